@@ -1,0 +1,69 @@
+"""voc: the voice of the Chinese customer, tagged.
+
+Tag Chinese call transcripts, chats, complaint tickets and reviews with root cause, sentiment,
+churn risk, escalation and topics::
+
+    import voc
+    nlp = voc.load()
+    tagged = nlp.tag("客服态度太差了，我要投诉到12315")
+    tagged.root_cause.label, tagged.to_record()
+
+    for t in nlp.pipe(voc.read_contacts("calls.csv", group_by="通话ID"), workers=2):
+        ...
+
+    voc.tag_files(["tickets.csv"], "tagged.jsonl")
+
+Heavy libraries (jieba, scikit-learn, gensim) load lazily, so ``import voc`` is fast.
+"""
+import logging as _logging
+
+from ._version import __version__
+from .errors import ConfigError, InputError, ModelError, OutputError, StageError, VocError
+
+_logging.getLogger(__name__).addHandler(_logging.NullHandler())
+
+__all__ = [
+    "__version__",
+    "load",
+    "read_contacts",
+    "tag_files",
+    "Pipeline",
+    "Contact",
+    "Turn",
+    "Tagged",
+    "RowError",
+    "RunSummary",
+    "VocError",
+    "InputError",
+    "ConfigError",
+    "ModelError",
+    "OutputError",
+    "StageError",
+]
+
+_LAZY = {
+    "load": ("api", "load"),
+    "read_contacts": ("io.readers", "read_contacts"),
+    "RowError": ("io.readers", "RowError"),
+    "tag_files": ("run", "tag_files"),
+    "RunSummary": ("run", "RunSummary"),
+    "Pipeline": ("pipeline", "Pipeline"),
+    "Contact": ("records", "Contact"),
+    "Turn": ("records", "Turn"),
+    "Tagged": ("records", "Tagged"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(f".{module}", __name__), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'voc' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

@@ -1,0 +1,156 @@
+"""The ``voc`` command: a thin click layer; each command calls one library function."""
+from __future__ import annotations
+
+import functools
+import sys
+
+import click
+
+from ._version import __version__
+from .errors import VocError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def handle_errors(fn):
+    """Print a VocError as one sentence and exit with its code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except VocError as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="voc")
+@click.option("-v", "--verbose", count=True, help="Log progress details on stderr (-vv for debug).")
+def cli(verbose: int) -> None:
+    """voc: tag Chinese customer contacts with root cause, sentiment, churn risk, escalation
+    and topics.
+
+    \b
+    Example:
+      voc tag corpus/samples/contacts.jsonl -o out/tagged.jsonl
+    """
+    if verbose:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
+                            format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+# -- voc tag ----------------------------------------------------------------------------------
+@cli.command(context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file (.jsonl, .csv or .xlsx); errors go to OUTPUT.errors.jsonl.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default=None,
+              help="Output format (default: from the output's extension, else jsonl).")
+@click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+              help="Contacts per chunk sent to a worker.")
+@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "xlsx", "xls"]), default=None,
+              help="Input format (default: from each file's extension).")
+@click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8 / GB18030 / Big5).")
+@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
+@click.option("--id-col", default=None, help="Contact id column (default: id, 工单号, 通话ID ...).")
+@click.option("--text-col", default=None, help="Text column (default: text, 内容, 通话内容 ...).")
+@click.option("--speaker-col", default=None, help="Speaker column for one-turn-per-row files (default: speaker, 角色 ...).")
+@click.option("--time-col", default=None, help="Time column (default: created_at, 时间, 创建时间 ...).")
+@click.option("--channel-col", default=None, help="Channel column (default: channel, 渠道 ...).")
+@click.option("--customer-col", default=None, help="Customer id column (default: customer_id, 客户编号 ...).")
+@click.option("--group-by", default=None, help="One turn per row: group consecutive rows by this contact-id column.")
+@click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
+@click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
+              help="Replace personal data with keyed pseudonyms (same value -> same token).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@handle_errors
+def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
+        speaker_col, time_col, channel_col, customer_col, group_by, no_redact, pseudonymise_key, quiet):
+    """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
+
+    \b
+    Examples:
+      voc tag corpus/samples/contacts.jsonl -o out/tagged.jsonl
+      voc tag corpus/samples/tickets.csv -o out/tickets.xlsx --workers 2
+      voc tag corpus/samples/call_turns.csv --group-by 通话ID -o out/calls.jsonl
+    """
+    from .api import load
+    from .io.readers import Columns
+    from .run import tag_files
+
+    columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
+                      customer=customer_col, group_by=group_by)
+    pipeline = load(redact=not no_redact, pseudonymise_key=pseudonymise_key)
+    summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
+                        input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
+                        progress=not quiet and sys.stderr.isatty())
+    if not quiet:
+        click.echo(f"voc: {summary.line()}", err=True)
+        click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),
+                   err=True)
+
+
+# -- voc info ---------------------------------------------------------------------------------
+@cli.command(context_settings=CONTEXT)
+@handle_errors
+def info():
+    """Show versions of voc, its models, dictionaries and dependencies.
+
+    \b
+    Example:
+      voc info
+    """
+    from .info import collect
+
+    for section, rows in collect().items():
+        click.echo(f"{section}:")
+        for key, value in rows.items():
+            click.echo(f"  {key}: {value}")
+
+
+# -- command groups filled by the model and report modules --------------------------------------
+@cli.group(context_settings=CONTEXT)
+def train():
+    """Train a model on your own labelled data.
+
+    \b
+    Example:
+      voc train root-cause --data my_labels.csv -o models/root_cause/my-1
+    """
+
+
+@cli.group(context_settings=CONTEXT)
+def evaluate():
+    """Evaluate a model on labelled data (precision, recall, F1, confusion matrix).
+
+    \b
+    Example:
+      voc evaluate root-cause --data my_labels.csv
+    """
+
+
+# == root cause (issue 3) ==
+# == end root cause ==
+
+# == sentiment, churn, escalation (issue 4) ==
+# == end sentiment, churn, escalation ==
+
+# == topics (issue 5) ==
+# == end topics ==
+
+# == store and reports (issue 6) ==
+# == end store and reports ==
+
+
+def main(argv=None) -> None:
+    cli.main(args=argv, prog_name="voc")

@@ -1,0 +1,411 @@
+"""Streaming readers: JSONL, CSV/TSV (one contact per row, or one turn per row with
+``group_by``), Excel (.xlsx, .xls). Each yields ``Contact`` objects, or ``RowError`` for a row
+that cannot become a contact (the caller writes it to the errors file with its location and
+reason). Problems with the file as a whole (missing, undecodable, no text column) raise
+``InputError`` before any contact is produced.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from ..errors import InputError
+from ..records import Contact, Turn, normalise_speaker
+from .encoding import SAMPLE, check_encoding, detect_encoding
+
+FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
+MAX_FIELD = 16 * 1024 * 1024  # a CSV field larger than this is refused (rows go to errors)
+SHANGHAI = timezone(timedelta(hours=8))
+
+# Default column names, tried in order (lower-cased). Users override with --*-col.
+COLUMNS = {
+    "id": ("id", "contact_id", "ticket_id", "call_id", "session_id", "工单号", "工单编号", "投诉编号",
+           "通话id", "会话id", "对话id", "编号", "序列号", "流水号"),
+    "text": ("text", "content", "review", "comment", "message", "内容", "通话内容", "对话内容",
+             "投诉内容", "文本", "工单内容", "问题描述", "评论", "评价内容", "留言", "消息", "描述"),
+    "speaker": ("speaker", "role", "sender", "角色", "说话人", "发言人", "发送方", "身份"),
+    "time": ("created_at", "time", "timestamp", "datetime", "date", "时间", "创建时间", "来电时间",
+             "受理时间", "日期", "提交时间", "发送时间"),
+    "channel": ("channel", "source", "渠道", "来源", "受理渠道", "接入渠道"),
+    "customer": ("customer_id", "customer", "user_id", "客户编号", "客户id", "用户id", "客户号", "会员号"),
+}
+TURN_KEYS = {"speaker": ("speaker", "role", "sender", "角色", "说话人"),
+             "text": ("text", "content", "utterance", "utterances", "内容", "通话内容"),
+             "at": ("at", "time", "timestamp", "时间")}
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row that could not become a contact."""
+
+    source: str  # file:line
+    reason: str
+    id: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return {"source": self.source, "id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Column names chosen by the user; None means "find it among the defaults"."""
+
+    id: str | None = None
+    text: str | None = None
+    speaker: str | None = None
+    time: str | None = None
+    channel: str | None = None
+    customer: str | None = None
+    group_by: str | None = None
+
+
+def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, path: str) -> int | None:
+    lowered = [h.strip().lower() for h in header]
+    if chosen:
+        if chosen.strip().lower() in lowered:
+            return lowered.index(chosen.strip().lower())
+        raise InputError(f"{path} has no column {chosen!r}; columns found: {', '.join(header)}. "
+                         f"Pass the right name with --{role}-col.")
+    for name in COLUMNS[role]:
+        if name in lowered:
+            return lowered.index(name)
+    if required:
+        raise InputError(f"{path} has no {role} column among {', '.join(header) or '(none)'}; "
+                         f"name it with --{role}-col.")
+    return None
+
+
+_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                 "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S",
+                 "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d")
+
+
+def parse_time(value: Any) -> str | None:
+    """ISO 8601 with offset (Asia/Shanghai when the input has none); the raw text if unparseable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        raw = str(value).strip()
+        if not raw:
+            return None
+        try:
+            dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            for fmt in _TIME_FORMATS:
+                try:
+                    dt = datetime.strptime(raw, fmt)
+                    break
+                except ValueError:
+                    continue
+            else:
+                return raw
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=SHANGHAI)
+    return dt.isoformat()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- opening files ------------------------------------------------------------------------
+def _check_path(path: Path) -> None:
+    if not path.exists():
+        raise InputError(f"{path} does not exist; check the path.")
+    if path.is_dir():
+        raise InputError(f"{path} is a folder; give the files inside it (e.g. {path}/*.jsonl).")
+    if not os.access(path, os.R_OK):
+        raise InputError(f"{path} cannot be read; check its permissions.")
+
+
+def guess_format(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("jsonl", "ndjson", "json"):
+        return "jsonl"
+    if suffix in ("csv", "txt"):
+        return "csv"
+    if suffix in FORMATS:
+        return suffix
+    raise InputError(f"cannot tell the format of {path.name} from its extension; "
+                     f"pass --input-format (one of {', '.join(FORMATS)}).")
+
+
+def _encoding_of(path: Path, encoding: str | None) -> str:
+    if encoding:
+        return check_encoding(encoding)
+    with open(path, "rb") as f:
+        return detect_encoding(f.read(SAMPLE), name=str(path))
+
+
+def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    return open(path, encoding=encoding, errors="strict", newline="")
+
+
+# -- JSONL ------------------------------------------------------------------------------------
+def _first(obj: dict, keys: Iterable[str]) -> Any:
+    for k in keys:
+        if k in obj and obj[k] not in (None, ""):
+            return obj[k]
+    return None
+
+
+def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
+    if not isinstance(raw, list):
+        raise ValueError("'turns' must be a list of {speaker, text} objects")
+    turns = []
+    for t in raw:
+        if not isinstance(t, dict):
+            raise ValueError("each turn must be an object with speaker and text")
+        text = _first(t, TURN_KEYS["text"])
+        if isinstance(text, list):  # STC-3 style: several utterances in one turn
+            text = " ".join(str(u) for u in text if str(u).strip())
+        speaker = _first(t, TURN_KEYS["speaker"])
+        turns.append(Turn(normalise_speaker(speaker), "" if text is None else str(text),
+                          parse_time(_first(t, TURN_KEYS["at"]))))
+    return tuple(turns)
+
+
+_KNOWN_JSON = {"id", "channel", "created_at", "customer_id", "text", "turns", "metadata"}
+
+
+def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | RowError]:
+    decoder = codecs.getdecoder(encoding)
+    text_key, id_key = cols.text or "text", cols.id or "id"
+    time_key, channel_key = cols.time or "created_at", cols.channel or "channel"
+    cust_key = cols.customer or "customer_id"
+    with open(path, "rb") as f:
+        for lineno, raw in enumerate(f, 1):
+            where = f"{path}:{lineno}"
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                line = decoder(raw, "strict")[0]
+            except UnicodeDecodeError as e:
+                yield RowError(where, f"bytes not valid {encoding} at column {e.start + 1}")
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as e:
+                yield RowError(where, f"not valid JSON: {e.msg} at column {e.colno}")
+                continue
+            if not isinstance(obj, dict):
+                yield RowError(where, "line is not a JSON object")
+                continue
+            cid = obj.get(id_key)
+            cid = str(cid) if cid not in (None, "") else f"{path.stem}:{lineno}"
+            try:
+                if "turns" in obj and obj["turns"] is not None:
+                    turns = _turns_from_json(obj["turns"])
+                else:
+                    text = obj.get(text_key, _first(obj, COLUMNS["text"]))
+                    if text is None:
+                        raise ValueError(f"no {text_key!r} or 'turns' field")
+                    turns = (Turn("customer", str(text)),)
+            except ValueError as e:
+                yield RowError(where, str(e), cid)
+                continue
+            metadata = dict(obj.get("metadata") or {}) if isinstance(obj.get("metadata"), dict) else {}
+            for k, v in obj.items():
+                if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
+                    metadata[k] = v
+            cust = obj.get(cust_key)
+            yield Contact(id=cid, turns=turns, channel=obj.get(channel_key),
+                          created_at=parse_time(obj.get(time_key)),
+                          customer_id=None if cust in (None, "") else str(cust),
+                          metadata=metadata, source=where)
+
+
+# -- tables (CSV, TSV, Excel) ---------------------------------------------------------------------
+def _rows_csv(path: Path, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
+    csv.field_size_limit(MAX_FIELD)
+    with _open_text(path, encoding) as f:
+        if delimiter is None:
+            sample = f.read(64 * 1024)
+            f.seek(0)
+            try:
+                delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|").delimiter
+            except csv.Error:
+                delimiter = ","
+        reader = csv.reader(f, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as e:
+                raise InputError(f"{path} has bytes that are not valid {encoding} near line "
+                                 f"{reader.line_num + 1}; fix the file or pass --encoding.") from None
+            except csv.Error as e:
+                yield reader.line_num, ValueError(f"malformed CSV: {e}")  # type: ignore[misc]
+                continue
+            yield reader.line_num, row
+
+
+def _rows_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+        if sheet is not None and sheet not in names:
+            raise InputError(f"{path} has no sheet {sheet!r}; sheets: {', '.join(names)}.")
+        ws = wb.get_sheet_by_name(sheet or names[0])
+        rows = ws.iter_rows()
+    except InputError:
+        raise
+    except Exception as e:  # calamine raises its own errors for zip/xml problems
+        raise InputError(f"{path} is not a readable Excel workbook ({type(e).__name__}: {e}); "
+                         f"open and re-save it, or export it as CSV.") from None
+    for n, row in enumerate(rows, 1):
+        yield n, [_cell(v) for v in row]
+
+
+def _table_rows(path: Path, fmt: str, encoding: str | None, sheet: str | None):
+    if fmt in ("xlsx", "xls"):
+        return _rows_excel(path, sheet)
+    enc = _encoding_of(path, encoding)
+    return _rows_csv(path, enc, "\t" if fmt == "tsv" else None)
+
+
+def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
+                sheet: str | None) -> Iterator[Contact | RowError]:
+    rows = _table_rows(path, fmt, encoding, sheet)
+    header: list[str] | None = None
+    for line, row in rows:
+        if isinstance(row, Exception):
+            if header is None:
+                raise InputError(f"{path} has a malformed header: {row}")
+            yield RowError(f"{path}:{line}", str(row))
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        header = [h.strip().lstrip("\ufeff") for h in row]
+        break
+    if header is None:
+        raise InputError(f"{path} is empty; give a file with a header row and contacts.")
+    where = str(path)
+    i_text = _pick(header, "text", cols.text, True, where)
+    i_id = _pick(header, "id", cols.group_by or cols.id, bool(cols.group_by), where)
+    i_time = _pick(header, "time", cols.time, False, where)
+    i_chan = _pick(header, "channel", cols.channel, False, where)
+    i_cust = _pick(header, "customer", cols.customer, False, where)
+    i_spk = _pick(header, "speaker", cols.speaker, bool(cols.group_by), where) if cols.group_by else None
+    used = {i for i in (i_text, i_id, i_time, i_chan, i_cust, i_spk) if i is not None}
+    meta_cols = [(i, h) for i, h in enumerate(header) if i not in used and h]
+    width = len(header)
+
+    def contact_fields(row: list[str], line: int) -> dict[str, Any]:
+        return {
+            "id": row[i_id].strip() if i_id is not None and row[i_id].strip() else f"{path.stem}:{line}",
+            "channel": row[i_chan].strip() or None if i_chan is not None else None,
+            "created_at": parse_time(row[i_time]) if i_time is not None else None,
+            "customer_id": row[i_cust].strip() or None if i_cust is not None else None,
+            "metadata": {h: row[i] for i, h in meta_cols if row[i] != ""},
+        }
+
+    def checked(line: int, row: list[str]) -> RowError | None:
+        if len(row) != width:
+            return RowError(f"{path}:{line}", f"row has {len(row)} fields, the header has {width}")
+        return None
+
+    if not cols.group_by:
+        for line, row in rows:
+            if isinstance(row, Exception):
+                yield RowError(f"{path}:{line}", str(row))
+                continue
+            if not any(c.strip() for c in row):
+                continue
+            bad = checked(line, row)
+            if bad:
+                yield bad
+                continue
+            f = contact_fields(row, line)
+            yield Contact(turns=(Turn("customer", row[i_text]),), source=f"{path}:{line}", **f)
+        return
+
+    # one turn per row, grouped by consecutive rows with the same contact id
+    current: dict[str, Any] | None = None
+    turns: list[Turn] = []
+    start_line = 0
+    for line, row in rows:
+        if isinstance(row, Exception):
+            yield RowError(f"{path}:{line}", str(row))
+            continue
+        if not any(c.strip() for c in row):
+            continue
+        bad = checked(line, row)
+        if bad:
+            yield bad
+            continue
+        cid = row[i_id].strip()
+        if current is None or cid != current["id"]:
+            if current is not None:
+                yield Contact(turns=tuple(turns), source=f"{path}:{start_line}", **current)
+            current, turns, start_line = contact_fields(row, line), [], line
+        try:
+            speaker = normalise_speaker(row[i_spk])
+        except ValueError as e:
+            yield RowError(f"{path}:{line}", str(e), cid)
+            continue
+        turns.append(Turn(speaker, row[i_text], parse_time(row[i_time]) if i_time is not None else None))
+    if current is not None:
+        yield Contact(turns=tuple(turns), source=f"{path}:{start_line}", **current)
+
+
+def read_contacts(path: str | os.PathLike, *, format: str | None = None, encoding: str | None = None,
+                  columns: Columns | None = None, sheet: str | None = None,
+                  **column_names: str | None) -> Iterator[Contact | RowError]:
+    """Stream the contacts of one file.
+
+    ``format`` is guessed from the extension (jsonl, csv, tsv, xlsx, xls); ``encoding`` is
+    detected (UTF-8 with or without BOM, GB18030/GBK, Big5) unless given. Column names are
+    found among common English and Chinese headers, or set with ``id=``, ``text=``,
+    ``speaker=``, ``time=``, ``channel=``, ``customer=``, ``group_by=`` (one turn per row).
+    Yields ``Contact`` objects and, for rows that cannot be read, ``RowError`` objects.
+    Errors with the whole file raise ``voc.InputError`` at once (not lazily).
+    """
+    path = Path(path)
+    _check_path(path)
+    cols = columns or Columns(**{k: v for k, v in column_names.items() if v is not None})
+    fmt = format or guess_format(path)
+    if fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if path.stat().st_size == 0:
+        raise InputError(f"{path} is empty; give a file with contacts.")
+    if fmt == "jsonl":
+        gen = _read_jsonl(path, _encoding_of(path, encoding), cols)
+    else:
+        gen = _read_table(path, fmt, encoding, cols, sheet)
+    return _Primed(gen)
+
+
+class _Primed:
+    """Runs a generator up to its first item now, so file-level errors raise at call time."""
+
+    def __init__(self, gen: Iterator):
+        self._gen = gen
+        try:
+            self._head = [next(gen)]
+        except StopIteration:
+            self._head = []
+
+    def __iter__(self):
+        yield from self._head
+        self._head = []
+        yield from self._gen

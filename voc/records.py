@@ -1,0 +1,185 @@
+"""The records that flow through a pipeline: ``Contact`` in, ``Tagged`` out.
+
+Records are frozen: a stage never mutates its input, it returns an enriched copy
+(``dataclasses.replace``). ``Tagged.to_record()`` is the flat, documented output record
+(docs/formats.md); its field names are a stable contract.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+SPEAKERS = ("customer", "agent", "bot", "system")
+
+# exact (lower-cased) names first, then substrings for names such as "客服小王" or "坐席(工号123)"
+_SPEAKER_NAMES = {
+    "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人", "c"),
+    "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "a"),
+    "bot": ("bot", "机器人", "智能客服", "robot", "ivr"),
+    "system": ("system", "系统", "sys"),
+}
+_EXACT = {name: role for role, names in _SPEAKER_NAMES.items() for name in names}
+_SUBSTRINGS = [(n, role) for role in ("bot", "system", "agent", "customer")
+               for n in _SPEAKER_NAMES[role] if len(n) > 1]
+
+
+def normalise_speaker(raw: Any) -> str:
+    """Map a speaker label from any export to customer|agent|bot|system.
+
+    Raises ``ValueError`` for a label that names none of them.
+    """
+    name = str(raw if raw is not None else "").strip().lower()
+    if name in _EXACT:
+        return _EXACT[name]
+    for needle, role in _SUBSTRINGS:
+        if needle in name:
+            return role
+    raise ValueError(f"unknown speaker {raw!r}; expected a customer, agent, bot or system label")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    speaker: str  # customer | agent | bot | system
+    text: str
+    at: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.speaker not in SPEAKERS:
+            object.__setattr__(self, "speaker", normalise_speaker(self.speaker))
+
+
+def _frozen(mapping: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One customer contact: a call, a chat, a ticket or a review.
+
+    A single-text ticket or review is a contact with one customer turn.
+    ``source`` is where it was read from (``file:line``), for error messages.
+    """
+
+    id: str
+    turns: tuple[Turn, ...]
+    channel: str | None = None
+    created_at: str | None = None
+    customer_id: str | None = None
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "id", str(self.id))
+        object.__setattr__(self, "turns", tuple(self.turns))
+        object.__setattr__(self, "metadata", _frozen(self.metadata))
+
+    def __reduce__(self):  # mappingproxy cannot be pickled; workers need contacts
+        return (_rebuild_contact, (self.id, self.turns, self.channel, self.created_at,
+                                   self.customer_id, dict(self.metadata), self.source))
+
+    @classmethod
+    def from_text(cls, text: str, id: str = "0", **kwargs: Any) -> "Contact":
+        return cls(id=id, turns=(Turn("customer", text),), **kwargs)
+
+    @property
+    def is_dialogue(self) -> bool:
+        return any(t.speaker != "customer" for t in self.turns) or len(self.turns) > 1
+
+
+def _rebuild_contact(*args: Any) -> Contact:
+    return Contact(*args)
+
+
+@dataclass(frozen=True, slots=True)
+class RootCause:
+    label: str
+    scores: Mapping[str, float]
+    evidence: tuple[str, ...] = ()
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentiment:
+    score: float  # probability that the customer is positive, 0..1
+    label: str  # negative | neutral | positive
+    start: float | None = None  # first customer turn (dialogues)
+    end: float | None = None  # last customer turn (dialogues)
+    trend: str | None = None  # improved | worsened | stable (dialogues)
+
+
+@dataclass(frozen=True, slots=True)
+class Churn:
+    score: float
+    level: str  # low | medium | high
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    flag: bool
+    level: str  # none | normal | urgent
+    reasons: tuple[str, ...] = ()
+    owner: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A contact and everything the stages found out about it.
+
+    Stage outputs start as ``None``; each stage declares which of these fields it reads
+    (``requires``) and writes (``assigns``), and the pipeline checks the order when built.
+    """
+
+    contact: Contact
+    turns: tuple[Turn, ...] | None = None  # normalised (and redacted) turns
+    text: str | None = None  # normalised customer-side text
+    emoji: tuple[str, ...] | None = None  # emoji / placeholders removed from customer turns
+    tokens: tuple[str, ...] | None = None  # customer-side tokens, stopwords removed
+    turn_tokens: tuple[tuple[str, ...], ...] | None = None  # tokens of each customer turn
+    root_cause: RootCause | None = None
+    sentiment: Sentiment | None = None
+    churn: Churn | None = None
+    escalation: Escalation | None = None
+    topics: tuple[tuple[int, float], ...] | None = None
+    topic_label: str | None = None
+    status: str = "ok"
+    model_version: str | None = None
+
+    @property
+    def customer_turns(self) -> tuple[Turn, ...]:
+        return tuple(t for t in (self.turns or self.contact.turns) if t.speaker == "customer")
+
+    def to_record(self) -> dict[str, Any]:
+        """The flat output record (field order fixed, see docs/formats.md)."""
+        c, rc, s, ch, e = self.contact, self.root_cause, self.sentiment, self.churn, self.escalation
+        return {
+            "id": c.id,
+            "channel": c.channel,
+            "created_at": c.created_at,
+            "customer_id": c.customer_id,
+            "text": self.text,
+            "root_cause": rc.label if rc else None,
+            "root_cause_scores": dict(rc.scores) if rc else None,
+            "root_cause_evidence": list(rc.evidence) if rc else None,
+            "sentiment": s.score if s else None,
+            "sentiment_label": s.label if s else None,
+            "sentiment_start": s.start if s else None,
+            "sentiment_end": s.end if s else None,
+            "sentiment_trend": s.trend if s else None,
+            "churn_risk": ch.score if ch else None,
+            "churn_level": ch.level if ch else None,
+            "churn_reasons": list(ch.reasons) if ch else None,
+            "escalate": e.flag if e else None,
+            "escalation_level": e.level if e else None,
+            "escalation_reasons": list(e.reasons) if e else None,
+            "owner": e.owner if e and e.owner else (rc.owner if rc else None),
+            "topics": [[i, w] for i, w in self.topics] if self.topics is not None else [],
+            "topic_label": self.topic_label,
+            "metadata": dict(c.metadata),
+            "status": self.status,
+            "model_version": self.model_version,
+        }
+
+
+OUTPUT_FIELDS = tuple(Tagged(Contact("0", ())).to_record())

@@ -1,0 +1,2 @@
+"""Pipeline stages. Each is a callable over a batch of ``voc.Tagged`` with ``name``,
+``requires`` and ``assigns`` (see ``voc.pipeline``)."""

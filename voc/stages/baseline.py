@@ -1,0 +1,127 @@
+"""Transparent cue-lexicon versions of the tag stages.
+
+They complete the output contract from day one and serve as the keyword baselines that the
+trained models are measured against; ``voc.load()`` uses a trained model instead wherever
+one ships in ``models/``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from ..lexicon import OWNERS, ROOT_CAUSES, CueLexicon, negated
+from ..records import Churn, Escalation, RootCause, Sentiment, Tagged
+from ..resources import corpus_path
+
+
+class CueRootCause:
+    """Root cause from weighted cues (corpus/lexicons/root_cause_cues.tsv); ``other`` when
+    no cue matches. Evidence is the matched cues of the winning label."""
+
+    name = "root_cause"
+    requires = ("text",)
+    assigns = ("root_cause",)
+    version = "cues-1"
+
+    def __init__(self, lexicon: CueLexicon | None = None):
+        self.lexicon = lexicon or CueLexicon.from_file(corpus_path("lexicons", "root_cause_cues.tsv"))
+
+    def predict_one(self, text: str) -> RootCause:
+        totals = dict.fromkeys(ROOT_CAUSES, 0.0)
+        spans: dict[str, list[str]] = {k: [] for k in ROOT_CAUSES}
+        for cue, _ in self.lexicon.find(text):
+            totals[cue.label] += cue.weight
+            spans[cue.label].append(text[_:_ + len(cue.term)])
+        totals["other"] = 1.0  # the score a label must beat
+        z = sum(math.exp(v) for v in totals.values())
+        scores = {k: round(math.exp(v) / z, 4) for k, v in totals.items()}
+        label = max(ROOT_CAUSES, key=lambda k: (totals[k], k == "other"))
+        evidence = tuple(dict.fromkeys(spans[label])) if label != "other" else ()
+        return RootCause(label, scores, evidence, OWNERS[label])
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        return [replace(t, root_cause=self.predict_one(t.text or "")) for t in batch]
+
+
+_POS = ("好", "满意", "不错", "感谢", "谢谢", "喜欢", "方便", "快", "赞", "棒", "推荐", "好吃", "干净", "专业", "耐心", "解决了")
+_NEG = ("差", "慢", "烂", "坑", "骗", "投诉", "失望", "垃圾", "难吃", "生气", "恶心", "无语", "不满", "退款", "问题", "故障",
+        "态度", "欺骗", "敷衍", "催收", "骚扰", "坏", "贵", "愤怒", "气死")
+
+
+def cue_sentiment(text: str) -> float:
+    """Probability-like positive score from a small polarity list with negation."""
+    score = 0.0
+    for words, sign in ((_POS, 1.0), (_NEG, -1.0)):
+        for w in words:
+            start = text.find(w)
+            while start != -1:
+                score += -sign if negated(text, start, 2) else sign
+                start = text.find(w, start + len(w))
+    score -= 0.5 * text.count("!!")
+    return round(1 / (1 + math.exp(-score)), 4)
+
+
+def sentiment_label(p: float, low: float = 0.4, high: float = 0.6) -> str:
+    return "negative" if p < low else "positive" if p > high else "neutral"
+
+
+class CueSentiment:
+    name = "sentiment"
+    requires = ("turns", "text")
+    assigns = ("sentiment",)
+    version = "cues-1"
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        out = []
+        for t in batch:
+            p = cue_sentiment(t.text or "")
+            cust = [x.text for x in t.turns or () if x.speaker == "customer"]
+            start = end = trend = None
+            if len(cust) > 1:
+                start, end = cue_sentiment(cust[0]), cue_sentiment(cust[-1])
+                trend = "improved" if end - start > 0.15 else "worsened" if start - end > 0.15 else "stable"
+            out.append(replace(t, sentiment=Sentiment(p, sentiment_label(p), start, end, trend)))
+        return out
+
+
+_EXIT = ("销户", "注销", "退订", "携号转网", "换运营商", "再也不用", "再也不买", "再也不来", "卸载", "退卡", "取消会员", "解约", "销卡")
+
+
+class CueChurn:
+    name = "churn"
+    requires = ("text", "sentiment")
+    assigns = ("churn",)
+    version = "cues-1"
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        out = []
+        for t in batch:
+            text = t.text or ""
+            reasons = [f"exit intent: {w}" for w in _EXIT if (i := text.find(w)) != -1 and not negated(text, i)]
+            score = 0.8 if reasons else 0.0
+            if t.sentiment and t.sentiment.score < 0.2:
+                reasons.append("strongly negative sentiment")
+                score += 0.3
+            score = round(min(score, 1.0), 4)
+            level = "high" if score >= 0.7 else "medium" if score >= 0.3 else "low"
+            out.append(replace(t, churn=Churn(score, level, tuple(reasons))))
+        return out
+
+
+_ESCALATE = ("12315", "工信部", "银保监", "银监会", "消协", "315", "人民银行", "曝光", "媒体", "记者", "律师", "起诉", "法院", "报警", "公安")
+
+
+class CueEscalation:
+    name = "escalation"
+    requires = ("text", "root_cause")
+    assigns = ("escalation",)
+    version = "cues-1"
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        out = []
+        for t in batch:
+            text = t.text or ""
+            reasons = tuple(f"regulator/media/legal: {w}" for w in _ESCALATE if w in text)
+            owner = t.root_cause.owner if t.root_cause else None
+            out.append(replace(t, escalation=Escalation(bool(reasons), "urgent" if reasons else "none", reasons, owner)))
+        return out

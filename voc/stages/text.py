@@ -1,0 +1,74 @@
+"""Text stages: normalise -> redact -> segment."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..pipeline import customer_text
+from ..records import Tagged, Turn
+from ..text.normalise import normalise_with_emoji
+from ..text.segment import Segmenter, default_segmenter
+
+
+class Normalise:
+    """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn."""
+
+    name = "normalise"
+    requires: tuple[str, ...] = ()
+    assigns = ("turns", "text", "emoji")
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        out = []
+        for t in batch:
+            turns, emoji = [], []
+            for turn in t.contact.turns:
+                text, found = normalise_with_emoji(turn.text)
+                if turn.speaker == "customer":
+                    emoji.extend(found)
+                if text:
+                    turns.append(Turn(turn.speaker, text, turn.at))
+            turns_t = tuple(turns)
+            text = customer_text(turns_t)
+            out.append(replace(t, turns=turns_t, text=text, emoji=tuple(emoji),
+                               status=t.status if text else "empty: no customer text"))
+        return out
+
+
+class Redact:
+    """Replace personal data with typed placeholders (〔手机号〕...) in every turn."""
+
+    name = "redact"
+    requires = ("turns", "text")
+    assigns = ("turns", "text")
+
+    def __init__(self, pseudonymise_key: bytes | None = None):
+        self.pseudonymise_key = pseudonymise_key
+        from ..text.redact import Redactor
+
+        self._redactor = Redactor(pseudonymise_key=pseudonymise_key)
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        r = self._redactor
+        out = []
+        for t in batch:
+            turns = tuple(Turn(x.speaker, r(x.text), x.at) for x in t.turns)
+            out.append(replace(t, turns=turns, text=customer_text(turns)))
+        return out
+
+
+class Segment:
+    """jieba tokens of each customer turn (stopwords and punctuation removed)."""
+
+    name = "segment"
+    requires = ("turns",)
+    assigns = ("tokens", "turn_tokens")
+
+    def __init__(self, segmenter: Segmenter | None = None):
+        self.segmenter = segmenter
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        seg = self.segmenter or default_segmenter()
+        out = []
+        for t in batch:
+            per_turn = tuple(tuple(seg.cut(x.text)) for x in t.turns if x.speaker == "customer")
+            out.append(replace(t, turn_tokens=per_turn, tokens=tuple(w for tt in per_turn for w in tt)))
+        return out

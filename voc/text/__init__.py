@@ -1,0 +1,1 @@
+"""Text processing: normalise, redact, segment."""

@@ -1,0 +1,80 @@
+"""Normalisation applied to every turn before anything else.
+
+Unicode NFKC (full-width to half-width), traditional to simplified Chinese (OpenCC ``t2s``),
+HTML tags and entities removed, emoji and emoji placeholders (``[微笑]``) removed and returned
+separately (sentiment uses them as a signal), control and zero-width characters dropped,
+whitespace collapsed and spaces between two Chinese characters removed. ``normalise`` is
+idempotent: ``normalise(normalise(x)) == normalise(x)``.
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+# Weibo/WeChat placeholders: [微笑] [怒] [doge] [捂脸]... (2-6 CJK/Latin chars in brackets)
+_PLACEHOLDER = re.compile(r"\[([\u4e00-\u9fffA-Za-z]{1,6})\]")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.S)
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\U0001F900-\U0001F9FF\u2B00-\u2BFF\uFE0F\u200D"
+    "\U0001F1E6-\U0001F1FF\U0001F3FB-\U0001F3FF]+"
+)
+_WS = re.compile(r"\s+")
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK}]) (?=[{_CJK}])")
+_KEEP_CONTROL = {"\n", "\t", " "}
+_SAFE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # native wheel; imported lazily to keep ``import voc`` fast
+
+    return opencc.OpenCC("t2s")
+
+
+def _strip_controls(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(
+        ch for ch in text
+        if ch in _KEEP_CONTROL or unicodedata.category(ch) not in _SAFE_CATEGORIES
+    )
+
+
+def normalise_with_emoji(text: str) -> tuple[str, tuple[str, ...]]:
+    """Normalise ``text``; also return the emoji and placeholders that were removed."""
+    if not text:
+        return "", ()
+    for _ in range(3):  # entities can be double-escaped (&amp;lt;br&amp;gt;)
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _strip_controls(text)
+    text = _t2s().convert(text)
+    emoji: list[str] = []
+    if "[" in text:
+        emoji += _PLACEHOLDER.findall(text)
+        text = _PLACEHOLDER.sub(" ", text)
+    found = _EMOJI.findall(text)
+    if found:
+        emoji += [e for e in found if e.strip("\ufe0f\u200d")]
+        text = _EMOJI.sub(" ", text)
+    text = _WS.sub(" ", text).strip()
+    text = _CJK_SPACE.sub("", text)
+    # A second pass reaches the fixpoint: removing a tag or entity can join new text.
+    return text, tuple(emoji)
+
+
+def normalise(text: str) -> str:
+    """Normalise one text (idempotent, never raises on a ``str``)."""
+    out, _ = normalise_with_emoji(text)
+    again, _ = normalise_with_emoji(out)
+    while again != out:  # rare: e.g. OpenCC or NFKC output that is itself not normal
+        out = again
+        again, _ = normalise_with_emoji(out)
+    return out
