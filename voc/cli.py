@@ -72,10 +72,21 @@ def cli(verbose: int) -> None:
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
 @click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
               help="Replace personal data with keyed pseudonyms (same value -> same token).")
+@click.option("--sentiment-backend", type=click.Choice(["default", "snownlp"]), default="default", show_default=True,
+              help="Sentiment model: the in-domain default, or snownlp's shipped model (slow baseline).")
+@click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Escalation rules TOML file overriding the shipped defaults (docs/rules.md).")
+@click.option("--repeat-window", default="7d", show_default=True,
+              help="Contacts by the same customer within this window count as repeats (e.g. 7d, 48h).")
+@click.option("--topics", "topics", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Topic model folder (default: the shipped model).")
+@click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
+              help="Also add the tagged contacts to this results store (SQLite file).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
-        speaker_col, time_col, channel_col, customer_col, group_by, no_redact, pseudonymise_key, quiet):
+        speaker_col, time_col, channel_col, customer_col, group_by, no_redact, pseudonymise_key,
+        sentiment_backend, rules, repeat_window, topics, store, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -90,10 +101,11 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
 
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
                       customer=customer_col, group_by=group_by)
-    pipeline = load(redact=not no_redact, pseudonymise_key=pseudonymise_key)
+    pipeline = load(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
+                    rules=rules, repeat_window=repeat_window, topics=topics)
     summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
                         input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
-                        progress=not quiet and sys.stderr.isatty())
+                        progress=not quiet and sys.stderr.isatty(), store=store)
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),

@@ -35,9 +35,13 @@ class Stage(Protocol):
 class Pipeline:
     """Named stages applied in order. Build with ``voc.load()`` or from your own stages."""
 
-    def __init__(self, stages: Sequence[Stage], version: str | None = None):
+    def __init__(self, stages: Sequence[Stage], version: str | None = None,
+                 preprocessors: Sequence[Callable[[Iterable[Contact]], Iterable[Contact]]] = ()):
         self.stages = list(stages)
         self.version = version
+        # Run in order over the whole stream in the parent process, before chunking: for
+        # state that spans contacts (e.g. repeat contacts of one customer).
+        self.preprocessors = list(preprocessors)
         self._check()
 
     # -- construction ---------------------------------------------------------------
@@ -118,6 +122,8 @@ class Pipeline:
         at most ``window`` chunks (default ``2 * workers``) are in flight, so memory does not
         grow with the input.
         """
+        for pre in self.preprocessors:
+            contacts = pre(contacts)
         for chunk in map_chunks(self.tag_batch, chunked(contacts, batch_size), workers=workers,
                                 window=window, factory=self._factory()):
             yield from chunk

@@ -75,12 +75,20 @@ class Progress:
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pipeline | None = None,
               format: str | None = None, workers: int | None = None, batch_size: int = 256,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
-              columns: Columns | None = None, progress: bool = False,
+              columns: Columns | None = None, progress: bool = False, store: str | Path | None = None,
               on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:
     """Tag every contact of ``inputs`` into ``output`` (JSONL, CSV or XLSX).
 
+    ``store`` also adds the tagged records to a results store (``voc.store.Store``).
     Returns the run summary, also written to ``<output>.summary.json``.
     """
+    if store is not None:
+        from .store import Store
+
+        with Store(store) as st:
+            return tag_files(inputs, output, pipeline=pipeline, format=format, workers=workers,
+                             batch_size=batch_size, input_format=input_format, encoding=encoding, sheet=sheet,
+                             columns=columns, progress=progress, on_record=st.add)
     from .api import load
 
     t0 = time.monotonic()
