@@ -19,13 +19,24 @@ def _decodes(sample: bytes, encoding: str) -> bool:
         return False
 
 
-def detect_encoding(sample: bytes, name: str = "input") -> str:
-    """The encoding of a file from its first bytes: ``utf-8-sig``, ``utf-8``, ``gb18030`` or ``big5``."""
+def _mostly_utf8(sample: bytes) -> bool:
+    """True when all but a few lines are UTF-8 (line-oriented files: the rest go to errors)."""
+    lines = [line for line in sample.split(b"\n")[:-1] if line.strip()]
+    bad = sum(not _decodes(line, "utf-8") for line in lines)
+    return bool(lines) and bad <= max(1, len(lines) // 100) and bad < len(lines)
+
+
+def detect_encoding(sample: bytes, name: str = "input", line_oriented: bool = False) -> str:
+    """The encoding of a file from its first bytes: ``utf-8-sig``, ``utf-8``, ``gb18030`` or ``big5``.
+
+    ``line_oriented`` (JSONL): a file whose lines are UTF-8 but for one or two is UTF-8; the
+    reader sends those lines to the errors file.
+    """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    if _decodes(sample, "utf-8"):
+    if _decodes(sample, "utf-8") or (line_oriented and _mostly_utf8(sample)):
         return "utf-8"
     candidates = [enc for enc in ("gb18030", "big5") if _decodes(sample, enc)]
     if len(candidates) == 1:

@@ -67,11 +67,18 @@ class Columns:
     group_by: str | None = None
 
 
+def _key(name: str) -> str:
+    """Header names compare case-, width- and script-insensitively (工單號 == 工单号)."""
+    from ..text.normalise import normalise
+
+    return normalise(name).lower().replace(" ", "")
+
+
 def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, path: str) -> int | None:
-    lowered = [h.strip().lower() for h in header]
+    lowered = [_key(h) for h in header]
     if chosen:
-        if chosen.strip().lower() in lowered:
-            return lowered.index(chosen.strip().lower())
+        if _key(chosen) in lowered:
+            return lowered.index(_key(chosen))
         raise InputError(f"{path} has no column {chosen!r}; columns found: {', '.join(header)}. "
                          f"Pass the right name with --{role}-col.")
     for name in COLUMNS[role]:
@@ -144,11 +151,11 @@ def guess_format(path: Path) -> str:
                      f"pass --input-format (one of {', '.join(FORMATS)}).")
 
 
-def _encoding_of(path: Path, encoding: str | None) -> str:
+def _encoding_of(path: Path, encoding: str | None, line_oriented: bool = False) -> str:
     if encoding:
         return check_encoding(encoding)
     with open(path, "rb") as f:
-        return detect_encoding(f.read(SAMPLE), name=str(path))
+        return detect_encoding(f.read(SAMPLE), name=str(path), line_oriented=line_oriented)
 
 
 def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
@@ -389,7 +396,7 @@ def read_contacts(path: str | os.PathLike, *, format: str | None = None, encodin
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty; give a file with contacts.")
     if fmt == "jsonl":
-        gen = _read_jsonl(path, _encoding_of(path, encoding), cols)
+        gen = _read_jsonl(path, _encoding_of(path, encoding, line_oriented=True), cols)
     else:
         gen = _read_table(path, fmt, encoding, cols, sheet)
     return _Primed(gen)

@@ -16,7 +16,9 @@ from ..resources import cache_dir, corpus_path
 
 # Tokens made only of punctuation, symbols or spaces carry no meaning for the models.
 _JUNK = re.compile(r"^[\s\W_]+$")
-PLACEHOLDER_TOKENS = ("〔身份证〕", "〔手机号〕", "〔银行卡〕", "〔邮箱〕", "〔电话〕", "〔车牌〕", "〔地址〕")
+# Redaction placeholders (〔手机号〕, or keyed pseudonyms 〔手机号:3fa9c1d2〕) are one token each,
+# the pseudonym dropped: the models learn "a phone number was given", not which one.
+_PLACEHOLDER = re.compile(r"〔([^〔〕:]{1,8})(?::[0-9a-f]{4,16})?〕")
 
 
 def read_wordlist(path: Path) -> list[str]:
@@ -56,8 +58,6 @@ class Segmenter:
         userdict = Path(self.userdict) if self.userdict else corpus_path("lexicons", "userdict.txt")
         if userdict.exists():
             tok.load_userdict(str(userdict))
-        for word in PLACEHOLDER_TOKENS:
-            tok.add_word(word, freq=100000)
         stop = Path(self.stopwords) if self.stopwords else corpus_path("lexicons", "stopwords.txt")
         self._stop = frozenset(read_wordlist(stop)) if stop.exists() else frozenset()
         self._tok = tok
@@ -71,7 +71,16 @@ class Segmenter:
         """All tokens of ``text`` except whitespace/punctuation and (by default) stopwords."""
         tok = self.tokenizer
         stop = () if self.keep_stopwords else self._stop
-        return [w for w in tok.lcut(text) if w not in stop and not _JUNK.match(w)]
+        if "〔" not in text:
+            return [w for w in tok.lcut(text) if w not in stop and not _JUNK.match(w)]
+        out: list[str] = []
+        pos = 0
+        for m in _PLACEHOLDER.finditer(text):
+            out += [w for w in tok.lcut(text[pos:m.start()]) if w not in stop and not _JUNK.match(w)]
+            out.append(f"〔{m.group(1)}〕")
+            pos = m.end()
+        out += [w for w in tok.lcut(text[pos:]) if w not in stop and not _JUNK.match(w)]
+        return out
 
     def cut_raw(self, text: str) -> list[str]:
         """jieba's tokens unfiltered (spans line up with ``text``)."""

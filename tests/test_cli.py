@@ -1,0 +1,111 @@
+"""The voc command, in-process with CliRunner and once as a real subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from voc import __version__
+from voc.cli import cli
+
+ROWS = [
+    {"id": "1", "text": "客服态度太差了，一直推诿", "channel": "phone", "created_at": "2026-09-01 10:00:00"},
+    {"id": "2", "turns": [{"speaker": "客户", "text": "我的宽带又断了"}, {"speaker": "坐席", "text": "马上为您报修"},
+                          {"speaker": "客户", "text": "好的谢谢"}]},
+    "{broken",
+    {"id": "3", "text": "手机号13912345678，退款两周还没到账"},
+]
+
+
+@pytest.fixture()
+def jsonl(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in ROWS) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_version_and_help():
+    assert run("--version").output.strip() == f"voc, version {__version__}"
+    for cmd in (["--help"], ["tag", "--help"], ["info", "--help"], ["train", "--help"], ["evaluate", "--help"]):
+        result = run(*cmd)
+        assert result.exit_code == 0 and "Example" in result.output, cmd
+
+
+def test_tag_writes_output_errors_and_summary(jsonl, tmp_path):
+    out = tmp_path / "out" / "tagged.jsonl"
+    result = run("tag", jsonl, "-o", out, "-w", "1")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in records] == ["1", "2", "3"]
+    assert "13912345678" not in out.read_text(encoding="utf-8")
+    errors = [json.loads(line) for line in (tmp_path / "out" / "tagged.jsonl.errors.jsonl").read_text().splitlines()]
+    assert len(errors) == 1 and errors[0]["source"].endswith("in.jsonl:3") and "JSON" in errors[0]["reason"]
+    summary = json.loads((tmp_path / "out" / "tagged.jsonl.summary.json").read_text())
+    assert (summary["read"], summary["tagged"], summary["errors"]) == (4, 3, 1)
+    assert "read 4 / tagged 3 / errors 1" in result.output
+    assert not list((tmp_path / "out").glob(".*.tmp")), "no temporary file left behind"
+
+
+def test_tag_is_deterministic_and_worker_independent(jsonl, tmp_path):
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert run("tag", jsonl, "-o", a, "-w", "1", "-q").exit_code == 0
+    assert run("tag", jsonl, "-o", b, "-w", "2", "-q", "--batch-size", "1").exit_code == 0
+    assert a.read_bytes() == b.read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_other_output_formats(jsonl, tmp_path, fmt):
+    out = tmp_path / f"t.{fmt}"
+    assert run("tag", jsonl, "-o", out, "-q", "-w", "1").exit_code == 0
+    if fmt == "csv":
+        text = out.read_text(encoding="utf-8-sig")
+        assert text.splitlines()[0].startswith("id,channel,created_at")
+    else:
+        from python_calamine import CalamineWorkbook
+
+        rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+        assert rows[0][0] == "id" and len(rows) == 4
+
+
+def test_no_redact_keeps_personal_data(jsonl, tmp_path):
+    out = tmp_path / "t.jsonl"
+    assert run("tag", jsonl, "-o", out, "-q", "-w", "1", "--no-redact").exit_code == 0
+    assert "13912345678" in out.read_text(encoding="utf-8")
+
+
+def test_clear_errors_and_exit_codes(tmp_path, jsonl):
+    result = CliRunner().invoke(cli, ["tag", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    bad = tmp_path / "cols.csv"
+    bad.write_text("编号,备注\n1,x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["tag", str(bad), "-o", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 2 and "编号, 备注" in result.output and "--text-col" in result.output
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["tag", str(jsonl), "-o", str(blocker / "sub" / "o.jsonl"), "-w", "1"])
+    assert result.exit_code == 5 and "writable output path" in result.output
+
+
+def test_info_lists_versions():
+    result = run("info")
+    assert result.exit_code == 0
+    assert "jieba" in result.output and "lexicons" in result.output and __version__ in result.output
+
+
+def test_subprocess_end_to_end(jsonl, tmp_path):
+    out = tmp_path / "sub.jsonl"
+    proc = subprocess.run([sys.executable, "cli.py", "tag", str(jsonl), "-o", str(out), "-w", "2"],
+                          capture_output=True, text=True, timeout=120,
+                          cwd=__import__("pathlib").Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == ""  # progress and summary go to stderr, never stdout
+    assert "tagged 3" in proc.stderr
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3

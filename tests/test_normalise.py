@@ -1,0 +1,34 @@
+"""Normalisation: examples and properties (idempotent, never raises)."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from voc.text.normalise import normalise, normalise_with_emoji
+
+
+def test_fullwidth_traditional_html_emoji_controls():
+    assert normalise("ＡＢＣ１２３，這個產品質量太差了！！") == "ABC123,这个产品质量太差了!!"
+    assert normalise("客服&nbsp;态度<br/>很差&amp;敷衍") == "客服态度很差&敷衍"
+    assert normalise("退款\u200b还没\x00到账\x07") == "退款还没到账"
+    text, emoji = normalise_with_emoji("太气人了[怒][怒] 😡 谢谢[微笑]")
+    assert text == "太气人了谢谢" and emoji == ("怒", "怒", "微笑", "😡")
+    assert normalise("  多个   空格\n\n换行  ") == "多个空格换行"
+    assert normalise("hello   world 你 好") == "hello world 你好"
+    assert normalise("&amp;lt;b&amp;gt;双重转义") == "双重转义"
+
+
+def test_keeps_numbers_and_latin_words():
+    assert normalise("订单号 2026091512345678 金额 ¥12,345.67") == "订单号 2026091512345678 金额 ¥12,345.67"
+    assert normalise("App 闪退 iOS 17") == "App 闪退 iOS 17"
+
+
+CHARS = st.sampled_from(list("这個產品質量太差了！!，,。 \n\t\u3000<>&;[]微笑怒abcABC123１２３") +
+                        ["&nbsp;", "<br>", "[怒]", "😡", "\u200b", "\x00", "&amp;", "</p>", "\ufeff"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.lists(CHARS).map("".join)))
+def test_idempotent_and_never_raises(text):
+    once = normalise(text)
+    assert isinstance(once, str)
+    assert normalise(once) == once
+    assert "\x00" not in once and "\u200b" not in once

@@ -1,0 +1,152 @@
+"""Pipeline: construction checks, failure isolation, order across workers, output contract."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+import voc
+from voc import ConfigError, Contact, Turn
+from voc.pipeline import Pipeline
+from voc.records import OUTPUT_FIELDS, Tagged, normalise_speaker
+from voc.stages.text import Normalise
+
+
+class Upper:
+    name = "upper"
+    requires = ("text",)
+    assigns = ("text",)
+
+    def __call__(self, batch):
+        return [replace(t, text=t.text.upper()) for t in batch]
+
+
+class Boom:
+    name = "boom"
+    requires = ("text",)
+    assigns = ("topic_label",)
+
+    def __call__(self, batch):
+        if any("炸" in t.text for t in batch):
+            raise ValueError("cannot handle 炸")
+        return [replace(t, topic_label="ok") for t in batch]
+
+
+def test_requires_checked_at_construction():
+    with pytest.raises(ConfigError, match="needs \\['text'\\]"):
+        Pipeline([Upper(), Normalise()])
+    with pytest.raises(ConfigError, match="unique"):
+        Pipeline([Normalise(), Normalise()])
+    bad = Upper()
+    bad.assigns = ("nonsense",)
+    with pytest.raises(ConfigError, match="unknown fields"):
+        Pipeline([Normalise(), bad])
+    assert Pipeline([Normalise(), Upper()]).stage_names == ["normalise", "upper"]
+
+
+def test_failing_contact_is_isolated():
+    p = Pipeline([Normalise(), Boom()])
+    out = p.tag_batch([Contact.from_text("好", id="1"), Contact.from_text("炸了", id="2"), Contact.from_text("行", id="3")])
+    assert [t.status for t in out] == ["ok", "error: boom: ValueError: cannot handle 炸", "ok"]
+    assert [t.topic_label for t in out] == ["ok", None, "ok"]
+
+
+def test_speaker_normalisation():
+    for raw, want in [("客户", "customer"), ("用户", "customer"), ("顾客", "customer"), ("User", "customer"),
+                      ("client", "customer"), ("坐席", "agent"), ("客服", "agent"), ("helpdesk", "agent"),
+                      ("staff", "agent"), ("人工", "agent"), ("机器人", "bot"), ("系统", "system"),
+                      ("客服小王", "agent"), ("智能客服", "bot")]:
+        assert normalise_speaker(raw) == want, raw
+    with pytest.raises(ValueError):
+        normalise_speaker("路人")
+
+
+def test_records_are_frozen_and_picklable():
+    import pickle  # only to check contacts can travel to worker processes
+
+    c = Contact("1", (Turn("客户", "你好"),), metadata={"tier": "金卡"})
+    assert c.turns[0].speaker == "customer"
+    with pytest.raises(Exception):
+        c.id = "2"
+    with pytest.raises(TypeError):
+        c.metadata["tier"] = "x"
+    assert pickle.loads(pickle.dumps(c)) == c
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return voc.load()
+
+
+def test_output_contract(nlp):
+    contact = Contact("c1", (Turn("客户", "你们客服态度太差了，电话13812345678，我要投诉到12315！"),
+                             Turn("坐席", "非常抱歉给您带来不便"), Turn("客户", "我要销户")),
+                      channel="phone", created_at="2026-09-01T10:00:00+08:00", customer_id="U1",
+                      metadata={"tier": "金卡"})
+    rec = nlp.tag(contact).to_record()
+    assert tuple(rec) == OUTPUT_FIELDS
+    required = ["id", "channel", "created_at", "text", "root_cause", "root_cause_scores", "root_cause_evidence",
+                "sentiment", "sentiment_label", "churn_risk", "churn_level", "churn_reasons", "escalate",
+                "escalation_reasons", "owner", "topics", "topic_label", "status", "model_version"]
+    assert all(k in rec for k in required)
+    assert rec["root_cause"] in ("agent", "product", "policy", "process", "other")
+    assert set(rec["root_cause_scores"]) == {"agent", "product", "policy", "process", "other"}
+    assert abs(sum(rec["root_cause_scores"].values()) - 1) < 0.01
+    assert 0 <= rec["sentiment"] <= 1 and rec["sentiment_label"] in ("negative", "neutral", "positive")
+    assert 0 <= rec["churn_risk"] <= 1 and rec["churn_level"] in ("low", "medium", "high")
+    assert isinstance(rec["escalate"], bool) and rec["escalate"] is True
+    assert rec["churn_level"] == "high"
+    assert "13812345678" not in json.dumps(rec, ensure_ascii=False)
+    assert "非常抱歉" not in rec["text"], "text is the customer side only"
+    assert rec["status"] == "ok" and rec["model_version"].startswith("voc-")
+
+
+def test_empty_text_is_tagged_with_status(nlp):
+    rec = nlp.tag(Contact("e", (Turn("customer", " \u200b "),))).to_record()
+    assert rec["status"].startswith("empty")
+    assert rec["root_cause"] == "other"
+
+
+def test_traditional_same_tags_as_simplified(nlp):
+    a = nlp.tag("這個套餐的月租太貴了，客服態度也很差").to_record()
+    b = nlp.tag("这个套餐的月租太贵了，客服态度也很差").to_record()
+    for k in ("text", "root_cause", "root_cause_scores", "sentiment", "churn_risk", "escalate"):
+        assert a[k] == b[k], k
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_order_and_output_identical_across_workers(nlp, workers):
+    texts = ["信号差", "退款迟迟不到账", "客服态度很差", "谢谢你们", "利息太高了", "app闪退", "转来转去没人管"] * 20
+    contacts = [Contact.from_text(t, id=str(i)) for i, t in enumerate(texts)]
+    one = [t.to_record() for t in nlp.pipe(contacts, batch_size=16, workers=1)]
+    many = [t.to_record() for t in nlp.pipe(contacts, batch_size=16, workers=workers)]
+    assert [r["id"] for r in many] == [str(i) for i in range(len(texts))]
+    assert one == many
+
+
+def test_public_api_locked():
+    assert voc.__all__ == [
+        "__version__", "load", "read_contacts", "tag_files", "Pipeline", "Contact", "Turn", "Tagged",
+        "RowError", "RunSummary", "VocError", "InputError", "ConfigError", "ModelError", "OutputError", "StageError",
+    ]
+    for name in voc.__all__:
+        assert getattr(voc, name) is not None
+    assert issubclass(voc.InputError, voc.VocError) and voc.InputError.exit_code != voc.VocError.exit_code
+
+
+def test_import_is_fast_and_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, time; t = time.perf_counter(); import voc; dt = time.perf_counter() - t; "
+            "heavy = [m for m in ('jieba', 'sklearn', 'gensim', 'snownlp', 'numpy', 'opencc') if m in sys.modules]; "
+            "print(dt, heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    assert float(out[0]) < 0.3 and out[1].strip() == "[]"
+
+
+def test_library_is_silent(capsys):
+    voc.load().tag("测试一下")
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""

@@ -1,0 +1,211 @@
+"""Readers: each format, each encoding, Chinese headers, grouped turns, file-level errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from voc import InputError
+from voc.io.encoding import detect_encoding
+from voc.io.readers import Columns, RowError, parse_time, read_contacts
+
+TICKETS = [
+    ("T001", "电话", "2026-09-03 10:12:00", "U1", "金卡", "客服态度太差，一直推诿"),
+    ("T002", "微信", "2026/09/04 08:00", "U2", "普通", "退款迟迟不到账，已经等了两周"),
+    ("T003", "网页", "2026年10月01日", "U3", "钻石", "信号差，经常没有网络"),
+]
+
+
+def write_csv(path, rows, header=("工单号", "渠道", "创建时间", "客户编号", "客户等级", "内容"),
+              encoding="utf-8", delimiter=","):
+    import csv
+
+    with open(path, "w", encoding=encoding, newline="") as f:
+        w = csv.writer(f, delimiter=delimiter)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def contacts(items):
+    return [c for c in items if not isinstance(c, RowError)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
+def test_csv_chinese_headers_each_encoding(tmp_path, encoding):
+    path = write_csv(tmp_path / "t.csv", TICKETS, encoding=encoding)
+    got = contacts(read_contacts(path))
+    assert [c.id for c in got] == ["T001", "T002", "T003"]
+    assert got[1].turns[0].text == "退款迟迟不到账，已经等了两周"
+    assert got[0].channel == "电话" and got[0].customer_id == "U1"
+    assert got[0].created_at == "2026-09-03T10:12:00+08:00"
+    assert got[2].created_at == "2026-10-01T00:00:00+08:00"
+    assert got[0].metadata == {"客户等级": "金卡"}
+    assert got[0].source.endswith("t.csv:2")
+
+
+def test_big5_detected_and_read(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [("1", "電話", "", "", "", "這個產品質量太差了，我要投訴")],
+                     header=("工單號", "渠道", "時間", "客戶編號", "客戶等級", "內容"), encoding="big5")
+    assert detect_encoding(path.read_bytes()) == "big5"
+    assert contacts(read_contacts(path))[0].turns[0].text.startswith("這個產品")
+
+
+def test_tsv_and_english_headers(tmp_path):
+    path = write_csv(tmp_path / "t.tsv", [("a1", "app", "2026-09-01", "信号不好")],
+                     header=("id", "channel", "created_at", "text"), delimiter="\t")
+    (c,) = contacts(read_contacts(path))
+    assert (c.id, c.channel, c.turns[0].text) == ("a1", "app", "信号不好")
+
+
+def test_undecodable_file_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"id,text\n1," + bytes([0x81, 0x20, 0xFF, 0xFE, 0x80]) * 20 + b"\n")
+    with pytest.raises(InputError, match="UTF-8|GB18030|encoding"):
+        list(read_contacts(path))
+
+
+def test_forced_encoding(tmp_path):
+    path = write_csv(tmp_path / "t.csv", TICKETS, encoding="gb18030")
+    assert contacts(read_contacts(path, encoding="gb18030"))[0].turns[0].text == "客服态度太差，一直推诿"
+    with pytest.raises(InputError, match="unknown encoding"):
+        read_contacts(path, encoding="no-such-codec")
+
+
+def test_grouped_turns_with_speakers(tmp_path):
+    rows = [("C1", "1", "客户", "喂你好我的宽带又断了"), ("C1", "2", "坐席", "您好很高兴为您服务"),
+            ("C1", "3", "用户", "都第三次了"), ("C2", "1", "机器人", "请问有什么可以帮您"),
+            ("C2", "2", "顾客", "转人工")]
+    path = write_csv(tmp_path / "calls.csv", rows, header=("通话ID", "序号", "角色", "通话内容"))
+    got = contacts(read_contacts(path, group_by="通话ID"))
+    assert [c.id for c in got] == ["C1", "C2"]
+    assert [t.speaker for t in got[0].turns] == ["customer", "agent", "customer"]
+    assert [t.speaker for t in got[1].turns] == ["bot", "customer"]
+    assert got[0].turns[2].text == "都第三次了"
+
+
+def test_grouped_unknown_speaker_goes_to_errors(tmp_path):
+    rows = [("C1", "客户", "你好"), ("C1", "路人甲", "插话")]
+    path = write_csv(tmp_path / "calls.csv", rows, header=("通话ID", "角色", "通话内容"))
+    items = list(read_contacts(path, group_by="通话ID"))
+    errors = [i for i in items if isinstance(i, RowError)]
+    assert len(errors) == 1 and "unknown speaker" in errors[0].reason and errors[0].source.endswith(":3")
+
+
+def test_configured_columns(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [("x9", "手机没信号", "2026-09-01")], header=("单据", "描述文字", "when"))
+    (c,) = contacts(read_contacts(path, id="单据", text="描述文字", time="when"))
+    assert (c.id, c.turns[0].text, c.created_at) == ("x9", "手机没信号", "2026-09-01T00:00:00+08:00")
+
+
+def test_missing_text_column_fails_before_processing_and_lists_columns(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [("1", "x")], header=("编号", "备注"))
+    with pytest.raises(InputError, match="编号, 备注"):
+        read_contacts(path)
+    with pytest.raises(InputError, match="no column 'body'"):
+        read_contacts(path, text="body")
+
+
+def test_row_with_wrong_field_count_goes_to_errors(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("id,text\n1,好\n2,多,一个字段\n3\n4,正常\n", encoding="utf-8")
+    items = list(read_contacts(path))
+    assert [c.id for c in contacts(items)] == ["1", "4"]
+    reasons = [i.reason for i in items if isinstance(i, RowError)]
+    assert reasons == ["row has 3 fields, the header has 2", "row has 1 fields, the header has 2"]
+
+
+def test_quoted_multiline_field(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('id,text\n1,"第一行\n第二行,有逗号"\n2,好\n', encoding="utf-8")
+    got = contacts(read_contacts(path))
+    assert got[0].turns[0].text == "第一行\n第二行,有逗号" and got[1].id == "2"
+
+
+def test_jsonl_text_turns_metadata_and_bad_lines(tmp_path):
+    lines = [
+        json.dumps({"id": "a", "text": "信号差", "channel": "app", "tier": "金卡", "created_at": "2026-09-01T10:00:00+08:00"},
+                   ensure_ascii=False),
+        json.dumps({"id": "b", "turns": [{"speaker": "客户", "text": "退款呢"}, {"role": "客服", "content": "马上处理"}]},
+                   ensure_ascii=False),
+        "{not json",
+        json.dumps({"id": "c", "turns": [{"speaker": "外星人", "text": "?"}]}, ensure_ascii=False),
+        "",
+        json.dumps({"id": "d", "metadata": {"region": "上海"}, "text": "好"}, ensure_ascii=False),
+    ]
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"id": "e", "text": "\xff\xfe"}\n')
+    items = list(read_contacts(path))
+    got = contacts(items)
+    assert [c.id for c in got] == ["a", "b", "d"]
+    assert got[0].metadata == {"tier": "金卡"} and got[0].channel == "app"
+    assert [t.speaker for t in got[1].turns] == ["customer", "agent"]
+    assert got[2].metadata == {"region": "上海"}
+    errors = {e.source.rsplit(":", 1)[1]: e.reason for e in items if isinstance(e, RowError)}
+    assert set(errors) == {"3", "4", "7"}
+    assert "JSON" in errors["3"] and "speaker" in errors["4"] and "utf-8" in errors["7"]
+
+
+def test_jsonl_with_bom(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "1", "text": "你好"}).encode() + b"\n")
+    assert contacts(read_contacts(path))[0].turns[0].text == "你好"
+
+
+def test_xlsx_and_several_sheets(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("汇总")
+    ws.write_row(0, 0, ["说明"])
+    ws2 = wb.add_worksheet("工单")
+    ws2.write_row(0, 0, ["工单号", "内容", "时间", "金额"])
+    ws2.write_row(1, 0, [1001, "扣费有问题", "2026-09-01 09:00:00", 12.5])
+    ws2.write_formula(2, 3, "=1+1", None, 2)
+    ws2.write_row(2, 0, [1002, "=HYPERLINK(\"x\")", "2026-09-02"])
+    wb.close()
+    got = contacts(read_contacts(path, sheet="工单"))
+    assert [c.id for c in got] == ["1001", "1002"]
+    assert got[0].turns[0].text == "扣费有问题" and got[0].metadata == {"金额": "12.5"}
+    with pytest.raises(InputError, match="no sheet"):
+        read_contacts(path, sheet="nope")
+    with pytest.raises(InputError, match="text column"):
+        read_contacts(path)  # first sheet has no text column
+
+
+def test_xls_read(tmp_path, samples):
+    xls = samples / "tickets.xls"
+    if not xls.exists():
+        pytest.skip("no .xls sample bundled")
+    assert contacts(read_contacts(xls))
+
+
+def test_corrupt_xlsx(tmp_path):
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(b"PK\x03\x04 this is not a real workbook")
+    with pytest.raises(InputError, match="Excel"):
+        read_contacts(path)
+
+
+@pytest.mark.parametrize("make", ["missing", "dir", "empty"])
+def test_file_level_errors(tmp_path, make):
+    path = tmp_path / "x.csv"
+    if make == "dir":
+        path.mkdir()
+    elif make == "empty":
+        path.write_bytes(b"")
+    with pytest.raises(InputError):
+        read_contacts(path)
+
+
+def test_parse_time_variants():
+    assert parse_time("2026-09-03T10:12:00Z") == "2026-09-03T10:12:00+00:00"
+    assert parse_time("20260903") == "2026-09-03T00:00:00+08:00"
+    assert parse_time("昨天") == "昨天"
+    assert parse_time("") is None
+
+
+def test_columns_object(tmp_path):
+    path = write_csv(tmp_path / "t.csv", TICKETS)
+    assert len(contacts(read_contacts(path, columns=Columns(text="内容")))) == 3

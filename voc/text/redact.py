@@ -1,0 +1,496 @@
+"""Personal-data redaction for Chinese customer-service text.
+
+Finds resident ID numbers, mobile and landline phone numbers, bank cards, e-mail
+addresses, vehicle plates and street-level postal addresses, and replaces them
+with fixed placeholders (``〔手机号〕``) or, when a key is given, with keyed
+pseudonyms (``〔手机号:3fa9c1d2〕``) that are stable across formats of the same
+value.
+
+Design notes
+------------
+* All matching runs on a *normalised copy* of the text built with a
+  one-to-one character map (full-width digits/letters/punctuation -> ASCII,
+  exotic spaces -> space, dash variants -> ``-``).  Because the map never
+  changes the length, match offsets are offsets into the original text.
+* Digit runs are delimited with digit look-arounds, never ``\\b`` (CJK
+  characters are ``\\w``, so ``\\b`` does not fire between 号 and 1).
+* Every pattern is anchored on a cheap first character and uses bounded or
+  non-nested quantifiers, so matching is linear in the input length.
+* Placeholders already present in the input are masked before matching, which
+  (together with a fixed-point loop) makes ``redact`` idempotent.
+
+Only the standard library is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "Entity",
+    "KINDS",
+    "PLACEHOLDERS",
+    "Redactor",
+    "find_entities",
+    "redact",
+]
+
+KINDS = ("id_card", "mobile", "bank_card", "email", "landline", "plate", "address")
+
+PLACEHOLDERS = {
+    "id_card": "〔身份证〕",
+    "mobile": "〔手机号〕",
+    "bank_card": "〔银行卡〕",
+    "email": "〔邮箱〕",
+    "landline": "〔电话〕",
+    "plate": "〔车牌〕",
+    "address": "〔地址〕",
+}
+
+
+@dataclass(frozen=True)
+class Entity:
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# --------------------------------------------------------------------------- #
+# normalisation (length preserving)
+
+
+def _build_translation() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII block
+        ch = unicodedata.normalize("NFKC", chr(cp))
+        if len(ch) == 1 and ch.isascii():
+            table[cp] = ch
+    for cp in (0x3000, 0x00A0, 0x2007, 0x202F, 0x205F, 0x0009) + tuple(range(0x2000, 0x200B)):
+        table[cp] = " "
+    for cp in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63):
+        table[cp] = "-"
+    return table
+
+
+_TRANSLATE = _build_translation()
+_MASK = "\u3013"  # 〓: not a digit, letter, CJK ideograph or separator
+
+_PLACEHOLDER_RE = re.compile(
+    "〔(?:" + "|".join(re.escape(p[1:-1]) for p in PLACEHOLDERS.values()) + ")(?::[0-9a-f]{8})?〕"
+)
+
+
+def _normalise(text: str) -> str:
+    norm = text.translate(_TRANSLATE)
+    if "〔" in norm:
+        norm = _PLACEHOLDER_RE.sub(lambda m: _MASK * (m.end() - m.start()), norm)
+    return norm
+
+
+# --------------------------------------------------------------------------- #
+# validators
+
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def _valid_date(y: int, m: int, d: int) -> bool:
+    if not (1900 <= y <= 2030 and 1 <= m <= 12 and d >= 1):
+        return False
+    if m == 2:
+        leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
+        return d <= (29 if leap else 28)
+    return d <= (30 if m in (4, 6, 9, 11) else 31)
+
+
+def _id_structure_ok(d17: str) -> bool:
+    """Province code and birth date of an 18-digit resident ID are plausible."""
+    return d17[:2] in _PROVINCES and _valid_date(int(d17[6:10]), int(d17[10:12]), int(d17[12:14]))
+
+
+def _id_valid(value: str) -> bool:
+    """value: 17 digits + check char (uppercase X)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    if not _id_structure_ok(value[:17]):
+        return False
+    s = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
+    return _ID_CHECK[s % 11] == value[17]
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = ord(c) - 48
+        if i & 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _card_iin_plausible(d: str) -> bool:
+    """Issuer prefix of a payment card: UnionPay 62/60/9, Visa 4, Mastercard
+    51-55 and 2221-2720, JCB/Amex/Diners 3."""
+    c = d[0]
+    if c in "3456":
+        return True
+    if c == "9":
+        return d[:2] in ("95", "96", "99")
+    if c == "2":
+        return 2221 <= int(d[:4]) <= 2720
+    return False
+
+
+# --------------------------------------------------------------------------- #
+# patterns (all run on the normalised text)
+
+_ID_RE = re.compile(
+    r"(?<![0-9])([1-8][0-9]{5})[ -]?([0-9]{8})[ -]?([0-9]{3}[0-9Xx])(?![0-9])"
+)
+
+_MOBILE_RE = re.compile(
+    r"(?<![0-9])(?:(?:\(\+?86\)|\+86|0086|86)[ -]?)?1[3-9][0-9][ -]?[0-9]{4}[ -]?[0-9]{4}(?![0-9])"
+)
+_CN_DIGITS = "零〇一二三四五六七八九幺两"
+_CN_DIGIT_VALUE = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
+_CN_DIGIT_VALUE.update({"〇": "0", "幺": "1", "两": "2"})
+_MOBILE_SPOKEN_RE = re.compile(
+    rf"(?<![{_CN_DIGITS}十百千万亿0-9])[一幺][三四五六七八九][{_CN_DIGITS}] ?[{_CN_DIGITS}]{{4}} ?[{_CN_DIGITS}]{{4}}"
+    rf"(?![{_CN_DIGITS}十百千万亿0-9])"
+)
+
+_CARD_RE = re.compile(
+    r"(?<![0-9])(?:[0-9]{16,19}|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,4})?)(?![0-9])"
+)
+
+_AREA = r"(?:010|02[0-9]|0[3-9][0-9]{2})"
+_LOCAL = r"[2-9][0-9]{2,3}[ -]?[0-9]{4}"
+_EXT = r"(?: ?(?:转|分机|-|ext\.?|EXT\.?) ?[0-9]{1,5})"
+_LANDLINE_RE = re.compile(
+    rf"(?<![0-9])(?:\({_AREA}\) ?|{_AREA}[ -]?|(?:\+86|0086)[ -]?\(?(?:10|2[0-9]|[3-9][0-9]{{2}})\)?[ -]?)"
+    rf"{_LOCAL}{_EXT}?(?![0-9])"
+)
+
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
+)
+
+_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATE_RE = re.compile(
+    rf"[{_PLATE_PROVINCES}][A-HJ-NP-Za-hj-np-z][·・•. -]?"
+    r"(?:[A-HJ-NP-Za-hj-np-z0-9]{5,6}|[A-HJ-NP-Za-hj-np-z0-9]{4}[挂学警港澳领试超使])(?![A-Za-z0-9])"
+)
+
+# address: number detail ("123号", "4栋502室", "3号楼2单元1201", "12-3-502")
+_NUM = r"(?:(?<![0-9])[0-9]{1,5}|[零〇一二三四五六七八九十两]{1,3}|[A-Za-z](?= ?(?:座|栋|幢|区|单元|号楼)))"
+_UNIT = r"(?:号院|号楼|号|弄|栋|幢|座|单元|室|楼|层|户|组|期|区)"
+_DETAIL_RE = re.compile(
+    rf"(?<![0-9])[0-9]{{1,3}}(?:-[0-9]{{1,4}}){{1,3}}(?![0-9-])"  # 12-3-502
+    rf"|{_NUM} ?{_UNIT}(?:[ -]?{_NUM} ?{_UNIT})*(?:(?<=[栋幢座元楼层])-?[0-9]{{2,5}}(?![0-9]))?"
+)
+_STRONG_UNITS = frozenset("号弄栋幢座室楼层户组") | {"单元"}
+_NAME_SUFFIXES = tuple(sorted(
+    "路 街 大街 大道 道 巷 胡同 里 村 小区 花园 家园 新村 苑 园 公寓 大厦 广场 中心 大楼 "
+    "社区 城 府 华府 名邸 邸 庭 湾 阁 居 坊 庄 屯 寨 院 宿舍 期 区 楼".split(),
+    key=len, reverse=True))
+_DASH_SUFFIXES = tuple("小区 花园 家园 新村 苑 园 公寓 社区 宿舍 里 村 府 邸 期 区".split())
+# characters that never belong to a street/compound name: particles, verbs,
+# pronouns, admin units (so that province/city/district/town are kept).
+_ADDR_STOP = frozenset(
+    "的了在是我你他她它们住址到送寄往从把给与及或请帮要就都也还又很说这那个于为换填写收货"
+    "吗呢吧啊呀哦嗯您能没有麻烦谢好改成已被让号码电话手机单省市县镇乡旗盟区栋幢室层楼座"
+)
+_WEAK_SUFFIXES = frozenset("里 城 园 居 庄 院 府 湾 阁 庭 坊 邸 期 区 楼 道 中心 苑".split())
+_ADDR_MAX_NAME = 12
+
+
+def _address_start(norm: str, p: int, dash: bool) -> int:
+    """Start of the street-level name that ends right before position p, or -1.
+
+    The name is: a suffix (路, 小区, 大厦 ...) preceded by 1-12 name characters
+    (CJK ideographs that are not particles, verbs, pronouns or admin units), so
+    that "上海市浦东新区张江路" yields "张江路" and "我住在阳光小区" yields "阳光小区".
+    """
+    if p > 0 and norm[p - 1] == " ":
+        p -= 1
+    suffixes = _DASH_SUFFIXES if dash else _NAME_SUFFIXES
+    suf = next((s for s in suffixes if norm.endswith(s, 0, p)), None)
+    if suf is None:
+        return -1
+    q = p - len(suf)
+    limit = max(0, q - _ADDR_MAX_NAME)
+    while q > limit:
+        c = norm[q - 1]
+        if c == "区" and q >= 2 and norm[q - 2] in "小社" :
+            q -= 2  # "阳光小区东苑": an inner compound name
+            continue
+        if c == "道" and q >= 2 and norm[q - 2] == "街":
+            break  # a 街道 (sub-district office) before the compound is kept
+        if "\u4e00" <= c <= "\u9fff" and c not in _ADDR_STOP:
+            q -= 1
+            continue
+        break
+    name_len = p - len(suf) - q
+    if name_len < 1 or (name_len < 2 and suf in _WEAK_SUFFIXES):
+        return -1
+    return q
+
+
+# context words
+_ORDER_CTX_RE = re.compile(
+    r"(?:订单|单号|快递|运单|流水|工单|交易号|物流|编号|发票|票号|代码|取件|追踪|包裹|会员|学号|工号|ID|id)[^0-9]{0,8}$"
+)
+_CARD_CTX_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|尾号|银联|开户|账号|账户|收款|还款|工行|建行|农行|中行|招行|的卡|这张卡|卡是")
+_ID_CTX_RE = re.compile(r"身份证|证件")
+_PHONE_CTX_RE = re.compile(r"电话|座机|固话|致电|拨打|打给|联系|分机|热线|办公室")
+
+
+def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
+    if not (16 <= len(digits) <= 19) or not _luhn(digits):
+        return False
+    before = norm[max(0, start - 20):start]
+    after = norm[end:end + 8]
+    card_ctx = _CARD_CTX_RE.search(before) is not None or _CARD_CTX_RE.search(after) is not None
+    if card_ctx:
+        return True
+    if _ORDER_CTX_RE.search(norm[max(0, start - 16):start]):
+        return False  # order / tracking / invoice number
+    if len(digits) == 18 and (_ID_CTX_RE.search(before) or _id_structure_ok(digits[:17])):
+        return False  # an ID number with a typo is not a bank card
+    return _card_iin_plausible(digits)
+
+
+# --------------------------------------------------------------------------- #
+# candidate finders: yield (start, end, kind)
+
+_PRIORITY = {"email": 0, "id_card": 1, "bank_card": 2, "mobile": 3, "landline": 4, "plate": 5, "address": 6}
+
+
+def _find_id(norm: str):
+    for m in _ID_RE.finditer(norm):
+        value = (m.group(1) + m.group(2) + m.group(3)).upper()
+        if _id_valid(value):
+            yield m.start(), m.end(), "id_card"
+
+
+def _find_mobile(norm: str):
+    for m in _MOBILE_RE.finditer(norm):
+        yield m.start(), m.end(), "mobile"
+    if "三" in norm or "五" in norm or "八" in norm or "九" in norm or "七" in norm or "四" in norm or "六" in norm:
+        for m in _MOBILE_SPOKEN_RE.finditer(norm):
+            yield m.start(), m.end(), "mobile"
+
+
+def _find_card(norm: str):
+    for m in _CARD_RE.finditer(norm):
+        s, e = m.span()
+        raw = m.group()
+        digits = raw.replace(" ", "").replace("-", "")
+        if _card_decision(norm, s, e, digits):
+            yield s, e, "bank_card"
+        elif len(digits) > 16 and not raw.isdigit():
+            # grouped 4-4-4-4 followed by an unrelated short group
+            cut = s + 19
+            if _card_decision(norm, s, cut, digits[:16]):
+                yield s, cut, "bank_card"
+
+
+def _find_landline(norm: str):
+    for m in _LANDLINE_RE.finditer(norm):
+        s, e = m.span()
+        raw = m.group()
+        if raw.isdigit():  # contiguous: could be an invoice code / order number
+            before = norm[max(0, s - 16):s]
+            if _ORDER_CTX_RE.search(before) and not _PHONE_CTX_RE.search(before):
+                continue
+        yield s, e, "landline"
+
+
+def _find_email(norm: str):
+    if "@" not in norm:
+        return
+    for m in _EMAIL_RE.finditer(norm):
+        yield m.start(), m.end(), "email"
+
+
+def _find_plate(norm: str):
+    for m in _PLATE_RE.finditer(norm):
+        raw = m.group()
+        tail = raw[2:].lstrip("·・•. -").upper()
+        if len(tail) == 6:
+            if not ((tail[0] in "DF" and tail[2:].isdigit()) or (tail[:5].isdigit() and tail[5] in "DF")):
+                continue
+        if sum(c.isdigit() for c in tail) < 3:
+            continue
+        yield m.start(), m.end(), "plate"
+
+
+def _find_address(norm: str):
+    spans: list[list[int]] = []
+    for m in _DETAIL_RE.finditer(norm):
+        s, e = m.span()
+        raw = m.group()
+        dash = raw[0].isdigit() and "-" in raw and not any(u in raw for u in _STRONG_UNITS)
+        if not dash and not any(u in raw for u in _STRONG_UNITS):
+            continue
+        q = _address_start(norm, s, dash)
+        if q < 0:
+            continue
+        if spans and q <= spans[-1][1] + 1 and norm[spans[-1][1]:q].strip() == "":
+            spans[-1][1] = e  # chained: road + number, then compound + building
+        else:
+            spans.append([q, e])
+    for q, e in spans:
+        yield q, e, "address"
+
+
+_FINDERS = {
+    "id_card": _find_id,
+    "mobile": _find_mobile,
+    "bank_card": _find_card,
+    "email": _find_email,
+    "landline": _find_landline,
+    "plate": _find_plate,
+    "address": _find_address,
+}
+
+
+def _check_kinds(kinds) -> tuple[str, ...]:
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    kinds = tuple(kinds)
+    unknown = [k for k in kinds if k not in _FINDERS]
+    if unknown:
+        raise ValueError(f"unknown entity kind(s): {unknown}; expected a subset of {KINDS}")
+    return kinds
+
+
+def _find(text: str, norm: str, kinds: tuple[str, ...]) -> list[Entity]:
+    cands: list[tuple[int, int, int, str]] = []
+    for kind in kinds:
+        pr = _PRIORITY[kind]
+        for s, e, k in _FINDERS[kind](norm):
+            cands.append((s, -(e - s), pr, k))
+    if not cands:
+        return []
+    cands.sort()
+    out: list[Entity] = []
+    last_end = -1
+    for s, neg_len, _, k in cands:
+        if s >= last_end:
+            e = s - neg_len
+            out.append(Entity(k, s, e, text[s:e]))
+            last_end = e
+    return out
+
+
+def find_entities(text: str, kinds=KINDS) -> list[Entity]:
+    """Personal-data entities in ``text``: non-overlapping, sorted by start."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be str, not {type(text).__name__}")
+    kinds = _check_kinds(kinds)
+    if not text:
+        return []
+    return _find(text, _normalise(text), kinds)
+
+
+# --------------------------------------------------------------------------- #
+# pseudonyms
+
+
+def canonical_value(kind: str, value: str) -> str:
+    """Format-independent form of an entity value (used for keyed pseudonyms)."""
+    norm = value.translate(_TRANSLATE)
+    if kind in ("mobile", "id_card", "bank_card", "landline"):
+        digits = "".join(_CN_DIGIT_VALUE.get(c, c) for c in norm)
+        keep = "".join(c for c in digits if c.isascii() and (c.isdigit() or c in "Xx")).upper()
+        if kind == "mobile":
+            return keep[-11:]
+        if kind == "landline":
+            if norm.lstrip().startswith(("+86", "0086")):
+                keep = "0" + keep[4:] if keep.startswith("0086") else "0" + keep[2:]
+            return keep
+        return keep
+    if kind == "email":
+        return norm.strip().lower()
+    if kind == "plate":
+        return "".join(c for c in norm if c not in "·・•. -").upper()
+    return "".join(norm.split())
+
+
+def pseudonym(kind: str, value: str, key: bytes) -> str:
+    """``〔手机号:3fa9c1d2〕``: first 8 hex digits of
+    HMAC-SHA256(key, kind + ":" + canonical_value)."""
+    msg = (kind + ":" + canonical_value(kind, value)).encode("utf-8", "surrogatepass")
+    tag = hmac.new(key, msg, hashlib.sha256).hexdigest()[:8]
+    return PLACEHOLDERS[kind][:-1] + ":" + tag + "〕"
+
+
+# --------------------------------------------------------------------------- #
+# redactor
+
+
+class Redactor:
+    """Callable redactor.  ``Redactor()(text)`` returns the redacted text;
+    ``Redactor().redact(text)`` also returns the entities found in ``text``."""
+
+    _MAX_PASSES = 4
+
+    def __init__(self, kinds=KINDS, pseudonymise_key: bytes | None = None):
+        self.kinds = _check_kinds(kinds)
+        if pseudonymise_key is not None and not isinstance(pseudonymise_key, (bytes, bytearray)):
+            raise TypeError("pseudonymise_key must be bytes")
+        self.pseudonymise_key = bytes(pseudonymise_key) if pseudonymise_key is not None else None
+
+    def __repr__(self) -> str:
+        keyed = "keyed" if self.pseudonymise_key else "placeholders"
+        return f"Redactor(kinds={self.kinds!r}, {keyed})"
+
+    def _replacement(self, ent: Entity) -> str:
+        if self.pseudonymise_key is None:
+            return PLACEHOLDERS[ent.kind]
+        return pseudonym(ent.kind, ent.text, self.pseudonymise_key)
+
+    def _apply(self, text: str, ents: list[Entity]) -> str:
+        parts, pos = [], 0
+        for ent in ents:
+            parts.append(text[pos:ent.start])
+            parts.append(self._replacement(ent))
+            pos = ent.end
+        parts.append(text[pos:])
+        return "".join(parts)
+
+    def redact(self, text: str) -> tuple[str, list[Entity]]:
+        ents = find_entities(text, self.kinds)
+        out = self._apply(text, ents) if ents else text
+        # Safety net for idempotence: redacting can only remove characters that
+        # patterns need, so a second pass almost always finds nothing.
+        if ents:
+            for _ in range(self._MAX_PASSES - 1):
+                more = find_entities(out, self.kinds)
+                if not more:
+                    break
+                out = self._apply(out, more)
+        return out, ents
+
+    def __call__(self, text: str) -> str:
+        return self.redact(text)[0]
+
+
+_DEFAULT = Redactor()
+
+
+def redact(text: str) -> str:
+    """Redact ``text`` with the default settings (all kinds, fixed placeholders)."""
+    return _DEFAULT(text)
