@@ -673,6 +673,10 @@ def _strip_punct(s: str) -> str:
     return "".join(c for c in s if c not in _PUNCT)
 
 
+def _ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum() or "０" <= c <= "９"
+
+
 class _Builder:
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -681,11 +685,22 @@ class _Builder:
         self.decoys: list[Span] = []
 
     def add(self, s: str, kind: str | None = None, decoy: bool = False) -> None:
+        if s and self.parts and _ascii_alnum(s[0]) and _ascii_alnum(self._last()):
+            # two codes glued together are unreadable even for a human; real
+            # typed text and ASR output put a space (or a word) between them
+            self.parts.append(" ")
+            self.n += 1
         if kind:
             sp = Span(kind, self.n, self.n + len(s), s)
             (self.decoys if decoy else self.gold).append(sp)
         self.parts.append(s)
         self.n += len(s)
+
+    def _last(self) -> str:
+        for p in reversed(self.parts):
+            if p:
+                return p[-1]
+        return ""
 
     def text(self) -> str:
         return "".join(self.parts)

@@ -69,6 +69,7 @@ def cli(verbose: int) -> None:
 @click.option("--channel-col", default=None, help="Channel column (default: channel, 渠道 ...).")
 @click.option("--customer-col", default=None, help="Customer id column (default: customer_id, 客户编号 ...).")
 @click.option("--group-by", default=None, help="One turn per row: group consecutive rows by this contact-id column.")
+@click.option("--no-header", is_flag=True, help="CSV/Excel without a header row: columns are named 1, 2, 3... (e.g. --text-col 1).")
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
 @click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
               help="Replace personal data with keyed pseudonyms (same value -> same token).")
@@ -85,7 +86,7 @@ def cli(verbose: int) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
-        speaker_col, time_col, channel_col, customer_col, group_by, no_redact, pseudonymise_key,
+        speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
         sentiment_backend, rules, repeat_window, topics, store, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
@@ -100,7 +101,7 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
     from .run import tag_files
 
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
-                      customer=customer_col, group_by=group_by)
+                      customer=customer_col, group_by=group_by, no_header=no_header)
     pipeline = load(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                     rules=rules, repeat_window=repeat_window, topics=topics)
     summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,

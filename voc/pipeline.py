@@ -13,7 +13,7 @@ import logging
 import os
 from collections import deque
 from dataclasses import fields, replace
-from typing import Callable, Iterable, Iterator, Protocol, Sequence, runtime_checkable
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence, runtime_checkable
 
 from .errors import ConfigError
 from .records import Contact, Tagged, Turn
@@ -115,17 +115,19 @@ class Pipeline:
         return batch
 
     def pipe(self, contacts: Iterable[Contact], *, batch_size: int = 256, workers: int = 1,
-             window: int | None = None) -> Iterator[Tagged]:
+             window: int | None = None, finalize: Callable[[Tagged], Any] | None = None) -> Iterator[Any]:
         """Tag a stream of contacts, yielding ``Tagged`` in input order.
 
         ``workers > 1`` tags chunks on that many processes (each builds the pipeline once);
         at most ``window`` chunks (default ``2 * workers``) are in flight, so memory does not
-        grow with the input.
+        grow with the input. ``finalize`` (a top-level function) is applied to each result
+        where it was tagged, e.g. to send back only the output record instead of the whole
+        ``Tagged``.
         """
         for pre in self.preprocessors:
             contacts = pre(contacts)
         for chunk in map_chunks(self.tag_batch, chunked(contacts, batch_size), workers=workers,
-                                window=window, factory=self._factory()):
+                                window=window, factory=self._factory(), finalize=finalize):
             yield from chunk
 
     def _factory(self) -> Callable[[], "Pipeline"]:
@@ -168,9 +170,10 @@ def _worker_init(factory: Callable[[], Pipeline]) -> None:
     _WORKER_PIPELINE = factory()
 
 
-def _worker_tag(chunk: list[Contact]) -> list[Tagged]:
+def _worker_tag(chunk: list[Contact], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
     assert _WORKER_PIPELINE is not None
-    return _WORKER_PIPELINE.tag_batch(chunk)
+    tagged = _WORKER_PIPELINE.tag_batch(chunk)
+    return [finalize(t) for t in tagged] if finalize else tagged
 
 
 def default_workers() -> int:
@@ -181,11 +184,13 @@ def default_workers() -> int:
 
 
 def map_chunks(func: Callable[[list], list], chunks: Iterable[list], *, workers: int = 1,
-               window: int | None = None, factory: Callable[[], Pipeline] | None = None) -> Iterator[list]:
+               window: int | None = None, factory: Callable[[], Pipeline] | None = None,
+               finalize: Callable[[Any], Any] | None = None) -> Iterator[list]:
     """Apply the pipeline to chunks, in order, on ``workers`` processes with a bounded window."""
     if workers <= 1 or factory is None:
         for chunk in chunks:
-            yield func(chunk)
+            done = func(chunk)
+            yield [finalize(t) for t in done] if finalize else done
         return
     import multiprocessing as mp
 
@@ -194,7 +199,7 @@ def map_chunks(func: Callable[[list], list], chunks: Iterable[list], *, workers:
     with ctx.Pool(workers, initializer=_worker_init, initargs=(factory,)) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.apply_async(_worker_tag, (chunk,)))
+            pending.append(pool.apply_async(_worker_tag, (chunk, finalize)))
             if len(pending) >= window:
                 yield pending.popleft().get()
         while pending:

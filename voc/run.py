@@ -72,6 +72,11 @@ class Progress:
             sys.stderr.write("\n")
 
 
+def _finalize(tagged) -> tuple[dict[str, Any], str | None]:
+    """Runs where the contact was tagged: only the output record travels back."""
+    return tagged.to_record(), tagged.contact.source
+
+
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pipeline | None = None,
               format: str | None = None, workers: int | None = None, batch_size: int = 256,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
@@ -113,16 +118,14 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                     else:
                         yield item
 
-        for tagged in pipeline.pipe(contacts(), batch_size=batch_size, workers=workers):
-            status = tagged.status.split(":", 1)[0]
+        for record, source in pipeline.pipe(contacts(), batch_size=batch_size, workers=workers, finalize=_finalize):
+            status = record["status"].split(":", 1)[0]
             summary.by_status[status] = summary.by_status.get(status, 0) + 1
-            if tagged.status.startswith("error"):
+            if status == "error":
                 summary.errors += 1
-                err.write({"source": tagged.contact.source, "id": tagged.contact.id,
-                           "reason": tagged.status.split(":", 1)[1].strip()})
+                err.write({"source": source, "id": record["id"], "reason": record["status"].split(":", 1)[1].strip()})
             else:
                 summary.tagged += 1
-                record = tagged.to_record()
                 out.write(record)
                 if on_record:
                     on_record(record)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import itertools
 import json
 import os
 import re
@@ -65,6 +65,7 @@ class Columns:
     channel: str | None = None
     customer: str | None = None
     group_by: str | None = None
+    no_header: bool = False  # the first row is data; columns are named 1, 2, 3...
 
 
 def _key(name: str) -> str:
@@ -85,8 +86,9 @@ def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, 
         if name in lowered:
             return lowered.index(name)
     if required:
-        raise InputError(f"{path} has no {role} column among {', '.join(header) or '(none)'}; "
-                         f"name it with --{role}-col.")
+        shown = ", ".join(h[:20] for h in header[:12]) or "(none)"
+        raise InputError(f"{path} has no {role} column among {shown}; name it with --{role}-col "
+                         f"(or --no-header --{role}-col N if the file has no header row).")
     return None
 
 
@@ -189,11 +191,9 @@ def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
 _KNOWN_JSON = {"id", "channel", "created_at", "customer_id", "text", "turns", "metadata"}
 
 
-def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | RowError]:
+def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
+    """(location, parsed object or RowError) for each line of a JSONL file."""
     decoder = codecs.getdecoder(encoding)
-    text_key, id_key = cols.text or "text", cols.id or "id"
-    time_key, channel_key = cols.time or "created_at", cols.channel or "channel"
-    cust_key = cols.customer or "customer_id"
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
             where = f"{path}:{lineno}"
@@ -204,38 +204,84 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
             try:
                 line = decoder(raw, "strict")[0]
             except UnicodeDecodeError as e:
-                yield RowError(where, f"bytes not valid {encoding} at column {e.start + 1}")
+                yield where, RowError(where, f"bytes not valid {encoding} at column {e.start + 1}")
                 continue
             try:
-                obj = json.loads(line)
+                yield where, json.loads(line)
             except json.JSONDecodeError as e:
-                yield RowError(where, f"not valid JSON: {e.msg} at column {e.colno}")
-                continue
-            if not isinstance(obj, dict):
-                yield RowError(where, "line is not a JSON object")
-                continue
-            cid = obj.get(id_key)
-            cid = str(cid) if cid not in (None, "") else f"{path.stem}:{lineno}"
+                yield where, RowError(where, f"not valid JSON: {e.msg} at column {e.colno}")
+
+
+def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
+    """(location, object) for each element of a JSON array file, parsed incrementally so
+    that the whole file is never held in memory (location = element number)."""
+    decoder = json.JSONDecoder()
+    block = 1 << 20
+    with open(path, encoding=encoding, errors="strict") as f:
+        buf = f.read(block).lstrip("\ufeff \t\r\n")
+        if not buf.startswith("["):
+            raise InputError(f"{path} is neither JSON Lines nor a JSON array; give one contact per line.")
+        pos, index, eof = 1, 0, False
+        while True:
+            while True:  # skip separators, reading on when the buffer runs out
+                while pos < len(buf) and buf[pos] in " \t\r\n,":
+                    pos += 1
+                if pos < len(buf) or eof:
+                    break
+                buf, pos = f.read(block), 0
+                eof = not buf
+            if pos >= len(buf):
+                raise InputError(f"{path} ends before its JSON array is closed; the file is truncated.")
+            if buf[pos] == "]":
+                return
             try:
-                if "turns" in obj and obj["turns"] is not None:
-                    turns = _turns_from_json(obj["turns"])
-                else:
-                    text = obj.get(text_key, _first(obj, COLUMNS["text"]))
-                    if text is None:
-                        raise ValueError(f"no {text_key!r} or 'turns' field")
-                    turns = (Turn("customer", str(text)),)
-            except ValueError as e:
-                yield RowError(where, str(e), cid)
+                obj, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as e:
+                if eof:
+                    raise InputError(f"{path} is not valid JSON in element {index + 1} ({e.msg}); fix the file.") from None
+                more = f.read(block)  # the element may continue in the next block
+                eof = not more
+                buf, pos = buf[pos:] + more, 0
                 continue
-            metadata = dict(obj.get("metadata") or {}) if isinstance(obj.get("metadata"), dict) else {}
-            for k, v in obj.items():
-                if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
-                    metadata[k] = v
-            cust = obj.get(cust_key)
-            yield Contact(id=cid, turns=turns, channel=obj.get(channel_key),
-                          created_at=parse_time(obj.get(time_key)),
-                          customer_id=None if cust in (None, "") else str(cust),
-                          metadata=metadata, source=where)
+            index += 1
+            yield f"{path}:[{index}]", obj
+            pos = end
+
+
+def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | RowError]:
+    text_key, id_key = cols.text or "text", cols.id or "id"
+    time_key, channel_key = cols.time or "created_at", cols.channel or "channel"
+    cust_key = cols.customer or "customer_id"
+    with open(path, "rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    objects = _json_array_objects(path, encoding) if head.startswith(b"[") else _jsonl_objects(path, encoding)
+    for where, obj in objects:
+        if isinstance(obj, RowError):
+            yield obj
+            continue
+        if not isinstance(obj, dict):
+            yield RowError(where, "not a JSON object")
+            continue
+        cid = obj.get(id_key)
+        cid = str(cid) if cid not in (None, "") else f"{path.stem}:{where.rsplit(':', 1)[1]}"
+        try:
+            if "turns" in obj and obj["turns"] is not None:
+                turns = _turns_from_json(obj["turns"])
+            else:
+                text = obj.get(text_key, _first(obj, COLUMNS["text"]))
+                if text is None:
+                    raise ValueError(f"no {text_key!r} or 'turns' field")
+                turns = (Turn("customer", str(text)),)
+        except ValueError as e:
+            yield RowError(where, str(e), cid)
+            continue
+        metadata = dict(obj["metadata"]) if isinstance(obj.get("metadata"), dict) else {}
+        for k, v in obj.items():
+            if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
+                metadata[k] = v
+        cust = obj.get(cust_key)
+        yield Contact(id=cid, turns=turns, channel=obj.get(channel_key), created_at=parse_time(obj.get(time_key)),
+                      customer_id=None if cust in (None, "") else str(cust), metadata=metadata, source=where)
 
 
 # -- tables (CSV, TSV, Excel) ---------------------------------------------------------------------
@@ -302,7 +348,11 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
             continue
         if not any(c.strip() for c in row):
             continue
-        header = [h.strip().lstrip("\ufeff") for h in row]
+        if cols.no_header:
+            header = [str(i) for i in range(1, len(row) + 1)]
+            rows = itertools.chain([(line, row)], rows)
+        else:
+            header = [h.strip().lstrip("\ufeff") for h in row]
         break
     if header is None:
         raise InputError(f"{path} is empty; give a file with a header row and contacts.")

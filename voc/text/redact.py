@@ -117,6 +117,13 @@ def _id_structure_ok(d17: str) -> bool:
     return d17[:2] in _PROVINCES and _valid_date(int(d17[6:10]), int(d17[10:12]), int(d17[12:14]))
 
 
+def _id_shaped(d: str) -> bool:
+    """Loosely shaped like a resident ID: province code, 19xx/20xx year, month
+    01-12, day 01-31 (the day may not exist in that month)."""
+    return (d[:2] in _PROVINCES and d[6:8] in ("19", "20") and "01" <= d[10:12] <= "12"
+            and "01" <= d[12:14] <= "31")
+
+
 def _id_valid(value: str) -> bool:
     """value: 17 digits + check char (uppercase X)."""
     if len(value) != 18 or not value[:17].isdigit():
@@ -155,8 +162,8 @@ def _card_iin_plausible(d: str) -> bool:
 # --------------------------------------------------------------------------- #
 # patterns (all run on the normalised text)
 
-_ID_RE = re.compile(
-    r"(?<![0-9])([1-8][0-9]{5})[ -]?([0-9]{8})[ -]?([0-9]{3}[0-9Xx])(?![0-9])"
+_ID_RE = re.compile(  # 18 contiguous, 6-8-4 or 6-4-4-4 groups
+    r"(?<![0-9])([1-8][0-9]{5})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}[0-9Xx])(?![0-9])"
 )
 
 _MOBILE_RE = re.compile(
@@ -166,8 +173,8 @@ _CN_DIGITS = "零〇一二三四五六七八九幺两"
 _CN_DIGIT_VALUE = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 _CN_DIGIT_VALUE.update({"〇": "0", "幺": "1", "两": "2"})
 _MOBILE_SPOKEN_RE = re.compile(
-    rf"(?<![{_CN_DIGITS}十百千万亿0-9])[一幺][三四五六七八九][{_CN_DIGITS}] ?[{_CN_DIGITS}]{{4}} ?[{_CN_DIGITS}]{{4}}"
-    rf"(?![{_CN_DIGITS}十百千万亿0-9])"
+    rf"(?<![{_CN_DIGITS}十百千万亿])[一幺][三四五六七八九][{_CN_DIGITS}] ?[{_CN_DIGITS}]{{4}} ?[{_CN_DIGITS}]{{4}}"
+    rf"(?![{_CN_DIGITS}十百千万亿])"
 )
 
 _CARD_RE = re.compile(
@@ -194,10 +201,12 @@ _PLATE_RE = re.compile(
 
 # address: number detail ("123号", "4栋502室", "3号楼2单元1201", "12-3-502")
 _NUM = r"(?:(?<![0-9])[0-9]{1,5}|[零〇一二三四五六七八九十两]{1,3}|[A-Za-z](?= ?(?:座|栋|幢|区|单元|号楼)))"
-_UNIT = r"(?:号院|号楼|号|弄|栋|幢|座|单元|室|楼|层|户|组|期|区)"
+_UNIT = r"(?:号院|号楼|号(?!码)|弄|栋|幢|座(?!机)|单元|室|楼|层|户|组|期|区)"
+_DASH = r"[0-9]{1,3}(?:-[0-9]{1,4}){1,3}(?![0-9-])"  # 12-3-502 (building-unit-room)
 _DETAIL_RE = re.compile(
-    rf"(?<![0-9])[0-9]{{1,3}}(?:-[0-9]{{1,4}}){{1,3}}(?![0-9-])"  # 12-3-502
-    rf"|{_NUM} ?{_UNIT}(?:[ -]?{_NUM} ?{_UNIT})*(?:(?<=[栋幢座元楼层])-?[0-9]{{2,5}}(?![0-9]))?"
+    rf"(?P<dash>(?<![0-9]){_DASH})"
+    rf"|(?P<chain>{_NUM}{_UNIT}(?:[ -]?{_NUM}{_UNIT})*)"
+    rf"(?:(?<=[栋幢座元楼层])-?[0-9]{{2,5}}(?![0-9])|(?<=[区期])(?P<tail>{_DASH}))?"
 )
 _STRONG_UNITS = frozenset("号弄栋幢座室楼层户组") | {"单元"}
 _NAME_SUFFIXES = tuple(sorted(
@@ -208,8 +217,8 @@ _DASH_SUFFIXES = tuple("小区 花园 家园 新村 苑 园 公寓 社区 宿舍
 # characters that never belong to a street/compound name: particles, verbs,
 # pronouns, admin units (so that province/city/district/town are kept).
 _ADDR_STOP = frozenset(
-    "的了在是我你他她它们住址到送寄往从把给与及或请帮要就都也还又很说这那个于为换填写收货"
-    "吗呢吧啊呀哦嗯您能没有麻烦谢好改成已被让号码电话手机单省市县镇乡旗盟区栋幢室层楼座"
+    "的了在是我你他她它们住址到送寄往从把给与及或请帮要就都也还又很说这那个为换填写收货"
+    "吗呢吧啊呀哦嗯您能没有麻烦谢改成已被让号单省市县镇乡区栋幢室层楼座"
 )
 _WEAK_SUFFIXES = frozenset("里 城 园 居 庄 院 府 湾 阁 庭 坊 邸 期 区 楼 道 中心 苑".split())
 _ADDR_MAX_NAME = 12
@@ -247,27 +256,41 @@ def _address_start(norm: str, p: int, dash: bool) -> int:
     return q
 
 
-# context words
-_ORDER_CTX_RE = re.compile(
-    r"(?:订单|单号|快递|运单|流水|工单|交易号|物流|编号|发票|票号|代码|取件|追踪|包裹|会员|学号|工号|ID|id)[^0-9]{0,8}$"
+# context words.  "Before" contexts must reach the number without another
+# digit in between, so that a context word belongs to the nearest number.
+_ORDER_WORDS = r"订单|单号|快递|运单|流水|工单|交易号|物流|编号|发票|票号|代码|取件|追踪|包裹|会员|学号|工号|ID|id"
+_ORDER_CTX_RE = re.compile(rf"(?:{_ORDER_WORDS})[^0-9]{{0,8}}$")
+_CARD_CTX_RE = re.compile(
+    r"(?:卡号|银行卡|信用卡|储蓄卡|借记卡|尾号|银联|开户行|账号|账户|收款|还款|工行|建行|农行|中行|招行|交行|"
+    r"邮储|的卡|这张卡|卡是|卡)[^0-9]{0,10}$"
 )
-_CARD_CTX_RE = re.compile(r"卡号|银行卡|信用卡|储蓄卡|借记卡|尾号|银联|开户|账号|账户|收款|还款|工行|建行|农行|中行|招行|的卡|这张卡|卡是")
-_ID_CTX_RE = re.compile(r"身份证|证件")
-_PHONE_CTX_RE = re.compile(r"电话|座机|固话|致电|拨打|打给|联系|分机|热线|办公室")
+_CARD_AFTER_RE = re.compile(r"^[^0-9，。,；;]{0,4}?(?:卡|账户)(?!号)")
+_ID_CTX_RE = re.compile(r"(?:身份证|证件)[^0-9]{0,8}$")
+_PHONE_CTX_RE = re.compile(r"(?:电话|座机|固话|致电|拨打|打给|联系|分机|热线|办公室)[^0-9]{0,8}$")
+
+
+_DATE_PREFIX_RE = re.compile(r"20[0-3][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
 
 
 def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
     if not (16 <= len(digits) <= 19) or not _luhn(digits):
         return False
-    before = norm[max(0, start - 20):start]
-    after = norm[end:end + 8]
-    card_ctx = _CARD_CTX_RE.search(before) is not None or _CARD_CTX_RE.search(after) is not None
-    if card_ctx:
-        return True
-    if _ORDER_CTX_RE.search(norm[max(0, start - 16):start]):
-        return False  # order / tracking / invoice number
-    if len(digits) == 18 and (_ID_CTX_RE.search(before) or _id_structure_ok(digits[:17])):
+    before = norm[max(0, start - 24):start]
+    if len(digits) == 18 and _ID_CTX_RE.search(before):
         return False  # an ID number with a typo is not a bank card
+    id_shaped = len(digits) == 18 and _id_shaped(digits)
+    card = _CARD_CTX_RE.search(before)
+    order = _ORDER_CTX_RE.search(before)
+    if card and (not order or card.start() >= order.start()):
+        return True
+    if order:
+        return False  # order / tracking / invoice number
+    if _CARD_AFTER_RE.search(norm[end:end + 8]):
+        return True
+    if id_shaped:
+        return False  # shaped like a resident ID (region + birth date) with a wrong check digit
+    if _DATE_PREFIX_RE.match(digits):
+        return False  # 20260915xxxxxxxx: a date-stamped order / transaction number
     return _card_iin_plausible(digits)
 
 
@@ -279,14 +302,30 @@ _PRIORITY = {"email": 0, "id_card": 1, "bank_card": 2, "mobile": 3, "landline": 
 
 def _find_id(norm: str):
     for m in _ID_RE.finditer(norm):
-        value = (m.group(1) + m.group(2) + m.group(3)).upper()
+        value = "".join(m.groups()).upper()
         if _id_valid(value):
             yield m.start(), m.end(), "id_card"
 
 
+# "SF", "JT", "JDVA" ...: a code prefix glued to the digits (tracking numbers);
+# "TEL", "QQ", "WX" ... are labels, not prefixes.
+_CODE_PREFIX_RE = re.compile(r"(?<![A-Za-z0-9.@_%+\-])[A-Z]{1,5}$")
+_LABEL_PREFIXES = frozenset("TEL PHONE MOBILE MOB MP PH CALL WX VX QQ CELL NO NUM".split())
+
+
+def _glued_code_prefix(norm: str, s: int) -> bool:
+    if s and "A" <= norm[s - 1] <= "Z":
+        pm = _CODE_PREFIX_RE.search(norm, max(0, s - 6), s)
+        return pm is not None and pm.group() not in _LABEL_PREFIXES
+    return False
+
+
 def _find_mobile(norm: str):
     for m in _MOBILE_RE.finditer(norm):
-        yield m.start(), m.end(), "mobile"
+        s = m.start()
+        if _glued_code_prefix(norm, s):
+            continue
+        yield s, m.end(), "mobile"
     if "三" in norm or "五" in norm or "八" in norm or "九" in norm or "七" in norm or "四" in norm or "六" in norm:
         for m in _MOBILE_SPOKEN_RE.finditer(norm):
             yield m.start(), m.end(), "mobile"
@@ -297,13 +336,19 @@ def _find_card(norm: str):
         s, e = m.span()
         raw = m.group()
         digits = raw.replace(" ", "").replace("-", "")
+        if len(digits) == 17 and norm[e:e + 1] in ("X", "x"):
+            continue  # 17 digits + X: a resident ID, never a card
         if _card_decision(norm, s, e, digits):
             yield s, e, "bank_card"
-        elif len(digits) > 16 and not raw.isdigit():
-            # grouped 4-4-4-4 followed by an unrelated short group
-            cut = s + 19
-            if _card_decision(norm, s, cut, digits[:16]):
-                yield s, cut, "bank_card"
+        elif len(digits) in (17, 18, 20) and not raw.isdigit() and raw[4] in " -":
+            # "6225 8863 0850 9247 2024年": a grouped 16-digit card followed by
+            # an unrelated group (4-4-4-4-3 is the 19-digit layout: no retry)
+            if _card_decision(norm, s, s + 19, digits[:16]):
+                yield s, s + 19, "bank_card"
+
+
+_GROUPED_TAIL_RE = re.compile(r"[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}$")
+_GROUP_BEFORE_RE = re.compile(r"(?<![0-9])[0-9]{4}[ -]$")
 
 
 def _find_landline(norm: str):
@@ -311,17 +356,33 @@ def _find_landline(norm: str):
         s, e = m.span()
         raw = m.group()
         if raw.isdigit():  # contiguous: could be an invoice code / order number
-            before = norm[max(0, s - 16):s]
-            if _ORDER_CTX_RE.search(before) and not _PHONE_CTX_RE.search(before):
+            if _glued_code_prefix(norm, s):
                 continue
+            before = norm[max(0, s - 16):s]
+            order = _ORDER_CTX_RE.search(before)
+            if order:
+                phone = _PHONE_CTX_RE.search(before)
+                if not phone or phone.start() < order.start():
+                    continue
+        elif _GROUPED_TAIL_RE.match(raw) and _GROUP_BEFORE_RE.search(norm, max(0, s - 6), s):
+            continue  # "6226 0968 4590 0807": the tail of a grouped 16-digit number
         yield s, e, "landline"
+
+
+_EMAIL_LABEL_RE = re.compile(r"(?:e-?mail|E-?MAIL|Email|E-?Mail)[:]?")
 
 
 def _find_email(norm: str):
     if "@" not in norm:
         return
     for m in _EMAIL_RE.finditer(norm):
-        yield m.start(), m.end(), "email"
+        s = m.start()
+        # ASR output glues a spoken label to the address ("emailabc@qq.com",
+        # "身份证110...email123@qq.com"): start after the label.
+        lab = _EMAIL_LABEL_RE.search(norm, s, m.end())
+        if lab and lab.end() < norm.index("@", s):
+            s = lab.end()
+        yield s, m.end(), "email"
 
 
 def _find_plate(norm: str):
@@ -340,10 +401,10 @@ def _find_address(norm: str):
     spans: list[list[int]] = []
     for m in _DETAIL_RE.finditer(norm):
         s, e = m.span()
-        raw = m.group()
-        dash = raw[0].isdigit() and "-" in raw and not any(u in raw for u in _STRONG_UNITS)
-        if not dash and not any(u in raw for u in _STRONG_UNITS):
-            continue
+        chain = m.group("chain")
+        dash = chain is None
+        if not dash and m.group("tail") is None and not any(u in chain for u in _STRONG_UNITS):
+            continue  # "阳光小区一期", "A区": no number detail
         q = _address_start(norm, s, dash)
         if q < 0:
             continue

@@ -1,0 +1,59 @@
+"""Build a realistic tagging workload from the real texts in ../shared/data.
+
+    python bench/make_workload.py -n 10000 -o /tmp/voc-workload.jsonl
+
+A round-robin mix of STC-3 dialogues (turns), financial complaints and delivery / hotel /
+shopping reviews, written as JSONL with ids, channels and months. The text stays outside the
+repository (licences); only this script is committed. Rows are repeated with new ids when
+``-n`` exceeds what the sets hold.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from voc.datasets import HEIMAO, REVIEWS, STC3, iter_dataset  # noqa: E402
+
+
+def sources():
+    yield [c for c, _ in iter_dataset(STC3, reserved=False)]
+    yield [c for c, _ in iter_dataset(STC3, reserved=True)]
+    yield [c for c, _ in iter_dataset(HEIMAO, reserved=False)] + [c for c, _ in iter_dataset(HEIMAO, reserved=True)]
+    for name in REVIEWS:
+        yield [c for c, _ in iter_dataset(name, reserved=False)][:6000]
+
+
+def workload(n: int):
+    pools = [p for p in sources() if p]
+    mixed = itertools.chain.from_iterable(itertools.zip_longest(*pools))
+    rows = [c for c in mixed if c is not None]
+    for i in range(n):
+        c = rows[i % len(rows)]
+        month = 5 + i % 6
+        rec = {"id": f"w{i:08d}", "channel": c.channel, "created_at": f"2026-{month:02d}-{1 + i % 28:02d}T10:00:00+08:00",
+               "customer_id": f"U{i % (n // 3 + 1):07d}"}
+        if len(c.turns) == 1 and c.turns[0].speaker == "customer":
+            rec["text"] = c.turns[0].text
+        else:
+            rec["turns"] = [{"speaker": t.speaker, "text": t.text} for t in c.turns]
+        yield rec
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=10000)
+    ap.add_argument("-o", "--output", required=True)
+    args = ap.parse_args(argv)
+    with open(args.output, "w", encoding="utf-8") as f:
+        for rec in workload(args.n):
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    print(f"wrote {args.n} contacts to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

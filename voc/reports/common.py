@@ -1,0 +1,365 @@
+"""What both reports share: display names, tables, store queries, emerging-issue statistics,
+verbatim excerpts with highlighted evidence, and the model facts for the methods box."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..errors import InputError
+from ..lexicon import OWNERS, ROOT_CAUSES
+from ..store import Store, check_month, month_range, shift_month
+
+ROOT_CAUSE_NAMES = {"agent": "人员", "product": "产品", "policy": "政策", "process": "流程", "other": "其他"}
+OWNER_KEYS = {v: k for k, v in OWNERS.items() if v}  # 产品/研发 -> product
+OWNER_ORDER = [OWNERS[k] for k in ROOT_CAUSES if OWNERS[k]]
+SENTIMENT_NAMES = {"negative": "负面", "neutral": "中性", "positive": "正面"}
+CHURN_NAMES = {"high": "高", "medium": "中", "low": "低"}
+URGENCY_NAMES = {"urgent": "紧急", "normal": "一般", "none": "无"}
+CHANNEL_NAMES = {"phone": "电话", "call": "电话", "voice": "电话", "chat": "在线客服", "online": "在线客服",
+                 "im": "在线客服", "ticket": "工单", "complaint": "投诉", "review": "评价", "email": "邮件",
+                 "app": "App", "weibo": "微博", "wechat": "微信", "sms": "短信", "web": "网页", "store": "门店"}
+NONE_LABEL = "（未标注）"
+WINDOW = 12  # months in trend charts
+BASELINE_MONTHS = 3  # months an emerging issue is compared with
+
+
+def name_of(dim: str, value: Any) -> str:
+    """Display name of a value of a store column."""
+    if value is None or value == "":
+        return {"owner": "（无负责方）", "topic": "（无话题）", "tier": "（无等级）"}.get(dim, NONE_LABEL)
+    if dim == "root_cause":
+        return f"{ROOT_CAUSE_NAMES.get(value, value)}"
+    if dim == "channel":
+        return CHANNEL_NAMES.get(str(value).lower(), str(value))
+    if dim == "sentiment_label":
+        return SENTIMENT_NAMES.get(value, value)
+    if dim == "churn_level":
+        return CHURN_NAMES.get(value, value)
+    if dim == "escalation_level":
+        return URGENCY_NAMES.get(value, value)
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A titled table shared by the HTML and the XLSX (one sheet each).
+
+    ``kinds`` per column: text, int, pct (0..1), pp (percentage points), delta (signed int),
+    float."""
+
+    sheet: str
+    title: str
+    columns: list[str]
+    kinds: list[str]
+    rows: list[list[Any]] = field(default_factory=list)
+    note: str = ""
+
+    def fmt(self, value: Any, kind: str) -> str:
+        return fmt(value, kind)
+
+
+def fmt(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kind == "int":
+        return f"{value:,.0f}"
+    if kind == "pct":
+        return f"{value * 100:.1f}%"
+    if kind == "pp":
+        return f"{value * 100:+.1f} pp"
+    if kind == "delta":
+        return f"{value:+,.0f}"
+    if kind == "rel":
+        return f"{value * 100:+.0f}%"
+    if kind == "float":
+        return f"{value:.2f}"
+    if kind == "p":
+        return "<0.0001" if value < 1e-4 else f"{value:.4f}"
+    return str(value)
+
+
+def share(a: float | None, n: float | None) -> float | None:
+    return a / n if a is not None and n else None
+
+
+def rel_change(cur: float | None, prev: float | None) -> float | None:
+    return (cur - prev) / prev if cur is not None and prev else None
+
+
+# -- store access -----------------------------------------------------------------------------
+_DIMS = ("root_cause", "owner", "channel", "topic", "tier", "sentiment_label", "churn_level", "escalation_level",
+         "sentiment_trend")
+
+
+def window(store: Store, month: str, size: int = WINDOW) -> list[str]:
+    """The trend months: up to ``size`` consecutive months ending at ``month``, starting no
+    earlier than the store's first month."""
+    month = check_month(month)
+    months = store.months()
+    if month not in months:
+        have = f"{months[0]} to {months[-1]}" if months else "none"
+        raise InputError(f"the store has no contacts in {month} (months stored: {have}); choose a stored month "
+                         f"or add that month's tagged contacts.")
+    first = max(months[0], shift_month(month, -(size - 1)))
+    out, m = [], first
+    while m <= month:
+        out.append(m)
+        m = shift_month(m, 1)
+    return out
+
+
+def counts_by(store: Store, dim: str, months: Sequence[str], where: str = "", params: Sequence[Any] = ()
+              ) -> dict[str, dict[Any, int]]:
+    """{month: {value: contacts}} for a store column over ``months``."""
+    if dim not in _DIMS:
+        raise ValueError(f"unknown dimension {dim!r}")
+    out: dict[str, dict[Any, int]] = {m: {} for m in months}
+    sql = (f"SELECT month, {dim}, COUNT(*) FROM contacts WHERE month BETWEEN ? AND ? "
+           f"{'AND ' + where if where else ''} GROUP BY month, {dim}")
+    for m, v, n in store.query(sql, (months[0], months[-1], *params)):
+        out[m][v] = n
+    return out
+
+
+def evidence_counts(store: Store, months: Sequence[str], where: str = "", params: Sequence[Any] = ()
+                    ) -> dict[str, dict[str, int]]:
+    """{month: {evidence span: contacts}}: the cues and spans behind the root causes."""
+    out: dict[str, dict[str, int]] = {m: {} for m in months}
+    sql = ("SELECT c.month, je.value, COUNT(*) FROM contacts c, json_each(c.evidence) je "
+           f"WHERE c.month BETWEEN ? AND ? {'AND ' + where if where else ''} GROUP BY c.month, je.value")
+    for m, v, n in store.query(sql, (months[0], months[-1], *params)):
+        if isinstance(v, str) and v.strip():
+            out[m][v] = n
+    return out
+
+
+def totals(store: Store, months: Sequence[str], where: str = "", params: Sequence[Any] = ()) -> dict[str, dict]:
+    """Per month: contacts, complaints (root cause other than ``other``), sentiment counts,
+    mean sentiment, high churn, escalations (urgent), dialogues worsened."""
+    sql = ("SELECT month, COUNT(*), SUM(root_cause IS NOT NULL AND root_cause != 'other'), "
+           "SUM(sentiment_label = 'negative'), SUM(sentiment_label = 'neutral'), SUM(sentiment_label = 'positive'), "
+           "AVG(sentiment), SUM(churn_level = 'high'), SUM(churn_level = 'medium'), SUM(escalate = 1), "
+           "SUM(escalate = 1 AND escalation_level = 'urgent'), SUM(sentiment_trend = 'worsened'), "
+           "SUM(sentiment_trend IS NOT NULL) "
+           f"FROM contacts WHERE month BETWEEN ? AND ? {'AND ' + where if where else ''} GROUP BY month")
+    keys = ("contacts", "complaints", "negative", "neutral", "positive", "mean_sentiment", "churn_high",
+            "churn_medium", "escalations", "urgent", "worsened", "dialogues")
+    out = {m: dict.fromkeys(keys, 0) | {"mean_sentiment": None} for m in months}
+    for row in store.query(sql, (months[0], months[-1], *params)):
+        out[row[0]] = {k: (v if v is not None or k == "mean_sentiment" else 0) for k, v in zip(keys, row[1:])}
+    return out
+
+
+def issue_dimension(store: Store, month: str, where: str = "", params: Sequence[Any] = ()) -> str:
+    """``topic`` when the month's contacts carry topics, else ``evidence`` (root-cause spans)."""
+    sql = f"SELECT 1 FROM contacts WHERE month = ? AND topic IS NOT NULL {'AND ' + where if where else ''} LIMIT 1"
+    return "topic" if store.query(sql, (month, *params)) else "evidence"
+
+
+def issue_counts(store: Store, dim: str, months: Sequence[str], where: str = "", params: Sequence[Any] = ()
+                 ) -> dict[str, dict[str, int]]:
+    if dim == "topic":
+        c = counts_by(store, "topic", months, where, params)
+        return {m: {k: v for k, v in d.items() if k is not None} for m, d in c.items()}
+    return evidence_counts(store, months, where, params)
+
+
+def issue_condition(dim: str) -> str:
+    return "topic = ?" if dim == "topic" else "EXISTS (SELECT 1 FROM json_each(contacts.evidence) WHERE value = ?)"
+
+
+# -- statistics -------------------------------------------------------------------------------
+def g2(a: int, n1: int, b: int, n2: int) -> float:
+    """Dunning's log-likelihood ratio G² of a 2×2 table: ``a`` of ``n1`` vs ``b`` of ``n2``."""
+    cells = ((a, n1), (n1 - a, n1), (b, n2), (n2 - b, n2))
+    total, hits = n1 + n2, a + b
+    if total == 0 or hits in (0, total):
+        return 0.0
+    g = 0.0
+    for i, (o, n) in enumerate(cells):
+        e = n * (hits if i % 2 == 0 else total - hits) / total
+        if o > 0 and e > 0:
+            g += o * math.log(o / e)
+    return max(0.0, 2 * g)
+
+
+def p_chi2_1(g: float) -> float:
+    """Upper tail of chi-square with 1 degree of freedom."""
+    return math.erfc(math.sqrt(max(g, 0.0) / 2))
+
+
+@dataclass
+class Emerging:
+    issue: str
+    kind: str  # topic | evidence
+    count: int
+    share: float
+    base_count: int
+    base_share: float
+    ratio: float | None
+    g2: float
+    p: float
+    status: str  # 新出现 | 增长
+    owner: str | None = None
+
+
+def emerging(store: Store, month: str, dim: str, where: str = "", params: Sequence[Any] = (),
+             baseline_months: int = BASELINE_MONTHS, min_count: int = 5, alpha: float = 0.001,
+             min_ratio: float = 1.5, limit: int = 10) -> tuple[list[Emerging], list[str]]:
+    """Issues whose share of contacts rose significantly in ``month`` versus the previous
+    ``baseline_months`` stored months (G² test, p < ``alpha``, at least ``min_count`` contacts
+    and ``min_ratio`` times the baseline share). Returns (issues, baseline months)."""
+    stored = set(store.months())
+    base = [m for m in (shift_month(month, -k) for k in range(baseline_months, 0, -1)) if m in stored]
+    if not base:
+        return [], []
+    span = month_range(base[0], month)
+    counts = issue_counts(store, dim, span, where, params)
+    tot = totals(store, span, where, params)
+    n1 = tot[month]["contacts"]
+    n2 = sum(tot[m]["contacts"] for m in base if m in tot)
+    cur = counts.get(month, {})
+    prev: dict[str, int] = {}
+    for m in base:
+        for k, v in counts.get(m, {}).items():
+            prev[k] = prev.get(k, 0) + v
+    found = []
+    for issue, a in cur.items():
+        b = prev.get(issue, 0)
+        if a < min_count or not n1 or not n2:
+            continue
+        s1, s2 = a / n1, b / n2
+        if s1 <= s2 or (s2 and s1 / s2 < min_ratio):
+            continue
+        g = g2(a, n1, b, n2)
+        p = p_chi2_1(g)
+        if p >= alpha:
+            continue
+        found.append(Emerging(issue, dim, a, s1, b, s2, (s1 / s2) if s2 else None, g, p,
+                              "新出现" if b == 0 else "增长"))
+    found.sort(key=lambda e: (-e.g2, e.issue))
+    found = found[:limit]
+    for e in found:  # the owner most of its contacts go to
+        row = store.query(f"SELECT owner, COUNT(*) AS n FROM contacts WHERE month = ? AND {issue_condition(dim)} "
+                          f"{'AND ' + where if where else ''} GROUP BY owner ORDER BY n DESC, owner LIMIT 1",
+                          (month, e.issue, *params))
+        e.owner = row[0][0] if row else None
+    return found, base
+
+
+# -- verbatims --------------------------------------------------------------------------------
+def _spans(text: str, spans: Iterable[str]) -> list[tuple[int, int]]:
+    taken: list[tuple[int, int]] = []
+    for s in sorted({s for s in spans if isinstance(s, str) and s.strip()}, key=lambda s: (-len(s), s)):
+        start = text.find(s)
+        while start != -1:
+            end = start + len(s)
+            if all(end <= a or start >= b for a, b in taken):
+                taken.append((start, end))
+            start = text.find(s, end)
+    return sorted(taken)
+
+
+def excerpt(text: str | None, spans: Iterable[str] = (), width: int = 160) -> str:
+    """At most ``width`` characters of ``text``, placed so that the first evidence span shows."""
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if len(text) <= width:
+        return text
+    found = _spans(text, spans)
+    start = max(0, min(found[0][0] - width // 4, len(text) - width)) if found else 0
+    out = text[start:start + width]
+    return ("…" if start > 0 else "") + out + ("…" if start + width < len(text) else "")
+
+
+def highlight(text: str, spans: Iterable[str]):
+    """``text`` HTML-escaped, with the evidence ``spans`` wrapped in ``<mark>``."""
+    from markupsafe import Markup
+
+    out, pos = [], 0
+    for a, b in _spans(text, spans):
+        out.append(escape(text[pos:a]))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
+        pos = b
+    out.append(escape(text[pos:]))
+    return Markup("".join(out))
+
+
+def verbatim(record_row: dict[str, Any], width: int = 160) -> dict[str, Any]:
+    spans = record_row.get("evidence") or []
+    text = excerpt(record_row.get("text"), spans, width)
+    return {**record_row, "excerpt": text, "html": highlight(text, spans)}
+
+
+def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, limit: int | None = None
+                   ) -> list[dict[str, Any]]:
+    """Light rows for verbatims and flagged lists (columns plus reasons from ``extra``)."""
+    sql = ("SELECT id, created_at, channel, text, root_cause, root_cause_score, evidence, owner, sentiment_label, "
+           "churn_level, churn_risk, escalate, escalation_level, topic, tier, extra FROM contacts "
+           f"WHERE {where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""))
+    out = []
+    for row in store.query(sql, params):
+        (id_, created_at, channel, text, rc, score, evidence, owner, sent, churn, churn_risk, esc, level, topic,
+         tier, extra) = row
+        x = json.loads(extra) if extra else {}
+        out.append({"id": id_, "created_at": created_at, "channel": channel, "text": text or "", "root_cause": rc,
+                    "score": score, "evidence": json.loads(evidence) if evidence else [], "owner": owner,
+                    "sentiment_label": sent, "churn_level": churn, "churn_risk": churn_risk,
+                    "escalate": bool(esc), "urgency": level, "topic": topic, "tier": tier,
+                    "escalation_reasons": x.get("escalation_reasons") or [],
+                    "churn_reasons": x.get("churn_reasons") or []})
+    return out
+
+
+# -- models -----------------------------------------------------------------------------------
+_STAGE_VERSION = re.compile(r"([A-Za-z_][\w]*)=([^,()\s]+)")
+
+
+def _numeric_metrics(metrics: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    if isinstance(metrics, dict) and depth < 3:
+        for k, v in metrics.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, bool):
+                continue
+            if isinstance(v, (int, float)):
+                out.append((key, float(v)))
+            elif isinstance(v, dict):
+                out.extend(_numeric_metrics(v, key, depth + 1))
+    return out
+
+
+def model_facts(store: Store, month: str, max_metrics: int = 8) -> list[dict[str, Any]]:
+    """The model versions behind the month's contacts and the accuracy their manifests state."""
+    from .. import models
+
+    rows = store.query("SELECT model_version, COUNT(*) FROM contacts WHERE month = ? GROUP BY model_version "
+                       "ORDER BY COUNT(*) DESC, model_version", (month,))
+    facts = []
+    for version, n in rows:
+        stages = []
+        for stage, ver in _STAGE_VERSION.findall(version or ""):
+            entry: dict[str, Any] = {"stage": stage, "version": ver, "metrics": [], "source": None}
+            if ver.startswith("cues"):
+                entry["source"] = "关键词基线（未训练模型，无实测准确率）"
+            else:
+                try:
+                    folder = models.find(stage, ver)
+                except Exception:
+                    folder = None
+                if folder is not None:
+                    try:
+                        manifest = models.read_json(Path(folder) / models.MANIFEST)
+                    except Exception:
+                        manifest = {}
+                    entry["metrics"] = _numeric_metrics(manifest.get("metrics") or {})[:max_metrics]
+                    entry["source"] = f"models/{stage}/{ver}/manifest.json"
+                else:
+                    entry["source"] = "未找到该版本的模型清单（manifest.json）"
+            stages.append(entry)
+        facts.append({"version": version or "（未记录）", "contacts": n, "stages": stages})
+    return facts

@@ -1,0 +1,559 @@
+"""The results store: tagged contacts kept across months in one SQLite file.
+
+    with Store("voc.db") as st:          # created on first use
+        st.add_many(records)             # flat output records (Tagged.to_record())
+        st.months()                      # ['2026-05', ..., '2026-10']
+        st.purge("365d")                 # contacts older than a year are deleted
+
+* One row per contact id: re-adding an id replaces the row (no duplicates).
+* Text is stored redacted only: ``voc.text.redact.Redactor`` runs again on every text,
+  evidence span, reason and metadata string on the way in (it is idempotent, so text that
+  ``voc tag`` already redacted is unchanged). Deleted rows are overwritten on disk
+  (``PRAGMA secure_delete``), so a purge does not leave old text in free pages.
+* ``month`` is the calendar month of ``created_at`` in the store's time zone (Asia/Shanghai
+  by default; fixed when the store is created). A ``created_at`` without an offset is read as
+  local time of that zone; one with an offset (``+08:00``, ``Z``) is converted. Contacts
+  without a readable date are kept with no month and appear in no monthly report.
+* Schema: ``schema_version`` (one row per applied migration), ``settings`` (time zone) and
+  ``contacts`` (docs/reports.md lists the columns). Opening an older store applies the
+  pending migrations in one transaction; a store written by a newer voc is refused.
+
+Reports read only the store, never re-tag.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+import time
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from .errors import ConfigError, InputError, OutputError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TZ = "Asia/Shanghai"
+TIER_KEYS = ("tier", "客户等级", "customer_tier", "value_tier", "客户价值", "价值等级", "会员等级", "客户分层", "segment")
+"""Metadata keys read as the customer value tier, first present wins."""
+
+# Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
+# in ``extra`` so that ``get``/``records`` give back the full record.
+_COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
+                  "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
+                  "escalation_level", "owner", "topic_label", "status", "model_version")
+
+# -- schema -----------------------------------------------------------------------------------
+# Each migration takes the schema from version n-1 to n. Never edit a released step: append.
+MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
+    (1, "contacts table, settings, indexes", (
+        """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE contacts (
+            id                TEXT PRIMARY KEY,
+            month             TEXT,            -- YYYY-MM of created_at in the store's time zone
+            ts                INTEGER,         -- created_at as Unix seconds (NULL when unreadable)
+            added_at          INTEGER NOT NULL,-- when the row was written (Unix seconds)
+            created_at        TEXT,            -- as given in the record
+            channel           TEXT,
+            customer_id       TEXT,
+            text              TEXT,            -- redacted customer-side text
+            root_cause        TEXT,
+            root_cause_score  REAL,            -- score of the predicted label
+            evidence          TEXT,            -- JSON list of redacted evidence spans
+            owner             TEXT,
+            sentiment         REAL,
+            sentiment_label   TEXT,
+            sentiment_trend   TEXT,
+            churn_risk        REAL,
+            churn_level       TEXT,
+            escalate          INTEGER,         -- 1/0, NULL when not tagged
+            escalation_level  TEXT,
+            topic_id          INTEGER,         -- top topic
+            topic             TEXT,            -- topic_label
+            tier              TEXT,            -- customer value tier from metadata
+            status            TEXT,
+            model_version     TEXT,
+            extra             TEXT NOT NULL    -- JSON: the rest of the record
+        )""",
+        "CREATE INDEX contacts_month ON contacts(month)",
+        "CREATE INDEX contacts_month_root_cause ON contacts(month, root_cause)",
+        "CREATE INDEX contacts_month_owner ON contacts(month, owner)",
+        "CREATE INDEX contacts_month_channel ON contacts(month, channel)",
+        "CREATE INDEX contacts_month_topic ON contacts(month, topic)",
+        "CREATE INDEX contacts_ts ON contacts(ts)",
+    )),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+_INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
+                   "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
+                   "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
+                   "model_version", "extra")
+_INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(_INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhw]|days?|hours?|weeks?|天|小时|周)\s*$", re.I)
+_UNITS = {"d": 86400, "day": 86400, "days": 86400, "天": 86400, "h": 3600, "hour": 3600, "hours": 3600,
+          "小时": 3600, "w": 604800, "week": 604800, "weeks": 604800, "周": 604800}
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_duration(value: str | int | float | timedelta) -> timedelta:
+    """``365d``, ``48h``, ``52w`` (or a timedelta, or a number of days) as a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)):
+        return timedelta(days=value)
+    m = _DURATION.match(str(value))
+    if not m:
+        raise ConfigError(f"cannot read the duration {value!r}; write a number and a unit, e.g. 365d, 48h or 52w.")
+    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
+def check_month(month: str) -> str:
+    """``month`` if it reads as YYYY-MM, else a ConfigError."""
+    m = _MONTH.match(str(month).strip())
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise ConfigError(f"cannot read the month {month!r}; write it as YYYY-MM, e.g. 2026-10.")
+    return m.group(0)
+
+
+def shift_month(month: str, n: int) -> str:
+    """The month ``n`` months after ``month`` (negative: before)."""
+    y, m = map(int, check_month(month).split("-"))
+    k = y * 12 + (m - 1) + n
+    return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+
+def month_range(first: str, last: str) -> list[str]:
+    out, m = [], check_month(first)
+    while m <= last:
+        out.append(m)
+        m = shift_month(m, 1)
+    return out
+
+
+def get_tz(name: str) -> tzinfo:
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(name)
+    except Exception:
+        if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Macau"):
+            return timezone(timedelta(hours=8), name)  # no DST since 1991; works without tzdata
+        if name.upper() in ("UTC", "Z", "GMT"):
+            return timezone.utc
+        raise ConfigError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai "
+                          f"(on Windows: pip install tzdata).") from None
+
+
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+                 "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
+
+
+def parse_time(value: Any, tz: tzinfo) -> datetime | None:
+    """``created_at`` as an aware datetime in ``tz``; naive times are local to ``tz``.
+
+    Accepts ISO 8601 (``2026-10-31T23:30:00+08:00``, ``...Z``, date only), ``2026/10/31 23:30``,
+    ``2026年10月31日``, and Unix seconds or milliseconds. None when unreadable."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        secs = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(secs, tz)
+    else:
+        s = str(value).strip()
+        if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", s):
+            return parse_time(float(s), tz)
+        try:
+            dt = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith(("Z", "z")) else s)
+        except ValueError:
+            dt = None
+            for fmt in _DATE_FORMATS:
+                try:
+                    dt = datetime.strptime(s, fmt)
+                    break
+                except ValueError:
+                    continue
+            if dt is None:
+                return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=tz)
+    return dt.astimezone(tz)
+
+
+def tier_of(metadata: Any, keys: Sequence[str] = TIER_KEYS) -> str | None:
+    if not isinstance(metadata, dict):
+        return None
+    for k in keys:
+        v = metadata.get(k)
+        if v not in (None, ""):
+            return str(v)
+    return None
+
+
+def _default_redactor() -> Callable[[str], str]:
+    try:
+        from .text.redact import Redactor
+    except ImportError as e:  # pragma: no cover - the module ships with voc
+        raise ConfigError("voc.text.redact is missing, so the store cannot redact text; reinstall voc.") from e
+    return Redactor()
+
+
+class Store:
+    """A results store in one SQLite file (``":memory:"`` for a throw-away one).
+
+    ``tz``: time zone that defines months (default Asia/Shanghai for a new store; an existing
+    store keeps the zone it was created with, and asking for another one is an error).
+    ``redactor``: callable applied to every text on add (default ``Redactor()``).
+    ``readonly``: open an existing store for reports only.
+    Use as a context manager, or call ``commit()``/``close()``.
+    """
+
+    BATCH = 2000
+
+    def __init__(self, path: str | Path, *, tz: str | None = None, redactor: Callable[[str], str] | None = None,
+                 readonly: bool = False, tier_keys: Sequence[str] = TIER_KEYS):
+        self.path = str(path)
+        self.readonly = readonly
+        self.tier_keys = tuple(tier_keys)
+        self._redactor = redactor
+        self._pending: list[tuple] = []
+        self.added = 0
+        self.undated = 0
+        memory = self.path == ":memory:"
+        if not memory:
+            p = Path(self.path)
+            if readonly and not p.is_file():
+                raise InputError(f"no results store at {p}; create one with `voc tag ... --store {p}` "
+                                 f"or `voc store add OUTPUT.jsonl --store {p}`.")
+            if not readonly:
+                try:
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as e:
+                    raise OutputError(f"cannot create the folder of {p} ({e.strerror}); choose a writable path.") from None
+        try:
+            if readonly and not memory:
+                self.conn = sqlite3.connect(f"file:{Path(self.path).resolve().as_posix()}?mode=ro", uri=True,
+                                            timeout=30, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.conn.execute("PRAGMA secure_delete = ON")
+            if not readonly and not memory:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
+            raise InputError(f"{self.path} is not a voc results store ({e}); give another --store path.") from None
+        stored_tz = self.setting("timezone")
+        if stored_tz is None:
+            stored_tz = tz or DEFAULT_TZ
+            get_tz(stored_tz)
+            if not readonly:
+                with self.conn:
+                    self.conn.execute("INSERT OR REPLACE INTO settings VALUES ('timezone', ?)", (stored_tz,))
+        elif tz is not None and tz != stored_tz:
+            raise ConfigError(f"the store {self.path} defines months in {stored_tz}, not {tz}; use a new store "
+                              f"for another time zone.")
+        self.timezone = stored_tz
+        self.tz = get_tz(stored_tz)
+
+    # -- schema ------------------------------------------------------------------------------
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+    def schema_version(self) -> int:
+        if "schema_version" not in self._tables():
+            return 0
+        return self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        tables = self._tables()
+        if tables and "schema_version" not in tables:
+            raise InputError(f"{self.path} is an SQLite file but not a voc results store; give another --store path.")
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise ConfigError(f"the store {self.path} has schema version {current}, newer than this voc "
+                              f"understands ({SCHEMA_VERSION}); upgrade voc.")
+        pending = [m for m in MIGRATIONS if m[0] > current]
+        if not pending:
+            return
+        if self.readonly:
+            raise ConfigError(f"the store {self.path} has schema version {current} and needs migrating to "
+                              f"{SCHEMA_VERSION}; open it once for writing (e.g. `voc store add`).")
+        with self.conn:  # one transaction: all pending steps or none
+            self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
+                              "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)")
+            for version, description, statements in pending:
+                for sql in statements:
+                    self.conn.execute(sql)
+                self.conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
+                                  (version, datetime.now(timezone.utc).isoformat(timespec="seconds"), description))
+                log.info("store %s migrated to schema version %d (%s)", self.path, version, description)
+
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    # -- writing -----------------------------------------------------------------------------
+    @property
+    def redactor(self) -> Callable[[str], str]:
+        if self._redactor is None:
+            self._redactor = _default_redactor()
+        return self._redactor
+
+    def _redact(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.redactor(value) if value else value
+        if isinstance(value, list):
+            return [self._redact(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._redact(v) for k, v in value.items()}
+        return value
+
+    def _row(self, record: dict[str, Any], now: int) -> tuple:
+        if not isinstance(record, dict) or record.get("id") in (None, ""):
+            raise InputError("a record without an id cannot be stored; give the flat records that voc tag writes.")
+        r = self._redact
+        dt = parse_time(record.get("created_at"), self.tz)
+        if dt is None:
+            self.undated += 1
+        label = record.get("root_cause")
+        scores = record.get("root_cause_scores") or {}
+        topics = record.get("topics") or []
+        metadata = r(record.get("metadata") or {})
+        extra = {k: v for k, v in record.items() if k not in _COLUMN_FIELDS}
+        extra["metadata"] = metadata
+        for k in ("churn_reasons", "escalation_reasons"):
+            if k in extra:
+                extra[k] = r(extra[k])
+        esc = record.get("escalate")
+        customer = record.get("customer_id")
+        return (
+            str(record["id"]),
+            f"{dt.year:04d}-{dt.month:02d}" if dt else None,
+            int(dt.timestamp()) if dt else None,
+            now,
+            None if record.get("created_at") is None else str(record.get("created_at")),
+            record.get("channel"),
+            r(str(customer)) if customer not in (None, "") else None,
+            r(record.get("text")),
+            label,
+            scores.get(label) if isinstance(scores, dict) and label else None,
+            json.dumps(r(list(record.get("root_cause_evidence") or [])), ensure_ascii=False),
+            record.get("owner"),
+            record.get("sentiment"),
+            record.get("sentiment_label"),
+            record.get("sentiment_trend"),
+            record.get("churn_risk"),
+            record.get("churn_level"),
+            None if esc is None else int(bool(esc)),
+            record.get("escalation_level"),
+            int(topics[0][0]) if topics and isinstance(topics[0], (list, tuple)) else None,
+            record.get("topic_label"),
+            tier_of(metadata, self.tier_keys),
+            record.get("status"),
+            record.get("model_version"),
+            json.dumps(extra, ensure_ascii=False, separators=(",", ":")),
+        )
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Add one flat record; an existing contact with the same id is replaced."""
+        if self.readonly:
+            raise ConfigError(f"the store {self.path} was opened read-only; open it without readonly to add.")
+        self._pending.append(self._row(record, int(time.time())))
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def add_many(self, records: Iterable[dict[str, Any]]) -> int:
+        """Add records (replacing ids already stored); returns how many were added."""
+        n = 0
+        for record in records:
+            self.add(record)
+            n += 1
+        self.flush()
+        return n
+
+    def flush(self) -> None:
+        """Write pending records in one transaction."""
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        try:
+            with self.conn:
+                self.conn.executemany(_INSERT, rows)
+        except sqlite3.OperationalError as e:
+            raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it "
+                              f"or free disk space, then run again.") from None
+        self.added += len(rows)
+
+    commit = flush
+
+    def purge(self, older_than: str | int | float | timedelta, now: datetime | None = None) -> int:
+        """Delete contacts created more than ``older_than`` before ``now`` (contacts without a
+        date: added before then). Returns how many were deleted."""
+        self.flush()
+        age = parse_duration(older_than)
+        now = now or datetime.now(timezone.utc)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=self.tz)
+        cutoff = int((now - age).timestamp())
+        with self.conn:
+            cur = self.conn.execute("DELETE FROM contacts WHERE ts < ? OR (ts IS NULL AND added_at < ?)",
+                                    (cutoff, cutoff))
+        n = cur.rowcount
+        if n and self.path != ":memory:":
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        log.info("purged %d contacts older than %s from %s", n, age, self.path)
+        return n
+
+    # -- reading -----------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Run a read query (pending records are written first)."""
+        self.flush()
+        return self.conn.execute(sql, params).fetchall()
+
+    def count(self, month: str | None = None) -> int:
+        if month is None:
+            return self.query("SELECT COUNT(*) FROM contacts")[0][0]
+        return self.query("SELECT COUNT(*) FROM contacts WHERE month = ?", (check_month(month),))[0][0]
+
+    def months(self) -> list[str]:
+        """Months that hold contacts, oldest first."""
+        return [r[0] for r in self.query("SELECT DISTINCT month FROM contacts WHERE month IS NOT NULL ORDER BY month")]
+
+    def month_counts(self) -> dict[str, int]:
+        return dict(self.query("SELECT month, COUNT(*) FROM contacts WHERE month IS NOT NULL "
+                               "GROUP BY month ORDER BY month"))
+
+    _SELECT = ("SELECT id, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label, "
+               "sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status, "
+               "model_version, extra, month, tier FROM contacts")
+
+    @staticmethod
+    def _record(row: tuple) -> dict[str, Any]:
+        (id_, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label,
+         sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status,
+         model_version, extra, month, tier) = row
+        x = json.loads(extra)
+        rec = {
+            "id": id_, "channel": channel, "created_at": created_at, "customer_id": customer_id, "text": text,
+            "root_cause": root_cause, "root_cause_scores": x.pop("root_cause_scores", None),
+            "root_cause_evidence": json.loads(evidence) if evidence else None,
+            "sentiment": sentiment, "sentiment_label": sentiment_label,
+            "sentiment_start": x.pop("sentiment_start", None), "sentiment_end": x.pop("sentiment_end", None),
+            "sentiment_trend": sentiment_trend, "churn_risk": churn_risk, "churn_level": churn_level,
+            "churn_reasons": x.pop("churn_reasons", None),
+            "escalate": None if escalate is None else bool(escalate), "escalation_level": escalation_level,
+            "escalation_reasons": x.pop("escalation_reasons", None), "owner": owner,
+            "topics": x.pop("topics", []), "topic_label": topic, "metadata": x.pop("metadata", {}),
+            "status": status, "model_version": model_version,
+        }
+        rec.update(x)  # fields added to the record format later
+        rec["month"] = month
+        rec["tier"] = tier
+        return rec
+
+    def get(self, id: str) -> dict[str, Any] | None:
+        """The stored record of contact ``id`` (with ``month`` and ``tier`` added), or None."""
+        rows = self.query(self._SELECT + " WHERE id = ?", (str(id),))
+        return self._record(rows[0]) if rows else None
+
+    def records(self, month: str | None = None, where: str = "", params: Sequence[Any] = (),
+                order: str = "ts, id", limit: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stored records (of ``month`` if given), streamed. ``where`` is an extra SQL condition
+        on the columns with ``?`` parameters, e.g. ``where="escalate = 1"``."""
+        self.flush()
+        conds, args = [], []
+        if month is not None:
+            conds.append("month = ?")
+            args.append(check_month(month))
+        if where:
+            conds.append(f"({where})")
+            args.extend(params)
+        sql = self._SELECT + (" WHERE " + " AND ".join(conds) if conds else "") + f" ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        for row in self.conn.execute(sql, args):
+            yield self._record(row)
+
+    # -- life cycle --------------------------------------------------------------------------
+    def close(self) -> None:
+        if self.conn is None:
+            return
+        try:
+            if not self.readonly:
+                self.flush()
+        finally:
+            self.conn.close()
+            self.conn = None  # type: ignore[assignment]
+
+    @property
+    def closed(self) -> bool:
+        return self.conn is None
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self._pending.clear()  # batches already written stay; re-adding replaces them
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.path!r}, tz={self.timezone!r})"
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Flat records from a JSONL file written by ``voc tag``."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"no such file {p}; give the JSONL output of `voc tag`.")
+    with open(p, encoding="utf-8-sig") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise InputError(f"{p}:{n} is not a JSON line; give the JSONL output of `voc tag`.") from None
+            if not isinstance(record, dict) or "id" not in record:
+                raise InputError(f"{p}:{n} has no contact id; give the JSONL output of `voc tag`.")
+            yield record
+
+
+def add_files(paths: Sequence[str | Path], store: str | Path, tz: str | None = None) -> dict[str, Any]:
+    """Add the records of JSONL files to a store; returns counts for the CLI to print."""
+    for p in paths:
+        if not Path(p).is_file():
+            raise InputError(f"no such file {p}; give the JSONL output of `voc tag`.")
+        if Path(p).suffix.lower() in (".csv", ".xlsx", ".xls", ".tsv"):
+            raise InputError(f"{p} is not JSONL; write the tagged output as JSONL (voc tag ... -o out.jsonl) "
+                             f"or tag with --store directly.")
+    with Store(store, tz=tz) as st:
+        before = st.count()
+        added = 0
+        for p in paths:
+            added += st.add_many(read_jsonl(p))
+        total = st.count()
+        undated = st.undated
+        months = st.months()
+    return {"added": added, "new": total - before, "replaced": added - (total - before), "total": total,
+            "undated": undated, "months": months, "store": str(store)}
+
+
+def purge(store: str | Path, older_than: str | timedelta, now: datetime | None = None) -> dict[str, Any]:
+    """Delete contacts older than ``older_than`` from the store at ``store``."""
+    if not Path(store).is_file():
+        raise InputError(f"no results store at {store}; check the --store path.")
+    with Store(store) as st:
+        n = st.purge(older_than, now=now)
+        left = st.count()
+    return {"deleted": n, "left": left, "store": str(store)}
