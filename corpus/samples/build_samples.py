@@ -423,6 +423,9 @@ PHONE_GREETING = ["您好很高兴为您服务请问有什么可以帮您", "您
                   "您好 欢迎致电{brand} 请问有什么可以帮您"]
 PHONE_END = ["感谢您的来电 稍后请对我的服务做出评价 再见", "好的 感谢您的来电 祝您生活愉快 再见",
              "请问还有其他可以帮您的吗"]
+PHONE_FOLLOW_UP = ["好的 您的诉求我已经记录 会尽快安排专人跟进 请您保持电话畅通",
+                   "好的 我这边马上为您升级处理 稍后会有同事给您回电",
+                   "明白 非常抱歉 我这边给您加急登记"]
 BOT_GREETING = ["您好，我是智能客服小{星|华|优|悦}，请问有什么可以帮您？",
                 "您好，欢迎咨询{brand}，请简单描述您的问题。"]
 CHAT_GREETING = ["您好，很高兴为您服务，请问有什么可以帮您？", "您好，在的，请问有什么可以帮您？",
@@ -448,9 +451,10 @@ PII_TEXT = {
                 "{还款卡|扣款卡}卡号是{card}。", "联系人：{name}，电话{phone}。"],
     "ecommerce": ["收货地址：{addr}，电话{phone}。", "我的邮箱{email}请把处理结果发到这里。",
                   "收件人{name}，{phone}。"],
-    "travel": ["入住人{name}，身份证{idno}，手机{phone}。", "结果麻烦发我邮箱{email}谢谢。",
-               "联系电话{phone}，邮箱{email}"],
+    "travel": ["入住人{name}，身份证{idno}，手机{phone}。", "乘机人{name}，证件号{idno}。",
+               "结果麻烦发我邮箱{email}谢谢。", "联系电话{phone}，邮箱{email}"],
 }
+PII_ONLY_FOR = {"入住人": ("酒店",), "乘机人": ("机票",), "装机地址": ("家庭宽带", "融合套餐")}
 PII_PLATE = "我的车牌是{plate}，当时就停在你们的停车场。"
 PII_TURN = {  # (agent asks, customer answers, only for these products or None)
     "telecom": [("为了核实身份，麻烦提供一下机主的身份证号码。", "{idno}", None),
@@ -473,6 +477,11 @@ LOOKALIKE_TEXT = {
     "ecommerce": ["订单号：{order}", "快递单号{tracking}，{date}下的单。", "订单号{order}，实付{amt}。"],
     "travel": ["订单号{order}，房间号{room}。", "航班号{flight}，订单号{order}。", "{date}的订单，金额{amt}。"],
 }
+LOOKALIKE_ONLY_FOR = {"房间号": ("酒店",), "航班号": ("机票",)}
+
+
+def allowed(template, product, table):
+    return all(product in prods for word, prods in table.items() if word in template)
 
 
 # ---------------------------------------------------------------- rendering helpers
@@ -538,14 +547,18 @@ class Renderer:
         return ctx.expand(out)
 
     def pii_sentence(self, ctx, scn, product):
-        pool = list(PII_TEXT[scn.industry])
+        pool = [t for t in PII_TEXT[scn.industry] if allowed(t, product, PII_ONLY_FOR)]
         if product in ("酒店", "租车"):
             pool.append(PII_PLATE)
         return self.fill(ctx, self.rng.choice(pool), self.pii_values(ctx))
 
-    def lookalike_sentence(self, ctx, scn):
-        tpl = self.rng.choice(LOOKALIKE_TEXT[scn.industry])
-        tpl = tpl.replace("{hotline}", "{=hotline}")
+    def lookalike_sentence(self, ctx, scn, product):
+        pool = [t for t in LOOKALIKE_TEXT[scn.industry] if allowed(t, product, LOOKALIKE_ONLY_FOR)
+                and not any(("{%s}" % k) in t for k in ctx.values if k in ("order", "tracking",
+                                                                           "ticketno", "date"))]
+        if not pool:
+            return ""
+        tpl = self.rng.choice(pool)
         return ctx.expand(re.sub(r"\{(\w+)\}", lambda m: "{=%s}" % m.group(1), tpl))
 
     # -- stock lines
@@ -640,7 +653,9 @@ class Renderer:
             if turns[0][0] != "A":
                 greet = rng.choice(PHONE_GREETING).replace("{brand}", brand)
                 turns.insert(0, ("A", greet.replace("{agentid}", ctx.gen("agentid"))))
-            if turns[-1][0] == "C" or (rng.random() < 0.4 and turns[-1][1] not in AGENT_END):
+            if turns[-1][0] == "C" and scn.kind == "dlg" and scn.cause != "other":
+                turns.append(("A", rng.choice(PHONE_FOLLOW_UP)))
+            elif turns[-1][0] == "C" or (rng.random() < 0.4 and turns[-1][1] not in AGENT_END):
                 turns.append(("A", rng.choice(PHONE_END)))
             turns = [(r, asr(rng, t, r == "C")) for r, t in turns]
         elif channel == "web" and rng.random() < 0.15:
@@ -656,7 +671,7 @@ class Renderer:
         text = self.intensify(ctx.expand(scn.text), scn)
         extra = []
         if lookalike:
-            extra.append(self.lookalike_sentence(ctx, scn))
+            extra.append(self.lookalike_sentence(ctx, scn, product))
         if pii:
             extra.append(self.pii_sentence(ctx, scn, product))
         if extra:
@@ -768,7 +783,7 @@ def build(out_dir=HERE):
         product = product or rng.choice(scn.products)
         for attempt in range(40):
             ctx = Ctx(rng, created, scn.industry, alts)
-            pii = rng.random() < 0.15
+            pii = rng.random() < (0.05 if channel == "review" else 0.16)
             look = (not pii) and rng.random() < 0.12
             if kind == "calls" or (kind == "contacts" and channel in TURN_CHANNELS):
                 turns = renderer.build_turns(ctx, scn, channel, product, pii)
