@@ -83,11 +83,12 @@ def cli(verbose: int) -> None:
               help="Topic model folder (default: the shipped model).")
 @click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
               help="Also add the tagged contacts to this results store (SQLite file).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run (killed, crashed) of the same inputs and output.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
-        sentiment_backend, rules, repeat_window, topics, store, quiet):
+        sentiment_backend, rules, repeat_window, topics, store, resume, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -106,7 +107,7 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
                     rules=rules, repeat_window=repeat_window, topics=topics)
     summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
                         input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
-                        progress=not quiet and sys.stderr.isatty(), store=store)
+                        progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),

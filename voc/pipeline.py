@@ -36,11 +36,12 @@ class Pipeline:
     """Named stages applied in order. Build with ``voc.load()`` or from your own stages."""
 
     def __init__(self, stages: Sequence[Stage], version: str | None = None,
-                 preprocessors: Sequence[Callable[[Iterable[Contact]], Iterable[Contact]]] = ()):
+                 preprocessors: Sequence[Callable[[Contact], Contact]] = ()):
         self.stages = list(stages)
         self.version = version
-        # Run in order over the whole stream in the parent process, before chunking: for
-        # state that spans contacts (e.g. repeat contacts of one customer).
+        # Per-contact callables run in input order in the parent process, before chunking, for
+        # state that spans contacts (e.g. repeat contacts of one customer): each takes a
+        # Contact and returns it (or an enriched copy).
         self.preprocessors = list(preprocessors)
         self._check()
 
@@ -124,11 +125,31 @@ class Pipeline:
         where it was tagged, e.g. to send back only the output record instead of the whole
         ``Tagged``.
         """
-        for pre in self.preprocessors:
-            contacts = pre(contacts)
-        for chunk in map_chunks(self.tag_batch, chunked(contacts, batch_size), workers=workers,
-                                window=window, factory=self._factory(), finalize=finalize):
+        for chunk in self.pipe_chunks(chunked(self.preprocess(contacts), batch_size), workers=workers,
+                                      window=window, finalize=finalize):
             yield from chunk
+
+    def preprocess(self, items: Iterable[Any]) -> Iterator[Any]:
+        """Apply the preprocessors to each Contact in order; other items pass unchanged."""
+        for item in items:
+            if isinstance(item, Contact):
+                for pre in self.preprocessors:
+                    item = pre(item)
+            yield item
+
+    def pipe_chunks(self, chunks: Iterable[list], *, workers: int = 1, window: int | None = None,
+                    finalize: Callable[[Tagged], Any] | None = None) -> Iterator[list]:
+        """Tag chunks (lists) in order; items that are not ``Contact`` (e.g. a reader's
+        ``RowError``) pass through in place, so they keep their position in the stream."""
+        yield from map_chunks(self.tag_items, chunks, workers=workers, window=window,
+                              factory=self._factory(), finalize=finalize)
+
+    def tag_items(self, items: Sequence[Any]) -> list[Any]:
+        contacts = [x for x in items if isinstance(x, Contact)]
+        if len(contacts) == len(items):
+            return self.tag_batch(contacts)
+        tagged = iter(self.tag_batch(contacts))
+        return [next(tagged) if isinstance(x, Contact) else x for x in items]
 
     def _factory(self) -> Callable[[], "Pipeline"]:
         return _PipelineFactory(self)
@@ -170,10 +191,15 @@ def _worker_init(factory: Callable[[], Pipeline]) -> None:
     _WORKER_PIPELINE = factory()
 
 
-def _worker_tag(chunk: list[Contact], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
+def _finish(items: list[Any], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
+    if finalize is None:
+        return items
+    return [finalize(t) if isinstance(t, Tagged) else t for t in items]
+
+
+def _worker_tag(chunk: list[Any], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
     assert _WORKER_PIPELINE is not None
-    tagged = _WORKER_PIPELINE.tag_batch(chunk)
-    return [finalize(t) for t in tagged] if finalize else tagged
+    return _finish(_WORKER_PIPELINE.tag_items(chunk), finalize)
 
 
 def default_workers() -> int:
@@ -189,8 +215,7 @@ def map_chunks(func: Callable[[list], list], chunks: Iterable[list], *, workers:
     """Apply the pipeline to chunks, in order, on ``workers`` processes with a bounded window."""
     if workers <= 1 or factory is None:
         for chunk in chunks:
-            done = func(chunk)
-            yield [finalize(t) for t in done] if finalize else done
+            yield _finish(func(chunk), finalize)
         return
     import multiprocessing as mp
 

@@ -5,8 +5,11 @@ Every run ends with ``read == tagged + errors``: a row that cannot be read or ta
 """
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 import logging
+import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
@@ -15,8 +18,9 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ._version import __version__
 from .io.readers import Columns, RowError, read_contacts
-from .io.writers import JsonlWriter, format_from_path, open_writer
-from .pipeline import Pipeline, default_workers
+from .io.writers import RESUMABLE_FORMATS, JsonlWriter, format_from_path, open_writer
+from .errors import InputError, OutputError
+from .pipeline import Pipeline, chunked, default_workers
 from .records import OUTPUT_FIELDS, Contact
 
 log = logging.getLogger(__name__)
@@ -34,6 +38,8 @@ class RunSummary:
     workers: int = 1
     version: str = __version__
     by_status: dict[str, int] = field(default_factory=dict)
+    duplicate_ids: int = 0
+    duplicate_examples: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         rate = self.tagged / self.seconds if self.seconds else 0.0
@@ -77,15 +83,118 @@ def _finalize(tagged) -> tuple[dict[str, Any], str | None]:
     return tagged.to_record(), tagged.contact.source
 
 
+class RunLock:
+    """``OUTPUT.lock``: refuses a second concurrent run on the same output."""
+
+    def __init__(self, output: Path):
+        self.path = Path(f"{output}.lock")
+
+    def __enter__(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create the folder of {self.path.with_suffix('')} ({e.strerror}); "
+                              f"choose a writable output path.") from None
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                try:
+                    pid = int(self.path.read_text().strip() or 0)
+                except (OSError, ValueError):
+                    pid = 0
+                if pid and _alive(pid):
+                    raise OutputError(f"another voc run (pid {pid}) is writing {self.path.with_suffix('')}; "
+                                      f"wait for it to finish or choose another output.") from None
+                self.path.unlink(missing_ok=True)  # stale lock of a killed run
+                continue
+            except OSError as e:
+                raise OutputError(f"cannot write beside {self.path.with_suffix('')} ({e.strerror}); "
+                                  f"choose a writable output path.") from None
+            with os.fdopen(fd, "w") as f:
+                f.write(str(os.getpid()))
+            return self
+        raise OutputError(f"cannot take the lock {self.path}; remove it if no voc run is writing there.")
+
+    def __exit__(self, *exc) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def fingerprint(inputs: Sequence[str], options: dict[str, Any]) -> str:
+    """SHA-256 over the inputs' bytes and the options that shape the output."""
+    h = hashlib.sha256()
+    for p in inputs:
+        h.update(os.fsencode(os.path.abspath(p)) + b"\0")
+        with open(p, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+    h.update(json.dumps(options, sort_keys=True, default=repr).encode())
+    return h.hexdigest()
+
+
+class Checkpoint:
+    """``OUTPUT.checkpoint.json``: how far an interrupted run got, written after every chunk
+    once that chunk's records and errors are in the partial files."""
+
+    def __init__(self, output: Path):
+        self.path = Path(f"{output}.checkpoint.json")
+        self.tmp = self.path.with_name(f".{self.path.name}.tmp")
+
+    def load(self) -> dict[str, Any] | None:
+        try:
+            return json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def save(self, state: dict[str, Any]) -> None:
+        self.tmp.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(self.tmp, self.path)
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
+        self.tmp.unlink(missing_ok=True)
+
+
+class DuplicateIds:
+    """Counts contact ids seen before in this run (8-byte hashes, not the ids, are kept)."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+        self.count = 0
+        self.examples: list[str] = []
+
+    def add(self, cid: str) -> None:
+        key = int.from_bytes(hashlib.blake2b(cid.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+        if key in self.seen:
+            self.count += 1
+            if len(self.examples) < 20:
+                self.examples.append(cid)
+        else:
+            self.seen.add(key)
+
+
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pipeline | None = None,
               format: str | None = None, workers: int | None = None, batch_size: int = 256,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
               columns: Columns | None = None, progress: bool = False, store: str | Path | None = None,
-              on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:
+              resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:
     """Tag every contact of ``inputs`` into ``output`` (JSONL, CSV or XLSX).
 
+    Writes ``OUTPUT.errors.jsonl`` (rows that could not be read or tagged, with location and
+    reason) and ``OUTPUT.summary.json``. A JSONL or CSV run checkpoints after every chunk:
+    after a crash or ``kill -9``, ``resume=True`` continues where it stopped, giving output
+    byte-identical to an uninterrupted run; it refuses when the inputs or options changed.
     ``store`` also adds the tagged records to a results store (``voc.store.Store``).
-    Returns the run summary, also written to ``<output>.summary.json``.
     """
     if store is not None:
         from .store import Store
@@ -93,45 +202,97 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
         with Store(store) as st:
             return tag_files(inputs, output, pipeline=pipeline, format=format, workers=workers,
                              batch_size=batch_size, input_format=input_format, encoding=encoding, sheet=sheet,
-                             columns=columns, progress=progress, on_record=st.add)
+                             columns=columns, progress=progress, resume=resume, on_record=st.add)
     from .api import load
 
     t0 = time.monotonic()
     pipeline = pipeline or load()
     workers = default_workers() if workers is None else max(1, workers)
     fmt = format or format_from_path(output)
+    output = Path(output)
     inputs = [str(p) for p in inputs]
     # open every input first: a missing file or column fails before anything is written
     streams = [read_contacts(p, format=input_format, encoding=encoding, columns=columns, sheet=sheet)
                for p in inputs]
     summary = RunSummary(inputs=inputs, output=str(output), errors_file=str(errors_path(output)), workers=workers)
-    bar = Progress(progress)
-    with open_writer(output, fmt, OUTPUT_FIELDS) as out, JsonlWriter(errors_path(output)) as err:
-
-        def contacts() -> Iterator[Contact]:
-            for stream in streams:
-                for item in stream:
+    with RunLock(output):
+        options = {"format": fmt, "input_format": input_format, "encoding": encoding, "sheet": sheet,
+                   "columns": asdict(columns) if columns else None, "batch_size": batch_size,
+                   "pipeline": pipeline.version, "settings": getattr(pipeline, "settings", None)}
+        ckpt = Checkpoint(output)
+        resumable = fmt in RESUMABLE_FORMATS
+        fp = fingerprint(inputs, options) if resumable else None
+        state = None
+        if resume:
+            if not resumable:
+                raise OutputError(f"a {fmt} output cannot be resumed; write JSONL or CSV to use --resume.")
+            state = ckpt.load()
+            if state is None:
+                raise OutputError(f"there is no interrupted run of {output} to resume; run without --resume.")
+            if state["fingerprint"] != fp:
+                raise InputError(f"the inputs or options changed since the interrupted run of {output}; "
+                                 f"run again without --resume to start over.")
+            for k in ("read", "tagged", "errors"):
+                setattr(summary, k, state["counts"][k])
+            summary.by_status = dict(state["counts"]["by_status"])
+        out = open_writer(output, fmt, OUTPUT_FIELDS, resume_at=state["output_bytes"] if state else None)
+        try:
+            err = JsonlWriter(errors_path(output), resume_at=state["errors_bytes"] if state else None)
+        except BaseException:
+            out.abort(keep=resumable)
+            raise
+        duplicates = DuplicateIds()
+        items = pipeline.preprocess(itertools.chain.from_iterable(streams))
+        done = 0
+        if state:  # skip what the interrupted run wrote (its ids still count for duplicates)
+            for item in itertools.islice(items, state["items"]):
+                done += 1
+                if not isinstance(item, RowError):
+                    duplicates.add(item.id)
+        bar = Progress(progress)
+        try:
+            for chunk in pipeline.pipe_chunks(chunked(items, batch_size), workers=workers, finalize=_finalize):
+                for item in chunk:
                     summary.read += 1
                     if isinstance(item, RowError):
                         summary.errors += 1
                         err.write(item.to_record())
+                        continue
+                    record, source = item
+                    duplicates.add(record["id"])
+                    status = record["status"].split(":", 1)[0]
+                    summary.by_status[status] = summary.by_status.get(status, 0) + 1
+                    if status == "error":
+                        summary.errors += 1
+                        err.write({"source": source, "id": record["id"],
+                                   "reason": record["status"].split(":", 1)[1].strip()})
                     else:
-                        yield item
-
-        for record, source in pipeline.pipe(contacts(), batch_size=batch_size, workers=workers, finalize=_finalize):
-            status = record["status"].split(":", 1)[0]
-            summary.by_status[status] = summary.by_status.get(status, 0) + 1
-            if status == "error":
-                summary.errors += 1
-                err.write({"source": source, "id": record["id"], "reason": record["status"].split(":", 1)[1].strip()})
-            else:
-                summary.tagged += 1
-                out.write(record)
-                if on_record:
-                    on_record(record)
-            bar.update(summary.tagged, summary.errors)
+                        summary.tagged += 1
+                        out.write(record)
+                        if on_record:
+                            on_record(record)
+                done += len(chunk)
+                if resumable:
+                    ckpt.save({"fingerprint": fp, "items": done, "output_bytes": out.size(),
+                               "errors_bytes": err.size(),
+                               "counts": {"read": summary.read, "tagged": summary.tagged,
+                                          "errors": summary.errors, "by_status": summary.by_status}})
+                bar.update(summary.tagged, summary.errors)
+            out.close()
+            err.close()
+        except BaseException:
+            out.abort(keep=resumable)
+            err.abort(keep=resumable)
+            bar.close()
+            raise
+        ckpt.remove()
     bar.update(summary.tagged, summary.errors, force=True)
     bar.close()
+    summary.duplicate_ids = duplicates.count
+    summary.duplicate_examples = duplicates.examples
+    if duplicates.count:
+        log.warning("%d contacts have an id seen before in this run (e.g. %s); all were tagged",
+                    duplicates.count, duplicates.examples[0])
     summary.seconds = round(time.monotonic() - t0, 3)
     summary_path(output).write_text(json.dumps(asdict(summary), ensure_ascii=False, indent=2) + "\n",
                                     encoding="utf-8")

@@ -415,6 +415,8 @@ SPAM_REPLY = ["您好，请勿发送与咨询无关的内容，谢谢。"]
 CUSTOMER_END_ANGRY = ["每次都这么说，希望这次真的能解决。", "行吧，你们抓紧。", "我就再等两天。",
                       "你们最好快点，我没那么多时间耗。", "上次也是这么说的。",
                       "好，我等你们电话，别又没下文。", "说了这么多有什么用，赶紧处理吧。"]
+CUSTOMER_WAIT = ["嗯。", "你查吧。", "好。", "快点。", "行。", "你看看吧。", "查吧，我等着。",
+                 "嗯，麻烦快一点。", "好的。", "赶紧的。", "你们自己系统里都有。"]
 CUSTOMER_END_CALM = ["好的，谢谢。", "行，那我等消息。", "明白了，谢谢你。", "好的，麻烦了。"]
 AGENT_END = ["请问还有其他可以帮您的吗？", "感谢您的耐心，祝您生活愉快。",
              "感谢您的反馈，再见。"]
@@ -629,10 +631,9 @@ class Renderer:
             if agent_lines:
                 turns.extend(("A", a) for a in agent_lines)
             else:
-                if scn.cause != "other" and len(parts) == 1 and rng.random() < 0.6:
+                if scn.cause != "other" and len(parts) == 1 and rng.random() < 0.45:
                     turns.append(("A", self.agent_ack(ctx, scn)))
-                    turns.append(("C", rng.choice(["嗯。", "你查吧。", "好。", "快点。"])
-                                  if scn.cause != "other" else "好的。"))
+                    turns.append(("C", rng.choice(CUSTOMER_WAIT)))
                 turns.append(("A", self.agent_close(ctx, scn)))
             if rng.random() < 0.5:
                 turns.append(("C", self.customer_end(scn)))

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from ..errors import OutputError
 
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
+RESUMABLE_FORMATS = ("jsonl", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32767
 
@@ -37,25 +38,41 @@ def _flat(value: Any) -> Any:
 
 
 class _AtomicFile:
-    def __init__(self, path: str | os.PathLike):
+    """Writes ``.<name>.partial`` beside the target and renames it into place on ``close``.
+
+    ``resume_at`` reopens an earlier run's partial file, cut back to that many bytes (the
+    size recorded in the run's last checkpoint), and appends from there.
+    """
+
+    def __init__(self, path: str | os.PathLike, resume_at: int | None = None):
         self.path = Path(path)
-        self.tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        self.tmp = self.path.with_name(f".{self.path.name}.partial")
+        self.resumed = resume_at is not None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if resume_at is not None:
+                if not self.tmp.is_file() or self.tmp.stat().st_size < resume_at:
+                    raise OutputError(f"the partial output {self.tmp} of the interrupted run is missing or "
+                                      f"shorter than its checkpoint; run again without --resume.")
+                os.truncate(self.tmp, resume_at)
             self._open()
         except OSError as e:
             raise OutputError(f"cannot write {self.path} ({e.strerror}); choose a writable output path.") from None
 
     def _open(self) -> None:
-        self.f = open(self.tmp, "w", encoding="utf-8", newline="")
+        self.f = open(self.tmp, "a" if self.resumed else "w", encoding="utf-8", newline="")
 
     def _guard(self, fn, *args):
         try:
             return fn(*args)
         except OSError as e:
-            self.abort()
             raise OutputError(f"writing {self.path} failed ({e.strerror}); free disk space or choose "
-                              f"another output path, then run again.") from None
+                              f"another output path, then run again (add --resume to continue).") from None
+
+    def size(self) -> int:
+        """Bytes written so far (flushed to the operating system)."""
+        self._guard(self.f.flush)
+        return os.fstat(self.f.fileno()).st_size
 
     def close(self) -> None:
         self._guard(self._finish)
@@ -66,15 +83,17 @@ class _AtomicFile:
         os.fsync(self.f.fileno())
         self.f.close()
 
-    def abort(self) -> None:
+    def abort(self, keep: bool = False) -> None:
+        """Close without publishing; ``keep`` leaves the partial file for a later --resume."""
         try:
             self.f.close()
         except Exception:
             pass
-        try:
-            self.tmp.unlink()
-        except OSError:
-            pass
+        if not keep:
+            try:
+                self.tmp.unlink()
+            except OSError:
+                pass
 
     def __enter__(self):
         return self
@@ -92,21 +111,24 @@ class JsonlWriter(_AtomicFile):
 
 
 class CsvWriter(_AtomicFile):
-    def __init__(self, path, fields: Sequence[str]):
+    def __init__(self, path, fields: Sequence[str], resume_at: int | None = None):
         self.fields = list(fields)
-        super().__init__(path)
+        super().__init__(path, resume_at)
         self._w = csv.writer(self.f)
-        self._guard(self._w.writerow, self.fields)
+        if not self.resumed:
+            self._guard(self._w.writerow, self.fields)
 
-    def _open(self) -> None:
-        self.f = open(self.tmp, "w", encoding="utf-8-sig", newline="")  # BOM: Excel opens it as UTF-8
+    def _open(self) -> None:  # BOM: Excel opens it as UTF-8 (not written again when appending)
+        self.f = open(self.tmp, "a" if self.resumed else "w", encoding="utf-8-sig", newline="")
 
     def write(self, record: dict[str, Any]) -> None:
         self._guard(self._w.writerow, [escape_cell(_flat(record.get(k))) for k in self.fields])
 
 
-class XlsxWriter(_AtomicFile):
-    def __init__(self, path, fields: Sequence[str], sheet: str = "contacts"):
+class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to: no resume
+    def __init__(self, path, fields: Sequence[str], sheet: str = "contacts", resume_at: int | None = None):
+        if resume_at is not None:
+            raise OutputError("an XLSX output cannot be resumed; write JSONL or CSV to use --resume.")
         self.fields = list(fields)
         self.sheet = sheet
         super().__init__(path)
@@ -134,18 +156,18 @@ class XlsxWriter(_AtomicFile):
     def _finish(self) -> None:
         self.wb.close()
 
-    def abort(self) -> None:
+    def abort(self, keep: bool = False) -> None:
         try:
             self.tmp.unlink()
         except OSError:
             pass
 
 
-def open_writer(path: str | os.PathLike, fmt: str, fields: Sequence[str]):
+def open_writer(path: str | os.PathLike, fmt: str, fields: Sequence[str], resume_at: int | None = None):
     if fmt == "jsonl":
-        return JsonlWriter(path)
+        return JsonlWriter(path, resume_at)
     if fmt == "csv":
-        return CsvWriter(path, fields)
+        return CsvWriter(path, fields, resume_at=resume_at)
     if fmt == "xlsx":
         return XlsxWriter(path, fields)
     raise OutputError(f"unknown output format {fmt!r}; use one of {', '.join(OUTPUT_FORMATS)}.")

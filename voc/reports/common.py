@@ -45,6 +45,27 @@ def name_of(dim: str, value: Any) -> str:
     return str(value)
 
 
+_TIER_RANK = ("至尊", "钻石", "黑钻", "黑金", "白金", "铂金", "金卡", "金牌", "银卡", "银牌", "铜卡", "普卡", "普通", "大众",
+              "diamond", "platinum", "gold", "silver", "bronze", "standard", "basic", "regular")
+
+
+def tier_rank(tier: Any, count: int = 0) -> tuple:
+    """Sort key: known value tiers from the highest down, then the others by volume."""
+    t = str(tier or "").lower()
+    for i, name in enumerate(_TIER_RANK):
+        if name in t:
+            return (0, i, -count, t)
+    return (1, 0, -count, t)
+
+
+def display_time(value: Any, tz: Any = None) -> str:
+    """``2026-10-10T08:21:45+08:00`` -> ``2026-10-10 08:21`` (in the store's time zone)."""
+    from ..store import get_tz, parse_time
+
+    dt = parse_time(value, tz or get_tz("Asia/Shanghai"))
+    return dt.strftime("%Y-%m-%d %H:%M") if dt else str(value or "")
+
+
 @dataclass
 class Table:
     """A titled table shared by the HTML and the XLSX (one sheet each).
@@ -306,7 +327,7 @@ def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, 
         (id_, created_at, channel, text, rc, score, evidence, owner, sent, churn, churn_risk, esc, level, topic,
          tier, extra) = row
         x = json.loads(extra) if extra else {}
-        out.append({"id": id_, "created_at": created_at, "channel": channel, "text": text or "", "root_cause": rc,
+        out.append({"id": id_, "created_at": created_at, "when": display_time(created_at, store.tz), "channel": channel, "text": text or "", "root_cause": rc,
                     "score": score, "evidence": json.loads(evidence) if evidence else [], "owner": owner,
                     "sentiment_label": sent, "churn_level": churn, "churn_risk": churn_risk,
                     "escalate": bool(esc), "urgency": level, "topic": topic, "tier": tier,

@@ -16,8 +16,9 @@ Design notes
   characters are ``\\w``, so ``\\b`` does not fire between 号 and 1).
 * Every pattern is anchored on a cheap first character and uses bounded or
   non-nested quantifiers, so matching is linear in the input length.
-* Placeholders already present in the input are masked before matching, which
-  (together with a fixed-point loop) makes ``redact`` idempotent.
+* Placeholders already present in the input are masked before matching, and
+  no pattern can match inside or because of a placeholder, which makes
+  ``redact`` idempotent (checked by property tests).
 
 Only the standard library is used.
 """
@@ -134,15 +135,12 @@ def _id_valid(value: str) -> bool:
     return _ID_CHECK[s % 11] == value[17]
 
 
+_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
 def _luhn(digits: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(digits)):
-        d = ord(c) - 48
-        if i & 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
+    rev = digits[::-1]
+    total = sum(map(int, rev[0::2])) + sum(_LUHN_DOUBLE[int(c)] for c in rev[1::2])
     return total % 10 == 0
 
 
@@ -163,7 +161,7 @@ def _card_iin_plausible(d: str) -> bool:
 # patterns (all run on the normalised text)
 
 _ID_RE = re.compile(  # 18 contiguous, 6-8-4 or 6-4-4-4 groups
-    r"(?<![0-9])([1-8][0-9]{5})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}[0-9Xx])(?![0-9])"
+    r"(?<![0-9])([1-8][0-9]{5})[ -]?([0-9]{4})[ -]?([0-9]{4})[ -]?([0-9]{3}(?:[0-9](?![0-9])|[Xx]))"
 )
 
 _MOBILE_RE = re.compile(
@@ -176,6 +174,8 @@ _MOBILE_SPOKEN_RE = re.compile(
     rf"(?<![{_CN_DIGITS}十百千万亿])[一幺][三四五六七八九][{_CN_DIGITS}] ?[{_CN_DIGITS}]{{4}} ?[{_CN_DIGITS}]{{4}}"
     rf"(?![{_CN_DIGITS}十百千万亿])"
 )
+
+_SPOKEN_HINT_RE = re.compile(r"[一幺][三四五六七八九]")
 
 _CARD_RE = re.compile(
     r"(?<![0-9])(?:[0-9]{16,19}|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,4})?)(?![0-9])"
@@ -196,7 +196,7 @@ _EMAIL_RE = re.compile(
 _PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(
     rf"[{_PLATE_PROVINCES}][A-HJ-NP-Za-hj-np-z][·・•. -]?"
-    r"(?:[A-HJ-NP-Za-hj-np-z0-9]{5,6}|[A-HJ-NP-Za-hj-np-z0-9]{4}[挂学警港澳领试超使])(?![A-Za-z0-9])"
+    r"(?:([A-HJ-NP-Za-hj-np-z0-9]{5,6})|([A-HJ-NP-Za-hj-np-z0-9]{4})[挂学警港澳领试超使])(?![A-Za-z0-9])"
 )
 
 # address: number detail ("123号", "4栋502室", "3号楼2单元1201", "12-3-502")
@@ -208,17 +208,18 @@ _DETAIL_RE = re.compile(
     rf"|(?P<chain>{_NUM}{_UNIT}(?:[ -]?{_NUM}{_UNIT})*)"
     rf"(?:(?<=[栋幢座元楼层])-?[0-9]{{2,5}}(?![0-9])|(?<=[区期])(?P<tail>{_DASH}))?"
 )
-_STRONG_UNITS = frozenset("号弄栋幢座室楼层户组") | {"单元"}
-_NAME_SUFFIXES = tuple(sorted(
+_STRONG_UNIT_RE = re.compile("[号弄栋幢座室楼层户组]|单元")
+# street-level name suffixes (one or two characters; two-character ones win)
+_NAME_SUFFIXES = frozenset(
     "路 街 大街 大道 道 巷 胡同 里 村 小区 花园 家园 新村 苑 园 公寓 大厦 广场 中心 大楼 "
-    "社区 城 府 华府 名邸 邸 庭 湾 阁 居 坊 庄 屯 寨 院 宿舍 期 区 楼".split(),
-    key=len, reverse=True))
-_DASH_SUFFIXES = tuple("小区 花园 家园 新村 苑 园 公寓 社区 宿舍 里 村 府 邸 期 区".split())
+    "社区 城 府 华府 名邸 邸 庭 湾 阁 居 坊 庄 屯 寨 院 宿舍 期 区 楼".split()
+)
+_DASH_SUFFIXES = frozenset("小区 花园 家园 新村 苑 园 公寓 社区 宿舍 里 村 府 邸 期 区".split())
 # characters that never belong to a street/compound name: particles, verbs,
 # pronouns, admin units (so that province/city/district/town are kept).
 _ADDR_STOP = frozenset(
     "的了在是我你他她它们住址到送寄往从把给与及或请帮要就都也还又很说这那个为换填写收货"
-    "吗呢吧啊呀哦嗯您能没有麻烦谢改成已被让号单省市县镇乡区栋幢室层楼座"
+    "吗呢吧啊呀哦嗯您能没有麻烦谢改成已被让号单元省市县镇乡区栋幢室层楼座"
 )
 _WEAK_SUFFIXES = frozenset("里 城 园 居 庄 院 府 湾 阁 庭 坊 邸 期 区 楼 道 中心 苑".split())
 _ADDR_MAX_NAME = 12
@@ -233,10 +234,14 @@ def _address_start(norm: str, p: int, dash: bool) -> int:
     """
     if p > 0 and norm[p - 1] == " ":
         p -= 1
-    suffixes = _DASH_SUFFIXES if dash else _NAME_SUFFIXES
-    suf = next((s for s in suffixes if norm.endswith(s, 0, p)), None)
-    if suf is None:
+    if p < 2:
         return -1
+    suffixes = _DASH_SUFFIXES if dash else _NAME_SUFFIXES
+    suf = norm[p - 2:p]
+    if suf not in suffixes:
+        suf = suf[1]
+        if suf not in suffixes:
+            return -1
     q = p - len(suf)
     limit = max(0, q - _ADDR_MAX_NAME)
     while q > limit:
@@ -326,7 +331,7 @@ def _find_mobile(norm: str):
         if _glued_code_prefix(norm, s):
             continue
         yield s, m.end(), "mobile"
-    if "三" in norm or "五" in norm or "八" in norm or "九" in norm or "七" in norm or "四" in norm or "六" in norm:
+    if _SPOKEN_HINT_RE.search(norm):
         for m in _MOBILE_SPOKEN_RE.finditer(norm):
             yield m.start(), m.end(), "mobile"
 
@@ -348,7 +353,7 @@ def _find_card(norm: str):
 
 
 _GROUPED_TAIL_RE = re.compile(r"[0-9]{4}[ -][0-9]{4}[ -][0-9]{4}$")
-_GROUP_BEFORE_RE = re.compile(r"(?<![0-9])[0-9]{4}[ -]$")
+_GROUP_BEFORE_RE = re.compile(r"(?<![0-9])(?<![0-9][ -])[0-9]{4}[ -]$")
 
 
 def _find_landline(norm: str):
@@ -387,23 +392,29 @@ def _find_email(norm: str):
 
 def _find_plate(norm: str):
     for m in _PLATE_RE.finditer(norm):
-        raw = m.group()
-        tail = raw[2:].lstrip("·・•. -").upper()
-        if len(tail) == 6:
-            if not ((tail[0] in "DF" and tail[2:].isdigit()) or (tail[:5].isdigit() and tail[5] in "DF")):
+        tail = m.group(1) or m.group(2)
+        if not tail.isdigit():
+            tail = tail.upper()
+            if len(tail) == 6:  # new-energy: D/F + 5, or 5 digits + D/F
+                if not ((tail[0] in "DF" and tail[2:].isdigit()) or (tail[:5].isdigit() and tail[5] in "DF")):
+                    continue
+            if sum(c.isdigit() for c in tail) < 3:  # ordinary plates have at most two letters
                 continue
-        if sum(c.isdigit() for c in tail) < 3:
-            continue
         yield m.start(), m.end(), "plate"
 
 
+_UNIT_HINT_RE = re.compile(r"[号弄栋幢座元室楼层户组区期]|[0-9]-[0-9]")
+
+
 def _find_address(norm: str):
+    if not _UNIT_HINT_RE.search(norm):
+        return
     spans: list[list[int]] = []
     for m in _DETAIL_RE.finditer(norm):
         s, e = m.span()
         chain = m.group("chain")
         dash = chain is None
-        if not dash and m.group("tail") is None and not any(u in chain for u in _STRONG_UNITS):
+        if not dash and m.group("tail") is None and not _STRONG_UNIT_RE.search(chain):
             continue  # "阳光小区一期", "A区": no number detail
         q = _address_start(norm, s, dash)
         if q < 0:
@@ -449,8 +460,10 @@ def _find(text: str, norm: str, kinds: tuple[str, ...]) -> list[Entity]:
     out: list[Entity] = []
     last_end = -1
     for s, neg_len, _, k in cands:
+        e = s - neg_len
+        if s < last_end and k == "address" and e - last_end >= 3:
+            s = last_end  # "京A1234学|阳光小区5栋": keep the part after the plate
         if s >= last_end:
-            e = s - neg_len
             out.append(Entity(k, s, e, text[s:e]))
             last_end = e
     return out
@@ -506,8 +519,6 @@ class Redactor:
     """Callable redactor.  ``Redactor()(text)`` returns the redacted text;
     ``Redactor().redact(text)`` also returns the entities found in ``text``."""
 
-    _MAX_PASSES = 4
-
     def __init__(self, kinds=KINDS, pseudonymise_key: bytes | None = None):
         self.kinds = _check_kinds(kinds)
         if pseudonymise_key is not None and not isinstance(pseudonymise_key, (bytes, bytearray)):
@@ -534,16 +545,7 @@ class Redactor:
 
     def redact(self, text: str) -> tuple[str, list[Entity]]:
         ents = find_entities(text, self.kinds)
-        out = self._apply(text, ents) if ents else text
-        # Safety net for idempotence: redacting can only remove characters that
-        # patterns need, so a second pass almost always finds nothing.
-        if ents:
-            for _ in range(self._MAX_PASSES - 1):
-                more = find_entities(out, self.kinds)
-                if not more:
-                    break
-                out = self._apply(out, more)
-        return out, ents
+        return (self._apply(text, ents) if ents else text), ents
 
     def __call__(self, text: str) -> str:
         return self.redact(text)[0]

@@ -73,6 +73,7 @@ TOPIC_STOPWORDS = frozenset("""
 客服 工作人员 人员 官方 微博 私信 转发 评论 回复 关注 客户 用户 消费者 本人 先生 女士 小姐
 提供 给予 进行 给出 拿出 做出 作出 需要 要求 进行 采取 造成 产生 发生 出来 过来 起来 下来 上去 进去 回来
 真是 实在 简直 到底 究竟 难道 居然 竟 还 又 也 都 就 才 再 很 太 更 最 挺 蛮 好 多 少 大 小
+年 月 日 号 时 分 秒 元 块 角 个 次 天 周 岁 米 斤 啊 呀 吗 呢 吧 哦 嘛 啦 哈 嗯 的 了 着 过 地 得 和 与 及 或 在 是 有
 北京 上海 天津 重庆 广东 广州 深圳 江苏 南京 苏州 浙江 杭州 山东 济南 青岛 河南 郑州 河北 石家庄 湖南 长沙
 湖北 武汉 四川 成都 福建 福州 厦门 安徽 合肥 江西 南昌 陕西 西安 山西 太原 辽宁 沈阳 大连 吉林 长春 黑龙江
 哈尔滨 云南 昆明 贵州 贵阳 广西 南宁 海南 海口 甘肃 兰州 青海 宁夏 新疆 西藏 内蒙古 香港 澳门 台湾 东莞 佛山
@@ -149,7 +150,7 @@ def learn_phrases(docs: Sequence[Sequence[str]], *, rounds: int = 2, min_count: 
         pairs = []
         for phrase, score in ph.export_phrases().items():
             parts = phrase.split(_PAIR_SEP)
-            if len(parts) == 2:
+            if len(parts) == 2 and parts[0] != parts[1]:
                 pairs.append([parts[0], parts[1], float(score)])
         pairs.sort(key=lambda p: (p[0], p[1]))
         if not pairs:
@@ -368,7 +369,7 @@ class TopicModel:
         import numpy as np
 
         K = self.k_
-        has = np.array([bool(t) for t in theta_rows_nonzero(theta)])
+        has = theta.any(axis=1)
         primary = np.where(has, np.argmax(theta, axis=1), -1)
         n_with = int(has.sum()) or 1
         # term marginal for label relevance
@@ -657,10 +658,6 @@ class TopicModel:
             lines.append(f"| {t['id']} | {t['label']} | {t['share']:.1%} | {t['c_v']} | "
                          f"{' '.join(w for w, _ in t['terms'][:8])} |")
         return "\n".join(lines) + "\n"
-
-
-def theta_rows_nonzero(theta):
-    return [row.any() for row in theta]
 
 
 def read_dictionary_text(path: Path) -> tuple[list[str], list[int], int]:

@@ -1,0 +1,238 @@
+"""Upstream escalation reports: one HTML page per owner plus the flagged contacts as CSV and
+XLSX for ticketing systems. ``escalation(store, month, out_dir) -> EscalationFiles``.
+
+Owners come from the records (``owner``: the escalation owner, else the root cause's owner;
+defaults in ``voc.lexicon.OWNERS``: agent -> 客服质检/培训, product -> 产品/研发, policy ->
+业务政策/合规, process -> 运营/流程). The four default owners always get a report; any other
+owner named by custom escalation rules gets one too.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._version import __version__
+from ..errors import OutputError
+from ..store import Store, check_month, shift_month
+from . import charts
+from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Table, counts_by, emerging, fetch_contacts,
+                     issue_condition, issue_counts, issue_dimension, name_of, rel_change, share, totals, verbatim,
+                     window)
+from .monthly import open_store
+
+ACTIONS = {
+    "agent": "抽检相关录音/会话，对涉及人员做针对性辅导与培训，复核话术与回访承诺的执行",
+    "product": "复现并定位问题，评估修复排期；影响面大时准备公告或补偿方案",
+    "policy": "复核相关收费、条款或规则本身及其告知方式，评估调整或补充说明",
+    "process": "梳理相关流程节点与时限，清理积压，减少转办和重复联络",
+}
+DEFAULT_ACTION = "核查相关联络，确认问题归属与处理方案"
+FLAGGED_FIELDS = ("id", "month", "created_at", "channel", "owner", "owner_key", "root_cause", "urgency",
+                  "escalation_reasons", "churn_level", "churn_risk", "topic", "evidence", "tier", "text")
+FLAGGED_HEADERS = ("联络ID", "月份", "创建时间", "渠道", "负责方", "负责方代码", "根因", "紧急程度", "升级原因",
+                   "流失风险", "流失风险分", "话题", "根因证据", "客户等级", "原话（已脱敏）")
+_URGENCY_ORDER = "CASE escalation_level WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END"
+
+
+@dataclass
+class EscalationReport:
+    owner: str
+    key: str | None
+    month: str
+    context: dict[str, Any]
+    tables: list[Table]
+    flagged: list[dict[str, Any]] = field(repr=False, default_factory=list)
+    path: Path | None = None
+
+    def to_html(self) -> str:
+        from .render import render
+
+        return render("escalation.html", report=self, t={t.sheet: t for t in self.tables}, **self.context)
+
+
+@dataclass
+class EscalationFiles:
+    month: str
+    reports: list[EscalationReport]
+    csv: Path
+    xlsx: Path
+
+    @property
+    def paths(self) -> list[Path]:
+        return [r.path for r in self.reports if r.path] + [self.csv, self.xlsx]
+
+
+def owner_slug(owner: str) -> str:
+    key = OWNER_KEYS.get(owner)
+    if key:
+        return key
+    ascii_part = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in owner).strip("-")[:24]
+    return f"owner-{ascii_part + '-' if ascii_part else ''}{hashlib.sha1(owner.encode('utf-8')).hexdigest()[:8]}"
+
+
+def _flagged_row(r: dict[str, Any], month: str) -> dict[str, Any]:
+    return {"id": r["id"], "month": month, "created_at": r["created_at"], "channel": r["channel"], "owner": r["owner"],
+            "owner_key": OWNER_KEYS.get(r["owner"] or "", ""), "root_cause": r["root_cause"],
+            "urgency": r["urgency"], "escalation_reasons": "；".join(r["escalation_reasons"]),
+            "churn_level": r["churn_level"], "churn_risk": r["churn_risk"], "topic": r["topic"],
+            "evidence": "；".join(r["evidence"]), "tier": r["tier"], "text": r["text"]}
+
+
+def _actions(store: Store, month: str, owner: str, key: str | None, dim: str, tot: dict, flagged: int,
+             urgent: int, limit: int = 3) -> list[dict[str, Any]]:
+    """Recommended actions from the data: the largest growing issues in the owner's area,
+    the flagged contacts, and the customers at high risk of leaving."""
+    prev = shift_month(month, -1)
+    counts = issue_counts(store, dim, [prev, month], "owner = ?", (owner,))
+    cur, before = counts.get(month, {}), counts.get(prev, {})
+    growing = sorted(((k, n, n - before.get(k, 0)) for k, n in cur.items() if n - before.get(k, 0) > 0),
+                     key=lambda x: (-x[2], -x[1], x[0]))[:limit]
+    new, _ = emerging(store, month, dim, "owner = ?", (owner,), limit=limit)
+    new_issues = {e.issue: e for e in new}
+    action = ACTIONS.get(key or "", DEFAULT_ACTION)
+    out = []
+    for issue, n, d in growing:
+        b = before.get(issue, 0)
+        e = new_issues.get(issue)
+        why = f"本月 {n:,} 件，较上月 +{d:,}" + (f"（+{d / b * 100:.0f}%）" if b else "（上月没有）")
+        if e:
+            why += f"，占比显著上升（G²={e.g2:.1f}，p{'<0.0001' if e.p < 1e-4 else f'={e.p:.4f}'}）"
+        out.append({"title": f"优先处理「{issue}」", "why": why, "what": action})
+    for e in new:
+        if e.issue not in {g[0] for g in growing} and len(out) < limit + 1:
+            out.append({"title": f"关注新出现的「{e.issue}」", "why": f"本月 {e.count:,} 件，占比 {e.share * 100:.1f}%，"
+                        f"此前 {e.base_share * 100:.1f}%（G²={e.g2:.1f}）", "what": action})
+    if flagged:
+        out.append({"title": f"逐一处理 {flagged:,} 件需升级联络", "why": f"其中紧急 {urgent:,} 件（提及监管、媒体、法律或人身安全等）",
+                    "what": "按随附的 CSV/XLSX 建单，紧急件当日回访"})
+    high = tot[month]["churn_high"]
+    if high:
+        out.append({"title": f"挽留 {high:,} 位高流失风险客户", "why": "客户明确表达销户、退订、转网或不再使用等意图",
+                    "what": "由专人回访，先解决本次问题再谈挽留方案"})
+    return out
+
+
+def _owner_report(st: Store, month: str, owner: str, months: list[str], max_flagged: int
+                  ) -> tuple[EscalationReport, list[dict[str, Any]]]:
+    key = OWNER_KEYS.get(owner)
+    prev = shift_month(month, -1)
+    where, params = "owner = ?", (owner,)
+    tot = totals(st, months, where, params)
+    cur, before = tot[month], tot.get(prev)
+    has_prev = prev in months and bool(st.query("SELECT 1 FROM contacts WHERE month = ? LIMIT 1", (prev,)))
+    kpis = []
+    for label, k, bad_up in (("联络量", "contacts", True), ("需升级", "escalations", True), ("紧急", "urgent", True),
+                             ("高流失风险", "churn_high", True)):
+        b = before[k] if has_prev and before else None
+        kpis.append({"label": label, "value": f"{cur[k]:,}", "change": rel_change(cur[k], b), "kind": "rel",
+                     "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
+    neg, negp = share(cur["negative"], cur["contacts"]), share(before["negative"], before["contacts"]) if has_prev and before else None
+    kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",
+                 "change": None if neg is None or negp is None else neg - negp, "kind": "pp", "bad_up": True, "note": None})
+    trend_table = Table("趋势", "月度趋势", ["月份", "联络", "需升级", "紧急", "高流失风险", "负面占比"],
+                        ["text", "int", "int", "int", "int", "pct"],
+                        [[m, tot[m]["contacts"], tot[m]["escalations"], tot[m]["urgent"], tot[m]["churn_high"],
+                          share(tot[m]["negative"], tot[m]["contacts"])] for m in months])
+    trend_chart = charts.line_chart(months, [("联络", key or "product", [tot[m]["contacts"] for m in months]),
+                                             ("需升级", "negative", [tot[m]["escalations"] for m in months]),
+                                             ("高流失风险", "medium", [tot[m]["churn_high"] for m in months])],
+                                    f"{owner} 月度联络与升级")
+    trend_legend = [("联络", charts.colour(key or "product", 0)), ("需升级", charts.colour("negative", 1)),
+                    ("高流失风险", charts.colour("medium", 2))]
+    # causes: root cause mix and the evidence behind it
+    rc = counts_by(st, "root_cause", [prev, month] if has_prev else [month], where, params)
+    causes = Table("根因", "根因构成", ["根因", "本月联络", "占比", "上月联络", "变化"], ["text", "int", "pct", "int", "delta"])
+    for label, n in sorted(rc[month].items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        b = rc.get(prev, {}).get(label, 0) if has_prev else None
+        causes.rows.append([name_of("root_cause", label), n, share(n, cur["contacts"]), b, None if b is None else n - b])
+    ev = issue_counts(st, "evidence", [prev, month], where, params)
+    evidence = Table("根因证据", "最常见的根因证据（原文片段）", ["证据", "本月联络", "上月联络", "变化"],
+                     ["text", "int", "int", "delta"])
+    for term, n in sorted(ev[month].items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
+        b = ev[prev].get(term, 0)
+        evidence.rows.append([term, n, b if has_prev else None, n - b if has_prev else None])
+    dim = issue_dimension(st, month, where, params)
+    topics = Table("话题", "主要话题", ["话题", "本月联络", "上月联络", "变化", "其中需升级"], ["text", "int", "int", "delta", "int"])
+    if dim == "topic":
+        tc = counts_by(st, "topic", [prev, month], where, params)
+        esc = dict(st.query("SELECT topic, COUNT(*) FROM contacts WHERE month = ? AND owner = ? AND escalate = 1 "
+                            "GROUP BY topic", (month, owner)))
+        for topic, n in sorted(((k, v) for k, v in tc[month].items() if k is not None), key=lambda kv: (-kv[1], kv[0]))[:12]:
+            b = tc[prev].get(topic, 0)
+            topics.rows.append([topic, n, b if has_prev else None, n - b if has_prev else None, esc.get(topic, 0)])
+    flagged_all = fetch_contacts(st, "month = ? AND owner = ? AND escalate = 1", (month, owner),
+                                 f"{_URGENCY_ORDER}, churn_risk DESC, ts, id")
+    shown = [verbatim(r, width=300) for r in flagged_all[:max_flagged]]
+    # representative verbatims of the top issues, evidence highlighted
+    top_issues = sorted(issue_counts(st, dim, [month], where, params)[month].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    examples = []
+    for issue, n in top_issues:
+        rows = fetch_contacts(st, f"month = ? AND owner = ? AND {issue_condition(dim)}", (month, owner, issue),
+                              "root_cause_score DESC, churn_risk DESC, id", 2)
+        examples.append({"issue": issue, "count": n, "verbatims": [verbatim(r) for r in rows]})
+    actions = _actions(st, month, owner, key, dim, tot, cur["escalations"], cur["urgent"])
+    flagged_table = Table("需升级联络", "需升级联络", list(FLAGGED_HEADERS), ["text"] * 10 + ["float"] + ["text"] * 4,
+                          [[_flagged_row(r, month)[f] for f in FLAGGED_FIELDS] for r in flagged_all])
+    context = {"owner": owner, "key": key, "month": month, "months": months, "prev_month": prev, "has_prev": has_prev,
+               "kpis": kpis, "trend_chart": trend_chart, "trend_legend": trend_legend, "actions": actions,
+               "flagged": shown, "flagged_total": len(flagged_all), "examples": examples, "issue_dim": dim,
+               "root_cause_name": ROOT_CAUSE_NAMES.get(key or "", ""), "voc_version": __version__,
+               "timezone": st.timezone, "store_name": Path(st.path).name, "max_flagged": max_flagged}
+    tables = [trend_table, causes, evidence, topics, flagged_table]
+    return EscalationReport(owner, key, month, context, tables, flagged_all), flagged_all
+
+
+def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, trend_months: int = WINDOW,
+               max_flagged: int = 200) -> EscalationFiles:
+    """Write one escalation report per owner for ``month`` into ``out_dir``
+    (``escalation-<month>-<owner>.html``) and the flagged contacts of all owners as
+    ``flagged-<month>.csv`` and ``flagged-<month>.xlsx``. ``max_flagged`` caps the contacts
+    listed on each page (the CSV/XLSX hold all)."""
+    from .render import write_text
+    from .xlsx import cell, write_workbook
+
+    month = check_month(month)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot create {out} ({e.strerror}); choose a writable folder with -o.") from None
+    st, opened = open_store(store)
+    try:
+        months = window(st, month, trend_months)
+        present = [r[0] for r in st.query("SELECT owner FROM contacts WHERE month = ? AND owner IS NOT NULL "
+                                          "GROUP BY owner ORDER BY COUNT(*) DESC, owner", (month,))]
+        owners = OWNER_ORDER + [o for o in present if o not in OWNER_ORDER]
+        reports, flagged = [], []
+        for owner in owners:
+            rep, rows = _owner_report(st, month, owner, months, max_flagged)
+            rep.path = write_text(out / f"escalation-{month}-{owner_slug(owner)}.html", rep.to_html())
+            reports.append(rep)
+            flagged += [_flagged_row(r, month) for r in rows]
+    finally:
+        if opened:
+            st.close()
+    csv_path = out / f"flagged-{month}.csv"
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(FLAGGED_FIELDS)
+    for r in flagged:
+        w.writerow([cell(r[f]) if r[f] is not None else "" for f in FLAGGED_FIELDS])
+    tmp = csv_path.with_name(f".{csv_path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(buf.getvalue(), encoding="utf-8-sig", newline="")  # BOM: Excel opens it as UTF-8
+        os.replace(tmp, csv_path)
+    except OSError as e:
+        raise OutputError(f"cannot write {csv_path} ({e.strerror}); choose a writable folder with -o.") from None
+    sheets = [Table("全部", "全部需升级联络", list(FLAGGED_FIELDS), ["text"] * 10 + ["float"] + ["text"] * 4,
+                    [[r[f] for f in FLAGGED_FIELDS] for r in flagged])]
+    for rep in reports:
+        sheets.append(Table(rep.owner, rep.owner, list(FLAGGED_FIELDS), sheets[0].kinds,
+                            [[r[f] for f in FLAGGED_FIELDS] for r in flagged if r["owner"] == rep.owner]))
+    xlsx_path = write_workbook(out / f"flagged-{month}.xlsx", sheets)
+    return EscalationFiles(month, reports, csv_path, xlsx_path)

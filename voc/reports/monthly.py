@@ -1,0 +1,362 @@
+"""The monthly complaint-analysis report: ``monthly(store, month) -> Report``.
+
+Everything is read from the results store (never re-tagged): a handful of grouped queries
+over the month and the trend window (up to 12 months), so a report over 12 × 100,000
+contacts builds in seconds.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from .._version import __version__
+from ..lexicon import OWNERS, ROOT_CAUSES
+from ..store import Store, check_month, shift_month
+from . import charts
+from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Table,
+                     counts_by, emerging, fetch_contacts, issue_condition, issue_counts, issue_dimension,
+                     model_facts, name_of, rel_change, share, tier_rank, totals, verbatim, window)
+
+log = logging.getLogger(__name__)
+
+DIM_TITLES = {"root_cause": "根因", "owner": "负责方", "channel": "渠道", "topic": "话题", "evidence": "问题（根因证据）"}
+CONTACT_FIELDS = ("id", "month", "created_at", "channel", "customer_id", "text", "root_cause", "root_cause_evidence",
+                  "owner", "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level",
+                  "churn_reasons", "escalate", "escalation_level", "escalation_reasons", "topic_label", "tier",
+                  "status", "model_version")
+
+
+def open_store(store: Store | str | Path) -> tuple[Store, bool]:
+    """(store, opened here) for a Store or a path to one."""
+    if isinstance(store, Store):
+        return store, False
+    return Store(store, readonly=True), True
+
+
+@dataclass
+class Report:
+    """A built monthly report: ``to_html()``, ``write_html(path)``, ``to_xlsx(path)``."""
+
+    month: str
+    months: list[str]
+    timezone: str
+    context: dict[str, Any]
+    tables: list[Table]
+    store_path: str
+    _store: Store | None = field(default=None, repr=False)
+
+    def table(self, sheet: str) -> Table:
+        for t in self.tables:
+            if t.sheet == sheet:
+                return t
+        raise KeyError(sheet)
+
+    def to_html(self) -> str:
+        """The report as one self-contained HTML page (inline CSS and SVG, no requests)."""
+        from .render import render
+
+        return render("monthly.html", report=self, t={t.sheet: t for t in self.tables}, **self.context)
+
+    def write_html(self, path: str | Path) -> Path:
+        from .render import write_text
+
+        return write_text(path, self.to_html())
+
+    def contacts(self) -> Iterator[dict[str, Any]]:
+        """The month's stored records (for the XLSX contacts sheet)."""
+        if self._store is not None and not self._store.closed:
+            yield from self._store.records(self.month)
+            return
+        with Store(self.store_path, readonly=True) as st:
+            yield from st.records(self.month)
+
+    def to_xlsx(self, path: str | Path, contacts: bool = True) -> Path:
+        """The report's tables, one sheet each, plus the month's tagged contacts."""
+        from .xlsx import write_workbook
+
+        return write_workbook(path, self.tables, (CONTACT_FIELDS, self.contacts()) if contacts else None)
+
+
+# -- building blocks --------------------------------------------------------------------------
+def _order(dim: str, values: set[Any], current: dict[Any, int]) -> list[Any]:
+    if dim == "root_cause":
+        fixed = [v for v in ROOT_CAUSES if v in values]
+    elif dim == "owner":
+        fixed = [v for v in OWNER_ORDER if v in values]
+    else:
+        fixed = []
+    rest = sorted((v for v in values if v not in fixed), key=lambda v: (-current.get(v, 0), v is None, str(v)))
+    return fixed + rest
+
+
+def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], month: str, tot: dict,
+               top: int = 8, table_rows: int = 15) -> dict[str, Any]:
+    prev = shift_month(month, -1)
+    cur, before = counts.get(month, {}), counts.get(prev, {})
+    n = tot[month]["contacts"]
+    has_prev = prev in counts and tot.get(prev, {}).get("contacts", 0) > 0
+    values = set(cur) | (set(before) if has_prev else set())
+    order = _order(dim, values, cur)
+    title = DIM_TITLES.get(dim, dim)
+    table = Table(f"{title}"[:28], f"按{title}", [title, "本月联络", "占比", "上月联络", "变化", "变化率"],
+                  ["text", "int", "pct", "int", "delta", "rel"])
+    sparks = []
+    for v in order[:table_rows]:
+        a, b = cur.get(v, 0), before.get(v, 0) if has_prev else None
+        table.rows.append([name_of(dim, v), a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        sparks.append(charts.sparkline([counts[m].get(v, 0) for m in months],
+                                       stroke=charts.colour(v if dim == "root_cause" else None, 0)))
+    if len(order) > table_rows:
+        rest = order[table_rows:]
+        a = sum(cur.get(v, 0) for v in rest)
+        b = sum(before.get(v, 0) for v in rest) if has_prev else None
+        table.rows.append([f"其余 {len(rest)} 项", a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        sparks.append("")
+    series_keys = [v for v in order if v is not None][:top]
+    series = [(name_of(dim, v), v if dim in ("root_cause",) else None, [counts[m].get(v, 0) for m in months])
+              for v in series_keys]
+    if dim == "owner":
+        series = [(name_of(dim, v), OWNER_KEYS.get(v), vs) for (_, _, vs), v in zip(series, series_keys)]
+    trend = Table(f"{title}-趋势"[:31], f"按{title}的月度联络量", ["月份", *[s[0] for s in series]],
+                  ["text", *["int"] * len(series)],
+                  [[m, *[s[2][i] for s in series]] for i, m in enumerate(months)])
+    chart = charts.line_chart(months, series, f"按{title}的月度联络量") if series else ""
+    legend = [(s[0], charts.colour(s[1], i)) for i, s in enumerate(series)]
+    return {"dim": dim, "title": title, "table": table, "trend": trend, "chart": chart, "legend": legend,
+            "sparks": sparks, "has_prev": has_prev}
+
+
+def _merged(dim: str, counts: dict[str, dict[Any, int]]) -> dict[str, dict[Any, int]]:
+    """Channels spelled differently by different exports (phone, 电话) counted as one."""
+    if dim != "channel":
+        return counts
+    out: dict[str, dict[Any, int]] = {}
+    for m, d in counts.items():
+        merged: dict[Any, int] = {}
+        for k, n in d.items():
+            key = None if k in (None, "") else name_of("channel", k)
+            merged[key] = merged.get(key, 0) + n
+        out[m] = merged
+    return out
+
+
+def _headline(tot: dict, month: str) -> tuple[list[dict[str, Any]], Table, bool]:
+    prev = shift_month(month, -1)
+    c, p = tot[month], tot.get(prev)
+    has_prev = bool(p and p["contacts"])
+    items = []
+
+    def count(label, key, bad_up, note=None):
+        a, b = c[key], p[key] if has_prev else None
+        items.append({"label": label, "value": f"{a:,}", "raw": a, "prev": b, "change": rel_change(a, b),
+                      "kind": "rel", "bad_up": bad_up, "note": note})
+
+    def rate(label, key, bad_up=True):
+        a = share(c[key], c["contacts"])
+        b = share(p[key], p["contacts"]) if has_prev else None
+        items.append({"label": label, "value": f"{a * 100:.1f}%" if a is not None else "—", "raw": a, "prev": b,
+                      "change": None if a is None or b is None else a - b, "kind": "pp", "bad_up": bad_up,
+                      "note": f"{c[key]:,} 件"})
+
+    count("联络量", "contacts", None)
+    rate("投诉占比", "complaints")
+    rate("负面情绪占比", "negative")
+    count("高流失风险", "churn_high", True, f"占 {share(c['churn_high'], c['contacts']) * 100:.1f}%")
+    count("需升级", "escalations", True, f"其中紧急 {c['urgent']:,} 件")
+    table = Table("概览", "本月概览", ["指标", "本月", "上月", "变化"], ["text", "text", "text", "text"])
+    from .common import fmt
+
+    for it in items:
+        shown = (lambda v: fmt(v, "pct")) if it["kind"] == "pp" else (lambda v: fmt(v, "int"))
+        table.rows.append([it["label"], shown(it["raw"]), shown(it["prev"]), fmt(it["change"], it["kind"])])
+    return items, table, has_prev
+
+
+def _issue_label(dim: str) -> str:
+    return "话题" if dim == "topic" else "问题（证据词）"
+
+
+def _top_issues_per_owner(store: Store, month: str, dim: str, owners: list[str], tot_owner: dict,
+                          per_owner: int = 3, verbatims: int = 2) -> tuple[list[dict], Table]:
+    prev = shift_month(month, -1)
+    months = [prev, month]
+    out = []
+    table = Table("负责方重点问题", "各负责方的重点问题与代表性原话",
+                  ["负责方", _issue_label(dim), "本月联络", "上月联络", "变化", "代表联络", "原话（已脱敏）"],
+                  ["text", "text", "int", "int", "delta", "text", "text"])
+    for owner in owners:
+        used: set[str] = set()
+        counts = issue_counts(store, dim, months, "owner = ?", (owner,))
+        cur, before = counts.get(month, {}), counts.get(prev, {})
+        top = sorted(cur.items(), key=lambda kv: (-kv[1], kv[0]))[:per_owner]
+        issues = []
+        for issue, n in top:
+            rows = fetch_contacts(store, f"month = ? AND owner = ? AND {issue_condition(dim)}", (month, owner, issue),
+                                  "root_cause_score DESC, churn_risk DESC, id", verbatims + len(used))
+            vs = [verbatim(r) for r in rows if r["id"] not in used][:verbatims]
+            used.update(v["id"] for v in vs)
+            b = before.get(issue, 0)
+            issues.append({"issue": issue, "count": n, "prev": b, "delta": n - b, "verbatims": vs})
+            for v in vs or [{"id": "", "excerpt": ""}]:
+                table.rows.append([owner, issue, n, b, n - b, v["id"], v["excerpt"]])
+        t = tot_owner.get(owner, {})
+        out.append({"owner": owner, "key": OWNER_KEYS.get(owner), "contacts": t.get("contacts", 0),
+                    "prev": t.get("prev"), "escalations": t.get("escalations", 0), "issues": issues})
+    return out, table
+
+
+def _churn_hotspots(store: Store, month: str, dim: str, min_contacts: int = 3, limit: int = 10
+                    ) -> tuple[Table, Table, str]:
+    prev = shift_month(month, -1)
+    if dim == "topic":
+        sql = ("SELECT topic, COUNT(*), SUM(churn_level = 'high') FROM contacts WHERE month = ? AND topic IS NOT NULL "
+               "GROUP BY topic")
+    else:
+        sql = ("SELECT je.value, COUNT(*), SUM(c.churn_level = 'high') FROM contacts c, json_each(c.evidence) je "
+               "WHERE c.month = ? GROUP BY je.value")
+    cur = {k: (n, h or 0) for k, n, h in store.query(sql, (month,))}
+    before = {k: h or 0 for k, _, h in store.query(sql, (prev,))}
+    rows = sorted(((k, n, h) for k, (n, h) in cur.items() if n >= min_contacts and h > 0),
+                  key=lambda r: (-r[2], -r[2] / r[1], r[0]))[:limit]
+    label = _issue_label(dim)
+    t_issue = Table("流失热点-话题" if dim == "topic" else "流失热点-问题", f"高流失风险热点：{label}",
+                    [label, "本月联络", "高流失风险", "高风险占比", "上月高风险"], ["text", "int", "int", "pct", "int"],
+                    [[k, n, h, share(h, n), before.get(k, 0)] for k, n, h in rows])
+    tiers = sorted(store.query("SELECT tier, COUNT(*), SUM(churn_level = 'high') FROM contacts WHERE month = ? "
+                               "AND tier IS NOT NULL GROUP BY tier", (month,)), key=lambda r: tier_rank(r[0], r[1]))
+    t_tier = Table("流失热点-等级", "高流失风险热点：客户等级", ["客户等级", "本月联络", "高流失风险", "高风险占比"],
+                   ["text", "int", "int", "pct"],
+                   [[name_of("tier", k), n, h or 0, share(h or 0, n)] for k, n, h in tiers if k is not None])
+    chart = charts.hbar_chart([(r[0], r[2]) for r in rows], f"高流失风险联络最多的{label}",
+                              key=lambda i: charts.FIXED["high"]) if rows else ""
+    return t_issue, t_tier, chart
+
+
+def _tiers(store: Store, month: str) -> tuple[Table, str]:
+    rows = store.query("SELECT tier, COUNT(*), SUM(root_cause IS NOT NULL AND root_cause != 'other'), "
+                       "SUM(sentiment_label = 'negative'), SUM(churn_level = 'high'), SUM(escalate = 1) "
+                       "FROM contacts WHERE month = ? AND tier IS NOT NULL GROUP BY tier", (month,))
+    causes: dict[str, dict[str, int]] = {}
+    for tier, rc, n in store.query("SELECT tier, root_cause, COUNT(*) FROM contacts WHERE month = ? AND tier IS NOT NULL "
+                                   "AND root_cause IS NOT NULL AND root_cause != 'other' GROUP BY tier, root_cause",
+                                   (month,)):
+        causes.setdefault(tier, {})[rc] = n
+    total = sum(r[1] for r in rows)
+    rows = sorted(rows, key=lambda r: tier_rank(r[0], r[1]))
+    table = Table("客户等级", "按客户价值等级", ["客户等级", "联络", "占比", "投诉占比", "负面占比", "高流失风险占比", "需升级",
+                                          "主要根因"],
+                  ["text", "int", "pct", "pct", "pct", "pct", "int", "text"])
+    for tier, n, comp, neg, high, esc in rows:
+        top = sorted(causes.get(tier, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        main = f"{ROOT_CAUSE_NAMES.get(top[0][0], top[0][0])}（{top[0][1]:,}）" if top else "—"
+        table.rows.append([tier, n, share(n, total), share(comp, n), share(neg, n), share(high, n), esc or 0, main])
+    chart = ""
+    if rows:
+        chart = charts.hbar_chart([(r[0], share(r[3] or 0, r[1]) or 0) for r in rows], "各等级负面情绪占比", kind="pct",
+                                  key=lambda i: charts.FIXED["negative"])
+    return table, chart
+
+
+def _sentiment(months: list[str], tot: dict) -> tuple[Table, str, list]:
+    series = [(SENTIMENT_NAMES[k], k, [tot[m][k] for m in months]) for k in ("negative", "neutral", "positive")]
+    chart = charts.stacked_bars(months, series, "各月情绪构成")
+    table = Table("情绪趋势", "情绪趋势", ["月份", "联络", "负面占比", "中性占比", "正面占比", "平均情绪分",
+                                        "对话变差占比"],
+                  ["text", "int", "pct", "pct", "pct", "float", "pct"])
+    for m in months:
+        t = tot[m]
+        table.rows.append([m, t["contacts"], share(t["negative"], t["contacts"]), share(t["neutral"], t["contacts"]),
+                           share(t["positive"], t["contacts"]), t["mean_sentiment"], share(t["worsened"], t["dialogues"])])
+    legend = [(s[0], charts.colour(s[1], i)) for i, s in enumerate(series)]
+    return table, chart, legend
+
+
+def _emerging_issues(store: Store, month: str, dim: str) -> tuple[Table, list[str], str]:
+    """Emerging issues from the store's own month counts (G² test against earlier months)."""
+    found, base = emerging(store, month, dim)
+    label = _issue_label(dim)
+    table = Table("新出现问题", "新出现与快速增长的问题",
+                  [label, "状态", "本月联络", "本月占比", "基线占比", "倍数", "G²", "p 值", "主要负责方"],
+                  ["text", "text", "int", "pct", "pct", "float", "float", "p", "text"],
+                  [[e.issue, e.status, e.count, e.share, e.base_share, e.ratio, e.g2, e.p, name_of("owner", e.owner)]
+                   for e in found])
+    method = (f"与此前 {len(base)} 个月（{base[0]}–{base[-1]}）合计相比，本月占比显著上升（对数似然比 G² 检验，"
+              f"p < 0.001，至少 5 件，且为基线占比的 1.5 倍以上）。" if base else "店内没有更早的月份，无法判断新出现问题。")
+    return table, base, method
+
+
+def _owners_present(store: Store, month: str) -> list[str]:
+    present = [r[0] for r in store.query("SELECT owner, COUNT(*) FROM contacts WHERE month = ? AND owner IS NOT NULL "
+                                         "GROUP BY owner ORDER BY COUNT(*) DESC, owner", (month,))]
+    return [o for o in OWNER_ORDER] + [o for o in present if o not in OWNER_ORDER]
+
+
+def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW, verbatims: int = 2) -> Report:
+    """Build the monthly complaint-analysis report of ``month`` (``YYYY-MM``) from a store.
+
+    ``trend_months``: length of the trend window (the month and the ones before it that the
+    store has). ``verbatims``: representative verbatims per top issue.
+    """
+    month = check_month(month)
+    st, opened = open_store(store)
+    try:
+        months = window(st, month, trend_months)
+        tot = totals(st, months)
+        headline, t_head, has_prev = _headline(tot, month)
+        dims = {d: _dimension(d, _merged(d, counts_by(st, d, months)), months, month, tot)
+                for d in ("root_cause", "owner", "channel")}
+        idim = issue_dimension(st, month)
+        icounts = issue_counts(st, idim, months)
+        dims["issue"] = _dimension("topic" if idim == "topic" else "evidence", icounts, months, month, tot, top=6)
+        t_emerging, base, emerging_method = _emerging_issues(st, month, idim)
+        t_sent, sent_chart, sent_legend = _sentiment(months, tot)
+        t_churn_issue, t_churn_tier, churn_chart = _churn_hotspots(st, month, idim)
+        owners = _owners_present(st, month)
+        prev = shift_month(month, -1)
+        tot_owner = {}
+        for o in owners:
+            t = totals(st, [prev, month], "owner = ?", (o,))
+            tot_owner[o] = {"contacts": t[month]["contacts"], "escalations": t[month]["escalations"],
+                            "prev": t[prev]["contacts"] if has_prev else None}
+        per_owner, t_owner = _top_issues_per_owner(st, month, idim, owners, tot_owner, verbatims=verbatims)
+        t_tier, tier_chart = _tiers(st, month)
+        facts = model_facts(st, month)
+        t_models = Table("模型", "模型版本与实测准确率", ["模型版本", "本月联络", "阶段", "阶段版本", "指标", "来源"],
+                         ["text", "int", "text", "text", "text", "text"])
+        for f in facts:
+            for s in f["stages"] or [{"stage": "", "version": "", "metrics": [], "source": ""}]:
+                t_models.rows.append([f["version"], f["contacts"], s["stage"], s["version"],
+                                      "; ".join(f"{k}={v:.3f}" for k, v in s["metrics"]) or "—", s["source"]])
+        t_trend = Table("月度趋势", "月度总体趋势", ["月份", "联络", "投诉占比", "负面占比", "高流失风险", "需升级", "紧急"],
+                        ["text", "int", "pct", "pct", "int", "int", "int"],
+                        [[m, tot[m]["contacts"], share(tot[m]["complaints"], tot[m]["contacts"]),
+                          share(tot[m]["negative"], tot[m]["contacts"]), tot[m]["churn_high"], tot[m]["escalations"],
+                          tot[m]["urgent"]] for m in months])
+        overview_chart = charts.line_chart(
+            months, [("投诉占比", "agent", [share(tot[m]["complaints"], tot[m]["contacts"]) for m in months]),
+                     ("负面占比", "policy", [share(tot[m]["negative"], tot[m]["contacts"]) for m in months]),
+                     ("高流失风险占比", "product", [share(tot[m]["churn_high"], tot[m]["contacts"]) for m in months])],
+            "投诉、负面与高流失风险占比", kind="pct")
+        overview_legend = [("投诉占比", charts.colour("agent", 0)), ("负面占比", charts.colour("policy", 1)),
+                           ("高流失风险占比", charts.colour("product", 2))]
+        undated = st.query("SELECT COUNT(*) FROM contacts WHERE month IS NULL")[0][0]
+        tables = [t_head, t_trend]
+        for d in ("root_cause", "owner", "channel", "issue"):
+            tables += [dims[d]["table"], dims[d]["trend"]]
+        tables += [t_emerging, t_sent, t_churn_issue, t_churn_tier, t_owner, t_tier, t_models]
+        context = {
+            "month": month, "months": months, "prev_month": prev, "has_prev": has_prev, "headline": headline,
+            "dims": dims, "issue_dim": idim, "issue_label": _issue_label(idim), "emerging_method": emerging_method,
+            "emerging_base": base, "sentiment_chart": sent_chart, "sentiment_legend": sent_legend,
+            "churn_chart": churn_chart, "tier_chart": tier_chart, "per_owner": per_owner, "models": facts,
+            "overview_chart": overview_chart, "overview_legend": overview_legend, "timezone": st.timezone,
+            "store_name": Path(st.path).name, "voc_version": __version__, "undated": undated,
+            "channel_names": CHANNEL_NAMES, "owners": OWNERS,
+        }
+        report = Report(month, months, st.timezone, context, tables, st.path, None if opened else st)
+    finally:
+        if opened:
+            st.close()
+    return report
