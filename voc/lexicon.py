@@ -49,14 +49,14 @@ class CueLexicon:
     def find(self, text: str) -> list[tuple[Cue, int]]:
         """Non-overlapping cue occurrences in ``text`` as (cue, start), longest cue first."""
         text = text.lower()
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # 1 where a longer cue already matched
         found = []
         for cue in self.cues:
             start = text.find(cue.term)
             while start != -1:
                 end = start + len(cue.term)
-                if all(end <= a or start >= b for a, b in taken):
-                    taken.append((start, end))
+                if not any(taken[start:end]):
+                    taken[start:end] = b"\x01" * (end - start)
                     found.append((cue, start))
                 start = text.find(cue.term, end)
         found.sort(key=lambda x: x[1])

@@ -158,10 +158,10 @@ PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 ADDRESSES = [
     ("上海市", ["徐汇区", "浦东新区", "静安区", "闵行区"], ["漕溪北", "张杨", "共和新", "莲花", "杨高中"]),
     ("北京市", ["朝阳区", "海淀区", "丰台区"], ["望京西", "学院", "丰台北", "双清"]),
-    ("广州市", ["天河区", "越秀区", "海珠区"], ["天河北", "中山六", "江南大道中"]),
+    ("广州市", ["天河区", "越秀区", "海珠区"], ["天河北", "中山六", "昌岗中"]),
     ("深圳市", ["南山区", "福田区", "宝安区"], ["科苑", "深南中", "新安六"]),
-    ("杭州市", ["西湖区", "滨江区"], ["文三", "江南大道", "古墩"]),
-    ("成都市", ["武侯区", "高新区"], ["科华北", "天府大道北段", "玉林南"]),
+    ("杭州市", ["西湖区", "滨江区"], ["文三", "滨盛", "古墩"]),
+    ("成都市", ["武侯区", "高新区"], ["科华北", "人民南", "玉林南"]),
 ]
 CITIES = ["老家", "杭州", "南京", "合肥", "郑州", "长沙", "武汉", "成都", "西安", "济南", "南昌"]
 COMMUNITIES = ["阳光花园", "翠湖苑", "金桥新村", "锦绣华庭", "南苑小区", "滨江一号", "和平里小区",
@@ -610,6 +610,8 @@ class Renderer:
             text = ctx.expand(scn.text)
             sentences = split_sentences(text)
             k = 1 if len(sentences) <= 2 else (2 if len(sentences) <= 4 else 3)
+            if scn.agent_lines:  # a question or praise with its own answer: ask it in one go
+                k = 1
             parts = chunk(sentences, k)
             agent_lines = [ctx.expand(a) for a in scn.agent_lines]
             if channel in ("app", "web") and rng.random() < 0.5:

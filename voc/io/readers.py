@@ -295,19 +295,25 @@ def _rows_csv(path: Path, encoding: str, delimiter: str | None) -> Iterator[tupl
                 delimiter = csv.Sniffer().sniff(sample.split("\n", 1)[0], delimiters=",\t;|").delimiter
             except csv.Error:
                 delimiter = ","
-        reader = csv.reader(f, delimiter=delimiter)
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
         while True:
+            start = reader.line_num + 1  # a quoted field may span lines: report where the row starts
             try:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as e:
+            except UnicodeDecodeError:
                 raise InputError(f"{path} has bytes that are not valid {encoding} near line "
                                  f"{reader.line_num + 1}; fix the file or pass --encoding.") from None
             except csv.Error as e:
-                yield reader.line_num, ValueError(f"malformed CSV: {e}")  # type: ignore[misc]
+                if "unexpected end of data" in str(e):
+                    reason = (f"unclosed quote: the row starting on line {start} runs to the end of the "
+                              f"file (line {reader.line_num}); those lines were not read as contacts")
+                else:
+                    reason = f"malformed CSV ({e}) in lines {start}-{reader.line_num}"
+                yield start, ValueError(reason)  # type: ignore[misc]
                 continue
-            yield reader.line_num, row
+            yield start, row
 
 
 def _rows_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:

@@ -8,6 +8,6 @@
 ``store`` is a ``voc.store.Store`` or the path of one. The HTML needs jinja2 (``voc[report]``).
 """
 from .escalation import EscalationFiles, EscalationReport, escalation
-from .monthly import Report, monthly
+from .monthly import Report, monthly, write_monthly
 
-__all__ = ["monthly", "Report", "escalation", "EscalationReport", "EscalationFiles"]
+__all__ = ["monthly", "write_monthly", "Report", "escalation", "EscalationReport", "EscalationFiles"]

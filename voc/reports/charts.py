@@ -67,7 +67,7 @@ def _svg(width: int, height: int, title: str, body: list[str], cls: str = "chart
 
 
 def line_chart(months: Sequence[str], series: Sequence[tuple[str, str | None, Sequence[float | None]]],
-               title: str, kind: str = "int", width: int = 560, height: int = 240) -> str:
+               title: str, kind: str = "int", width: int = 460, height: int = 230) -> str:
     """Lines over months. ``series``: (label, colour key, values per month; None = no data)."""
     left, right, top, bottom = 46, 14, 12, 30
     pw, ph = width - left - right, height - top - bottom
@@ -110,7 +110,7 @@ def line_chart(months: Sequence[str], series: Sequence[tuple[str, str | None, Se
 
 
 def stacked_bars(months: Sequence[str], series: Sequence[tuple[str, str | None, Sequence[float]]], title: str,
-                 percent: bool = True, width: int = 560, height: int = 240) -> str:
+                 percent: bool = True, width: int = 460, height: int = 230) -> str:
     """Stacked columns per month; ``percent`` scales each column to 100%."""
     left, right, top, bottom = 46, 14, 12, 30
     pw, ph = width - left - right, height - top - bottom
@@ -147,7 +147,7 @@ def stacked_bars(months: Sequence[str], series: Sequence[tuple[str, str | None, 
 
 
 def hbar_chart(items: Sequence[tuple[str, float]], title: str, kind: str = "int", key: Callable[[int], str] | None = None,
-               width: int = 560, bar: int = 20, gap: int = 8) -> str:
+               width: int = 460, bar: int = 20, gap: int = 8) -> str:
     """Horizontal bars with the label on the left and the value at the bar's end."""
     size = 12
     lw = min(190.0, max([text_width(lab, size) for lab, _ in items] + [40]) + 8)

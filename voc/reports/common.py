@@ -108,6 +108,13 @@ def share(a: float | None, n: float | None) -> float | None:
     return a / n if a is not None and n else None
 
 
+def count_change(cur: float | None, prev: float | None) -> float | None:
+    """Relative change, or the absolute one when the previous count was 0 (see ``kind``)."""
+    if cur is None or prev is None:
+        return None
+    return (cur - prev) / prev if prev else cur - prev
+
+
 def rel_change(cur: float | None, prev: float | None) -> float | None:
     return (cur - prev) / prev if cur is not None and prev else None
 

@@ -20,7 +20,7 @@ from .._version import __version__
 from ..errors import OutputError
 from ..store import Store, check_month, shift_month
 from . import charts
-from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Table, counts_by, emerging, fetch_contacts,
+from .common import (OWNER_KEYS, count_change, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Table, counts_by, emerging, fetch_contacts,
                      issue_condition, issue_counts, issue_dimension, name_of, rel_change, share, totals, verbatim,
                      window)
 from .monthly import open_store
@@ -129,7 +129,8 @@ def _owner_report(st: Store, month: str, owner: str, months: list[str], max_flag
     for label, k, bad_up in (("联络量", "contacts", True), ("需升级", "escalations", True), ("紧急", "urgent", True),
                              ("高流失风险", "churn_high", True)):
         b = before[k] if has_prev and before else None
-        kpis.append({"label": label, "value": f"{cur[k]:,}", "change": rel_change(cur[k], b), "kind": "rel",
+        kpis.append({"label": label, "value": f"{cur[k]:,}", "change": count_change(cur[k], b),
+                     "kind": "rel" if b else "delta",
                      "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
     neg, negp = share(cur["negative"], cur["contacts"]), share(before["negative"], before["contacts"]) if has_prev and before else None
     kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",

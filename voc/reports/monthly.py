@@ -17,7 +17,7 @@ from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Table,
                      counts_by, emerging, fetch_contacts, issue_condition, issue_counts, issue_dimension,
-                     model_facts, name_of, rel_change, share, tier_rank, totals, verbatim, window)
+                     count_change, model_facts, name_of, rel_change, share, tier_rank, totals, verbatim, window)
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +150,8 @@ def _headline(tot: dict, month: str) -> tuple[list[dict[str, Any]], Table, bool]
 
     def count(label, key, bad_up, note=None):
         a, b = c[key], p[key] if has_prev else None
-        items.append({"label": label, "value": f"{a:,}", "raw": a, "prev": b, "change": rel_change(a, b),
-                      "kind": "rel", "bad_up": bad_up, "note": note})
+        items.append({"label": label, "value": f"{a:,}", "raw": a, "prev": b, "change": count_change(a, b),
+                      "kind": "rel" if b else "delta", "bad_up": bad_up, "note": note})
 
     def rate(label, key, bad_up=True):
         a = share(c[key], c["contacts"])
@@ -169,7 +169,7 @@ def _headline(tot: dict, month: str) -> tuple[list[dict[str, Any]], Table, bool]
     from .common import fmt
 
     for it in items:
-        shown = (lambda v: fmt(v, "pct")) if it["kind"] == "pp" else (lambda v: fmt(v, "int"))
+        shown = (lambda v: fmt(v, "pct")) if it["kind"] == "pp" else (lambda v: fmt(v, "int"))  # noqa: E731
         table.rows.append([it["label"], shown(it["raw"]), shown(it["prev"]), fmt(it["change"], it["kind"])])
     return items, table, has_prev
 
@@ -360,3 +360,19 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
         if opened:
             st.close()
     return report
+
+
+def write_monthly(store: Store | str | Path, month: str, output: str | Path, xlsx: str | Path | None = None
+                  ) -> list[Path]:
+    """Build the monthly report and write its HTML (and XLSX); returns the paths written."""
+    month = check_month(month)
+    st, opened = open_store(store)
+    try:
+        report = monthly(st, month)
+        paths = [report.write_html(output)]
+        if xlsx:
+            paths.append(report.to_xlsx(xlsx))
+    finally:
+        if opened:
+            st.close()
+    return paths

@@ -33,8 +33,9 @@ class CueRootCause:
             totals[cue.label] += cue.weight
             spans[cue.label].append(text[_:_ + len(cue.term)])
         totals["other"] = 1.0  # the score a label must beat
-        z = sum(math.exp(v) for v in totals.values())
-        scores = {k: round(math.exp(v) / z, 4) for k, v in totals.items()}
+        top = max(totals.values())
+        z = sum(math.exp(v - top) for v in totals.values())
+        scores = {k: round(math.exp(v - top) / z, 4) for k, v in totals.items()}
         label = max(ROOT_CAUSES, key=lambda k: (totals[k], k == "other"))
         evidence = tuple(dict.fromkeys(spans[label])) if label != "other" else ()
         return RootCause(label, scores, evidence, OWNERS[label])
@@ -58,7 +59,7 @@ def cue_sentiment(text: str) -> float:
                 score += -sign if negated(text, start, 2) else sign
                 start = text.find(w, start + len(w))
     score -= 0.5 * text.count("!!")
-    return round(1 / (1 + math.exp(-score)), 4)
+    return round(1 / (1 + math.exp(-max(-30.0, min(30.0, score)))), 4)
 
 
 def sentiment_label(p: float, low: float = 0.4, high: float = 0.6) -> str:

@@ -1,12 +1,17 @@
 """Text stages: normalise -> redact -> segment."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from ..pipeline import customer_text
 from ..records import Tagged, Turn
 from ..text.normalise import normalise_with_emoji
 from ..text.segment import Segmenter, default_segmenter
+
+
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
+MAX_CHARS = 20_000  # per contact: longer texts are cut for tagging (a status says so)
 
 
 class Normalise:
@@ -28,9 +33,35 @@ class Normalise:
                     turns.append(Turn(turn.speaker, text, turn.at))
             turns_t = tuple(turns)
             text = customer_text(turns_t)
-            out.append(replace(t, turns=turns_t, text=text, emoji=tuple(emoji),
-                               status=t.status if text else "empty: no customer text"))
+            cut = len(text) > MAX_CHARS
+            if cut:
+                turns_t = _cut(turns_t)
+                text = customer_text(turns_t)
+            if not text:
+                status = "empty: no customer text"
+            elif not _HAN.search(text):
+                status = "low_confidence: no Chinese text"
+            elif cut:
+                status = f"truncated: text cut to {MAX_CHARS} characters for tagging"
+            else:
+                status = t.status
+            out.append(replace(t, turns=turns_t, text=text, emoji=tuple(emoji), status=status))
         return out
+
+
+def _cut(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
+    """Keep turns (all speakers) until the customer side reaches MAX_CHARS characters."""
+    out, left = [], MAX_CHARS
+    for t in turns:
+        if t.speaker == "customer":
+            if left <= 0:
+                break
+            text = t.text[:left]
+            left -= len(text) + 1
+            out.append(Turn(t.speaker, text, t.at))
+        else:
+            out.append(t)
+    return tuple(out)
 
 
 class Redact:

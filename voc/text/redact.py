@@ -189,9 +189,12 @@ _LANDLINE_RE = re.compile(
     rf"{_LOCAL}{_EXT}?(?![0-9])"
 )
 
-_EMAIL_RE = re.compile(
-    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
-)
+_EMAIL_DOMAIN = r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}"
+# the look-behind makes the engine try only the first character of a run of
+# local-part characters (linear time); a second address glued right after a
+# first one ("a@x.com+b@y.com") is picked up with _EMAIL_GLUED_RE.
+_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+" + _EMAIL_DOMAIN)
+_EMAIL_GLUED_RE = re.compile(r"[A-Za-z0-9._%+\-]{1,64}" + _EMAIL_DOMAIN)
 
 _PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(
@@ -219,8 +222,9 @@ _DASH_SUFFIXES = frozenset("小区 花园 家园 新村 苑 园 公寓 社区 �
 # pronouns, admin units (so that province/city/district/town are kept).
 _ADDR_STOP = frozenset(
     "的了在是我你他她它们住址到送寄往从把给与及或请帮要就都也还又很说这那个为换填写收货"
-    "吗呢吧啊呀哦嗯您能没有麻烦谢改成已被让号单元省市县镇乡区栋幢室层楼座"
+    "吗呢吧啊呀哦嗯您能没有麻烦谢改成已被让号单元省市县镇乡区栋幢室层楼座幺"
 )
+_CN_NUMERALS = frozenset("零〇一二三四五六七八九十百千两幺")
 _WEAK_SUFFIXES = frozenset("里 城 园 居 庄 院 府 湾 阁 庭 坊 邸 期 区 楼 道 中心 苑".split())
 _ADDR_MAX_NAME = 12
 
@@ -251,6 +255,14 @@ def _address_start(norm: str, p: int, dash: bool) -> int:
             continue
         if c == "道" and q >= 2 and norm[q - 2] == "街":
             break  # a 街道 (sub-district office) before the compound is kept
+        if c in _CN_NUMERALS:
+            # "五一路", "二环" take one or two numerals; a longer run is a
+            # spoken number ("幺三八...") and ends the name
+            r = q - 1
+            while r > 0 and norm[r - 1] in _CN_NUMERALS:
+                r -= 1
+            if q - r > 2:
+                break
         if "\u4e00" <= c <= "\u9fff" and c not in _ADDR_STOP:
             q -= 1
             continue
@@ -264,14 +276,14 @@ def _address_start(norm: str, p: int, dash: bool) -> int:
 # context words.  "Before" contexts must reach the number without another
 # digit in between, so that a context word belongs to the nearest number.
 _ORDER_WORDS = r"订单|单号|快递|运单|流水|工单|交易号|物流|编号|发票|票号|代码|取件|追踪|包裹|会员|学号|工号|ID|id"
-_ORDER_CTX_RE = re.compile(rf"(?:{_ORDER_WORDS})[^0-9]{{0,8}}$")
+_ORDER_CTX_RE = re.compile(rf"(?:{_ORDER_WORDS})[^0-9{_MASK}]{{0,8}}$")
 _CARD_CTX_RE = re.compile(
     r"(?:卡号|银行卡|信用卡|储蓄卡|借记卡|尾号|银联|开户行|账号|账户|收款|还款|工行|建行|农行|中行|招行|交行|"
-    r"邮储|的卡|这张卡|卡是|卡)[^0-9]{0,10}$"
+    r"邮储|的卡|这张卡|卡是|卡)[^0-9" + _MASK + r"]{0,10}$"
 )
-_CARD_AFTER_RE = re.compile(r"^[^0-9，。,；;]{0,4}?(?:卡|账户)(?!号)")
-_ID_CTX_RE = re.compile(r"(?:身份证|证件)[^0-9]{0,8}$")
-_PHONE_CTX_RE = re.compile(r"(?:电话|座机|固话|致电|拨打|打给|联系|分机|热线|办公室)[^0-9]{0,8}$")
+_CARD_AFTER_RE = re.compile(rf"^[^0-9{_MASK}，。,；;]{{0,4}}?(?:卡|账户)(?!号)")
+_ID_CTX_RE = re.compile(rf"(?:身份证|证件)[^0-9{_MASK}]{{0,8}}$")
+_PHONE_CTX_RE = re.compile(rf"(?:电话|座机|固话|致电|拨打|打给|联系|分机|热线|办公室)[^0-9{_MASK}]{{0,8}}$")
 
 
 _DATE_PREFIX_RE = re.compile(r"20[0-3][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])")
@@ -380,14 +392,21 @@ _EMAIL_LABEL_RE = re.compile(r"(?:e-?mail|E-?MAIL|Email|E-?Mail)[:]?")
 def _find_email(norm: str):
     if "@" not in norm:
         return
+    last_end = -1
     for m in _EMAIL_RE.finditer(norm):
         s = m.start()
+        if s < last_end:
+            continue
         # ASR output glues a spoken label to the address ("emailabc@qq.com",
         # "身份证110...email123@qq.com"): start after the label.
         lab = _EMAIL_LABEL_RE.search(norm, s, m.end())
         if lab and lab.end() < norm.index("@", s):
             s = lab.end()
         yield s, m.end(), "email"
+        last_end = m.end()
+        while (g := _EMAIL_GLUED_RE.match(norm, last_end)) is not None:
+            yield g.start(), g.end(), "email"
+            last_end = g.end()
 
 
 def _find_plate(norm: str):
@@ -448,25 +467,66 @@ def _check_kinds(kinds) -> tuple[str, ...]:
     return kinds
 
 
-def _find(text: str, norm: str, kinds: tuple[str, ...]) -> list[Entity]:
-    cands: list[tuple[int, int, int, str]] = []
-    for kind in kinds:
-        pr = _PRIORITY[kind]
-        for s, e, k in _FINDERS[kind](norm):
-            cands.append((s, -(e - s), pr, k))
-    if not cands:
-        return []
+_TRIMMABLE = {
+    "address": lambda norm, s, e: e - s >= 3,
+    "email": lambda norm, s, e: norm.find("@", s, e) > s,
+}
+
+
+# Entities whose decision depends on nearby words are found last, on a copy of
+# the text in which the entities found so far are masked.  Context is thus read
+# exactly as it will look after redaction, which keeps redact() idempotent.
+_PHASES = (
+    ("email", "id_card", "mobile", "plate", "address"),
+    ("bank_card",),
+    ("landline",),
+)
+
+
+def _resolve(cands: list[tuple[int, int, int, str]], norm: str) -> list[tuple[int, int, str]]:
+    """Greedy non-overlapping selection: earliest start, then longest, then priority."""
     cands.sort()
-    out: list[Entity] = []
+    out: list[tuple[int, int, str]] = []
     last_end = -1
     for s, neg_len, _, k in cands:
         e = s - neg_len
-        if s < last_end and k == "address" and e - last_end >= 3:
-            s = last_end  # "京A1234学|阳光小区5栋": keep the part after the plate
+        if s < last_end < e and k in _TRIMMABLE and _TRIMMABLE[k](norm, last_end, e):
+            # "京A1234学|阳光小区5栋", "138 1234 5678|abc@qq.com": keep the part
+            # that the earlier entity does not cover
+            s = last_end
         if s >= last_end:
-            out.append(Entity(k, s, e, text[s:e]))
+            out.append((s, e, k))
             last_end = e
     return out
+
+
+def _mask(norm: str, spans: list[tuple[int, int, str]]) -> str:
+    parts, pos = [], 0
+    for s, e, _ in spans:
+        parts.append(norm[pos:s])
+        parts.append(_MASK * (e - s))
+        pos = e
+    parts.append(norm[pos:])
+    return "".join(parts)
+
+
+def _find(text: str, norm: str, kinds: tuple[str, ...]) -> list[Entity]:
+    found: list[tuple[int, int, str]] = []
+    work = norm
+    for phase in _PHASES:
+        cands: list[tuple[int, int, int, str]] = []
+        for kind in phase:
+            if kind in kinds:
+                pr = _PRIORITY[kind]
+                for s, e, k in _FINDERS[kind](work):
+                    cands.append((s, -(e - s), pr, k))
+        if cands:
+            new = _resolve(cands, work)
+            found.extend(new)
+            if phase is not _PHASES[-1]:
+                work = _mask(work, new)
+    found.sort()
+    return [Entity(k, s, e, text[s:e]) for s, e, k in found]
 
 
 def find_entities(text: str, kinds=KINDS) -> list[Entity]:

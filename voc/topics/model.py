@@ -73,6 +73,13 @@ TOPIC_STOPWORDS = frozenset("""
 客服 工作人员 人员 官方 微博 私信 转发 评论 回复 关注 客户 用户 消费者 本人 先生 女士 小姐
 提供 给予 进行 给出 拿出 做出 作出 需要 要求 进行 采取 造成 产生 发生 出来 过来 起来 下来 上去 进去 回来
 真是 实在 简直 到底 究竟 难道 居然 竟 还 又 也 都 就 才 再 很 太 更 最 挺 蛮 好 多 少 大 小
+无法 使用 显示 直接 收到 多次 正常 这是 两个 三个 突然 继续 按照 里面 操作 清楚 我要 接受 明确 实际 确认 的话
+本来 后面 主动 我会 过去 一张 一共 重新 上面 从来 不管 如此 对于 找到 理解 不上 关于 如何 根据 别的 具体 为了
+了解 原来 不让 只要 直到 所谓 于是 既然 没想到 以上 第一 就要 半个 一条 基本 相信 愿意 是因为 确定 剩下 好好
+没法 算了 有人 肯定 很大 我用 注意 除了 同样 正在 关系 包括 说好 几年 一份 我于 等到 不知 终于 机会 考虑 其实
+差不多 记得 试试 反正 将近 相应 下去 有个 分别 此事 得知 一部分 一句 等等 之类 心里 第一个 简单 重要 第二次
+第二天 上次 多年 一周 平时 赶紧 立马 永远 依旧 不停 不然 明白 明明 好像 要么 比如 多谢 遇到 经常 有时候 星期
+帮忙 帮助 解决问题 解决不了 没用 说法 选择 一下子 再次 两次 第一次 查看 对此 是因为 怎么回事 咋回事 这句 一句话
 年 月 日 号 时 分 秒 元 块 角 个 次 天 周 岁 米 斤 啊 呀 吗 呢 吧 哦 嘛 啦 哈 嗯 的 了 着 过 地 得 和 与 及 或 在 是 有
 北京 上海 天津 重庆 广东 广州 深圳 江苏 南京 苏州 浙江 杭州 山东 济南 青岛 河南 郑州 河北 石家庄 湖南 长沙
 湖北 武汉 四川 成都 福建 福州 厦门 安徽 合肥 江西 南昌 陕西 西安 山西 太原 辽宁 沈阳 大连 吉林 长春 黑龙江
@@ -193,7 +200,7 @@ class TopicModel:
                  passes: int = 10, iterations: int = 100, alpha: str | float = "asymmetric",
                  eta: str | float | None = None, no_below: int = 5, no_above: float = 0.25,
                  keep_n: int = 20000, phrase_rounds: int = 2, phrase_min_count: int = 10,
-                 phrase_threshold: float = 0.5, min_len: int = 2, stopwords: Iterable[str] | None = None,
+                 phrase_threshold: float = 0.5, min_len: int = 2, min_terms: int = 3, stopwords: Iterable[str] | None = None,
                  min_weight: float = 0.2, max_topics: int = 3, label_terms: int = 3,
                  coherence_topn: int = 10, chunksize: int = 2000):
         self.num_topics = num_topics
@@ -210,6 +217,7 @@ class TopicModel:
         self.phrase_min_count = phrase_min_count
         self.phrase_threshold = phrase_threshold
         self.min_len = min_len
+        self.min_terms = min_terms
         self.stopwords = stopwords
         self.min_weight = min_weight
         self.max_topics = max_topics
@@ -218,7 +226,7 @@ class TopicModel:
         self.chunksize = chunksize
 
     _PARAMS = ("num_topics", "seed", "k_range", "passes", "iterations", "alpha", "eta", "no_below", "no_above",
-               "keep_n", "phrase_rounds", "phrase_min_count", "phrase_threshold", "min_len", "min_weight",
+               "keep_n", "phrase_rounds", "phrase_min_count", "phrase_threshold", "min_len", "min_terms", "min_weight",
                "max_topics", "label_terms", "coherence_topn", "chunksize")
 
     def get_params(self) -> dict[str, Any]:
@@ -282,7 +290,7 @@ class TopicModel:
             raise InputError(f"only {len(dictionary)} terms occur in at least {self.no_below} contacts; "
                              f"give more contacts or lower no_below.")
         bows = [dictionary.doc2bow(t) for t in texts]
-        keep = [i for i, b in enumerate(bows) if b]
+        keep = [i for i, b in enumerate(bows) if sum(c for _, c in b) >= max(1, self.min_terms)]
         if len(keep) < 10:
             raise InputError(f"only {len(keep)} contacts have topic terms; give at least a few hundred contacts.")
         corpus = [bows[i] for i in keep]

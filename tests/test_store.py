@@ -1,0 +1,239 @@
+"""The results store: round trip, idempotent re-add, redaction, schema versions and
+migrations, months in time zones, purge, CLI."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from click.testing import CliRunner
+
+from voc import store as store_mod
+from voc.cli import cli
+from voc.errors import ConfigError, InputError
+from voc.records import OUTPUT_FIELDS, Churn, Contact, Escalation, RootCause, Sentiment, Tagged, Turn
+from voc.store import SCHEMA_VERSION, Store, parse_duration, parse_time, shift_month
+
+PHONE = "13912345678"
+
+
+def tagged_record(id="T1", created_at="2026-10-15T10:00:00+08:00", text="客服态度太差，我要投诉到12315",
+                  root_cause="agent", channel="phone", metadata=None, **over):
+    """A flat record built the way the pipeline builds it (Tagged.to_record())."""
+    contact = Contact(id=id, turns=(Turn("customer", text),), channel=channel, created_at=created_at,
+                      customer_id="U1", metadata=metadata if metadata is not None else {"tier": "金卡"})
+    t = Tagged(contact, text=text, root_cause=RootCause(root_cause, {"agent": 0.7, "other": 0.3}, ("态度太差",), "客服质检/培训"),
+               sentiment=Sentiment(0.1, "negative", 0.3, 0.1, "worsened"), churn=Churn(0.8, "high", ("exit intent: 销户",)),
+               escalation=Escalation(True, "urgent", ("regulator/media/legal: 12315",), "客服质检/培训"),
+               topics=((3, 0.7), (5, 0.2)), topic_label="态度/投诉", model_version="voc-test (root_cause=cues-1)")
+    rec = t.to_record()
+    rec.update(over)
+    return rec
+
+
+def test_round_trip_gives_back_every_output_field(tmp_path):
+    rec = tagged_record()
+    with Store(tmp_path / "voc.db") as st:
+        st.add(rec)
+    with Store(tmp_path / "voc.db", readonly=True) as st:
+        got = st.get("T1")
+        assert st.count() == 1 and st.months() == ["2026-10"]
+    assert {k: got[k] for k in OUTPUT_FIELDS} == rec
+    assert got["month"] == "2026-10" and got["tier"] == "金卡"
+    assert list(got)[:len(OUTPUT_FIELDS)] == list(OUTPUT_FIELDS)
+
+
+def test_re_adding_an_id_replaces_it(tmp_path):
+    path = tmp_path / "voc.db"
+    with Store(path) as st:
+        st.add_many([tagged_record("A"), tagged_record("B"), tagged_record("A", root_cause="product")])
+        assert st.count() == 2
+        assert st.get("A")["root_cause"] == "product"
+    with Store(path) as st:  # the same batch again, in a new session
+        st.add_many([tagged_record("A", root_cause="policy"), tagged_record("B")])
+        assert st.count() == 2
+        assert st.get("A")["root_cause"] == "policy"
+        assert [r["id"] for r in st.records("2026-10", order="id")] == ["A", "B"]
+
+
+def test_text_is_stored_redacted_and_redaction_is_idempotent(tmp_path):
+    rec = tagged_record(text=f"我的手机{PHONE}，快给我回电", metadata={"tier": "银卡", "联系电话": PHONE},
+                        root_cause_evidence=[f"手机{PHONE}"], customer_id=PHONE,
+                        escalation_reasons=[f"回电 {PHONE}"])
+    with Store(tmp_path / "voc.db") as st:
+        st.add(rec)
+        got = st.get("T1")
+        assert PHONE not in json.dumps(got, ensure_ascii=False)
+        assert "〔手机号〕" in got["text"] and got["metadata"]["联系电话"] == "〔手机号〕"
+        st.add(got)  # already redacted: unchanged
+        assert st.get("T1")["text"] == got["text"]
+    raw = (tmp_path / "voc.db").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("voc.db-*"))
+    assert PHONE.encode() not in raw
+
+
+def test_schema_version_is_recorded_and_newer_stores_are_refused(tmp_path):
+    path = tmp_path / "voc.db"
+    with Store(path) as st:
+        assert st.schema_version() == SCHEMA_VERSION
+        names = {r[0] for r in st.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"contacts_month", "contacts_month_root_cause", "contacts_month_owner", "contacts_month_channel",
+            "contacts_month_topic", "contacts_ts"} <= names
+    con = sqlite3.connect(path)
+    con.execute("INSERT INTO schema_version VALUES (?, 'x', 'from the future')", (SCHEMA_VERSION + 1,))
+    con.commit()
+    con.close()
+    with pytest.raises(ConfigError, match="upgrade voc"):
+        Store(path)
+
+
+def test_pending_migrations_are_applied_and_keep_data(tmp_path, monkeypatch):
+    path = tmp_path / "voc.db"
+    with Store(path) as st:
+        st.add(tagged_record("A"))
+    step = (SCHEMA_VERSION + 1, "test: add a column", ("ALTER TABLE contacts ADD COLUMN reviewed INTEGER DEFAULT 0",))
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, step])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(ConfigError, match="needs migrating"):
+        Store(path, readonly=True)
+    with Store(path) as st:
+        assert st.schema_version() == SCHEMA_VERSION + 1
+        assert st.query("SELECT id, reviewed FROM contacts") == [("A", 0)]
+        assert st.get("A")["root_cause"] == "agent"
+
+
+def test_other_files_are_not_taken_for_stores(tmp_path):
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(InputError, match="not a voc results store"):
+        Store(other)
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database at all, just text " * 100)
+    with pytest.raises(InputError, match="not a voc results store"):
+        Store(junk)
+    with pytest.raises(InputError, match="no results store"):
+        Store(tmp_path / "missing.db", readonly=True)
+
+
+@pytest.mark.parametrize("created_at, month", [
+    ("2026-10-31T23:59:59+08:00", "2026-10"),
+    ("2026-11-01T00:00:00+08:00", "2026-11"),
+    ("2026-10-31T15:59:59Z", "2026-10"),      # 23:59:59 in Shanghai
+    ("2026-10-31T16:00:00Z", "2026-11"),      # 00:00 on 1 November in Shanghai
+    ("2026-09-30T16:30:00+00:00", "2026-10"),
+    ("2026-10-31 23:59:59", "2026-10"),       # no offset: local Shanghai time
+    ("2026-11-01 00:00:00", "2026-11"),
+    ("2026/11/01 00:00", "2026-11"),
+    ("2026年10月31日", "2026-10"),
+    ("2026-10-01", "2026-10"),
+    ("2026-11-01T00:30:00-05:00", "2026-11"),  # 13:30 on 1 November in Shanghai
+    ("2026-10-31T11:30:00-05:00", "2026-11"),  # 00:30 on 1 November in Shanghai
+    (1793462400, "2026-11"),                   # 2026-10-31T16:00:00Z in seconds
+    (1793462399000, "2026-10"),                # one second earlier, in milliseconds
+])
+def test_months_are_calendar_months_in_asia_shanghai(tmp_path, created_at, month):
+    with Store(tmp_path / "voc.db") as st:
+        assert st.timezone == "Asia/Shanghai"
+        st.add(tagged_record(created_at=created_at))
+        assert st.get("T1")["month"] == month
+
+
+def test_store_time_zone_is_fixed_when_created(tmp_path):
+    path = tmp_path / "utc.db"
+    with Store(path, tz="UTC") as st:
+        st.add(tagged_record(created_at="2026-10-31T16:30:00Z"))
+        st.add(tagged_record("naive", created_at="2026-10-31 23:30:00"))
+        assert st.get("T1")["month"] == "2026-10" and st.get("naive")["month"] == "2026-10"
+    with Store(path) as st:  # reopened without tz: keeps UTC
+        assert st.timezone == "UTC"
+    with pytest.raises(ConfigError, match="defines months in UTC"):
+        Store(path, tz="Asia/Shanghai")
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        Store(tmp_path / "x.db", tz="Mars/Olympus")
+
+
+def test_undated_contacts_are_kept_without_a_month(tmp_path):
+    with Store(tmp_path / "voc.db") as st:
+        st.add(tagged_record("a", created_at=None))
+        st.add(tagged_record("b", created_at="yesterday-ish"))
+        st.add(tagged_record("c"))
+        assert st.undated == 2 and st.count() == 3 and st.months() == ["2026-10"]
+        assert st.get("b")["created_at"] == "yesterday-ish" and st.get("b")["month"] is None
+
+
+def test_purge_deletes_contacts_older_than_the_retention(tmp_path):
+    now = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+    with Store(tmp_path / "voc.db") as st:
+        st.add_many([tagged_record("old", created_at="2025-10-01T00:00:00+08:00"),
+                     tagged_record("edge", created_at=(now - timedelta(days=365, seconds=-60)).isoformat()),
+                     tagged_record("new", created_at="2026-10-30T00:00:00+08:00")])
+        assert st.purge("365d", now=now) == 1
+        assert sorted(r["id"] for r in st.records()) == ["edge", "new"]
+        assert st.purge("3d", now=now) == 1
+        assert [r["id"] for r in st.records()] == ["new"]
+
+
+def test_durations():
+    assert parse_duration("365d") == timedelta(days=365)
+    assert parse_duration("48h") == timedelta(hours=48)
+    assert parse_duration("2w") == timedelta(weeks=2)
+    assert parse_duration(30) == timedelta(days=30)
+    for bad in ("365", "1y", "", "-3d"):
+        with pytest.raises(ConfigError, match="duration"):
+            parse_duration(bad)
+
+
+def test_month_helpers():
+    assert shift_month("2026-01", -1) == "2025-12" and shift_month("2026-12", 1) == "2027-01"
+    with pytest.raises(ConfigError, match="YYYY-MM"):
+        shift_month("2026-13", 1)
+    tz = store_mod.get_tz("Asia/Shanghai")
+    assert parse_time("not a date", tz) is None
+    assert parse_time("2026-10-31T16:00:00Z", tz).isoformat() == "2026-11-01T00:00:00+08:00"
+
+
+def test_an_error_inside_the_with_block_drops_records_not_yet_written(tmp_path):
+    path = tmp_path / "voc.db"
+    with pytest.raises(RuntimeError):
+        with Store(path) as st:
+            st.add(tagged_record("A"))
+            raise RuntimeError("tagging failed")
+    with Store(path) as st:
+        assert st.count() == 0
+
+
+def test_cli_store_add_and_purge(tmp_path):
+    src = tmp_path / "tagged.jsonl"
+    recs = [tagged_record(f"C{i}", created_at=f"2020-{m:02d}-10T09:00:00+08:00") for i, m in enumerate((8, 9, 10, 10))]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    db = tmp_path / "voc.db"
+    runner = CliRunner()
+    r = runner.invoke(cli, ["store", "add", str(src), "--store", str(db)])
+    assert r.exit_code == 0, r.output
+    assert "added 4 contacts (4 new, 0 replaced)" in r.output and "2020-08 to 2020-10" in r.output
+    r = runner.invoke(cli, ["store", "add", str(src), "--store", str(db)])
+    assert "(0 new, 4 replaced)" in r.output and "holds 4 contacts" in r.output
+    r = runner.invoke(cli, ["store", "purge", "--older-than", "1d", "--store", str(db)])
+    assert r.exit_code == 0 and "deleted 4 contacts" in r.output and "0 left" in r.output
+    r = runner.invoke(cli, ["store", "purge", "--older-than", "one year", "--store", str(db)])
+    assert r.exit_code == ConfigError.exit_code and "365d" in r.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\nnot json\n', encoding="utf-8")
+    r = runner.invoke(cli, ["store", "add", str(bad), "--store", str(db)])
+    assert r.exit_code == InputError.exit_code and "bad.jsonl:2" in r.output
+
+
+def test_voc_tag_store_adds_tagged_contacts(tmp_path):
+    from voc.run import tag_files
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": f"X{i}", "created_at": f"2026-10-0{i + 1} 10:00:00", "channel": "chat",
+                                       "text": f"退款一直没到账，打电话{PHONE}也没人管"}, ensure_ascii=False) + "\n"
+                           for i in range(3)), encoding="utf-8")
+    tag_files([src], tmp_path / "out.jsonl", workers=1, store=tmp_path / "voc.db")
+    with Store(tmp_path / "voc.db") as st:
+        assert st.count("2026-10") == 3
+        assert all(PHONE not in (r["text"] or "") for r in st.records())
