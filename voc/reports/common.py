@@ -166,20 +166,32 @@ def evidence_counts(store: Store, months: Sequence[str], where: str = "", params
     return out
 
 
+_TOTALS = ("COUNT(*)", "SUM(root_cause IS NOT NULL AND root_cause != 'other')", "SUM(sentiment_label = 'negative')",
+           "SUM(sentiment_label = 'neutral')", "SUM(sentiment_label = 'positive')", "SUM(sentiment)", "COUNT(sentiment)",
+           "SUM(churn_level = 'high')", "SUM(churn_level = 'medium')", "SUM(escalate = 1)",
+           "SUM(escalate = 1 AND escalation_level = 'urgent')", "SUM(sentiment_trend = 'worsened')",
+           "SUM(sentiment_trend IS NOT NULL)")
+TOTAL_KEYS = ("contacts", "complaints", "negative", "neutral", "positive", "sentiment_sum", "sentiment_n", "churn_high",
+              "churn_medium", "escalations", "urgent", "worsened", "dialogues")
+
+
+def _finish(t: dict[str, Any]) -> dict[str, Any]:
+    t["mean_sentiment"] = t["sentiment_sum"] / t["sentiment_n"] if t["sentiment_n"] else None
+    return t
+
+
+def empty_totals() -> dict[str, Any]:
+    return _finish(dict.fromkeys(TOTAL_KEYS, 0))
+
+
 def totals(store: Store, months: Sequence[str], where: str = "", params: Sequence[Any] = ()) -> dict[str, dict]:
-    """Per month: contacts, complaints (root cause other than ``other``), sentiment counts,
-    mean sentiment, high churn, escalations (urgent), dialogues worsened."""
-    sql = ("SELECT month, COUNT(*), SUM(root_cause IS NOT NULL AND root_cause != 'other'), "
-           "SUM(sentiment_label = 'negative'), SUM(sentiment_label = 'neutral'), SUM(sentiment_label = 'positive'), "
-           "AVG(sentiment), SUM(churn_level = 'high'), SUM(churn_level = 'medium'), SUM(escalate = 1), "
-           "SUM(escalate = 1 AND escalation_level = 'urgent'), SUM(sentiment_trend = 'worsened'), "
-           "SUM(sentiment_trend IS NOT NULL) "
-           f"FROM contacts WHERE month BETWEEN ? AND ? {'AND ' + where if where else ''} GROUP BY month")
-    keys = ("contacts", "complaints", "negative", "neutral", "positive", "mean_sentiment", "churn_high",
-            "churn_medium", "escalations", "urgent", "worsened", "dialogues")
-    out = {m: dict.fromkeys(keys, 0) | {"mean_sentiment": None} for m in months}
+    """Per month: contacts, complaints (root cause other than ``other``), sentiment counts and
+    mean, high/medium churn, escalations (urgent), dialogues (worsened)."""
+    sql = (f"SELECT month, {', '.join(_TOTALS)} FROM contacts WHERE month BETWEEN ? AND ? "
+           f"{'AND ' + where if where else ''} GROUP BY month")
+    out = {m: empty_totals() for m in months}
     for row in store.query(sql, (months[0], months[-1], *params)):
-        out[row[0]] = {k: (v if v is not None or k == "mean_sentiment" else 0) for k, v in zip(keys, row[1:])}
+        out[row[0]] = _finish({k: v or 0 for k, v in zip(TOTAL_KEYS, row[1:])})
     return out
 
 
@@ -195,6 +207,128 @@ def issue_counts(store: Store, dim: str, months: Sequence[str], where: str = "",
         c = counts_by(store, "topic", months, where, params)
         return {m: {k: v for k, v in d.items() if k is not None} for m, d in c.items()}
     return evidence_counts(store, months, where, params)
+
+
+ALL = "\x00all"  # owner key of the figures over all owners
+
+
+class Facts:
+    """The aggregates a report needs, each read in one grouped pass over the store and then
+    sliced by owner in Python (so one pass serves every owner's section or report).
+
+    * ``months``: the trend window; ``prev``: the month before; ``base``: the stored months an
+      emerging issue is compared with; ``dim``: ``topic`` or ``evidence`` (no topics stored).
+    """
+
+    def __init__(self, store: Store, month: str, trend_months: int = WINDOW,
+                 baseline_months: int = BASELINE_MONTHS):
+        self.store = store
+        self.month = check_month(month)
+        self.months = window(store, self.month, trend_months)
+        self.stored = set(store.months())
+        self.prev = shift_month(self.month, -1)
+        self.has_prev = self.prev in self.stored
+        self.base = [m for m in (shift_month(self.month, -k) for k in range(baseline_months, 0, -1))
+                     if m in self.stored]
+        self.span = month_range(self.base[0], self.month) if self.base else [self.month]
+        self.dim = issue_dimension(store, self.month)
+        self._tot: dict[tuple[str, Any], dict[str, Any]] = {}
+        first = min(self.months[0], self.span[0])
+        sql = (f"SELECT month, owner, {', '.join(_TOTALS)} FROM contacts WHERE month BETWEEN ? AND ? "
+               "GROUP BY month, owner")
+        for row in store.query(sql, (first, self.month)):
+            self._tot[(row[0], row[1])] = {k: v or 0 for k, v in zip(TOTAL_KEYS, row[2:])}
+        if self.dim == "topic":
+            sql = ("SELECT month, owner, topic, COUNT(*), SUM(escalate = 1), SUM(churn_level = 'high') FROM contacts "
+                   "WHERE month BETWEEN ? AND ? AND topic IS NOT NULL GROUP BY month, owner, topic")
+        else:
+            sql = ("SELECT c.month, c.owner, je.value, COUNT(*), SUM(c.escalate = 1), SUM(c.churn_level = 'high') "
+                   "FROM contacts c, json_each(c.evidence) je WHERE c.month BETWEEN ? AND ? GROUP BY 1, 2, 3")
+        self._issues: dict[tuple[str, Any], dict[str, tuple[int, int, int]]] = {}
+        for m, owner, issue, n, esc, high in store.query(sql, (self.span[0], self.month)):
+            if isinstance(issue, str) and issue.strip():
+                self._issues.setdefault((m, owner), {})[issue] = (n, esc or 0, high or 0)
+        self._rc: dict[tuple[str, Any], dict[Any, int]] | None = None
+        self._evidence: dict[tuple[str, Any], dict[str, int]] | None = None
+
+    def owners(self) -> list[Any]:
+        return sorted({o for (m, o) in self._tot if m == self.month}, key=lambda o: (o is None, str(o)))
+
+    def totals(self, owner: Any = ALL, months: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+        out = {}
+        for m in months or self.months:
+            if owner is ALL:
+                t = empty_totals()
+                for (mm, _), v in self._tot.items():
+                    if mm == m:
+                        for k in TOTAL_KEYS:
+                            t[k] += v[k]
+                out[m] = _finish(t)
+            else:
+                out[m] = _finish(dict(self._tot.get((m, owner)) or dict.fromkeys(TOTAL_KEYS, 0)))
+        return out
+
+    def issue_stats(self, month: str, owner: Any = ALL) -> dict[str, tuple[int, int, int]]:
+        """{issue: (contacts, escalations, high churn)} in ``month`` (within the emerging span)."""
+        if owner is not ALL:
+            return dict(self._issues.get((month, owner), {}))
+        out: dict[str, list[int]] = {}
+        for (m, _), d in self._issues.items():
+            if m == month:
+                for k, v in d.items():
+                    acc = out.setdefault(k, [0, 0, 0])
+                    for i in range(3):
+                        acc[i] += v[i]
+        return {k: tuple(v) for k, v in out.items()}  # type: ignore[misc]
+
+    def issue_counts(self, month: str, owner: Any = ALL) -> dict[str, int]:
+        return {k: v[0] for k, v in self.issue_stats(month, owner).items()}
+
+    def main_owner(self, issue: str) -> Any:
+        counts = [(d[issue][0], o) for (m, o), d in self._issues.items() if m == self.month and issue in d]
+        return min(counts, key=lambda x: (-x[0], x[1] is None, str(x[1])))[1] if counts else None
+
+    def root_causes(self, month: str, owner: Any) -> dict[Any, int]:
+        """{root cause: contacts} of ``owner`` in ``month`` (the month or the one before)."""
+        if self._rc is None:
+            self._rc = {}
+            for m, o, rc, n in self.store.query("SELECT month, owner, root_cause, COUNT(*) FROM contacts WHERE month IN "
+                                                "(?, ?) GROUP BY month, owner, root_cause", (self.prev, self.month)):
+                self._rc.setdefault((m, o), {})[rc] = n
+        return dict(self._rc.get((month, owner), {}))
+
+    def evidence(self, month: str, owner: Any) -> dict[str, int]:
+        """{evidence span: contacts} of ``owner`` in ``month`` (the month or the one before)."""
+        if self.dim == "evidence":
+            return self.issue_counts(month, owner)
+        if self._evidence is None:
+            self._evidence = {}
+            for m, o, v, n in self.store.query(
+                    "SELECT c.month, c.owner, je.value, COUNT(*) FROM contacts c, json_each(c.evidence) je "
+                    "WHERE c.month IN (?, ?) GROUP BY 1, 2, 3", (self.prev, self.month)):
+                if isinstance(v, str) and v.strip():
+                    self._evidence.setdefault((m, o), {})[v] = n
+        return dict(self._evidence.get((month, owner), {}))
+
+    def emerging(self, owner: Any = ALL, min_count: int = 5, alpha: float = 0.001, min_ratio: float = 1.5,
+                 limit: int = 10) -> list["Emerging"]:
+        """Issues whose share of contacts rose significantly in the month versus the baseline
+        months (G² test, p < ``alpha``, at least ``min_count`` contacts and ``min_ratio`` times
+        the baseline share)."""
+        if not self.base:
+            return []
+        tot = self.totals(owner, self.span)
+        n1 = tot[self.month]["contacts"]
+        n2 = sum(tot[m]["contacts"] for m in self.base)
+        cur = self.issue_counts(self.month, owner)
+        before: dict[str, int] = {}
+        for m in self.base:
+            for k, v in self.issue_counts(m, owner).items():
+                before[k] = before.get(k, 0) + v
+        found = find_emerging(cur, before, n1, n2, self.dim, min_count, alpha, min_ratio)[:limit]
+        for e in found:
+            e.owner = owner if owner is not ALL else self.main_owner(e.issue)
+        return found
 
 
 def issue_condition(dim: str) -> str:
@@ -236,30 +370,16 @@ class Emerging:
     owner: str | None = None
 
 
-def emerging(store: Store, month: str, dim: str, where: str = "", params: Sequence[Any] = (),
-             baseline_months: int = BASELINE_MONTHS, min_count: int = 5, alpha: float = 0.001,
-             min_ratio: float = 1.5, limit: int = 10) -> tuple[list[Emerging], list[str]]:
-    """Issues whose share of contacts rose significantly in ``month`` versus the previous
-    ``baseline_months`` stored months (G² test, p < ``alpha``, at least ``min_count`` contacts
-    and ``min_ratio`` times the baseline share). Returns (issues, baseline months)."""
-    stored = set(store.months())
-    base = [m for m in (shift_month(month, -k) for k in range(baseline_months, 0, -1)) if m in stored]
-    if not base:
-        return [], []
-    span = month_range(base[0], month)
-    counts = issue_counts(store, dim, span, where, params)
-    tot = totals(store, span, where, params)
-    n1 = tot[month]["contacts"]
-    n2 = sum(tot[m]["contacts"] for m in base if m in tot)
-    cur = counts.get(month, {})
-    prev: dict[str, int] = {}
-    for m in base:
-        for k, v in counts.get(m, {}).items():
-            prev[k] = prev.get(k, 0) + v
+def find_emerging(cur: dict[str, int], before: dict[str, int], n1: int, n2: int, kind: str, min_count: int = 5,
+                  alpha: float = 0.001, min_ratio: float = 1.5) -> list[Emerging]:
+    """Issues with ``cur[issue]`` of ``n1`` contacts now versus ``before[issue]`` of ``n2``
+    that rose significantly, largest G² first."""
     found = []
+    if not n1 or not n2:
+        return found
     for issue, a in cur.items():
-        b = prev.get(issue, 0)
-        if a < min_count or not n1 or not n2:
+        b = before.get(issue, 0)
+        if a < min_count:
             continue
         s1, s2 = a / n1, b / n2
         if s1 <= s2 or (s2 and s1 / s2 < min_ratio):
@@ -268,16 +388,10 @@ def emerging(store: Store, month: str, dim: str, where: str = "", params: Sequen
         p = p_chi2_1(g)
         if p >= alpha:
             continue
-        found.append(Emerging(issue, dim, a, s1, b, s2, (s1 / s2) if s2 else None, g, p,
+        found.append(Emerging(issue, kind, a, s1, b, s2, (s1 / s2) if s2 else None, g, p,
                               "新出现" if b == 0 else "增长"))
     found.sort(key=lambda e: (-e.g2, e.issue))
-    found = found[:limit]
-    for e in found:  # the owner most of its contacts go to
-        row = store.query(f"SELECT owner, COUNT(*) AS n FROM contacts WHERE month = ? AND {issue_condition(dim)} "
-                          f"{'AND ' + where if where else ''} GROUP BY owner ORDER BY n DESC, owner LIMIT 1",
-                          (month, e.issue, *params))
-        e.owner = row[0][0] if row else None
-    return found, base
+    return found
 
 
 # -- verbatims --------------------------------------------------------------------------------
