@@ -129,10 +129,14 @@ def save_arrays(path: Path, **arrays: Any) -> None:
 
 
 def load_arrays(path: Path) -> dict[str, Any]:
+    """Arrays of an ``.npz`` file; object arrays (which would need pickle) are refused."""
     import numpy as np
 
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception as e:
+        raise ModelError(f"model file {path} is not a plain array file ({type(e).__name__}: {e}); rebuild the model.") from None
 
 
 def save_skops(obj: Any, path: Path) -> None:
@@ -145,7 +149,10 @@ def load_skops(path: Path) -> Any:
     """Load a skops file trusting no extra types: one that needs any is refused."""
     import skops.io as sio
 
-    untrusted = sio.get_untrusted_types(file=path)
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except Exception as e:
+        raise ModelError(f"model file {path} is not a skops file ({type(e).__name__}); rebuild the model.") from None
     if untrusted:
         raise ModelError(f"model file {path} needs untrusted types ({', '.join(untrusted[:3])}); "
                          f"voc refuses to load it.")

@@ -18,11 +18,10 @@ from typing import Any
 
 from .._version import __version__
 from ..errors import OutputError
-from ..store import Store, check_month, shift_month
+from ..store import Store, check_month
 from . import charts
-from .common import (OWNER_KEYS, count_change, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Table, counts_by, emerging, fetch_contacts,
-                     issue_condition, issue_counts, issue_dimension, name_of, rel_change, share, totals, verbatim,
-                     window)
+from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Facts, Table, count_change, fetch_contacts,
+                     issue_condition, name_of, share, verbatim)
 from .monthly import open_store
 
 ACTIONS = {
@@ -83,16 +82,14 @@ def _flagged_row(r: dict[str, Any], month: str) -> dict[str, Any]:
             "evidence": "；".join(r["evidence"]), "tier": r["tier"], "text": r["text"]}
 
 
-def _actions(store: Store, month: str, owner: str, key: str | None, dim: str, tot: dict, flagged: int,
-             urgent: int, limit: int = 3) -> list[dict[str, Any]]:
+def _actions(facts: Facts, owner: str, key: str | None, tot: dict, limit: int = 3) -> list[dict[str, Any]]:
     """Recommended actions from the data: the largest growing issues in the owner's area,
     the flagged contacts, and the customers at high risk of leaving."""
-    prev = shift_month(month, -1)
-    counts = issue_counts(store, dim, [prev, month], "owner = ?", (owner,))
-    cur, before = counts.get(month, {}), counts.get(prev, {})
+    month = facts.month
+    cur, before = facts.issue_counts(month, owner), facts.issue_counts(facts.prev, owner)
     growing = sorted(((k, n, n - before.get(k, 0)) for k, n in cur.items() if n - before.get(k, 0) > 0),
                      key=lambda x: (-x[2], -x[1], x[0]))[:limit]
-    new, _ = emerging(store, month, dim, "owner = ?", (owner,), limit=limit)
+    new = facts.emerging(owner, limit=limit)
     new_issues = {e.issue: e for e in new}
     action = ACTIONS.get(key or "", DEFAULT_ACTION)
     out = []
@@ -107,32 +104,30 @@ def _actions(store: Store, month: str, owner: str, key: str | None, dim: str, to
         if e.issue not in {g[0] for g in growing} and len(out) < limit + 1:
             out.append({"title": f"关注新出现的「{e.issue}」", "why": f"本月 {e.count:,} 件，占比 {e.share * 100:.1f}%，"
                         f"此前 {e.base_share * 100:.1f}%（G²={e.g2:.1f}）", "what": action})
-    if flagged:
-        out.append({"title": f"逐一处理 {flagged:,} 件需升级联络", "why": f"其中紧急 {urgent:,} 件（提及监管、媒体、法律或人身安全等）",
+    cur_t = tot[month]
+    if cur_t["escalations"]:
+        out.append({"title": f"逐一处理 {cur_t['escalations']:,} 件需升级联络",
+                    "why": f"其中紧急 {cur_t['urgent']:,} 件（提及监管、媒体、法律或人身安全等）",
                     "what": "按随附的 CSV/XLSX 建单，紧急件当日回访"})
-    high = tot[month]["churn_high"]
-    if high:
-        out.append({"title": f"挽留 {high:,} 位高流失风险客户", "why": "客户明确表达销户、退订、转网或不再使用等意图",
+    if cur_t["churn_high"]:
+        out.append({"title": f"挽留 {cur_t['churn_high']:,} 位高流失风险客户", "why": "客户明确表达销户、退订、转网或不再使用等意图",
                     "what": "由专人回访，先解决本次问题再谈挽留方案"})
     return out
 
 
-def _owner_report(st: Store, month: str, owner: str, months: list[str], max_flagged: int
-                  ) -> tuple[EscalationReport, list[dict[str, Any]]]:
+def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[EscalationReport, list[dict[str, Any]]]:
+    st, month, prev, months, has_prev, dim = facts.store, facts.month, facts.prev, facts.months, facts.has_prev, facts.dim
     key = OWNER_KEYS.get(owner)
-    prev = shift_month(month, -1)
-    where, params = "owner = ?", (owner,)
-    tot = totals(st, months, where, params)
+    tot = facts.totals(owner, sorted(set(months) | {prev}) if has_prev else months)
     cur, before = tot[month], tot.get(prev)
-    has_prev = prev in months and bool(st.query("SELECT 1 FROM contacts WHERE month = ? LIMIT 1", (prev,)))
     kpis = []
     for label, k, bad_up in (("联络量", "contacts", True), ("需升级", "escalations", True), ("紧急", "urgent", True),
                              ("高流失风险", "churn_high", True)):
         b = before[k] if has_prev and before else None
         kpis.append({"label": label, "value": f"{cur[k]:,}", "change": count_change(cur[k], b),
-                     "kind": "rel" if b else "delta",
-                     "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
-    neg, negp = share(cur["negative"], cur["contacts"]), share(before["negative"], before["contacts"]) if has_prev and before else None
+                     "kind": "rel" if b else "delta", "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
+    neg = share(cur["negative"], cur["contacts"])
+    negp = share(before["negative"], before["contacts"]) if has_prev and before else None
     kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",
                  "change": None if neg is None or negp is None else neg - negp, "kind": "pp", "bad_up": True, "note": None})
     trend_table = Table("趋势", "月度趋势", ["月份", "联络", "需升级", "紧急", "高流失风险", "负面占比"],
@@ -146,37 +141,34 @@ def _owner_report(st: Store, month: str, owner: str, months: list[str], max_flag
     trend_legend = [("联络", charts.colour(key or "product", 0)), ("需升级", charts.colour("negative", 1)),
                     ("高流失风险", charts.colour("medium", 2))]
     # causes: root cause mix and the evidence behind it
-    rc = counts_by(st, "root_cause", [prev, month] if has_prev else [month], where, params)
+    rc_cur, rc_prev = facts.root_causes(month, owner), facts.root_causes(prev, owner)
     causes = Table("根因", "根因构成", ["根因", "本月联络", "占比", "上月联络", "变化"], ["text", "int", "pct", "int", "delta"])
-    for label, n in sorted(rc[month].items(), key=lambda kv: (-kv[1], str(kv[0]))):
-        b = rc.get(prev, {}).get(label, 0) if has_prev else None
+    for label, n in sorted(rc_cur.items(), key=lambda kv: (-kv[1], str(kv[0]))):
+        b = rc_prev.get(label, 0) if has_prev else None
         causes.rows.append([name_of("root_cause", label), n, share(n, cur["contacts"]), b, None if b is None else n - b])
-    ev = issue_counts(st, "evidence", [prev, month], where, params)
+    ev_cur, ev_prev = facts.evidence(month, owner), facts.evidence(prev, owner)
     evidence = Table("根因证据", "最常见的根因证据（原文片段）", ["证据", "本月联络", "上月联络", "变化"],
                      ["text", "int", "int", "delta"])
-    for term, n in sorted(ev[month].items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
-        b = ev[prev].get(term, 0)
+    for term, n in sorted(ev_cur.items(), key=lambda kv: (-kv[1], kv[0]))[:12]:
+        b = ev_prev.get(term, 0)
         evidence.rows.append([term, n, b if has_prev else None, n - b if has_prev else None])
-    dim = issue_dimension(st, month, where, params)
     topics = Table("话题", "主要话题", ["话题", "本月联络", "上月联络", "变化", "其中需升级"], ["text", "int", "int", "delta", "int"])
+    issues_now = facts.issue_stats(month, owner)
     if dim == "topic":
-        tc = counts_by(st, "topic", [prev, month], where, params)
-        esc = dict(st.query("SELECT topic, COUNT(*) FROM contacts WHERE month = ? AND owner = ? AND escalate = 1 "
-                            "GROUP BY topic", (month, owner)))
-        for topic, n in sorted(((k, v) for k, v in tc[month].items() if k is not None), key=lambda kv: (-kv[1], kv[0]))[:12]:
-            b = tc[prev].get(topic, 0)
-            topics.rows.append([topic, n, b if has_prev else None, n - b if has_prev else None, esc.get(topic, 0)])
+        tp = facts.issue_counts(prev, owner)
+        for topic, (n, esc, _) in sorted(issues_now.items(), key=lambda kv: (-kv[1][0], kv[0]))[:12]:
+            b = tp.get(topic, 0)
+            topics.rows.append([topic, n, b if has_prev else None, n - b if has_prev else None, esc])
     flagged_all = fetch_contacts(st, "month = ? AND owner = ? AND escalate = 1", (month, owner),
                                  f"{_URGENCY_ORDER}, churn_risk DESC, ts, id")
     shown = [verbatim(r, width=300) for r in flagged_all[:max_flagged]]
     # representative verbatims of the top issues, evidence highlighted
-    top_issues = sorted(issue_counts(st, dim, [month], where, params)[month].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     examples = []
-    for issue, n in top_issues:
+    for issue, (n, _, _) in sorted(issues_now.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]:
         rows = fetch_contacts(st, f"month = ? AND owner = ? AND {issue_condition(dim)}", (month, owner, issue),
                               "root_cause_score DESC, churn_risk DESC, id", 2)
         examples.append({"issue": issue, "count": n, "verbatims": [verbatim(r) for r in rows]})
-    actions = _actions(st, month, owner, key, dim, tot, cur["escalations"], cur["urgent"])
+    actions = _actions(facts, owner, key, tot)
     flagged_table = Table("需升级联络", "需升级联络", list(FLAGGED_HEADERS), ["text"] * 10 + ["float"] + ["text"] * 4,
                           [[_flagged_row(r, month)[f] for f in FLAGGED_FIELDS] for r in flagged_all])
     context = {"owner": owner, "key": key, "month": month, "months": months, "prev_month": prev, "has_prev": has_prev,
@@ -205,13 +197,12 @@ def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, tr
         raise OutputError(f"cannot create {out} ({e.strerror}); choose a writable folder with -o.") from None
     st, opened = open_store(store)
     try:
-        months = window(st, month, trend_months)
-        present = [r[0] for r in st.query("SELECT owner FROM contacts WHERE month = ? AND owner IS NOT NULL "
-                                          "GROUP BY owner ORDER BY COUNT(*) DESC, owner", (month,))]
-        owners = OWNER_ORDER + [o for o in present if o not in OWNER_ORDER]
+        facts = Facts(st, month, trend_months)
+        owners = OWNER_ORDER + sorted((o for o in facts.owners() if o is not None and o not in OWNER_ORDER),
+                                      key=lambda o: (-facts.totals(o, [month])[month]["contacts"], o))
         reports, flagged = [], []
         for owner in owners:
-            rep, rows = _owner_report(st, month, owner, months, max_flagged)
+            rep, rows = _owner_report(facts, owner, max_flagged)
             rep.path = write_text(out / f"escalation-{month}-{owner_slug(owner)}.html", rep.to_html())
             reports.append(rep)
             flagged += [_flagged_row(r, month) for r in rows]

@@ -15,9 +15,9 @@ from .._version import __version__
 from ..lexicon import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, shift_month
 from . import charts
-from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Table,
-                     counts_by, emerging, fetch_contacts, issue_condition, issue_counts, issue_dimension,
-                     count_change, model_facts, name_of, rel_change, share, tier_rank, totals, verbatim, window)
+from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,
+                     count_change, counts_by, fetch_contacts, issue_condition, issue_counts, model_facts, name_of,
+                     share, tier_rank, verbatim)
 
 log = logging.getLogger(__name__)
 
@@ -178,18 +178,17 @@ def _issue_label(dim: str) -> str:
     return "话题" if dim == "topic" else "问题（证据词）"
 
 
-def _top_issues_per_owner(store: Store, month: str, dim: str, owners: list[str], tot_owner: dict,
-                          per_owner: int = 3, verbatims: int = 2) -> tuple[list[dict], Table]:
-    prev = shift_month(month, -1)
-    months = [prev, month]
+def _top_issues_per_owner(facts: Facts, owners: list[Any], per_owner: int = 3, verbatims: int = 2
+                          ) -> tuple[list[dict], Table]:
+    store, month, prev, dim = facts.store, facts.month, facts.prev, facts.dim
     out = []
     table = Table("负责方重点问题", "各负责方的重点问题与代表性原话",
                   ["负责方", _issue_label(dim), "本月联络", "上月联络", "变化", "代表联络", "原话（已脱敏）"],
                   ["text", "text", "int", "int", "delta", "text", "text"])
+    tot = {o: facts.totals(o, [month])[month] for o in owners}
     for owner in owners:
         used: set[str] = set()
-        counts = issue_counts(store, dim, months, "owner = ?", (owner,))
-        cur, before = counts.get(month, {}), counts.get(prev, {})
+        cur, before = facts.issue_counts(month, owner), facts.issue_counts(prev, owner)
         top = sorted(cur.items(), key=lambda kv: (-kv[1], kv[0]))[:per_owner]
         issues = []
         for issue, n in top:
@@ -201,29 +200,22 @@ def _top_issues_per_owner(store: Store, month: str, dim: str, owners: list[str],
             issues.append({"issue": issue, "count": n, "prev": b, "delta": n - b, "verbatims": vs})
             for v in vs or [{"id": "", "excerpt": ""}]:
                 table.rows.append([owner, issue, n, b, n - b, v["id"], v["excerpt"]])
-        t = tot_owner.get(owner, {})
-        out.append({"owner": owner, "key": OWNER_KEYS.get(owner), "contacts": t.get("contacts", 0),
-                    "prev": t.get("prev"), "escalations": t.get("escalations", 0), "issues": issues})
+        prev_n = facts.totals(owner, [prev])[prev]["contacts"] if facts.has_prev else None
+        out.append({"owner": owner, "key": OWNER_KEYS.get(owner), "contacts": tot[owner]["contacts"],
+                    "prev": prev_n, "escalations": tot[owner]["escalations"], "issues": issues})
     return out, table
 
 
-def _churn_hotspots(store: Store, month: str, dim: str, min_contacts: int = 3, limit: int = 10
-                    ) -> tuple[Table, Table, str]:
-    prev = shift_month(month, -1)
-    if dim == "topic":
-        sql = ("SELECT topic, COUNT(*), SUM(churn_level = 'high') FROM contacts WHERE month = ? AND topic IS NOT NULL "
-               "GROUP BY topic")
-    else:
-        sql = ("SELECT je.value, COUNT(*), SUM(c.churn_level = 'high') FROM contacts c, json_each(c.evidence) je "
-               "WHERE c.month = ? GROUP BY je.value")
-    cur = {k: (n, h or 0) for k, n, h in store.query(sql, (month,))}
-    before = {k: h or 0 for k, _, h in store.query(sql, (prev,))}
-    rows = sorted(((k, n, h) for k, (n, h) in cur.items() if n >= min_contacts and h > 0),
+def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tuple[Table, Table, str]:
+    store, month, dim = facts.store, facts.month, facts.dim
+    cur = facts.issue_stats(month)
+    before = {k: v[2] for k, v in facts.issue_stats(facts.prev).items()}
+    rows = sorted(((k, n, h) for k, (n, _, h) in cur.items() if n >= min_contacts and h > 0),
                   key=lambda r: (-r[2], -r[2] / r[1], r[0]))[:limit]
     label = _issue_label(dim)
     t_issue = Table("流失热点-话题" if dim == "topic" else "流失热点-问题", f"高流失风险热点：{label}",
                     [label, "本月联络", "高流失风险", "高风险占比", "上月高风险"], ["text", "int", "int", "pct", "int"],
-                    [[k, n, h, share(h, n), before.get(k, 0)] for k, n, h in rows])
+                    [[k, n, h, share(h, n), before.get(k, 0) if facts.has_prev else None] for k, n, h in rows])
     tiers = sorted(store.query("SELECT tier, COUNT(*), SUM(churn_level = 'high') FROM contacts WHERE month = ? "
                                "AND tier IS NOT NULL GROUP BY tier", (month,)), key=lambda r: tier_rank(r[0], r[1]))
     t_tier = Table("流失热点-等级", "高流失风险热点：客户等级", ["客户等级", "本月联络", "高流失风险", "高风险占比"],
@@ -273,24 +265,24 @@ def _sentiment(months: list[str], tot: dict) -> tuple[Table, str, list]:
     return table, chart, legend
 
 
-def _emerging_issues(store: Store, month: str, dim: str) -> tuple[Table, list[str], str]:
+def _emerging_issues(facts: Facts) -> tuple[Table, str]:
     """Emerging issues from the store's own month counts (G² test against earlier months)."""
-    found, base = emerging(store, month, dim)
-    label = _issue_label(dim)
+    found, base = facts.emerging(), facts.base
+    label = _issue_label(facts.dim)
     table = Table("新出现问题", "新出现与快速增长的问题",
                   [label, "状态", "本月联络", "本月占比", "基线占比", "倍数", "G²", "p 值", "主要负责方"],
                   ["text", "text", "int", "pct", "pct", "float", "float", "p", "text"],
                   [[e.issue, e.status, e.count, e.share, e.base_share, e.ratio, e.g2, e.p, name_of("owner", e.owner)]
                    for e in found])
     method = (f"与此前 {len(base)} 个月（{base[0]}–{base[-1]}）合计相比，本月占比显著上升（对数似然比 G² 检验，"
-              f"p < 0.001，至少 5 件，且为基线占比的 1.5 倍以上）。" if base else "店内没有更早的月份，无法判断新出现问题。")
-    return table, base, method
+              f"p < 0.001，至少 5 件，且为基线占比的 1.5 倍以上）。" if base else "结果库中没有更早的月份，无法判断新出现问题。")
+    return table, method
 
 
-def _owners_present(store: Store, month: str) -> list[str]:
-    present = [r[0] for r in store.query("SELECT owner, COUNT(*) FROM contacts WHERE month = ? AND owner IS NOT NULL "
-                                         "GROUP BY owner ORDER BY COUNT(*) DESC, owner", (month,))]
-    return [o for o in OWNER_ORDER] + [o for o in present if o not in OWNER_ORDER]
+def _owners(facts: Facts) -> list[Any]:
+    present = [o for o in facts.owners() if o is not None]
+    return list(OWNER_ORDER) + sorted((o for o in present if o not in OWNER_ORDER),
+                                      key=lambda o: (-facts.totals(o, [facts.month])[facts.month]["contacts"], o))
 
 
 def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW, verbatims: int = 2) -> Report:
@@ -302,30 +294,24 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
     month = check_month(month)
     st, opened = open_store(store)
     try:
-        months = window(st, month, trend_months)
-        tot = totals(st, months)
+        facts = Facts(st, month, trend_months)
+        months, prev, idim = facts.months, facts.prev, facts.dim
+        tot = facts.totals()
         headline, t_head, has_prev = _headline(tot, month)
         dims = {d: _dimension(d, _merged(d, counts_by(st, d, months)), months, month, tot)
                 for d in ("root_cause", "owner", "channel")}
-        idim = issue_dimension(st, month)
         icounts = issue_counts(st, idim, months)
         dims["issue"] = _dimension("topic" if idim == "topic" else "evidence", icounts, months, month, tot, top=6)
-        t_emerging, base, emerging_method = _emerging_issues(st, month, idim)
+        t_emerging, emerging_method = _emerging_issues(facts)
+        base = facts.base
         t_sent, sent_chart, sent_legend = _sentiment(months, tot)
-        t_churn_issue, t_churn_tier, churn_chart = _churn_hotspots(st, month, idim)
-        owners = _owners_present(st, month)
-        prev = shift_month(month, -1)
-        tot_owner = {}
-        for o in owners:
-            t = totals(st, [prev, month], "owner = ?", (o,))
-            tot_owner[o] = {"contacts": t[month]["contacts"], "escalations": t[month]["escalations"],
-                            "prev": t[prev]["contacts"] if has_prev else None}
-        per_owner, t_owner = _top_issues_per_owner(st, month, idim, owners, tot_owner, verbatims=verbatims)
+        t_churn_issue, t_churn_tier, churn_chart = _churn_hotspots(facts)
+        per_owner, t_owner = _top_issues_per_owner(facts, _owners(facts), verbatims=verbatims)
         t_tier, tier_chart = _tiers(st, month)
-        facts = model_facts(st, month)
+        models = model_facts(st, month)
         t_models = Table("模型", "模型版本与实测准确率", ["模型版本", "本月联络", "阶段", "阶段版本", "指标", "来源"],
                          ["text", "int", "text", "text", "text", "text"])
-        for f in facts:
+        for f in models:
             for s in f["stages"] or [{"stage": "", "version": "", "metrics": [], "source": ""}]:
                 t_models.rows.append([f["version"], f["contacts"], s["stage"], s["version"],
                                       "; ".join(f"{k}={v:.3f}" for k, v in s["metrics"]) or "—", s["source"]])
@@ -350,7 +336,7 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
             "month": month, "months": months, "prev_month": prev, "has_prev": has_prev, "headline": headline,
             "dims": dims, "issue_dim": idim, "issue_label": _issue_label(idim), "emerging_method": emerging_method,
             "emerging_base": base, "sentiment_chart": sent_chart, "sentiment_legend": sent_legend,
-            "churn_chart": churn_chart, "tier_chart": tier_chart, "per_owner": per_owner, "models": facts,
+            "churn_chart": churn_chart, "tier_chart": tier_chart, "per_owner": per_owner, "models": models,
             "overview_chart": overview_chart, "overview_legend": overview_legend, "timezone": st.timezone,
             "store_name": Path(st.path).name, "voc_version": __version__, "undated": undated,
             "channel_names": CHANNEL_NAMES, "owners": OWNERS,
