@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import threading
 from html import escape
-from pathlib import Path
 
 import pytest
 

@@ -83,6 +83,15 @@ def _finalize(tagged) -> tuple[dict[str, Any], str | None]:
     return tagged.to_record(), tagged.contact.source
 
 
+def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
+    """Error reasons can quote input (e.g. an unknown speaker label): redact them."""
+    from .text.redact import redact
+
+    if entry.get("reason"):
+        entry["reason"] = redact(entry["reason"])
+    return entry
+
+
 class RunLock:
     """``OUTPUT.lock``: refuses a second concurrent run on the same output."""
 
@@ -256,7 +265,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                     summary.read += 1
                     if isinstance(item, RowError):
                         summary.errors += 1
-                        err.write(item.to_record())
+                        err.write(_safe_error(item.to_record()))
                         continue
                     record, source = item
                     duplicates.add(record["id"])
@@ -264,8 +273,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                     summary.by_status[status] = summary.by_status.get(status, 0) + 1
                     if status == "error":
                         summary.errors += 1
-                        err.write({"source": source, "id": record["id"],
-                                   "reason": record["status"].split(":", 1)[1].strip()})
+                        err.write(_safe_error({"source": source, "id": record["id"],
+                                               "reason": record["status"].split(":", 1)[1].strip()}))
                     else:
                         summary.tagged += 1
                         out.write(record)

@@ -420,6 +420,11 @@ class Store:
         self.flush()
         return self.conn.execute(sql, params).fetchall()
 
+    def iter_query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple]:
+        """Run a read query and stream its rows."""
+        self.flush()
+        yield from self.conn.execute(sql, params)
+
     def count(self, month: str | None = None) -> int:
         if month is None:
             return self.query("SELECT COUNT(*) FROM contacts")[0][0]

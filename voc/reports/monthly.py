@@ -17,15 +17,19 @@ from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,
                      count_change, counts_by, fetch_contacts, issue_condition, issue_counts, model_facts, name_of,
-                     share, tier_rank, verbatim)
+                     rel_change, share, tier_rank, verbatim)
 
 log = logging.getLogger(__name__)
 
 DIM_TITLES = {"root_cause": "根因", "owner": "负责方", "channel": "渠道", "topic": "话题", "evidence": "问题（根因证据）"}
-CONTACT_FIELDS = ("id", "month", "created_at", "channel", "customer_id", "text", "root_cause", "root_cause_evidence",
-                  "owner", "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level",
-                  "churn_reasons", "escalate", "escalation_level", "escalation_reasons", "topic_label", "tier",
-                  "status", "model_version")
+# the contacts sheet of the XLSX: output-record field -> store column (lists stay JSON text)
+CONTACT_COLUMNS = {
+    "id": "id", "created_at": "created_at", "channel": "channel", "customer_id": "customer_id", "text": "text",
+    "root_cause": "root_cause", "root_cause_evidence": "evidence", "owner": "owner", "sentiment": "sentiment",
+    "sentiment_label": "sentiment_label", "churn_level": "churn_level", "escalation_level": "escalation_level",
+    "escalation_reasons": "json_extract(extra, '$.escalation_reasons')", "topic_label": "topic", "tier": "tier",
+}
+CONTACT_FIELDS = tuple(CONTACT_COLUMNS)
 
 
 def open_store(store: Store | str | Path) -> tuple[Store, bool]:
@@ -64,13 +68,14 @@ class Report:
 
         return write_text(path, self.to_html())
 
-    def contacts(self) -> Iterator[dict[str, Any]]:
-        """The month's stored records (for the XLSX contacts sheet)."""
+    def contacts(self) -> Iterator[tuple]:
+        """The month's stored contacts as rows of ``CONTACT_FIELDS`` (for the XLSX)."""
+        sql = (f"SELECT {', '.join(CONTACT_COLUMNS.values())} FROM contacts WHERE month = ? ORDER BY ts, id")
         if self._store is not None and not self._store.closed:
-            yield from self._store.records(self.month)
+            yield from self._store.iter_query(sql, (self.month,))
             return
         with Store(self.store_path, readonly=True) as st:
-            yield from st.records(self.month)
+            yield from st.iter_query(sql, (self.month,))
 
     def to_xlsx(self, path: str | Path, contacts: bool = True) -> Path:
         """The report's tables, one sheet each, plus the month's tagged contacts."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import OutputError
-from ..io.writers import XLSX_CELL_LIMIT, escape_cell
+from ..io.writers import _FORMULA_START, XLSX_CELL_LIMIT, escape_cell
 from .common import Table
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -25,6 +25,12 @@ def cell(value: Any) -> Any:
     return value
 
 
+def _text(value: str) -> str:
+    if value[:1] in _FORMULA_START:
+        value = "'" + value
+    return value if len(value) <= XLSX_CELL_LIMIT else value[:XLSX_CELL_LIMIT - 1] + "…"
+
+
 def sheet_name(name: str, used: set[str]) -> str:
     base = _BAD_SHEET.sub("-", name).strip("'")[:31] or "sheet"
     out, i = base, 2
@@ -36,7 +42,7 @@ def sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_workbook(path: str | Path, tables: Sequence[Table],
-                   contacts: tuple[Sequence[str], Iterable[dict[str, Any]]] | None = None,
+                   contacts: tuple[Sequence[str], Iterable[dict[str, Any] | Sequence[Any]]] | None = None,
                    contacts_sheet: str = "联络明细") -> Path:
     """Write ``tables`` (and optionally records under ``contacts`` = (fields, records)) to ``path``."""
     import xlsxwriter
@@ -70,8 +76,11 @@ def write_workbook(path: str | Path, tables: Sequence[Table],
             ws = wb.add_worksheet(sheet_name(contacts_sheet, used))
             ws.write_row(0, 0, list(fields), bold)
             ws.freeze_panes(1, 1)
+            write_row = ws.write_row
             for i, rec in enumerate(records, 1):
-                ws.write_row(i, 0, [cell(rec.get(f)) for f in fields])
+                if isinstance(rec, dict):
+                    rec = [rec.get(f) for f in fields]
+                write_row(i, 0, [_text(v) if v.__class__ is str else cell(v) for v in rec])
         wb.close()
         os.replace(tmp, path)
     except OSError as e:

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from ..pipeline import customer_text
-from ..records import Tagged, Turn
+from ..records import Contact, Tagged, Turn
 from ..text.normalise import normalise_with_emoji
 from ..text.segment import Segmenter, default_segmenter
 
@@ -82,8 +82,18 @@ class Redact:
         out = []
         for t in batch:
             turns = tuple(Turn(x.speaker, r(x.text), x.at) for x in t.turns)
-            out.append(replace(t, turns=turns, text=customer_text(turns)))
+            out.append(replace(t, contact=self._contact(t.contact), turns=turns, text=customer_text(turns)))
         return out
+
+    def _contact(self, c: Contact) -> Contact:
+        """Customer ids and metadata values often hold phone numbers: they are redacted too
+        (with --pseudonymise the same customer keeps one token, so repeats stay visible)."""
+        r = self._redactor
+        cust = r(c.customer_id) if c.customer_id else c.customer_id
+        meta = {k: r(v) if isinstance(v, str) else v for k, v in c.metadata.items()}
+        if cust == c.customer_id and meta == dict(c.metadata):
+            return c
+        return replace(c, customer_id=cust, metadata=meta)
 
 
 class Segment:

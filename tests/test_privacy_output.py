@@ -1,0 +1,33 @@
+"""No valid personal-data entity reaches any output file (records, errors, summary)."""
+from __future__ import annotations
+
+import json
+
+from voc import Contact, Turn, load, tag_files
+from voc.text.redact import find_entities
+
+STRICT = ("id_card", "mobile", "bank_card", "email")
+
+
+def test_sample_outputs_hold_no_personal_data(tmp_path, samples):
+    out = tmp_path / "tagged.jsonl"
+    inputs = [samples / "contacts.jsonl", samples / "tickets.csv", samples / "tickets_gbk.csv"]
+    raw = "".join(p.read_bytes().decode("utf-8-sig", errors="ignore") for p in inputs[:2])
+    assert any(e.kind in STRICT for e in find_entities(raw)), "the samples should contain personal data to hide"
+    tag_files(inputs, out, workers=1)
+    for path in (out, tmp_path / "tagged.jsonl.errors.jsonl", tmp_path / "tagged.jsonl.summary.json"):
+        text = path.read_text(encoding="utf-8")
+        leaks = [e for e in find_entities(text) if e.kind in STRICT]
+        assert leaks == [], (path.name, leaks[:3])
+
+
+def test_customer_id_and_metadata_redacted_and_pseudonyms_stable():
+    nlp = load(pseudonymise_key="secret")
+    a = nlp.tag(Contact("1", (Turn("customer", "我的号码138 1234 5678停机了"),), customer_id="13812345678",
+                        metadata={"来电号码": "+86-138-1234-5678"})).to_record()
+    b = nlp.tag(Contact("2", (Turn("customer", "还是13812345678"),), customer_id="138-1234-5678")).to_record()
+    assert a["customer_id"] == b["customer_id"] and a["customer_id"].startswith("〔手机号:")
+    assert a["metadata"]["来电号码"] == a["customer_id"]
+    assert a["customer_id"] in a["text"] and "13812345678" not in json.dumps(a, ensure_ascii=False)
+    plain = load().tag(Contact("3", (Turn("customer", "x"),), customer_id="13812345678")).to_record()
+    assert plain["customer_id"] == "〔手机号〕"
