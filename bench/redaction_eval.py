@@ -42,9 +42,14 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
     leaks = Counter()
     decoys_total, decoys_hit = Counter(), Counter()
     errors: list[dict] = []
-    t0 = time.perf_counter()
+    not_idempotent = 0
+    elapsed = 0.0
     for s in samples:
+        t0 = time.perf_counter()
         out, ents = redactor.redact(s.text)
+        elapsed += time.perf_counter() - t0
+        if redactor(out) != out:
+            not_idempotent += 1
         gold = {(g.kind, g.start, g.end) for g in s.gold}
         pred = {(e.kind, e.start, e.end) for e in ents}
         for k, *_ in gold & pred:
@@ -75,7 +80,6 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
                 "spurious": sorted(f"{k}:{s.text[a:b]}" for k, a, b in pred - gold),
                 "output": out,
             })
-    elapsed = time.perf_counter() - t0
     rows = {}
     for k in KINDS:
         p_den, r_den = tp[k] + fp[k], tp[k] + fn[k]
@@ -93,12 +97,13 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
         "leaks_total": sum(leaks.values()),
         "decoys": {k: {"total": decoys_total[k], "redacted": decoys_hit[k]} for k in sorted(decoys_total)},
         "seconds": elapsed,
+        "not_idempotent": not_idempotent,
         "errors": errors,
     }
 
 
 def meets_targets(res: dict) -> bool:
-    ok = res["leaks_total"] == 0
+    ok = res["leaks_total"] == 0 and res["not_idempotent"] == 0
     for k in TARGET_KINDS:
         r = res["rows"][k]
         ok &= r["recall"] >= TARGET_RECALL and r["precision"] >= TARGET_PRECISION
@@ -108,25 +113,26 @@ def meets_targets(res: dict) -> bool:
 def format_table(res: dict) -> str:
     lines = [
         f"sentences: {res['sentences']}  (look-alike-only: {res['negative_sentences']}, "
-        f"{res['negative_sentences'] / max(1, res['sentences']):.0%})   time: {res['seconds']:.2f}s",
+        f"{res['negative_sentences'] / max(1, res['sentences']):.0%})   redaction time: {res['seconds']:.2f}s",
         "",
-        "| kind      | gold | TP   | FP  | FN  | precision | recall | leaks |",
-        "|-----------|-----:|-----:|----:|----:|----------:|-------:|------:|",
+        "| kind        | gold | TP   | FP  | FN  | precision | recall | leaks |",
+        "|-------------|-----:|-----:|----:|----:|----------:|-------:|------:|",
     ]
     for k, r in res["rows"].items():
         mark = " *" if k in TARGET_KINDS else ""
         lines.append(
-            f"| {k + mark:<9} | {r['gold']:>4} | {r['tp']:>4} | {r['fp']:>3} | {r['fn']:>3} "
+            f"| {k + mark:<11} | {r['gold']:>4} | {r['tp']:>4} | {r['fp']:>3} | {r['fn']:>3} "
             f"| {r['precision']:>9.4f} | {r['recall']:>6.4f} | {r['leaks']:>5} |"
         )
     lines.append("")
     lines.append(f"valid entities left in output (leaks): {res['leaks_total']}")
+    lines.append(f"outputs changed by a second redaction (not idempotent): {res['not_idempotent']}")
     d = res["decoys"]
     hit = sum(v["redacted"] for v in d.values())
     tot = sum(v["total"] for v in d.values())
     lines.append(f"look-alikes redacted: {hit}/{tot}  "
                  + ", ".join(f"{k} {v['redacted']}/{v['total']}" for k, v in d.items()))
-    lines.append(f"targets (* kinds: P>={TARGET_PRECISION}, R>={TARGET_RECALL}; 0 leaks): "
+    lines.append(f"targets (* kinds: P>={TARGET_PRECISION}, R>={TARGET_RECALL}; 0 leaks; idempotent): "
                  f"{'MET' if meets_targets(res) else 'NOT MET'}")
     return "\n".join(lines)
 

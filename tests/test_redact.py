@@ -23,7 +23,7 @@ from redaction_synth import (
     id_wrong_check,
     luhn_ok,
 )
-from voc.text.redact import KINDS, PLACEHOLDERS, Entity, Redactor, find_entities, redact
+from voc.text.redact import KINDS, PLACEHOLDERS, Entity, Redactor, find_entities, pseudonym, redact
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -125,8 +125,9 @@ def test_id_card_valid_and_invalid():
 def test_id_card_rules():
     body = "44030619900307123"
     good = body + id_check_char(body)
+    assert good == "440306199003071232"
     assert redact(good) == "〔身份证〕"
-    assert redact(body + ("1" if id_check_char(body) != "1" else "2")) == body + ("1" if id_check_char(body) != "1" else "2")
+    assert redact(body + "5") == body + "5"  # wrong check digit
     # region code must be a real province; birth year 1900..2030
     for bad_body in ("09030619900307123", "44030618890307123", "44030620310307123", "94030619900307123"):
         v = bad_body + id_check_char(bad_body)
@@ -261,9 +262,9 @@ def test_pseudonyms_differ_across_values_and_keys():
     a, b = r1("13812345678"), r1("13812345679")
     assert a != b
     assert r1("13812345678") != r2("13812345678")
-    # same digits, different kind -> different token space
-    assert r1("卡号4111111111111111")[3:-1].split(":")[1] != r1("订单退款到4111 1111 1111 1111")[0:0] or True
-    # across contacts: deterministic
+    # the kind is part of the MAC input: equal digits of different kinds differ
+    assert pseudonym("mobile", "13812345678", KEY)[5:] != pseudonym("landline", "13812345678", KEY)[4:]
+    # across contacts / runs: deterministic
     assert Redactor(pseudonymise_key=KEY)("13812345678") == a
 
 
@@ -355,20 +356,24 @@ def test_synthetic_targets():
 # speed
 
 
-def _best_time(fn, text, repeat=2):
-    """Best CPU time of this process (robust to other load on the machine)."""
+def _cpu_time(fn, text, limit, tries=2):
+    """CPU time of this process (robust to other load on the machine); a
+    second try only when the first one is over the limit."""
     best = float("inf")
-    for _ in range(repeat):
+    for _ in range(tries):
         t0 = time.process_time()
         fn(text)
         best = min(best, time.process_time() - t0)
+        if best < limit:
+            break
     return best
 
 
 def test_one_megabyte_under_a_second():
     text = "".join(s.text for s in generate(5000, seed=99))
     text = (text * (1_000_000 // len(text) + 1))[:1_000_000]
-    assert _best_time(redact, text) < 1.0
+    assert len(text) == 1_000_000
+    assert _cpu_time(redact, text, 1.0) < 1.0
 
 
 @pytest.mark.parametrize("unit", [
@@ -376,5 +381,7 @@ def test_one_megabyte_under_a_second():
     "13812345678 ", "@a.b", "阳光小区",
 ])
 def test_no_superlinear_blowup(unit):
-    text = unit * (200_000 // len(unit))
-    assert _best_time(redact, text, repeat=1) < 0.6
+    # degenerate 100 kB inputs (dense matches, long runs): a quadratic pattern
+    # would take minutes here; linear ones take well under 0.1 s
+    text = unit * (100_000 // len(unit))
+    assert _cpu_time(redact, text, 0.4) < 0.4
