@@ -9,7 +9,7 @@ import pytest
 import voc
 from voc import ConfigError, Contact, Turn
 from voc.pipeline import Pipeline
-from voc.records import OUTPUT_FIELDS, Tagged, normalise_speaker
+from voc.records import OUTPUT_FIELDS, normalise_speaker
 from voc.stages.text import Normalise
 
 

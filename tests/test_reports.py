@@ -25,6 +25,7 @@ from voc.store import Store  # noqa: E402
 
 EVIL = '=HYPERLINK("http://evil.example/x","点我")<script>alert(1)</script><img src=http://evil.example/i.png>'
 PHONE = "13912345678"
+TOPIC_IDS = {"信号差": 1, "态度差": 2, "年费": 3, "套餐被改": 4, "=1+2": 5}
 
 
 def rec(id, month, day, root_cause, *, sentiment="neutral", churn="low", escalate=None, topic=None, channel="chat",
@@ -41,7 +42,7 @@ def rec(id, month, day, root_cause, *, sentiment="neutral", churn="low", escalat
         "churn_reasons": ["exit intent: 销户"] if churn == "high" else [],
         "escalate": escalate is not None, "escalation_level": escalate or "none",
         "escalation_reasons": [f"regulator/media/legal: 12315 ({escalate})"] if escalate else [],
-        "owner": OWNERS[root_cause], "topics": [[1, 0.8]] if topic else [], "topic_label": topic,
+        "owner": OWNERS[root_cause], "topics": [[TOPIC_IDS[topic], 0.8]] if topic else [], "topic_label": topic,
         "metadata": {"tier": tier}, "status": "ok", "model_version": model_version,
     })
     return r
@@ -144,8 +145,22 @@ def test_emerging_issue_is_flagged_and_steady_ones_are_not(store):
     issue, status, count, cur_share, base_share = em.rows[0][:5]
     assert status == "新出现" and count == 6 and cur_share == pytest.approx(0.3) and base_share == 0
     assert em.rows[0][-1] == OWNERS["process"]
+    assert "voc.topics.track" in rep.context["emerging_method"]
     # and in September nothing was new
     assert monthly(store, "2026-09").table("新出现问题").rows == []
+
+
+def test_emerging_issues_without_topic_tracking_come_from_store_counts(store, monkeypatch):
+    from voc.reports.common import Facts
+
+    def broken(self, limit):
+        raise RuntimeError("no tracking today")  # as if voc.topics.track were missing or failed
+
+    monkeypatch.setattr(Facts, "_track", broken)
+    rep = monthly(store, "2026-10")
+    em = rep.table("新出现问题")
+    assert [r[:3] for r in em.rows] == [["套餐被改", "新出现", 6]]
+    assert em.rows[0][3] == pytest.approx(0.3) and "voc.topics.track" not in rep.context["emerging_method"]
 
 
 def test_sentiment_churn_tiers_owners_and_methods(store):
@@ -266,11 +281,36 @@ def test_xlsx_has_the_tables_and_contacts_with_formulas_escaped(store, tmp_path)
                 assert not (isinstance(v, str) and v[:1] and v[0] in "=+-@"), v
 
 
+def test_streamed_contacts_sheet_is_well_formed_and_escaped(tmp_path):
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from voc.reports.common import Table
+    from voc.reports.xlsx import write_workbook
+
+    rows = [("a", "<r><t>injected</t></r>", 1.5, True, None),
+            ("b", "x & y < z\x01 _x0041_ ", -2, False, "=cmd|' /C calc'!A0"),
+            ("c", " leading space", 3, None, "@SUM(1)")]
+    path = write_workbook(tmp_path / "t.xlsx", [Table("t", "t", ["a"], ["text"], [["<r><t>x</t></r>"]])],
+                          (("id", "text", "n", "b", "f"), rows))
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith(".xml"):
+                ET.fromstring(z.read(name))  # well-formed
+        assert b"<r><t>" not in z.read("xl/sharedStrings.xml")
+    sheets = read_xlsx(path)
+    assert sheets["t"] == [["a"], ["'<r><t>x</t></r>"]]
+    assert sheets["联络明细"] == [["id", "text", "n", "b", "f"],
+                              ["a", "<r><t>injected</t></r>", 1.5, True, ""],
+                              ["b", "x & y < z\x01 _x0041_ ", -2.0, False, "'=cmd|' /C calc'!A0"],
+                              ["c", " leading space", 3.0, "", "'@SUM(1)"]]
+
+
 def test_cell_escaping_rules():
     from voc.reports.xlsx import cell
 
-    assert [cell(v) for v in ("=1+1", "+86 10", "-2", "@SUM(A1)", "正常", -2, 3.5, None)] == \
-        ["'=1+1", "'+86 10", "'-2", "'@SUM(A1)", "正常", -2, 3.5, None]
+    assert [cell(v) for v in ("=1+1", "+86 10", "-2", "@SUM(A1)", "正常", -2, 3.5, None, "<r>x</r>")] == \
+        ["'=1+1", "'+86 10", "'-2", "'@SUM(A1)", "正常", -2, 3.5, None, "'<r>x</r>"]
     assert cell(["a", "=b"]) == '["a", "=b"]'
 
 
@@ -416,9 +456,15 @@ def browser():
 
 
 def test_report_renders_in_chromium_with_charts_and_no_requests(browser, store, tmp_path):
-    html = monthly(store, "2026-10").to_html()
-    # the check must not lean on the page's own Content-Security-Policy: drop it and add a probe
-    probe = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html).replace("</body>", MEASURE + "</body>")
+    def probed(page_html: str) -> str:
+        # the check must not lean on the page's own Content-Security-Policy: drop it and add a probe
+        assert 'http-equiv="Content-Security-Policy"' in page_html
+        return re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", page_html).replace(
+            "</body>", MEASURE + "</body>")
+
+    probe = probed(monthly(store, "2026-10").to_html())
+    esc = escalation(store, "2026-10", tmp_path / "esc")
+    esc_probe = probed(next(r for r in esc.reports if r.key == "process").path.read_text(encoding="utf-8"))
     page = tmp_path / "report.html"
     page.write_text(probe, encoding="utf-8")
     control = tmp_path / "control.html"
@@ -434,22 +480,25 @@ def test_report_renders_in_chromium_with_charts_and_no_requests(browser, store, 
         run_chromium(browser, control.as_uri(), tmp_path, "--dump-dom", *proxy)
         assert "voc-probe.invalid" in {host_of(r) for r in trap.seen}, f"the request trap saw nothing: {trap.seen}"
         trap.seen.clear()
-        # a phone and a desktop, each an iframe (headless windows are at least 500 px wide)
-        frames = "".join(f'<iframe id="w{w}" style="width:{w}px;height:700px;border:0;display:block" '
-                         f'srcdoc="{escape(probe, quote=True)}"></iframe>' for w in (360, 1280))
+        # a phone and a desktop, each an iframe (headless windows are at least 500 px wide), and an
+        # escalation page on the phone
+        views = (("w360", 360, probe), ("w1280", 1280, probe), ("e360", 360, esc_probe))
+        frames = "".join(f'<iframe id="{key}" style="width:{w}px;height:700px;border:0;display:block" '
+                         f'srcdoc="{escape(doc, quote=True)}"></iframe>' for key, w, doc in views)
         both = tmp_path / "both.html"
         both.write_text(f'<html><body style="margin:0">{frames}<script>for (const f of document.querySelectorAll'
                         f'("iframe")) f.addEventListener("load", e => document.body.setAttribute("data-" + f.id, '
                         f'e.target.contentDocument.body.getAttribute("data-measure")));</script></body></html>',
                         encoding="utf-8")
         out = run_chromium(browser, both.as_uri(), tmp_path, "--dump-dom", *proxy, width=1300, height=900)
-        for width in (360, 1280):
-            m = re.search(rf'<body[^>]*data-w{width}="([^"]*)"', out.stdout)
+        for key, width, _ in views:
+            m = re.search(rf'<body[^>]*data-{key}="([^"]*)"', out.stdout)
             assert m, f"the page did not render: {out.stderr[-2000:]}"
             measure = json.loads(m.group(1).replace("&quot;", '"').replace("&amp;", "&"))
             assert measure["width"] == width
-            assert measure["charts"] >= 8 and measure["drawn"] == measure["charts"], measure
-            assert measure["labels"] > 50 and measure["cjk"] and measure["images"] == 0, measure
+            charts, labels = (8, 50) if key.startswith("w") else (1, 5)  # the escalation page has one chart
+            assert measure["charts"] >= charts and measure["drawn"] == measure["charts"], measure
+            assert measure["labels"] > labels and measure["cjk"] and measure["images"] == 0, measure
             assert measure["resources"] == [], measure
             assert measure["overflow"] <= 0, f"the page scrolls sideways at {width}px: {measure}"
         page_requests = [r for r in trap.seen if host_of(r) not in noise]

@@ -102,6 +102,24 @@ def test_pending_migrations_are_applied_and_keep_data(tmp_path, monkeypatch):
         assert st.get("A")["root_cause"] == "agent"
 
 
+def test_a_failing_migration_leaves_the_store_unchanged(tmp_path, monkeypatch):
+    path = tmp_path / "voc.db"
+    with Store(path) as st:
+        st.add(tagged_record("A"))
+    step = (SCHEMA_VERSION + 1, "test: broken", ("ALTER TABLE contacts ADD COLUMN reviewed INTEGER",
+                                                 "CREATE INDEX broken ON no_such_table(x)"))
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, step])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(ConfigError, match="store is unchanged"):
+        Store(path)
+    con = sqlite3.connect(path)
+    columns = [r[1] for r in con.execute("PRAGMA table_info(contacts)")]
+    assert "reviewed" not in columns  # the first statement was rolled back too
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+    assert con.execute("SELECT id FROM contacts").fetchall() == [("A",)]
+    con.close()
+
+
 def test_other_files_are_not_taken_for_stores(tmp_path):
     other = tmp_path / "other.db"
     con = sqlite3.connect(other)
@@ -167,13 +185,15 @@ def test_undated_contacts_are_kept_without_a_month(tmp_path):
 def test_purge_deletes_contacts_older_than_the_retention(tmp_path):
     now = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
     with Store(tmp_path / "voc.db") as st:
-        st.add_many([tagged_record("old", created_at="2025-10-01T00:00:00+08:00"),
+        st.add_many([tagged_record("old", created_at="2025-10-01T00:00:00+08:00", text="早已过期的投诉内容QZX"),
                      tagged_record("edge", created_at=(now - timedelta(days=365, seconds=-60)).isoformat()),
                      tagged_record("new", created_at="2026-10-30T00:00:00+08:00")])
         assert st.purge("365d", now=now) == 1
         assert sorted(r["id"] for r in st.records()) == ["edge", "new"]
         assert st.purge("3d", now=now) == 1
         assert [r["id"] for r in st.records()] == ["new"]
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("voc.db*"))
+    assert "早已过期的投诉内容QZX".encode() not in raw  # overwritten, not just unlinked
 
 
 def test_durations():

@@ -13,26 +13,38 @@ DEFAULT_STAGES = ("normalise", "redact", "segment", "root_cause", "sentiment", "
 def _build(name: str, s: dict[str, Any]):
     """One stage by name. The trained-model stages fall back to the cue baselines when no
     model ships (a fresh checkout before ``voc train``)."""
-    from .stages import baseline, text
+    from .stages import text
 
     if name == "normalise":
         return text.Normalise()
     if name == "redact":
         return text.Redact(pseudonymise_key=s.get("pseudonymise_key"))
-    if name == "segment":
-        return text.Segment()
-    if name == "root_cause":
-        return baseline.CueRootCause()
-    if name == "sentiment":
-        return baseline.CueSentiment()
-    if name == "churn":
-        return baseline.CueChurn()
-    if name == "escalation":
-        return baseline.CueEscalation()
-    if name == "topics":
-        from .stages.topics import NoTopics
+    if name == "segment":  # segmenter="rjieba": same tokens as jieba, faster (voc[fast])
+        from .text.segment import default_segmenter
 
-        return NoTopics()
+        return text.Segment(default_segmenter(s.get("segmenter") or "jieba"))
+    if name == "root_cause":  # root_cause_model: a model folder; else the shipped model, else cues
+        from .stages.root_cause import default_stage
+
+        return default_stage(s.get("root_cause_model"))
+    if name == "sentiment":  # sentiment_backend: default (shipped model) | snownlp; sentiment_model: a folder
+        from .stages.sentiment import default_stage as sentiment_stage
+
+        return sentiment_stage(s.get("sentiment_backend") or "default", s.get("sentiment_model"))
+    if name == "churn":  # churn_model: a folder from `voc train churn`; churn_cues: a cue file
+        from .stages.churn import Churn
+
+        return Churn(cues=s.get("churn_cues"), model=s.get("churn_model"))
+    if name == "escalation":  # rules: a user TOML file that overrides/extends the shipped rules
+        from .stages.escalation import Escalation
+
+        return Escalation(s.get("rules"))
+    if name == "topics":
+        from .models import find
+        from .stages.topics import NoTopics, Topics
+
+        folder = s.get("topics") or find("topics")  # the --topics folder, else the shipped model
+        return Topics(folder) if folder else NoTopics()
     raise ConfigError(f"unknown stage {name!r}; choose from {', '.join(DEFAULT_STAGES)}.")
 
 
@@ -53,6 +65,14 @@ def load(*, redact: bool = True, pseudonymise_key: bytes | str | None = None,
         raise ConfigError(f"cannot disable unknown stages {sorted(unknown)}; stages are {', '.join(DEFAULT_STAGES)}.")
     stages = [_build(n, settings) for n in names]
     versions = [f"{s.name}={s.version}" for s in stages if getattr(s, "version", None)]
-    pipeline = Pipeline(stages, version=f"voc-{__version__}" + (f" ({', '.join(versions)})" if versions else ""))
+    preprocessors = []
+    if "churn" in names or "escalation" in names:  # repeat contacts of a customer (--repeat-window)
+        from .stages.churn import RepeatContacts
+
+        window = RepeatContacts(options.get("repeat_window", "7d"))
+        if window.window is not None:
+            preprocessors.append(window)
+    pipeline = Pipeline(stages, version=f"voc-{__version__}" + (f" ({', '.join(versions)})" if versions else ""),
+                        preprocessors=preprocessors)
     pipeline.settings = settings  # lets worker processes rebuild the same pipeline
     return pipeline

@@ -14,14 +14,14 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from ._version import __version__
 from .io.readers import Columns, RowError, read_contacts
 from .io.writers import RESUMABLE_FORMATS, JsonlWriter, format_from_path, open_writer
-from .errors import InputError, OutputError
+from .errors import ConfigError, InputError, OutputError
 from .pipeline import Pipeline, chunked, default_workers
-from .records import OUTPUT_FIELDS, Contact
+from .records import OUTPUT_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
               format: str | None = None, workers: int | None = None, batch_size: int = 256,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
               columns: Columns | None = None, progress: bool = False, store: str | Path | None = None,
-              resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:
+              resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None,
+              engine: str = "local", scheduler: str | None = None) -> RunSummary:
     """Tag every contact of ``inputs`` into ``output`` (JSONL, CSV or XLSX).
 
     Writes ``OUTPUT.errors.jsonl`` (rows that could not be read or tagged, with location and
@@ -211,12 +212,19 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
         with Store(store) as st:
             return tag_files(inputs, output, pipeline=pipeline, format=format, workers=workers,
                              batch_size=batch_size, input_format=input_format, encoding=encoding, sheet=sheet,
-                             columns=columns, progress=progress, resume=resume, on_record=st.add)
+                             columns=columns, progress=progress, resume=resume, on_record=st.add,
+                             engine=engine, scheduler=scheduler)
     from .api import load
 
     t0 = time.monotonic()
     pipeline = pipeline or load()
     workers = default_workers() if workers is None else max(1, workers)
+    if engine not in ("local", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}; use local or dask.")
+    if engine == "dask":  # fail before anything is written when the extra is missing
+        from .distributed import _require_distributed
+
+        _require_distributed()
     fmt = format or format_from_path(output)
     output = Path(output)
     inputs = [str(p) for p in inputs]
@@ -260,7 +268,19 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                     duplicates.add(item.id)
         bar = Progress(progress)
         try:
-            for chunk in pipeline.pipe_chunks(chunked(items, batch_size), workers=workers, finalize=_finalize):
+            chunks = chunked(items, batch_size)
+            head = list(itertools.islice(chunks, 2))  # a single chunk is tagged here: no pool to start
+            chunks = itertools.chain(head, chunks)
+            # engine="dask": the same ordered stream of chunks, tagged on a Dask cluster (voc.distributed)
+            if engine == "dask":
+                from .distributed import map_chunks as dask_map_chunks
+
+                tagged_chunks = dask_map_chunks(pipeline, chunks, scheduler=scheduler, workers=workers,
+                                                finalize=_finalize)
+            else:
+                tagged_chunks = pipeline.pipe_chunks(chunks, workers=workers if len(head) > 1 else 1,
+                                                     finalize=_finalize)
+            for chunk in tagged_chunks:
                 for item in chunk:
                     summary.read += 1
                     if isinstance(item, RowError):

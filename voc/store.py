@@ -79,9 +79,12 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         )""",
         "CREATE INDEX contacts_month ON contacts(month)",
         "CREATE INDEX contacts_month_root_cause ON contacts(month, root_cause)",
-        "CREATE INDEX contacts_month_owner ON contacts(month, owner)",
         "CREATE INDEX contacts_month_channel ON contacts(month, channel)",
-        "CREATE INDEX contacts_month_topic ON contacts(month, topic)",
+        # the owner and topic indexes also cover the columns the reports aggregate, so that a
+        # report over a year of contacts reads indexes only
+        "CREATE INDEX contacts_month_owner ON contacts(month, owner, root_cause, sentiment_label, churn_level, "
+        "escalate, escalation_level, sentiment_trend, tier, sentiment)",
+        "CREATE INDEX contacts_month_topic ON contacts(month, topic, owner, escalate, churn_level)",
         "CREATE INDEX contacts_ts ON contacts(ts)",
     )),
 ]
@@ -224,6 +227,7 @@ class Store:
         self.tier_keys = tuple(tier_keys)
         self._redactor = redactor
         self._pending: list[tuple] = []
+        self._memo: dict[str, str] = {}
         self.added = 0
         self.undated = 0
         memory = self.path == ":memory:"
@@ -236,13 +240,14 @@ class Store:
                 try:
                     p.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as e:
-                    raise OutputError(f"cannot create the folder of {p} ({e.strerror}); choose a writable path.") from None
+                    raise OutputError(f"cannot create the folder of {p} ({e.strerror}); "
+                                      f"choose a writable path.") from None
         try:
             if readonly and not memory:
                 self.conn = sqlite3.connect(f"file:{Path(self.path).resolve().as_posix()}?mode=ro", uri=True,
-                                            timeout=30, check_same_thread=False)
+                                            timeout=30)
             else:
-                self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+                self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.execute("PRAGMA secure_delete = ON")
             if not readonly and not memory:
                 self.conn.execute("PRAGMA journal_mode = WAL")
@@ -252,6 +257,9 @@ class Store:
             if getattr(self, "conn", None) is not None:
                 self.conn.close()
             raise InputError(f"{self.path} is not a voc results store ({e}); give another --store path.") from None
+        except Exception:
+            self.conn.close()
+            raise
         stored_tz = self.setting("timezone")
         if stored_tz is None:
             stored_tz = tz or DEFAULT_TZ
@@ -288,7 +296,9 @@ class Store:
         if self.readonly:
             raise ConfigError(f"the store {self.path} has schema version {current} and needs migrating to "
                               f"{SCHEMA_VERSION}; open it once for writing (e.g. `voc store add`).")
-        with self.conn:  # one transaction: all pending steps or none
+        # one explicit transaction (DDL included): all pending steps or none
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
             self.conn.execute("CREATE TABLE IF NOT EXISTS schema_version ("
                               "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)")
             for version, description, statements in pending:
@@ -296,7 +306,12 @@ class Store:
                     self.conn.execute(sql)
                 self.conn.execute("INSERT INTO schema_version VALUES (?, ?, ?)",
                                   (version, datetime.now(timezone.utc).isoformat(timespec="seconds"), description))
-                log.info("store %s migrated to schema version %d (%s)", self.path, version, description)
+            self.conn.commit()
+        except sqlite3.Error as e:
+            self.conn.rollback()
+            raise ConfigError(f"migrating the store {self.path} from schema version {current} failed ({e}); the store "
+                              f"is unchanged: report this with your voc version.") from None
+        log.info("store %s migrated from schema version %d to %d", self.path, current, SCHEMA_VERSION)
 
     def setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
@@ -311,7 +326,17 @@ class Store:
 
     def _redact(self, value: Any) -> Any:
         if isinstance(value, str):
-            return self.redactor(value) if value else value
+            if not value:
+                return value
+            if len(value) > 64:
+                return self.redactor(value)
+            # short strings (evidence, reasons, metadata values) repeat: redact each once
+            out = self._memo.get(value)
+            if out is None:
+                if len(self._memo) > 50_000:
+                    self._memo.clear()
+                out = self._memo[value] = self.redactor(value)
+            return out
         if isinstance(value, list):
             return [self._redact(v) for v in value]
         if isinstance(value, dict):

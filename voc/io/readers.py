@@ -11,7 +11,6 @@ import csv
 import itertools
 import json
 import os
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -160,7 +159,7 @@ def _encoding_of(path: Path, encoding: str | None, line_oriented: bool = False) 
         return detect_encoding(f.read(SAMPLE), name=str(path), line_oriented=line_oriented)
 
 
-def _open_text(path: Path, encoding: str) -> io.TextIOWrapper:
+def _open_text(path: Path, encoding: str):
     return open(path, encoding=encoding, errors="strict", newline="")
 
 

@@ -22,8 +22,19 @@ XLSX_CELL_LIMIT = 32767
 
 
 def escape_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Prefix ``'`` to text that a spreadsheet would run as a formula, or that xlsxwriter
+    would copy unescaped into the sheet's XML as rich text (``<r>...</r>``)."""
+    if isinstance(value, str) and (value.startswith(_FORMULA_START)
+                                   or (value.startswith("<r>") and value.endswith("</r>"))):
         return "'" + value
+    return value
+
+
+def xlsx_cell(value: Any) -> Any:
+    """A value safe for an XLSX cell: lists/objects as JSON, escaped, cut to Excel's limit."""
+    value = escape_cell(_flat(value))
+    if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
+        value = value[:XLSX_CELL_LIMIT - 1] + "…"
     return value
 
 
@@ -32,8 +43,8 @@ def dumps(record: dict[str, Any]) -> str:
 
 
 def _flat(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return dumps(value)  # type: ignore[arg-type]
+    if isinstance(value, (list, dict, tuple)):
+        return json.dumps(value, ensure_ascii=False)
     return value
 
 
@@ -144,13 +155,7 @@ class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to:
         self.row = 1
 
     def write(self, record: dict[str, Any]) -> None:
-        values = []
-        for k in self.fields:
-            v = escape_cell(_flat(record.get(k)))
-            if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT:
-                v = v[:XLSX_CELL_LIMIT - 1] + "…"
-            values.append(v)
-        self.ws.write_row(self.row, 0, values)
+        self.ws.write_row(self.row, 0, [xlsx_cell(record.get(k)) for k in self.fields])
         self.row += 1
 
     def _finish(self) -> None:

@@ -102,7 +102,8 @@ def line_chart(months: Sequence[str], series: Sequence[tuple[str, str | None, Se
         for seg in segs:
             if len(seg) > 1:
                 body.append(f'<polyline class="series" fill="none" stroke="{c}" stroke-width="2.2" '
-                            f'stroke-linejoin="round" points="{" ".join(seg)}"><title>{escape(label)}</title></polyline>')
+                            f'stroke-linejoin="round" points="{" ".join(seg)}">'
+                            f'<title>{escape(label)}</title></polyline>')
         for (px, py), v in zip(pts, [v for v in vs if v is not None]):
             body.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.8" fill="{c}">'
                         f'<title>{escape(label)}: {escape(fmt_value(v, kind))}</title></circle>')
@@ -142,12 +143,13 @@ def stacked_bars(months: Sequence[str], series: Sequence[tuple[str, str | None, 
                             f'{v:,.0f}{pct}</title></rect>')
             base -= h
         if i % step == 0 or i == n - 1:
-            body.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" fill="#666">{escape(labels[i])}</text>')
+            body.append(f'<text x="{cx:.1f}" y="{height - 10}" text-anchor="middle" fill="#666">'
+                        f'{escape(labels[i])}</text>')
     return _svg(width, height, title, body)
 
 
-def hbar_chart(items: Sequence[tuple[str, float]], title: str, kind: str = "int", key: Callable[[int], str] | None = None,
-               width: int = 460, bar: int = 20, gap: int = 8) -> str:
+def hbar_chart(items: Sequence[tuple[str, float]], title: str, kind: str = "int",
+               key: Callable[[int], str] | None = None, width: int = 460, bar: int = 20, gap: int = 8) -> str:
     """Horizontal bars with the label on the left and the value at the bar's end."""
     size = 12
     lw = min(190.0, max([text_width(lab, size) for lab, _ in items] + [40]) + 8)
@@ -167,7 +169,8 @@ def hbar_chart(items: Sequence[tuple[str, float]], title: str, kind: str = "int"
                     f'{escape(shown)}<title>{escape(lab)}</title></text>')
         body.append(f'<rect x="{lw:.1f}" y="{yy}" width="{w:.1f}" height="{bar}" rx="2" fill="{c}">'
                     f'<title>{escape(lab)}: {escape(fmt_value(v, kind))}</title></rect>')
-        body.append(f'<text x="{lw + w + 6:.1f}" y="{yy + bar / 2 + 4:.1f}" fill="#333">{escape(fmt_value(v, kind))}</text>')
+        body.append(f'<text x="{lw + w + 6:.1f}" y="{yy + bar / 2 + 4:.1f}" fill="#333">'
+                    f'{escape(fmt_value(v, kind))}</text>')
     return _svg(width, height, title, body)
 
 

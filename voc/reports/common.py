@@ -3,6 +3,7 @@ verbatim excerpts with highlighted evidence, and the model facts for the methods
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from typing import Any, Iterable, Sequence
 from ..errors import InputError
 from ..lexicon import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, month_range, shift_month
+
+log = logging.getLogger(__name__)
 
 ROOT_CAUSE_NAMES = {"agent": "人员", "product": "产品", "policy": "政策", "process": "流程", "other": "其他"}
 OWNER_KEYS = {v: k for k, v in OWNERS.items() if v}  # 产品/研发 -> product
@@ -124,11 +127,11 @@ _DIMS = ("root_cause", "owner", "channel", "topic", "tier", "sentiment_label", "
          "sentiment_trend")
 
 
-def window(store: Store, month: str, size: int = WINDOW) -> list[str]:
+def window(store: Store, month: str, size: int = WINDOW, stored: Sequence[str] | None = None) -> list[str]:
     """The trend months: up to ``size`` consecutive months ending at ``month``, starting no
     earlier than the store's first month."""
     month = check_month(month)
-    months = store.months()
+    months = list(stored) if stored is not None else store.months()
     if month not in months:
         have = f"{months[0]} to {months[-1]}" if months else "none"
         raise InputError(f"the store has no contacts in {month} (months stored: {have}); choose a stored month "
@@ -166,11 +169,6 @@ def evidence_counts(store: Store, months: Sequence[str], where: str = "", params
     return out
 
 
-_TOTALS = ("COUNT(*)", "SUM(root_cause IS NOT NULL AND root_cause != 'other')", "SUM(sentiment_label = 'negative')",
-           "SUM(sentiment_label = 'neutral')", "SUM(sentiment_label = 'positive')", "SUM(sentiment)", "COUNT(sentiment)",
-           "SUM(churn_level = 'high')", "SUM(churn_level = 'medium')", "SUM(escalate = 1)",
-           "SUM(escalate = 1 AND escalation_level = 'urgent')", "SUM(sentiment_trend = 'worsened')",
-           "SUM(sentiment_trend IS NOT NULL)")
 TOTAL_KEYS = ("contacts", "complaints", "negative", "neutral", "positive", "sentiment_sum", "sentiment_n", "churn_high",
               "churn_medium", "escalations", "urgent", "worsened", "dialogues")
 
@@ -182,17 +180,6 @@ def _finish(t: dict[str, Any]) -> dict[str, Any]:
 
 def empty_totals() -> dict[str, Any]:
     return _finish(dict.fromkeys(TOTAL_KEYS, 0))
-
-
-def totals(store: Store, months: Sequence[str], where: str = "", params: Sequence[Any] = ()) -> dict[str, dict]:
-    """Per month: contacts, complaints (root cause other than ``other``), sentiment counts and
-    mean, high/medium churn, escalations (urgent), dialogues (worsened)."""
-    sql = (f"SELECT month, {', '.join(_TOTALS)} FROM contacts WHERE month BETWEEN ? AND ? "
-           f"{'AND ' + where if where else ''} GROUP BY month")
-    out = {m: empty_totals() for m in months}
-    for row in store.query(sql, (months[0], months[-1], *params)):
-        out[row[0]] = _finish({k: v or 0 for k, v in zip(TOTAL_KEYS, row[1:])})
-    return out
 
 
 def issue_dimension(store: Store, month: str, where: str = "", params: Sequence[Any] = ()) -> str:
@@ -224,8 +211,9 @@ class Facts:
                  baseline_months: int = BASELINE_MONTHS):
         self.store = store
         self.month = check_month(month)
-        self.months = window(store, self.month, trend_months)
-        self.stored = set(store.months())
+        stored = store.months()
+        self.months = window(store, self.month, trend_months, stored)
+        self.stored = set(stored)
         self.prev = shift_month(self.month, -1)
         self.has_prev = self.prev in self.stored
         self.base = [m for m in (shift_month(self.month, -k) for k in range(baseline_months, 0, -1))
@@ -234,13 +222,38 @@ class Facts:
         self.dim = issue_dimension(store, self.month)
         self._tot: dict[tuple[str, Any], dict[str, Any]] = {}
         first = min(self.months[0], self.span[0])
-        sql = (f"SELECT month, owner, {', '.join(_TOTALS)} FROM contacts WHERE month BETWEEN ? AND ? "
-               "GROUP BY month, owner")
-        for row in store.query(sql, (first, self.month)):
-            self._tot[(row[0], row[1])] = {k: v or 0 for k, v in zip(TOTAL_KEYS, row[2:])}
+        # grouped by the key columns in the order of the covering index contacts_month_owner:
+        # an index-only scan; the sums are taken in Python over a few hundred groups
+        sql = ("SELECT month, owner, root_cause, sentiment_label, churn_level, escalate, escalation_level, "
+               "sentiment_trend, COUNT(*), SUM(sentiment), COUNT(sentiment) FROM contacts WHERE month BETWEEN ? AND ? "
+               "GROUP BY month, owner, root_cause, sentiment_label, churn_level, escalate, escalation_level, "
+               "sentiment_trend")
+        for m, o, rc, sl, cl, esc, lvl, tr, n, ssum, sn in store.query(sql, (first, self.month)):
+            t = self._tot.get((m, o))
+            if t is None:
+                t = self._tot[(m, o)] = dict.fromkeys(TOTAL_KEYS, 0)
+            t["contacts"] += n
+            if rc is not None and rc != "other":
+                t["complaints"] += n
+            if sl in ("negative", "neutral", "positive"):
+                t[sl] += n
+            t["sentiment_sum"] += ssum or 0
+            t["sentiment_n"] += sn
+            if cl == "high":
+                t["churn_high"] += n
+            elif cl == "medium":
+                t["churn_medium"] += n
+            if esc == 1:
+                t["escalations"] += n
+                if lvl == "urgent":
+                    t["urgent"] += n
+            if tr is not None:
+                t["dialogues"] += n
+                if tr == "worsened":
+                    t["worsened"] += n
         if self.dim == "topic":
             sql = ("SELECT month, owner, topic, COUNT(*), SUM(escalate = 1), SUM(churn_level = 'high') FROM contacts "
-                   "WHERE month BETWEEN ? AND ? AND topic IS NOT NULL GROUP BY month, owner, topic")
+                   "WHERE month BETWEEN ? AND ? AND topic IS NOT NULL GROUP BY month, topic, owner")
         else:
             sql = ("SELECT c.month, c.owner, je.value, COUNT(*), SUM(c.escalate = 1), SUM(c.churn_level = 'high') "
                    "FROM contacts c, json_each(c.evidence) je WHERE c.month BETWEEN ? AND ? GROUP BY 1, 2, 3")
@@ -250,6 +263,13 @@ class Facts:
                 self._issues.setdefault((m, owner), {})[issue] = (n, esc or 0, high or 0)
         self._rc: dict[tuple[str, Any], dict[Any, int]] | None = None
         self._evidence: dict[tuple[str, Any], dict[str, int]] | None = None
+
+    def tiers(self) -> list[tuple[str, Any, Any, Any, Any, int]]:
+        """(tier, root cause, sentiment label, churn level, escalate, contacts) of the month."""
+        return self.store.query(
+            "SELECT tier, root_cause, sentiment_label, churn_level, escalate, COUNT(*) FROM contacts "
+            "WHERE month = ? AND tier IS NOT NULL GROUP BY tier, root_cause, sentiment_label, churn_level, escalate",
+            (self.month,))
 
     def owners(self) -> list[Any]:
         return sorted({o for (m, o) in self._tot if m == self.month}, key=lambda o: (o is None, str(o)))
@@ -292,8 +312,9 @@ class Facts:
         """{root cause: contacts} of ``owner`` in ``month`` (the month or the one before)."""
         if self._rc is None:
             self._rc = {}
-            for m, o, rc, n in self.store.query("SELECT month, owner, root_cause, COUNT(*) FROM contacts WHERE month IN "
-                                                "(?, ?) GROUP BY month, owner, root_cause", (self.prev, self.month)):
+            sql = ("SELECT month, owner, root_cause, COUNT(*) FROM contacts WHERE month IN (?, ?) "
+                   "GROUP BY month, owner, root_cause")
+            for m, o, rc, n in self.store.query(sql, (self.prev, self.month)):
                 self._rc.setdefault((m, o), {})[rc] = n
         return dict(self._rc.get((month, owner), {}))
 
@@ -328,6 +349,47 @@ class Facts:
         found = find_emerging(cur, before, n1, n2, self.dim, min_count, alpha, min_ratio)[:limit]
         for e in found:
             e.owner = owner if owner is not ALL else self.main_owner(e.issue)
+        return found
+
+    def emerging_topics(self, limit: int = 10) -> tuple[list["Emerging"], str]:
+        """The month's emerging issues and how they were found: with ``voc.topics.track`` over
+        the stored top topics when the contacts carry topics, else (or if that fails) with
+        ``emerging()`` over the store's own month counts."""
+        if self.dim == "topic" and self.base:
+            try:
+                return self._track(limit), "track"
+            except Exception as e:  # degrade to the store's own counts, and say so in the report
+                log.warning("voc.topics.track failed (%s); emerging issues come from the store's month counts", e)
+        return self.emerging(limit=limit), "store"
+
+    def _track(self, limit: int) -> list["Emerging"]:
+        from ..topics.track import track
+
+        rows: list[tuple] = []
+        labels: dict[int, tuple[int, str]] = {}
+        for m, tid, label, n in self.store.query(
+                "SELECT month, topic_id, topic, COUNT(*) FROM contacts WHERE month BETWEEN ? AND ? "
+                "AND topic_id IS NOT NULL GROUP BY month, topic_id, topic", (self.span[0], self.month)):
+            if m not in self.stored:
+                continue
+            rows.extend([(m, None, ((tid, 1.0),))] * n)
+            if label and n > labels.get(tid, (0, ""))[0]:
+                labels[tid] = (n, label)
+        report = track(rows, None, by="month", window=len(self.base))
+        found = []
+        for t in report.topics:
+            st = t["by_period"].get(self.month, {})
+            if st.get("status") not in ("new", "growing"):
+                continue
+            label = labels.get(t["id"], (0, str(t["label"])))[1]
+            base_n = sum(t["by_period"].get(m, {}).get("volume", 0) for m in self.base)
+            found.append(Emerging(label, "topic", st["volume"], st["share"], base_n, st.get("baseline_share", 0.0),
+                                  st.get("ratio") if base_n else None, st.get("g2", 0.0), st.get("p_adj", 1.0),
+                                  "新出现" if st["status"] == "new" else "增长"))
+        found.sort(key=lambda e: (-e.g2, e.issue))
+        found = found[:limit]
+        for e in found:
+            e.owner = self.main_owner(e.issue)
         return found
 
 
@@ -418,9 +480,19 @@ def excerpt(text: str | None, spans: Iterable[str] = (), width: int = 160) -> st
     return ("…" if start > 0 else "") + out + ("…" if start + width < len(text) else "")
 
 
+class _Html(str):
+    """Safe HTML for templates (markupsafe's protocol), when markupsafe is not installed."""
+
+    def __html__(self) -> str:
+        return str(self)
+
+
 def highlight(text: str, spans: Iterable[str]):
     """``text`` HTML-escaped, with the evidence ``spans`` wrapped in ``<mark>``."""
-    from markupsafe import Markup
+    try:
+        from markupsafe import Markup
+    except ImportError:  # the XLSX needs no jinja2/markupsafe; the HTML checks for them
+        Markup = _Html
 
     out, pos = [], 0
     for a, b in _spans(text, spans):
@@ -448,7 +520,8 @@ def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, 
         (id_, created_at, channel, text, rc, score, evidence, owner, sent, churn, churn_risk, esc, level, topic,
          tier, extra) = row
         x = json.loads(extra) if extra else {}
-        out.append({"id": id_, "created_at": created_at, "when": display_time(created_at, store.tz), "channel": channel, "text": text or "", "root_cause": rc,
+        out.append({"id": id_, "created_at": created_at, "when": display_time(created_at, store.tz),
+                    "channel": channel, "text": text or "", "root_cause": rc,
                     "score": score, "evidence": json.loads(evidence) if evidence else [], "owner": owner,
                     "sentiment_label": sent, "churn_level": churn, "churn_risk": churn_risk,
                     "escalate": bool(esc), "urgency": level, "topic": topic, "tier": tier,
@@ -475,6 +548,23 @@ def _numeric_metrics(metrics: Any, prefix: str = "", depth: int = 0) -> list[tup
     return out
 
 
+_QUALITY = ("accuracy", "f1", "precision", "recall", "auc", "kappa", "c_v", "coherence")
+
+
+def fmt_metric(value: float) -> str:
+    """Counts as integers, scores with three decimals."""
+    return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1 else f"{value:.3f}"
+
+
+def _ranked(metrics: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Quality measures (accuracy, F1, ...) first, in their order, then the rest (sizes...)."""
+    def quality(k: str) -> bool:
+        leaf = k.rsplit(".", 1)[-1].lower()
+        return any(q in leaf for q in _QUALITY)
+
+    return [m for m in metrics if quality(m[0])] + [m for m in metrics if not quality(m[0])]
+
+
 def model_facts(store: Store, month: str, max_metrics: int = 8) -> list[dict[str, Any]]:
     """The model versions behind the month's contacts and the accuracy their manifests state."""
     from .. import models
@@ -488,6 +578,8 @@ def model_facts(store: Store, month: str, max_metrics: int = 8) -> list[dict[str
             entry: dict[str, Any] = {"stage": stage, "version": ver, "metrics": [], "source": None}
             if ver.startswith("cues"):
                 entry["source"] = "关键词基线（未训练模型，无实测准确率）"
+            elif ver.startswith("rules"):
+                entry["source"] = "声明式规则（非训练模型，无实测准确率）"
             else:
                 try:
                     folder = models.find(stage, ver)
@@ -498,7 +590,7 @@ def model_facts(store: Store, month: str, max_metrics: int = 8) -> list[dict[str
                         manifest = models.read_json(Path(folder) / models.MANIFEST)
                     except Exception:
                         manifest = {}
-                    entry["metrics"] = _numeric_metrics(manifest.get("metrics") or {})[:max_metrics]
+                    entry["metrics"] = _ranked(_numeric_metrics(manifest.get("metrics") or {}))[:max_metrics]
                     entry["source"] = f"models/{stage}/{ver}/manifest.json"
                 else:
                     entry["source"] = "未找到该版本的模型清单（manifest.json）"

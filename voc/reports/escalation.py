@@ -116,7 +116,8 @@ def _actions(facts: Facts, owner: str, key: str | None, tot: dict, limit: int = 
 
 
 def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[EscalationReport, list[dict[str, Any]]]:
-    st, month, prev, months, has_prev, dim = facts.store, facts.month, facts.prev, facts.months, facts.has_prev, facts.dim
+    st, month, prev, months = facts.store, facts.month, facts.prev, facts.months
+    has_prev, dim = facts.has_prev, facts.dim
     key = OWNER_KEYS.get(owner)
     tot = facts.totals(owner, sorted(set(months) | {prev}) if has_prev else months)
     cur, before = tot[month], tot.get(prev)
@@ -129,7 +130,8 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
     neg = share(cur["negative"], cur["contacts"])
     negp = share(before["negative"], before["contacts"]) if has_prev and before else None
     kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",
-                 "change": None if neg is None or negp is None else neg - negp, "kind": "pp", "bad_up": True, "note": None})
+                 "change": None if neg is None or negp is None else neg - negp, "kind": "pp", "bad_up": True,
+                 "note": None})
     trend_table = Table("趋势", "月度趋势", ["月份", "联络", "需升级", "紧急", "高流失风险", "负面占比"],
                         ["text", "int", "int", "int", "int", "pct"],
                         [[m, tot[m]["contacts"], tot[m]["escalations"], tot[m]["urgent"], tot[m]["churn_high"],
@@ -145,7 +147,8 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
     causes = Table("根因", "根因构成", ["根因", "本月联络", "占比", "上月联络", "变化"], ["text", "int", "pct", "int", "delta"])
     for label, n in sorted(rc_cur.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         b = rc_prev.get(label, 0) if has_prev else None
-        causes.rows.append([name_of("root_cause", label), n, share(n, cur["contacts"]), b, None if b is None else n - b])
+        causes.rows.append([name_of("root_cause", label), n, share(n, cur["contacts"]), b,
+                            None if b is None else n - b])
     ev_cur, ev_prev = facts.evidence(month, owner), facts.evidence(prev, owner)
     evidence = Table("根因证据", "最常见的根因证据（原文片段）", ["证据", "本月联络", "上月联络", "变化"],
                      ["text", "int", "int", "delta"])

@@ -16,18 +16,17 @@ from ..lexicon import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,
-                     count_change, counts_by, fetch_contacts, issue_condition, issue_counts, model_facts, name_of,
-                     rel_change, share, tier_rank, verbatim)
+                     count_change, counts_by, fetch_contacts, fmt_metric, issue_condition, issue_counts, model_facts,
+                     name_of, rel_change, share, tier_rank, verbatim)
 
 log = logging.getLogger(__name__)
 
 DIM_TITLES = {"root_cause": "根因", "owner": "负责方", "channel": "渠道", "topic": "话题", "evidence": "问题（根因证据）"}
 # the contacts sheet of the XLSX: output-record field -> store column (lists stay JSON text)
 CONTACT_COLUMNS = {
-    "id": "id", "created_at": "created_at", "channel": "channel", "customer_id": "customer_id", "text": "text",
-    "root_cause": "root_cause", "root_cause_evidence": "evidence", "owner": "owner", "sentiment": "sentiment",
-    "sentiment_label": "sentiment_label", "churn_level": "churn_level", "escalation_level": "escalation_level",
-    "escalation_reasons": "json_extract(extra, '$.escalation_reasons')", "topic_label": "topic", "tier": "tier",
+    "id": "id", "created_at": "created_at", "channel": "channel", "text": "text", "root_cause": "root_cause",
+    "root_cause_evidence": "evidence", "owner": "owner", "sentiment_label": "sentiment_label",
+    "churn_level": "churn_level", "escalation_level": "escalation_level", "topic_label": "topic", "tier": "tier",
 }
 CONTACT_FIELDS = tuple(CONTACT_COLUMNS)
 
@@ -212,7 +211,7 @@ def _top_issues_per_owner(facts: Facts, owners: list[Any], per_owner: int = 3, v
 
 
 def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tuple[Table, Table, str]:
-    store, month, dim = facts.store, facts.month, facts.dim
+    month, dim = facts.month, facts.dim
     cur = facts.issue_stats(month)
     before = {k: v[2] for k, v in facts.issue_stats(facts.prev).items()}
     rows = sorted(((k, n, h) for k, (n, _, h) in cur.items() if n >= min_contacts and h > 0),
@@ -221,8 +220,12 @@ def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tup
     t_issue = Table("流失热点-话题" if dim == "topic" else "流失热点-问题", f"高流失风险热点：{label}",
                     [label, "本月联络", "高流失风险", "高风险占比", "上月高风险"], ["text", "int", "int", "pct", "int"],
                     [[k, n, h, share(h, n), before.get(k, 0) if facts.has_prev else None] for k, n, h in rows])
-    tiers = sorted(store.query("SELECT tier, COUNT(*), SUM(churn_level = 'high') FROM contacts WHERE month = ? "
-                               "AND tier IS NOT NULL GROUP BY tier", (month,)), key=lambda r: tier_rank(r[0], r[1]))
+    by_tier: dict[str, list[int]] = {}
+    for tier, _, _, churn, _, n in facts.tiers():
+        acc = by_tier.setdefault(tier, [0, 0])
+        acc[0] += n
+        acc[1] += n if churn == "high" else 0
+    tiers = sorted(((k, n, h) for k, (n, h) in by_tier.items()), key=lambda r: tier_rank(r[0], r[1]))
     t_tier = Table("流失热点-等级", "高流失风险热点：客户等级", ["客户等级", "本月联络", "高流失风险", "高风险占比"],
                    ["text", "int", "int", "pct"],
                    [[name_of("tier", k), n, h or 0, share(h or 0, n)] for k, n, h in tiers if k is not None])
@@ -231,15 +234,17 @@ def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tup
     return t_issue, t_tier, chart
 
 
-def _tiers(store: Store, month: str) -> tuple[Table, str]:
-    rows = store.query("SELECT tier, COUNT(*), SUM(root_cause IS NOT NULL AND root_cause != 'other'), "
-                       "SUM(sentiment_label = 'negative'), SUM(churn_level = 'high'), SUM(escalate = 1) "
-                       "FROM contacts WHERE month = ? AND tier IS NOT NULL GROUP BY tier", (month,))
+def _tiers(facts: Facts) -> tuple[Table, str]:
+    stats: dict[str, list[int]] = {}
     causes: dict[str, dict[str, int]] = {}
-    for tier, rc, n in store.query("SELECT tier, root_cause, COUNT(*) FROM contacts WHERE month = ? AND tier IS NOT NULL "
-                                   "AND root_cause IS NOT NULL AND root_cause != 'other' GROUP BY tier, root_cause",
-                                   (month,)):
-        causes.setdefault(tier, {})[rc] = n
+    for tier, rc, sent, churn, esc, n in facts.tiers():
+        acc = stats.setdefault(tier, [0, 0, 0, 0, 0])
+        complaint = rc is not None and rc != "other"
+        for i, hit in enumerate((True, complaint, sent == "negative", churn == "high", esc == 1)):
+            acc[i] += n if hit else 0
+        if complaint:
+            causes.setdefault(tier, {})[rc] = causes.get(tier, {}).get(rc, 0) + n
+    rows = [(tier, *acc) for tier, acc in stats.items()]
     total = sum(r[1] for r in rows)
     rows = sorted(rows, key=lambda r: tier_rank(r[0], r[1]))
     table = Table("客户等级", "按客户价值等级", ["客户等级", "联络", "占比", "投诉占比", "负面占比", "高流失风险占比", "需升级",
@@ -265,22 +270,32 @@ def _sentiment(months: list[str], tot: dict) -> tuple[Table, str, list]:
     for m in months:
         t = tot[m]
         table.rows.append([m, t["contacts"], share(t["negative"], t["contacts"]), share(t["neutral"], t["contacts"]),
-                           share(t["positive"], t["contacts"]), t["mean_sentiment"], share(t["worsened"], t["dialogues"])])
+                           share(t["positive"], t["contacts"]), t["mean_sentiment"],
+                           share(t["worsened"], t["dialogues"])])
     legend = [(s[0], charts.colour(s[1], i)) for i, s in enumerate(series)]
     return table, chart, legend
 
 
 def _emerging_issues(facts: Facts) -> tuple[Table, str]:
-    """Emerging issues from the store's own month counts (G² test against earlier months)."""
-    found, base = facts.emerging(), facts.base
+    """Emerging issues: voc.topics.track over the stored topics, else a G² test on the store's
+    own month counts (also when the contacts carry no topics: root-cause evidence spans)."""
+    found, how = facts.emerging_topics()
+    base = facts.base
     label = _issue_label(facts.dim)
     table = Table("新出现问题", "新出现与快速增长的问题",
                   [label, "状态", "本月联络", "本月占比", "基线占比", "倍数", "G²", "p 值", "主要负责方"],
                   ["text", "text", "int", "pct", "pct", "float", "float", "p", "text"],
                   [[e.issue, e.status, e.count, e.share, e.base_share, e.ratio, e.g2, e.p, name_of("owner", e.owner)]
                    for e in found])
-    method = (f"与此前 {len(base)} 个月（{base[0]}–{base[-1]}）合计相比，本月占比显著上升（对数似然比 G² 检验，"
-              f"p < 0.001，至少 5 件，且为基线占比的 1.5 倍以上）。" if base else "结果库中没有更早的月份，无法判断新出现问题。")
+    if not base:
+        method = "结果库中没有更早的月份，无法判断新出现问题。"
+    elif how == "track":
+        method = (f"话题跟踪（voc.topics.track）：各话题在有话题的联络中所占比例，与此前 {len(base)} 个月"
+                  f"（{base[0]}–{base[-1]}）合计相比，对数似然比 G² 检验，按 Benjamini–Hochberg 校正后 p < 0.01，"
+                  f"至少 5 件且为基线占比的 1.5 倍以上（新出现：基线中没有）。")
+    else:
+        method = (f"与此前 {len(base)} 个月（{base[0]}–{base[-1]}）合计相比，本月占全部联络的比例显著上升"
+                  f"（对数似然比 G² 检验，p < 0.001，至少 5 件，且为基线占比的 1.5 倍以上；新出现：基线中没有）。")
     return table, method
 
 
@@ -312,14 +327,14 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
         t_sent, sent_chart, sent_legend = _sentiment(months, tot)
         t_churn_issue, t_churn_tier, churn_chart = _churn_hotspots(facts)
         per_owner, t_owner = _top_issues_per_owner(facts, _owners(facts), verbatims=verbatims)
-        t_tier, tier_chart = _tiers(st, month)
+        t_tier, tier_chart = _tiers(facts)
         models = model_facts(st, month)
         t_models = Table("模型", "模型版本与实测准确率", ["模型版本", "本月联络", "阶段", "阶段版本", "指标", "来源"],
                          ["text", "int", "text", "text", "text", "text"])
         for f in models:
             for s in f["stages"] or [{"stage": "", "version": "", "metrics": [], "source": ""}]:
                 t_models.rows.append([f["version"], f["contacts"], s["stage"], s["version"],
-                                      "; ".join(f"{k}={v:.3f}" for k, v in s["metrics"]) or "—", s["source"]])
+                                      "; ".join(f"{k}={fmt_metric(v)}" for k, v in s["metrics"]) or "—", s["source"]])
         t_trend = Table("月度趋势", "月度总体趋势", ["月份", "联络", "投诉占比", "负面占比", "高流失风险", "需升级", "紧急"],
                         ["text", "int", "pct", "pct", "int", "int", "int"],
                         [[m, tot[m]["contacts"], share(tot[m]["complaints"], tot[m]["contacts"]),

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import ConfigError, OutputError
 from . import charts
-from .common import fmt, name_of
+from .common import fmt, fmt_metric, name_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -24,6 +24,7 @@ def environment():
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["fmt"] = fmt
+    env.filters["metric"] = fmt_metric
     env.filters["name"] = lambda v, dim: name_of(dim, v)
     env.globals["css"] = lambda: jinja2.utils.markupsafe.Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
     env.globals["font"] = charts.FONT

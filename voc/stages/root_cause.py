@@ -185,7 +185,8 @@ class _Vocab:
     def __init__(self, names: Sequence[str], idf: np.ndarray):
         self.names = list(names)
         self.index = {n: i for i, n in enumerate(self.names)}
-        self.idf = np.asarray(idf, dtype=np.float64)
+        # float32 values (as saved), so a saved and re-loaded model predicts bit for bit the same
+        self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -197,6 +198,21 @@ class _Vocab:
             df.update(set(feats))
         names = sorted(n for n, c in df.items() if c >= min_df)
         n_docs = len(feature_lists)
+        idf = np.array([math.log((1 + n_docs) / (1 + df[n])) + 1.0 for n in names], dtype=np.float64)
+        return cls(names, idf)
+
+    @classmethod
+    def fit_union(cls, main: Sequence[Sequence[str]], extra: Sequence[Sequence[str]], min_df: int,
+                  extra_min_df: int) -> "_Vocab":
+        """Features with ``min_df`` documents in ``main`` or ``extra_min_df`` in all; idf over all."""
+        df_main: Counter = Counter()
+        for feats in main:
+            df_main.update(set(feats))
+        df: Counter = Counter(df_main)
+        for feats in extra:
+            df.update(set(feats))
+        names = sorted(n for n, c in df.items() if df_main[n] >= min_df or c >= extra_min_df)
+        n_docs = len(main) + len(extra)
         idf = np.array([math.log((1 + n_docs) / (1 + df[n])) + 1.0 for n in names], dtype=np.float64)
         return cls(names, idf)
 
@@ -263,63 +279,76 @@ def _apply_threshold(probs: np.ndarray, other: int | None, threshold: float) -> 
     return pred
 
 
-def _choose_threshold(probs: np.ndarray, y: np.ndarray, other: int | None) -> tuple[float, float]:
-    """The confidence threshold under which a prediction becomes ``other``, maximising
-    macro-F1 on development predictions (the lowest threshold among ties)."""
+def _choose_threshold(probs: np.ndarray, y: np.ndarray, other: int | None,
+                      tolerance: float = 0.005) -> tuple[float, float]:
+    """The confidence threshold under which a prediction becomes ``other``: the highest one
+    whose macro-F1 on development predictions is within ``tolerance`` of the best (when in
+    doubt, say ``other`` rather than send a contact to the wrong owner)."""
     k = probs.shape[1]
-    best = (0.0, _macro_f1(y, probs.argmax(axis=1), k))
+    base = _macro_f1(y, probs.argmax(axis=1), k)
     if other is None:
-        return best
-    for tau in np.round(np.arange(0.05, 0.951, 0.025), 3):
-        f1 = _macro_f1(y, _apply_threshold(probs, other, float(tau)), k)
-        if f1 > best[1] + 1e-9:
-            best = (float(tau), f1)
-    return best
+        return 0.0, base
+    grid = [0.0] + [float(t) for t in np.round(np.arange(0.05, 0.951, 0.025), 3)]
+    f1s = [base] + [_macro_f1(y, _apply_threshold(probs, other, t), k) for t in grid[1:]]
+    best = max(f1s)
+    i = max(i for i, f in enumerate(f1s) if f >= best - tolerance - 1e-12)
+    return grid[i], f1s[i]
 
 
 # -- the estimator -------------------------------------------------------------------------------
 class RootCauseClassifier:
     """Root-cause classifier with the scikit-learn contract.
 
-    ``fit(X, y, sample_weight=None, X_weak=None, y_weak=None)``, ``predict_proba(X)``,
-    ``predict(X)``, ``explain(X)`` (labels, scores, evidence, owner), ``save(folder)``,
-    ``RootCauseClassifier.load(folder)``. ``X`` is a list of ``Doc`` (see ``prepare``) or of
-    plain customer texts. The constructor only stores settings; learned state ends in ``_``.
+    ``fit(X, y, sample_weight=None, *, X_weak=None, y_weak=None, auxiliary=None)``,
+    ``predict_proba(X)``, ``predict(X)``, ``explain(X)`` (label, scores,
+    evidence, owner), ``save(folder)``, ``RootCauseClassifier.load(folder)``. ``X`` is a list of
+    ``Doc`` (see ``prepare``) or of plain customer texts. The constructor only stores settings;
+    learned state ends in ``_``.
 
-    ``other_threshold="auto"`` chooses the threshold on cross-validated development folds of
-    ``X`` (``cv`` folds; the weak data joins every training fold and is never scored); a float
-    fixes it. ``calibrate`` fits a softmax temperature on the same development predictions.
+    Weak supervision, optional: ``X_weak``/``y_weak`` are contacts labelled by the cue lexicon
+    (``weak_label``); ``auxiliary`` maps a task name to (contacts, labels) of any other signal
+    that is not a root cause (e.g. ``{"polarity": (reviews, stars)}``). Each trains an
+    auxiliary logistic regression on the customer words whose scores become features of the
+    main model, so that the main model, fitted on the hand labels only, learns how far to
+    trust them. A binary task gives two non-negative features, one per side; a multi-class
+    task one score per class.
+
+    The main model is a linear SVM (liblinear, balanced class weights); ``predict_proba`` is a
+    softmax of its scores with a temperature fitted on development predictions
+    (``calibrate``), and ``other_threshold="auto"`` picks, on the same predictions, the
+    probability under which the best label gives way to ``other``. Development predictions
+    are out-of-fold over the labelled rows (``cv`` folds); the final model is refitted on all.
     """
 
     _estimator_type = "classifier"
+    _PARAMS = ("C", "word_bigrams", "char_ngrams", "char_weight", "context_weight", "cue_weight", "aux_scale",
+               "aux_C", "min_df", "aux_min_df", "other_threshold", "calibrate", "cv", "random_state", "max_spans", "span_chars",
+               "lexicon")
 
-    def __init__(self, C: float = 4.0, word_bigrams: bool = True, char_ngrams: tuple[int, int] | None = (2, 3),
+    def __init__(self, C: float = 0.5, word_bigrams: bool = True, char_ngrams: tuple[int, int] | None = (2, 3),
                  char_weight: float = 1.0, context_weight: float = 0.5, cue_weight: float = 1.0,
-                 min_df: int = 2, weak_weight: float = 0.5, other_threshold: float | str = "auto",
-                 calibrate: bool = True, cv: int = 5, max_iter: int = 2000, random_state: int = 0,
-                 max_spans: int = 2, span_chars: int = 20, lexicon: str | None = None):
+                 aux_scale: float = 0.2, aux_C: float = 4.0, min_df: int = 2, aux_min_df: int = 5,
+                 other_threshold: float | str = "auto", calibrate: bool = True, cv: int = 5,
+                 random_state: int = 0, max_spans: int = 2, span_chars: int = 20, lexicon: str | None = None):
         self.C = C
         self.word_bigrams = word_bigrams
         self.char_ngrams = char_ngrams
         self.char_weight = char_weight
         self.context_weight = context_weight
         self.cue_weight = cue_weight
+        self.aux_scale = aux_scale
+        self.aux_C = aux_C
         self.min_df = min_df
-        self.weak_weight = weak_weight
+        self.aux_min_df = aux_min_df
         self.other_threshold = other_threshold
         self.calibrate = calibrate
         self.cv = cv
-        self.max_iter = max_iter
         self.random_state = random_state
         self.max_spans = max_spans
         self.span_chars = span_chars
         self.lexicon = lexicon
 
     # -- scikit-learn parameter protocol ----------------------------------------------------------
-    _PARAMS = ("C", "word_bigrams", "char_ngrams", "char_weight", "context_weight", "cue_weight", "min_df",
-               "weak_weight", "other_threshold", "calibrate", "cv", "max_iter", "random_state", "max_spans",
-               "span_chars", "lexicon")
-
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {p: getattr(self, p) for p in self._PARAMS}
 
@@ -331,11 +360,14 @@ class RootCauseClassifier:
         return self
 
     def __repr__(self) -> str:
-        return f"RootCauseClassifier(C={self.C}, char_ngrams={self.char_ngrams}, weak_weight={self.weak_weight})"
+        changed = {k: v for k, v in self.get_params().items() if v != type(self)().get_params()[k]}
+        return f"RootCauseClassifier({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _check_params(self) -> None:
-        if not (isinstance(self.C, (int, float)) and self.C > 0):
-            raise ConfigError(f"C must be a positive number, got {self.C!r}; pass e.g. C=4.0.")
+        for p in ("C", "aux_C"):
+            v = getattr(self, p)
+            if not (isinstance(v, (int, float)) and v > 0):
+                raise ConfigError(f"{p} must be a positive number, got {v!r}; pass e.g. {p}=0.5.")
         if self.char_ngrams is not None:
             lo, hi = self.char_ngrams
             if not (1 <= lo <= hi <= 5):
@@ -343,161 +375,8 @@ class RootCauseClassifier:
         if self.other_threshold != "auto" and not (isinstance(self.other_threshold, (int, float))
                                                    and 0 <= self.other_threshold < 1):
             raise ConfigError(f"other_threshold must be 'auto' or a number in [0, 1), got {self.other_threshold!r}.")
-
-    # -- features ------------------------------------------------------------------------------------
-    def _raw_features(self, docs: Sequence[Doc]) -> dict[str, Any]:
-        matcher = self._matcher_
-        words = [_word_features(d.tokens, self.word_bigrams) for d in docs]
-        chars = ([_char_features(d.text, *self.char_ngrams) for d in docs] if self.char_ngrams else None)
-        ctx = [_char_features(d.context[:_MAX_CONTEXT], 2, 2) for d in docs]
-        matches = [matcher.find(d.text) for d in docs]
-        cue = np.zeros((len(docs), len(CUE_LABELS)), dtype=np.float64)
-        col = {lab: i for i, lab in enumerate(CUE_LABELS)}
-        for i, ms in enumerate(matches):
-            for lab, w, _, _ in ms:
-                if lab in col:
-                    cue[i, col[lab]] += w
-        cue = np.log1p(cue)
-        return {"word": words, "char": chars, "context": ctx, "cue": cue, "matches": matches}
-
-    def _fit_vocabs(self, raw: dict[str, Any], rows: np.ndarray) -> dict[str, _Vocab]:
-        vocabs = {"word": _Vocab.fit([raw["word"][i] for i in rows], self.min_df),
-                  "context": _Vocab.fit([raw["context"][i] for i in rows], self.min_df)}
-        if raw["char"] is not None:
-            vocabs["char"] = _Vocab.fit([raw["char"][i] for i in rows], self.min_df)
-        return vocabs
-
-    def _design(self, raw: dict[str, Any], vocabs: dict[str, _Vocab], rows: np.ndarray | None = None):
-        from scipy.sparse import csr_matrix, hstack
-
-        def pick(lst):
-            return lst if rows is None else [lst[i] for i in rows]
-
-        blocks = [vocabs["word"].transform(pick(raw["word"]))]
-        if "char" in vocabs:
-            blocks.append(vocabs["char"].transform(pick(raw["char"])) * self.char_weight)
-        blocks.append(vocabs["context"].transform(pick(raw["context"])) * self.context_weight)
-        cue = raw["cue"] if rows is None else raw["cue"][rows]
-        blocks.append(csr_matrix(cue * self.cue_weight))
-        return hstack(blocks, format="csr")
-
-    def _block_slices(self, vocabs: dict[str, _Vocab]) -> dict[str, tuple[int, int]]:
-        out, start = {}, 0
-        for name in ("word", "char", "context"):
-            if name in vocabs:
-                out[name] = (start, start + len(vocabs[name]))
-                start += len(vocabs[name])
-        out["cue"] = (start, start + len(CUE_LABELS))
-        return out
-
-    def _train_lr(self, X, y: np.ndarray, w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        import warnings
-
-        from sklearn.exceptions import ConvergenceWarning
-        from sklearn.linear_model import LogisticRegression
-
-        lr = LogisticRegression(C=self.C, max_iter=self.max_iter, solver="lbfgs")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            lr.fit(X, y, sample_weight=w)
-        coef = np.zeros((k, X.shape[1]))
-        intercept = np.full(k, -30.0)  # classes absent from this training set are never predicted
-        if len(lr.classes_) == 2:  # binary problems come back as one row: make them two
-            coef[lr.classes_[1]], intercept[lr.classes_[1]] = lr.coef_[0] / 2, lr.intercept_[0] / 2
-            coef[lr.classes_[0]], intercept[lr.classes_[0]] = -lr.coef_[0] / 2, -lr.intercept_[0] / 2
-        else:
-            coef[lr.classes_], intercept[lr.classes_] = lr.coef_, lr.intercept_
-        # stored as float32 so that a saved and re-loaded model predicts bit for bit the same
-        return coef.astype(np.float32).astype(np.float64), intercept.astype(np.float32).astype(np.float64)
-
-    def _weights(self, y: np.ndarray, n_gold: int, k: int) -> np.ndarray:
-        """Balanced class weights from the gold labels; weak rows scaled by ``weak_weight``."""
-        counts = np.bincount(y[:n_gold], minlength=k).astype(np.float64)
-        cw = np.where(counts > 0, n_gold / (k * np.maximum(counts, 1)), 1.0)
-        w = cw[y]
-        w[n_gold:] *= self.weak_weight
-        return w
-
-    # -- fit ---------------------------------------------------------------------------------------
-    def fit(self, X: Sequence[Doc | str], y: Sequence[str], sample_weight: Sequence[float] | None = None,
-            X_weak: Sequence[Doc | str] | None = None, y_weak: Sequence[str] | None = None) -> "RootCauseClassifier":
-        self._check_params()
-        docs = _as_docs(X)
-        y = [self._check_label(v) for v in y]
-        if len(docs) != len(y):
-            raise ConfigError(f"{len(docs)} contacts but {len(y)} labels; give one label per contact.")
-        weak_docs = _as_docs(X_weak) if X_weak is not None else []
-        y_weak = [self._check_label(v) for v in (y_weak or [])]
-        if len(weak_docs) != len(y_weak):
-            raise ConfigError(f"{len(weak_docs)} weak contacts but {len(y_weak)} weak labels; give one per contact.")
-        present = set(y)
-        if len(present) < 2:
-            raise InputError("the training labels hold fewer than two root causes; label contacts of at least two.")
-        self.classes_ = tuple(lab for lab in LABELS if lab in present)
-        k = len(self.classes_)
-        cidx = {lab: i for i, lab in enumerate(self.classes_)}
-        keep_weak = [i for i, lab in enumerate(y_weak) if lab in cidx]
-        weak_docs = [weak_docs[i] for i in keep_weak]
-        y_weak = [y_weak[i] for i in keep_weak]
-
-        self.cues_ = read_cues(self.lexicon)
-        self._matcher_ = CueMatcher(self.cues_)
-        all_docs = docs + weak_docs
-        yi = np.array([cidx[v] for v in y + y_weak], dtype=np.int64)
-        n_gold = len(docs)
-        w = self._weights(yi, n_gold, k)
-        if sample_weight is not None:
-            w[:n_gold] *= np.asarray(sample_weight, dtype=np.float64)
-        raw = self._raw_features(all_docs)
-        other = cidx.get("other")
-
-        # development predictions: out-of-fold over the labelled rows, weak rows always in training
-        oof = self._out_of_fold(raw, yi, w, n_gold, k) if (self.calibrate or self.other_threshold == "auto") else None
-        self.temperature_ = 1.0
-        self.dev_ = None
-        if oof is not None:
-            if self.calibrate:
-                self.temperature_ = _fit_temperature(oof, yi[:n_gold])
-            probs = _softmax(oof / self.temperature_)
-            if self.other_threshold == "auto":
-                self.threshold_, dev_f1 = _choose_threshold(probs, yi[:n_gold], other)
-            else:
-                self.threshold_ = float(self.other_threshold)
-                dev_f1 = _macro_f1(yi[:n_gold], _apply_threshold(probs, other, self.threshold_), k)
-            self.dev_ = {"folds": self._folds_used, "macro_f1": round(dev_f1, 4),
-                         "macro_f1_no_threshold": round(_macro_f1(yi[:n_gold], probs.argmax(1), k), 4)}
-        else:
-            self.threshold_ = 0.0 if self.other_threshold == "auto" else float(self.other_threshold)
-
-        rows = np.arange(len(all_docs))
-        self.vocabs_ = self._fit_vocabs(raw, rows)
-        Xm = self._design(raw, self.vocabs_)
-        self.coef_, self.intercept_ = self._train_lr(Xm, yi, w, k)
-        self.n_train_ = {"labelled": n_gold, "weak": len(weak_docs),
-                         "labelled_by_class": {lab: int(np.sum(yi[:n_gold] == i)) for lab, i in cidx.items()},
-                         "weak_by_class": {lab: int(np.sum(yi[n_gold:] == i)) for lab, i in cidx.items()}}
-        self._prepare_inference()
-        return self
-
-    def _out_of_fold(self, raw, yi, w, n_gold, k) -> np.ndarray | None:
-        from sklearn.model_selection import StratifiedKFold
-
-        y_gold = yi[:n_gold]
-        min_count = int(np.bincount(y_gold, minlength=k)[np.bincount(y_gold, minlength=k) > 0].min())
-        folds = min(self.cv, min_count)
-        self._folds_used = folds
-        if folds < 2:
-            log.warning("too few labelled contacts per class for development folds; no calibration, threshold 0")
-            return None
-        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-        oof = np.zeros((n_gold, k))
-        weak_rows = np.arange(n_gold, len(yi))
-        for tr, dev in skf.split(np.zeros(n_gold), y_gold):
-            rows = np.concatenate([tr, weak_rows])
-            vocabs = self._fit_vocabs(raw, rows)
-            coef, intercept = self._train_lr(self._design(raw, vocabs, rows), yi[rows], w[rows], k)
-            oof[dev] = self._design(raw, vocabs, dev) @ coef.T + intercept
-        return oof
+        if not (isinstance(self.cv, int) and self.cv >= 2):
+            raise ConfigError(f"cv must be an integer of at least 2, got {self.cv!r}.")
 
     @staticmethod
     def _check_label(v: Any) -> str:
@@ -507,37 +386,265 @@ class RootCauseClassifier:
             raise InputError(f"unknown root cause label {v!r}; use one of {', '.join(LABELS)}.")
         return lab
 
+    # -- features ------------------------------------------------------------------------------------
+    def _word_lists(self, docs: Sequence[Doc]) -> list[list[str]]:
+        return [_word_features(d.tokens, self.word_bigrams) for d in docs]
+
+    def _raw_features(self, docs: Sequence[Doc]) -> dict[str, Any]:
+        matches = [self._matcher_.find(d.text) for d in docs]
+        cue = np.zeros((len(docs), len(CUE_LABELS)), dtype=np.float64)
+        col = {lab: i for i, lab in enumerate(CUE_LABELS)}
+        for i, ms in enumerate(matches):
+            for lab, w, _, _ in ms:
+                if lab in col:
+                    cue[i, col[lab]] += w
+        return {
+            "word": self._word_lists(docs),
+            "char": [_char_features(d.text, *self.char_ngrams) for d in docs] if self.char_ngrams else None,
+            "context": [_char_features(d.context[:_MAX_CONTEXT], 2, 2) for d in docs],
+            "cue": np.log1p(cue),
+            "matches": matches,
+        }
+
+    def _aux_features(self, words: Sequence[Sequence[str]]) -> tuple[np.ndarray, Any]:
+        """Scores of the auxiliary (weakly supervised) models as features, and their input."""
+        if not len(self.aux_):
+            return np.zeros((len(words), 0)), None
+        Xa = self.vocabs_["aux"].transform(words)
+        z = np.asarray(Xa @ self.aux_coef_.T) + self.aux_intercept_
+        cols = []
+        for m, binary in enumerate(self.aux_binary_):
+            if binary:  # evidence for either side as two non-negative features
+                cols += [np.clip(-z[:, m], 0, None), np.clip(z[:, m], 0, None)]
+            else:
+                cols.append(z[:, m])
+        return np.column_stack(cols) * self.aux_scale, Xa
+
+    def _design(self, raw: dict[str, Any], rows: np.ndarray | None = None, with_aux_input: bool = False):
+        from scipy.sparse import csr_matrix, hstack
+
+        def pick(lst):
+            return lst if rows is None else [lst[i] for i in rows]
+
+        Xw = self.vocabs_["word"].transform(pick(raw["word"]))
+        blocks = [Xw]
+        if "char" in self.vocabs_:
+            blocks.append(self.vocabs_["char"].transform(pick(raw["char"])) * self.char_weight)
+        blocks.append(self.vocabs_["context"].transform(pick(raw["context"])) * self.context_weight)
+        cue = raw["cue"] if rows is None else raw["cue"][rows]
+        blocks.append(csr_matrix(cue * self.cue_weight))
+        aux, Xa = self._aux_features(pick(raw["word"]))
+        blocks.append(csr_matrix(aux))
+        X = hstack(blocks, format="csr")
+        if with_aux_input:
+            return X, Xa
+        return X
+
+    def _block_slices(self) -> dict[str, tuple[int, int]]:
+        out, start = {}, 0
+        for name in ("word", "char", "context"):
+            if name in self.vocabs_:
+                out[name] = (start, start + len(self.vocabs_[name]))
+                start += len(self.vocabs_[name])
+        out["cue"] = (start, start + len(CUE_LABELS))
+        start += len(CUE_LABELS)
+        out["aux"] = (start, start + sum(2 if b else 1 for b in self.aux_binary_))
+        return out
+
+    # -- training pieces -------------------------------------------------------------------------------
+    def _svm(self, X, y: np.ndarray, w: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        import warnings
+
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.svm import LinearSVC
+
+        svm = LinearSVC(C=self.C, max_iter=5000, random_state=self.random_state)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            svm.fit(X, y, sample_weight=w)
+        coef = np.zeros((k, X.shape[1]))
+        intercept = np.full(k, -10.0)  # a class absent from this training set is never predicted
+        if len(svm.classes_) == 2:  # binary problems come back as one row: make them two
+            coef[svm.classes_[1]], intercept[svm.classes_[1]] = svm.coef_[0] / 2, svm.intercept_[0] / 2
+            coef[svm.classes_[0]], intercept[svm.classes_[0]] = -svm.coef_[0] / 2, -svm.intercept_[0] / 2
+        else:
+            coef[svm.classes_], intercept[svm.classes_] = svm.coef_, svm.intercept_
+        return _f32(coef), _f32(intercept)
+
+    def _aux_model(self, Xw, y: np.ndarray) -> np.ndarray:
+        """(rows of coef, intercepts) of a logistic regression on word features: one row for a
+        binary target, one per class otherwise."""
+        from sklearn.linear_model import LogisticRegression
+
+        lr = LogisticRegression(C=self.aux_C, max_iter=500, solver="liblinear" if len(set(y)) == 2 else "lbfgs")
+        lr.fit(Xw, y)
+        return _f32(lr.coef_), _f32(lr.intercept_)
+
+    def _weights(self, y: np.ndarray, k: int, sample_weight) -> np.ndarray:
+        counts = np.bincount(y, minlength=k).astype(np.float64)
+        cw = np.where(counts > 0, len(y) / (k * np.maximum(counts, 1)), 1.0)
+        w = cw[y]
+        if sample_weight is not None:
+            w = w * np.asarray(sample_weight, dtype=np.float64)
+        return w
+
+    # -- fit ---------------------------------------------------------------------------------------
+    def fit(self, X: Sequence[Doc | str], y: Sequence[str], sample_weight: Sequence[float] | None = None, *,
+            X_weak: Sequence[Doc | str] | None = None, y_weak: Sequence[str] | None = None,
+            auxiliary: dict[str, tuple[Sequence[Doc | str], Sequence[Any]]] | None = None,
+            ) -> "RootCauseClassifier":
+        self._check_params()
+        docs = _as_docs(X)
+        labels = [self._check_label(v) for v in y]
+        if len(docs) != len(labels):
+            raise ConfigError(f"{len(docs)} contacts but {len(labels)} labels; give one label per contact.")
+        present = set(labels)
+        if len(present) < 2:
+            raise InputError("the training labels hold fewer than two root causes; label contacts of at least two.")
+        self.classes_ = tuple(lab for lab in LABELS if lab in present)
+        k = len(self.classes_)
+        cidx = {lab: i for i, lab in enumerate(self.classes_)}
+        yi = np.array([cidx[v] for v in labels], dtype=np.int64)
+        weak_docs = _as_docs(X_weak) if X_weak is not None else []
+        weak_y = [self._check_label(v) for v in (y_weak if y_weak is not None else [])]
+        if len(weak_docs) != len(weak_y):
+            raise ConfigError(f"{len(weak_docs)} weak contacts but {len(weak_y)} weak labels; give one per contact.")
+        tasks: list[tuple[str, list[Doc], list[str]]] = []
+        if len(set(weak_y)) >= 2:
+            tasks.append(("cues", weak_docs, weak_y))
+        for name, (ax, ay) in sorted((auxiliary or {}).items()):
+            ax, ay = _as_docs(ax), [str(v) for v in ay]
+            if len(ax) != len(ay):
+                raise ConfigError(f"auxiliary task {name!r} has {len(ax)} contacts but {len(ay)} labels; "
+                                  f"give one label per contact.")
+            if len(set(ay)) >= 2:
+                tasks.append((name, ax, ay))
+
+        self.cues_ = read_cues(self.lexicon)
+        self._matcher_ = CueMatcher(self.cues_)
+        # vocabularies: words over every text seen (labelled, weak, reviews), chars and context
+        # over the labelled texts; document frequencies only, no labels
+        gold_words = self._word_lists(docs)
+        task_words = [self._word_lists(tx) for _, tx, _ in tasks]
+        raw = self._raw_features(docs)
+        self.vocabs_ = {"word": _Vocab.fit(gold_words, self.min_df),
+                        "context": _Vocab.fit(raw["context"], self.min_df)}
+        if raw["char"] is not None:
+            self.vocabs_["char"] = _Vocab.fit(raw["char"], self.min_df)
+        if tasks:  # the auxiliary models' own word vocabulary
+            self.vocabs_["aux"] = _Vocab.fit_union(gold_words, [f for tw in task_words for f in tw],
+                                                   self.aux_min_df, self.aux_min_df)
+
+        # auxiliary models from weak supervision (they never see the hand labels)
+        aux, binary, coefs, intercepts = [], [], [], []
+        for (name, _, ty), words in zip(tasks, task_words):
+            classes = sorted(set(ty), key=lambda v: (LABELS.index(v) if name == "cues" else 0, v))
+            c, b = self._aux_model(self.vocabs_["aux"].transform(words), np.array([classes.index(v) for v in ty]))
+            is_binary = len(classes) == 2
+            aux += [f"{name}:{classes[0]}|{classes[1]}"] if is_binary else [f"{name}:{v}" for v in classes]
+            binary += [True] if is_binary else [False] * len(classes)
+            coefs.append(c)
+            intercepts.append(b)
+        self.aux_ = tuple(aux)
+        self.aux_binary_ = tuple(binary)
+        n_aux = len(self.vocabs_["aux"]) if "aux" in self.vocabs_ else 0
+        self.aux_coef_ = np.vstack(coefs) if coefs else np.zeros((0, n_aux))
+        self.aux_intercept_ = np.concatenate(intercepts) if intercepts else np.zeros(0)
+
+        Xm = self._design(raw)
+        w = self._weights(yi, k, sample_weight)
+        other = cidx.get("other")
+        oof = self._out_of_fold(Xm, yi, w, k) if (self.calibrate or self.other_threshold == "auto") else None
+        self.temperature_ = 1.0
+        self.dev_ = None
+        if oof is not None:
+            if self.calibrate:
+                self.temperature_ = _fit_temperature(oof, yi)
+            probs = _softmax(oof / self.temperature_)
+            if self.other_threshold == "auto":
+                self.threshold_, dev_f1 = _choose_threshold(probs, yi, other)
+            else:
+                self.threshold_ = float(self.other_threshold)
+                dev_f1 = _macro_f1(yi, _apply_threshold(probs, other, self.threshold_), k)
+            self.dev_ = {"folds": self._folds_used, "macro_f1": round(dev_f1, 4),
+                         "macro_f1_without_threshold": round(_macro_f1(yi, probs.argmax(1), k), 4)}
+        else:
+            self.threshold_ = 0.0 if self.other_threshold == "auto" else float(self.other_threshold)
+        self.coef_, self.intercept_ = self._svm(Xm, yi, w, k)
+        self.n_train_ = {"labelled": len(docs), "weak": len(weak_docs),
+                         "labelled_by_class": {lab: int(np.sum(yi == i)) for lab, i in cidx.items()},
+                         "weak_by_class": {lab: weak_y.count(lab) for lab in LABELS if weak_y.count(lab)},
+                         "auxiliary": {name: dict(sorted(Counter(ty).items())) for name, _, ty in tasks
+                                       if name != "cues"}}
+        self._prepare_inference()
+        return self
+
+    def _out_of_fold(self, Xm, yi: np.ndarray, w: np.ndarray, k: int) -> np.ndarray | None:
+        from sklearn.model_selection import StratifiedKFold
+
+        counts = np.bincount(yi, minlength=k)
+        folds = min(self.cv, int(counts[counts > 0].min()))
+        self._folds_used = folds
+        if folds < 2:
+            log.warning("too few labelled contacts per class for development folds: no calibration, threshold 0")
+            return None
+        skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        oof = np.zeros((len(yi), k))
+        for tr, dev in skf.split(np.zeros(len(yi)), yi):
+            coef, intercept = self._svm(Xm[tr], yi[tr], w[tr], k)
+            oof[dev] = Xm[dev] @ coef.T + intercept
+        return oof
+
     # -- inference ---------------------------------------------------------------------------------
     def _prepare_inference(self) -> None:
         self._matcher_ = CueMatcher(self.cues_)
-        self._slices_ = self._block_slices(self.vocabs_)
-        # evidence weights: how much each feature favours a class over the average class;
-        # context (agent) features are never evidence, the customer's words are
-        ev = self.coef_ - self.coef_.mean(axis=0, keepdims=True)
-        a, b = self._slices_["context"]
+        self._slices_ = self._block_slices()
+        # evidence weights: how much each feature favours a class over the average class. The
+        # auxiliary scores are linear in the word features, so their share is folded back onto
+        # the words; context (agent) features are never evidence, the customer's words are.
+        ev = self.coef_.copy()
+        a, b = self._slices_["aux"]
+        ev_aux = np.zeros((len(self.classes_), self.aux_coef_.shape[1]))
+        col = a
+        for m, binary in enumerate(self.aux_binary_):
+            if binary:
+                eff = (self.coef_[:, col + 1] - self.coef_[:, col]) * self.aux_scale
+                col += 2
+            else:
+                eff = self.coef_[:, col] * self.aux_scale
+                col += 1
+            ev_aux += np.outer(eff, self.aux_coef_[m])
         ev[:, a:b] = 0.0
-        self._evidence_w_ = ev
+        ca, cb = self._slices_["context"]
+        ev[:, ca:cb] = 0.0
+        ev = np.hstack([ev, ev_aux])  # columns: the design matrix, then the auxiliary word features
+        self._evidence_w_ = ev - ev.mean(axis=0, keepdims=True)
         self._other_ = self.classes_.index("other") if "other" in self.classes_ else None
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise ModelError("this RootCauseClassifier is not trained; call fit() or load a model folder.")
 
-    def _logits(self, docs: Sequence[Doc]):
+    def _scores(self, docs: Sequence[Doc]):
+        from scipy.sparse import hstack
+
         raw = self._raw_features(docs)
-        Xm = self._design(raw, self.vocabs_)
-        return Xm @ self.coef_.T + self.intercept_, Xm, raw
+        Xm, Xa = self._design(raw, with_aux_input=True)
+        scores = np.asarray(Xm @ self.coef_.T) + self.intercept_
+        Xe = Xm if Xa is None else hstack([Xm, Xa], format="csr")  # what evidence is drawn from
+        return scores, Xe, raw
+
+    def decision_function(self, X: Sequence[Doc | str]) -> np.ndarray:
+        self._check_fitted()
+        return self._scores(_as_docs(X))[0]
 
     def predict_proba(self, X: Sequence[Doc | str]) -> np.ndarray:
         """Calibrated probabilities, columns in ``classes_`` order."""
-        self._check_fitted()
-        logits, _, _ = self._logits(_as_docs(X))
-        return _softmax(logits / self.temperature_)
+        return _softmax(self.decision_function(X) / self.temperature_)
 
     def predict(self, X: Sequence[Doc | str]) -> list[str]:
         """Labels, with ``other`` where the best label's probability is under the threshold."""
-        probs = self.predict_proba(X)
-        return [self.classes_[i] for i in _apply_threshold(probs, self._other_, self.threshold_)]
+        return [r.label for r in self.explain(X)]
 
     def explain(self, X: Sequence[Doc | str]) -> list[RootCause]:
         """Label, scores over all five labels, evidence spans and owner for each contact."""
@@ -545,18 +652,18 @@ class RootCauseClassifier:
         docs = _as_docs(X)
         if not docs:
             return []
-        logits, Xm, raw = self._logits(docs)
-        probs = _softmax(logits / self.temperature_)
+        scores, Xm, raw = self._scores(docs)
+        probs = _softmax(scores / self.temperature_)
         pred = _apply_threshold(probs, self._other_, self.threshold_)
         empty = np.array([not d.text.strip() for d in docs])
         evidence = self._evidence(Xm, pred, docs, raw["matches"], empty)
         col = {lab: i for i, lab in enumerate(self.classes_)}
-        out = []
         rounded = np.round(probs, 4)
-        for i, d in enumerate(docs):
+        out = []
+        for i in range(len(docs)):
             label = "other" if empty[i] else self.classes_[pred[i]]
-            scores = {lab: float(rounded[i, col[lab]]) if lab in col else 0.0 for lab in LABELS}
-            out.append(RootCause(label, scores, evidence[i] if label != "other" else (), OWNERS[label]))
+            scores_i = {lab: float(rounded[i, col[lab]]) if lab in col else 0.0 for lab in LABELS}
+            out.append(RootCause(label, scores_i, evidence[i] if label != "other" else (), OWNERS[label]))
         return out
 
     def _evidence(self, Xm, pred: np.ndarray, docs: Sequence[Doc], matches, empty) -> list[tuple[str, ...]]:
@@ -567,23 +674,21 @@ class RootCauseClassifier:
         rows = np.repeat(np.arange(n), np.diff(ptr))
         contrib = Xm.data * self._evidence_w_[pred[rows], Xm.indices]
         order = np.lexsort((-contrib, rows))  # by row, then by contribution, largest first
-        names_of = self._feature_names
-        top = 8
+        top = 10
         out: list[tuple[str, ...]] = []
         for i in range(n):
             if empty[i] or (self._other_ is not None and pred[i] == self._other_):
                 out.append(())
                 continue
-            picks = order[ptr[i]:min(ptr[i + 1], ptr[i] + top)]
             surfaces: list[str] = []
-            for p in picks:
+            for p in order[ptr[i]:min(ptr[i + 1], ptr[i] + top)]:
                 if contrib[p] <= 0:
                     break
-                surfaces.extend(names_of(int(Xm.indices[p]), self.classes_[pred[i]], docs[i].text, matches[i]))
+                surfaces.extend(self._surfaces(int(Xm.indices[p]), docs[i].text, matches[i]))
             out.append(self._spans(docs[i].text, surfaces))
         return out
 
-    def _feature_names(self, j: int, label: str, text: str, matches) -> list[str]:
+    def _surfaces(self, j: int, text: str, matches) -> list[str]:
         """Customer-text strings behind feature column ``j``."""
         for block, (a, b) in self._slices_.items():
             if a <= j < b:
@@ -594,6 +699,10 @@ class RootCauseClassifier:
                 if block == "cue":
                     lab = CUE_LABELS[j - a]
                     return [text[s:e] for lb, _, s, e in matches if lb == lab]
+                return []
+        j -= self._slices_["aux"][1]  # past the design matrix: the auxiliary word features
+        if "aux" in self.vocabs_ and 0 <= j < len(self.vocabs_["aux"]):
+            return self.vocabs_["aux"].names[j].split(" ")
         return []
 
     def _spans(self, text: str, surfaces: Sequence[str]) -> tuple[str, ...]:
@@ -603,7 +712,7 @@ class RootCauseClassifier:
         spans: list[tuple[int, int]] = []
         for s in surfaces:
             s = s.strip().lower()
-            if not s or not s.strip("".join(_DELIMS)):
+            if not s.strip("".join(_DELIMS)):
                 continue
             pos = low.find(s)
             if pos < 0:
@@ -614,13 +723,14 @@ class RootCauseClassifier:
             spans.append((a, b))
             if len(spans) >= self.max_spans:
                 break
-        return tuple(text[a:b] for a, b in spans)
+        return tuple(text[a:b] for a, b in sorted(spans))
 
     # -- persistence -------------------------------------------------------------------------------
     def save(self, folder: str | Path, *, version: str = VERSION, description: str = "",
              data_sources: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None,
              card: str | None = None, extra: dict[str, Any] | None = None) -> Path:
-        """Write the model to ``folder`` (JSON + ``.npz``, a model card and ``manifest.json``).
+        """Write the model to ``folder``: ``config.json``, ``vocab_*.json``, ``weights.npz``
+        (numpy arrays, no pickle), ``MODEL_CARD.md`` and ``manifest.json`` (SHA-256 of each file).
 
         The folder must be new or empty; a model version is never overwritten in place.
         """
@@ -628,8 +738,8 @@ class RootCauseClassifier:
 
         self._check_fitted()
         folder = Path(folder)
-        if folder.exists() and any(folder.iterdir()):
-            raise OutputError(f"{folder} already holds files; give a new folder for each model version.")
+        if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+            raise OutputError(f"{folder} already exists and is not empty; give a new folder for each model version.")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -638,13 +748,16 @@ class RootCauseClassifier:
         params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
         config = {
             "format": FORMAT, "params": params, "classes": list(self.classes_),
-            "temperature": self.temperature_, "other_threshold": self.threshold_,
-            "blocks": [name for name in ("word", "char", "context") if name in self.vocabs_],
+            "temperature": self.temperature_, "other_threshold": self.threshold_, "aux": list(self.aux_),
+            "aux_binary": list(self.aux_binary_),
+            "blocks": [name for name in ("word", "char", "context", "aux") if name in self.vocabs_],
             "cues": [list(c) for c in self.cues_], "training": self.n_train_, "dev": self.dev_,
             "segmenter": segmenter_fingerprint(),
         }
         (folder / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        arrays = {"coef": self.coef_.astype(np.float32), "intercept": self.intercept_.astype(np.float32)}
+        arrays = {"coef": self.coef_.astype(np.float32), "intercept": self.intercept_.astype(np.float32),
+                  "aux_coef": self.aux_coef_.astype(np.float32),
+                  "aux_intercept": self.aux_intercept_.astype(np.float32)}
         for name, voc in self.vocabs_.items():
             (folder / f"vocab_{name}.json").write_text(json.dumps(voc.names, ensure_ascii=False) + "\n",
                                                        encoding="utf-8")
@@ -682,6 +795,8 @@ class RootCauseClassifier:
             model.classes_ = tuple(config["classes"])
             model.temperature_ = float(config["temperature"])
             model.threshold_ = float(config["other_threshold"])
+            model.aux_ = tuple(config["aux"])
+            model.aux_binary_ = tuple(bool(b) for b in config["aux_binary"])
             model.cues_ = [(a, b, float(c)) for a, b, c in config["cues"]]
             model.n_train_ = config.get("training")
             model.dev_ = config.get("dev")
@@ -689,6 +804,11 @@ class RootCauseClassifier:
                              for name in config["blocks"]}
             model.coef_ = arrays["coef"].astype(np.float64)
             model.intercept_ = arrays["intercept"].astype(np.float64)
+            model.aux_coef_ = arrays["aux_coef"].astype(np.float64)
+            model.aux_intercept_ = arrays["aux_intercept"].astype(np.float64)
+            for name, voc in model.vocabs_.items():
+                if len(voc.idf) != len(voc.names):
+                    raise ValueError(f"vocabulary {name} and its idf differ in length")
         except ModelError:
             raise
         except (KeyError, ValueError, TypeError, OSError) as e:
@@ -707,18 +827,23 @@ class RootCauseClassifier:
                  "## Training data", ""]
         for src in data_sources or []:
             lines.append(f"- {json.dumps(src, ensure_ascii=False)}")
-        lines += ["", "| label | labelled | weak |", "|---|---|---|"]
+        lines += ["", "| label | labelled | weakly labelled (cues) |", "|---|---|---|"]
         for lab in self.classes_:
             lines.append(f"| {lab} | {self.n_train_['labelled_by_class'].get(lab, 0)} | "
                          f"{self.n_train_['weak_by_class'].get(lab, 0)} |")
         lines += ["", "## Decision", "",
-                  f"- softmax temperature {self.temperature_}, `other` below probability {self.threshold_} "
+                  f"- softmax temperature {self.temperature_}; `other` below probability {self.threshold_} "
                   f"(chosen on development folds of the labelled data)"]
         if self.dev_:
             lines.append(f"- development macro-F1 ({self.dev_['folds']}-fold, out of fold): {self.dev_['macro_f1']}")
         if metrics:
             lines += ["", "## Metrics", "", "```json", json.dumps(metrics, ensure_ascii=False, indent=1), "```"]
         return "\n".join(lines) + "\n"
+
+
+def _f32(a: np.ndarray) -> np.ndarray:
+    """Round to float32 and back: a saved and re-loaded model then predicts bit for bit the same."""
+    return np.asarray(a, dtype=np.float32).astype(np.float64)
 
 
 def _clause(text: str, start: int, end: int, max_chars: int) -> tuple[int, int]:
@@ -843,6 +968,7 @@ def read_labelled(path: str | Path) -> list[tuple[Contact, str]]:
 WEAK_SOURCES = ("heimao_fin_complaints_celine", "stc3_dch_weibo_helpdesk", "waimai_10k",
                 "ChnSentiCorp_htl_all", "online_shopping_10_cats")
 WEAK_PER_CLASS = 1200
+POLARITY_PER_SOURCE = 10000
 
 
 def weak_contacts(exclude: set[str], cues: Sequence[tuple[str, str, float]] | None = None,
@@ -1023,16 +1149,41 @@ def _labels_dir() -> Path:
     return corpus_path("labels")
 
 
-def default_training_data(seed: int = 0, weak: bool = True, cues=None):
-    """(labelled docs, labels, weak docs, weak labels) for the shipped model: corpus/labels/train.csv
-    plus weak supervision over the other non-reserved rows of ../shared/data."""
+def polarity_contacts(exclude: set[str], per_source: int = POLARITY_PER_SOURCE,
+                      seed: int = 0) -> tuple[list[Contact], list[int]]:
+    """Reviews from the NON-reserved rows of the review sets with their own polarity
+    (1 positive, 0 negative): at most ``per_source`` per set, drawn at random with ``seed``."""
+    from ..datasets import REVIEWS, iter_dataset
+
+    rng = np.random.RandomState(seed)
+    contacts, labels = [], []
+    for ds in REVIEWS:
+        items = [(c, int(lab)) for c, lab in iter_dataset(ds, reserved=False) if c.id not in exclude]
+        take = sorted(rng.permutation(len(items))[:per_source]) if len(items) > per_source else range(len(items))
+        for i in take:
+            contacts.append(items[i][0])
+            labels.append(items[i][1])
+    return contacts, labels
+
+
+def default_training_data(seed: int = 0, weak: bool = True, polarity: bool = True,
+                          cues: Sequence[tuple[str, str, float]] | None = None) -> dict[str, Any]:
+    """``fit`` arguments of the shipped model: corpus/labels/train.csv, plus (``weak``) contacts
+    labelled by the cue lexicon and (``polarity``) reviews with their polarity, all from the
+    non-reserved rows of ../shared/data that are not in train.csv."""
     pairs = read_labelled(_labels_dir() / "train.csv")
-    docs = prepare([c for c, _ in pairs])
-    y = [lab for _, lab in pairs]
-    if not weak:
-        return docs, y, None, None
-    wc, wy = weak_contacts({c.id for c, _ in pairs}, cues=cues, seed=seed)
-    return docs, y, prepare(wc), wy
+    exclude = {c.id for c, _ in pairs}
+    out: dict[str, Any] = {"X": prepare([c for c, _ in pairs]), "y": [lab for _, lab in pairs]}
+    if weak:
+        wc, wy = weak_contacts(exclude, cues=cues, seed=seed)
+        out["X_weak"], out["y_weak"] = prepare(wc), wy
+    auxiliary = {}
+    if polarity:
+        pc, py = polarity_contacts(exclude, seed=seed)
+        auxiliary["polarity"] = (prepare(pc), ["negative" if v == 0 else "positive" for v in py])
+    if auxiliary:
+        out["auxiliary"] = auxiliary
+    return out
 
 
 DATA_SOURCES = [
@@ -1075,8 +1226,8 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
 
     require_data()
     t0 = time.monotonic()
-    docs, y, wdocs, wy = default_training_data(seed=seed)
-    model = RootCauseClassifier(random_state=seed).fit(docs, y, X_weak=wdocs, y_weak=wy)
+    data = default_training_data(seed=seed)
+    model = RootCauseClassifier(random_state=seed).fit(**data)
     log.info("trained in %.0f s", time.monotonic() - t0)
     pairs = read_labelled(_labels_dir() / "reserved_eval.csv")
     rdocs, rlabels = prepare([c for c, _ in pairs]), [lab for _, lab in pairs]
@@ -1121,17 +1272,20 @@ def model_card(model: RootCauseClassifier, report: dict[str, Any], base_report: 
         "",
         "## Model",
         "",
-        f"- multinomial logistic regression (scikit-learn, C={model.C}) over customer jieba tokens + bigrams "
-        f"(TF-IDF), customer character {model.char_ngrams[0]}-{model.char_ngrams[1]}-grams, agent-turn "
-        f"character bigrams as context (weight {model.context_weight}), per-label cue-lexicon scores"
-        if model.char_ngrams else "- multinomial logistic regression",
-        f"- calibration: softmax temperature {model.temperature_}; `other` when the best label's probability "
-        f"is below {model.threshold_}; both chosen on {model.dev_['folds'] if model.dev_ else '?'}-fold "
-        f"development predictions over corpus/labels/train.csv (never on reserved rows)",
+        f"- linear SVM (scikit-learn LinearSVC, C={model.C}, balanced class weights) over: the customer's jieba "
+        "tokens and token bigrams (TF-IDF); character "
+        + (f"{model.char_ngrams[0]}-{model.char_ngrams[1]}-grams of the customer text; " if model.char_ngrams else "")
+        + f"character bigrams of agent turns as context (weight {model.context_weight}); per-label sums of the "
+        "cue lexicon (corpus/lexicons/root_cause_cues.tsv, copied into config.json); and the scores of two "
+        "weakly supervised models (below)",
+        f"- calibration: softmax of the SVM scores with temperature {model.temperature_}; `other` when the best "
+        f"label's probability is below {model.threshold_}; both chosen on "
+        f"{model.dev_['folds'] if model.dev_ else '?'}-fold out-of-fold predictions over corpus/labels/train.csv "
+        "(never on reserved rows)",
         "- evidence: up to two short clauses of the customer text around the features that favour the "
-        "predicted label most",
-        "- files: JSON vocabularies and config, `weights.npz` (numpy, no pickle), checked against "
-        "manifest.json before loading",
+        "predicted label most (agent turns are never evidence)",
+        "- files: JSON vocabularies and config, `weights.npz` (numpy, loaded with allow_pickle=False), "
+        "checked against manifest.json before loading",
         "",
         "## Training data",
         "",
@@ -1144,10 +1298,14 @@ def model_card(model: RootCauseClassifier, report: dict[str, Any], base_report: 
         f"| total | {n['labelled']} | {n['weak']} |",
         "",
         "Hand labels: corpus/labels/train.csv, non-reserved rows of the sets below, labelled by reading "
-        "each contact against the taxonomy (see corpus/README.md; second-pass Cohen's kappa 0.902). "
-        "Weak labels: other non-reserved rows whose cue-lexicon scores point clearly to one label "
-        "(positive reviews without cues -> other), weight "
-        f"{model.weak_weight} relative to a hand label.",
+        "each contact against the taxonomy (see corpus/README.md; second-pass Cohen's kappa 0.902).",
+        "",
+        "Weak supervision (never the hand labels, never reserved rows):",
+        f"- cue model: a logistic regression on customer words trained on {n['weak']} other non-reserved "
+        "contacts whose cue-lexicon scores point clearly to one label (positive reviews without cues -> other);",
+        "- polarity model: a logistic regression on customer words trained on non-reserved reviews with "
+        f"their own positive/negative rating ({n.get('auxiliary', {}).get('polarity', {})}).",
+        "Their scores are features of the main model, which learns from the hand labels how far to trust them.",
         "",
         "Sources (text is read from ../shared/data at training time; none is shipped, only weights "
         "and vocabulary):",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from ..records import Tagged
 
@@ -15,3 +16,33 @@ class NoTopics:
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         return [replace(t, topics=(), topic_label=None) for t in batch]
+
+
+class Topics:
+    """Topic weights from a topic model folder (``voc topics fit`` or the shipped one).
+
+    ``topics`` gets the contact's top topic and up to two more of weight >= the model's
+    ``min_weight`` as ``(topic_id, weight)`` pairs, heaviest first; ``topic_label`` the label
+    of the top topic. A contact with no known term gets ``()`` and no label. The model is
+    loaded (checksums verified, no pickle, no gensim) once, when the stage is built; the
+    whole batch is inferred at once.
+    """
+
+    name = "topics"
+    requires = ("tokens",)
+    assigns = ("topics", "topic_label")
+
+    def __init__(self, model_dir: str | Path):
+        from ..topics.model import TopicModel
+
+        self.model_dir = Path(model_dir)
+        self.model = TopicModel.load(self.model_dir)
+        self.version = getattr(self.model, "version_", None)
+        self._labels = self.model.labels
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        if not batch:
+            return []
+        assigned = self.model.assign([t.tokens or () for t in batch])
+        labels = self._labels
+        return [replace(t, topics=a, topic_label=labels[a[0][0]] if a else None) for t, a in zip(batch, assigned)]

@@ -197,12 +197,12 @@ class TopicModel:
     """
 
     def __init__(self, num_topics: int | str = 20, *, seed: int = 1, k_range: tuple[int, int, int] = (8, 30, 2),
-                 passes: int = 10, iterations: int = 100, alpha: str | float = "asymmetric",
+                 passes: int | None = None, iterations: int = 100, alpha: str | float = "asymmetric",
                  eta: str | float | None = None, no_below: int = 5, no_above: float = 0.25,
                  keep_n: int = 20000, phrase_rounds: int = 2, phrase_min_count: int = 10,
                  phrase_threshold: float = 0.5, min_len: int = 2, min_terms: int = 3, stopwords: Iterable[str] | None = None,
                  min_weight: float = 0.2, max_topics: int = 3, label_terms: int = 3,
-                 coherence_topn: int = 10, chunksize: int = 2000):
+                 coherence_topn: int = 10, chunksize: int = 10000, phrases: "PhraseMerger | None" = None):
         self.num_topics = num_topics
         self.seed = seed
         self.k_range = tuple(k_range)
@@ -224,6 +224,7 @@ class TopicModel:
         self.label_terms = label_terms
         self.coherence_topn = coherence_topn
         self.chunksize = chunksize
+        self.phrases = phrases  # reuse these phrases instead of learning them (e.g. a reference model's)
 
     _PARAMS = ("num_topics", "seed", "k_range", "passes", "iterations", "alpha", "eta", "no_below", "no_above",
                "keep_n", "phrase_rounds", "phrase_min_count", "phrase_threshold", "min_len", "min_terms", "min_weight",
@@ -265,9 +266,11 @@ class TopicModel:
         if not (0 < self.no_above <= 1):
             raise ConfigError(f"no_above must be in (0, 1], not {self.no_above}.")
 
-    def fit(self, docs: Sequence[Sequence[str]], ids: Sequence[str] | None = None) -> "TopicModel":
+    def fit(self, docs: Sequence[Sequence[str]], ids: Sequence[str] | None = None, *,
+            score: bool = True) -> "TopicModel":
         """Fit on the customer tokens of each contact (``ids`` name the contacts for the
-        representative examples; default their positions)."""
+        representative examples; default their positions). ``score=False`` skips the
+        coherence scores of the chosen model (not allowed with ``num_topics="auto"``)."""
         import numpy as np
         from gensim.corpora import Dictionary
 
@@ -280,8 +283,13 @@ class TopicModel:
         self._stop_cache = self.stopwords_
         self.phrases_ = None
         cleaned = [clean_tokens(d, self._stop_cache) for d in docs]
-        self.phrases_ = learn_phrases(cleaned, rounds=self.phrase_rounds, min_count=self.phrase_min_count,
-                                      threshold=self.phrase_threshold) if self.phrase_rounds else PhraseMerger()
+        if self.phrases is not None:
+            self.phrases_ = self.phrases
+        elif self.phrase_rounds:
+            self.phrases_ = learn_phrases(cleaned, rounds=self.phrase_rounds, min_count=self.phrase_min_count,
+                                          threshold=self.phrase_threshold)
+        else:
+            self.phrases_ = PhraseMerger()
         texts = [[w for w in self.phrases_(d) if len(w) >= self.min_len and w not in self._stop_cache]
                  for d in cleaned]
         dictionary = Dictionary(texts)
@@ -305,17 +313,20 @@ class TopicModel:
             curve, best = [], None
             for k in range(a, b + 1, s):
                 lda = self._train(corpus, dictionary, k)
-                cv = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn)
+                per = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn, per_topic=True)
+                cv = float(np.mean(per))
                 curve.append([k, _g(cv)])
                 log.info("topics: K=%d c_v=%.4f", k, cv)
                 if best is None or round(cv, 4) > round(best[1], 4):
-                    best = (k, cv, lda)
+                    best = (k, cv, lda, per)
             self.curve_ = {"measure": "c_v", "topn": self.coherence_topn, "points": curve}
-            k, _, lda = best
+            k, _, lda, per_cv = best
         else:
             self.curve_ = None
             k, lda = self.num_topics, self._train(corpus, dictionary, self.num_topics)
+            per_cv = None
         self.k_ = k
+        self.passes_used_ = self.passes_for(len(corpus))
         self.vocab_ = [dictionary[i] for i in range(len(dictionary))]
         self.dfs_ = [int(dictionary.dfs.get(i, 0)) for i in range(len(dictionary))]
         self.dict_num_docs_ = int(dictionary.num_docs)
@@ -324,20 +335,30 @@ class TopicModel:
         self._dictionary = dictionary
         self._prepare()
         # coherence of the chosen model
-        per_cv = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn, per_topic=True)
-        self.coherence_ = {
+        if not score and per_cv is None:
+            per_cv = [float("nan")] * k
+            self.coherence_ = None
+        else:
+            if per_cv is None:
+                per_cv = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn,
+                                         per_topic=True)
+            self.coherence_ = self._scores(lda, coh_texts, dictionary, corpus, per_cv)
+        theta = self.infer_terms(texts)
+        self.assignments_ = list(zip(ids, self.assign_theta(theta)))
+        self.topics_ = self._describe(theta, texts, ids, per_cv, corpus, dictionary)
+        self.fit_seconds_ = round(time.monotonic() - t0, 1)
+        return self
+
+    def _scores(self, lda, coh_texts, dictionary, corpus, per_cv) -> dict[str, Any]:
+        import numpy as np
+
+        return {
             "c_v": _g(float(np.mean(per_cv))),
             "u_mass": _g(self._coherence(lda, coh_texts, dictionary, corpus, "u_mass", self.coherence_topn)),
             "c_v_top20": _g(self._coherence(lda, coh_texts, dictionary, corpus, "c_v", 20)),
             "topn": self.coherence_topn,
             "texts": "training contacts' topic terms",
         }
-        # assignments, shares and representative contacts
-        theta = self.infer_terms(texts)
-        self.assignments_ = list(zip(ids, self.assign_theta(theta)))
-        self.topics_ = self._describe(theta, texts, ids, per_cv, corpus, dictionary)
-        self.fit_seconds_ = round(time.monotonic() - t0, 1)
-        return self
 
     def _train(self, corpus, dictionary, k: int):
         import numpy as np
@@ -345,10 +366,16 @@ class TopicModel:
 
         t0 = time.monotonic()
         lda = LdaModel(corpus=corpus, id2word=dictionary, num_topics=k, random_state=self.seed,
-                       passes=self.passes, iterations=self.iterations, alpha=self.alpha, eta=self.eta,
+                       passes=self.passes_for(len(corpus)), iterations=self.iterations, alpha=self.alpha, eta=self.eta,
                        chunksize=self.chunksize, eval_every=None, update_every=1, dtype=np.float64)
         log.info("topics: trained K=%d in %.1f s", k, time.monotonic() - t0)
         return lda
+
+    def passes_for(self, n_docs: int) -> int:
+        """``passes`` if set, else about 200,000 document updates in all (5 to 30 passes)."""
+        if self.passes:
+            return int(self.passes)
+        return int(min(30, max(5, -(-200_000 // max(1, n_docs)))))
 
     def _coherence(self, lda, texts, dictionary, corpus, measure: str, topn: int, per_topic: bool = False):
         from gensim.models import CoherenceModel
@@ -407,7 +434,7 @@ class TopicModel:
                 "contacts": int(len(member)),
                 "mean_weight": _g(float(theta[has, k].mean()) if has.any() else 0.0),
                 "representative": [ids[i] for i in cand[:3]],
-                "c_v": _g(per_cv[k]),
+                "c_v": _g(per_cv[k]) if per_cv[k] == per_cv[k] else None,
             })
         return out
 
@@ -555,6 +582,8 @@ class TopicModel:
             "coherence": self.coherence_,
             "selection": self.curve_,
             "assignment": {"min_weight": self.min_weight, "max_topics": self.max_topics},
+            "training": {"passes": getattr(self, "passes_used_", None), "chunksize": self.chunksize,
+                         "iterations": self.iterations},
             "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()},
             "topics": self.topics_,
         }
@@ -748,11 +777,17 @@ def fit_files(inputs: Sequence[str | Path], output: str | Path, *, num_topics: i
     return model
 
 
-def show_topics(folder: str | Path, *, terms: int = 8) -> str:
-    """``voc topics show``: the topics of a model folder as a plain-text table."""
+def show_topics(folder: str | Path | None = None, *, terms: int = 8) -> str:
+    """``voc topics show``: the topics of a model folder (default: the shipped one) as a table."""
+    if folder is None:
+        from ..models import find
+
+        folder = find(NAME)
+        if folder is None:
+            raise ModelError("no topic model ships here; give a model folder written by voc topics fit.")
     info = TopicModel.load(folder)
     coh = info.coherence_ or {}
-    lines = [f"{getattr(info, 'name_', NAME)} {getattr(info, 'version_', '')}: {info.k_} topics, "
+    lines: list[str] = [f"{getattr(info, 'name_', NAME)} {getattr(info, 'version_', '')}: {info.k_} topics, "
              f"c_v {coh.get('c_v')}, u_mass {coh.get('u_mass')}, {info.n_train_docs_} training contacts"]
     if info.curve_:
         pts = " ".join(f"{k}:{v}" for k, v in info.curve_["points"])
@@ -816,7 +851,7 @@ def heldout_coherence(model: TopicModel, token_lists: Sequence[Sequence[str]], t
     return {"c_v": _g(cv.get_coherence()), "u_mass": _g(um.get_coherence()), "topn": topn, "contacts": len(texts)}
 
 
-DEFAULT_PARAMS: dict[str, Any] = dict(num_topics="auto", seed=1, k_range=(8, 24, 2))
+DEFAULT_PARAMS: dict[str, Any] = dict(num_topics="auto", seed=1, k_range=(10, 24, 2))
 
 
 def build_default(models_root: str | Path) -> Path:
@@ -829,7 +864,8 @@ def build_default(models_root: str | Path) -> Path:
     model = TopicModel(**DEFAULT_PARAMS).fit(toks, ids)
     _, rtoks, _ = tokenise_contacts(reserved_contacts(), workers=1)
     held = heldout_coherence(model, rtoks)
-    metrics = {"heldout_reserved": held, "fit_seconds": model.fit_seconds_, "tokenise_seconds": round(t_tok, 1)}
+    metrics = {"heldout_reserved": held}
+    log.info("topics: tokenised in %.0f s, fitted in %.0f s", t_tok, model.fit_seconds_)
     folder = Path(models_root) / NAME / VERSION
     card = _default_card(model, sources, held)
     model.save(folder, version=VERSION, data_sources=sources, metrics=metrics, model_card=card, overwrite=True,
@@ -858,7 +894,7 @@ def _default_card(model: TopicModel, sources: list[dict[str, Any]], held: dict[s
         f"{model.phrase_rounds} rounds ({len(model.phrases_.phrases)} phrases);",
         f"- dictionary: `filter_extremes(no_below={model.no_below}, no_above={model.no_above}, keep_n={model.keep_n})`"
         f" -> {len(model.vocab_):,} terms;",
-        f"- LDA: passes {model.passes}, iterations {model.iterations}, alpha {model.alpha}, eta {model.eta};",
+        f"- LDA: passes {model.passes_used_}, chunksize {model.chunksize}, iterations {model.iterations}, alpha {model.alpha}, eta {model.eta};",
         f"- K chosen by c_v (top {c['topn']} terms) over {curve}.", "",
         "## Coherence (gensim CoherenceModel, same tokens)", "",
         f"- training texts: c_v {c['c_v']} (top {c['topn']}), c_v {c['c_v_top20']} (top 20), u_mass {c['u_mass']}",

@@ -1,0 +1,473 @@
+"""Benchmark ``voc tag`` against plain scripts in one run, and write docs/performance.md.
+
+    python bench/run_bench.py            # full run: 50,000 contacts + memory check (100k vs 1M)
+    python bench/run_bench.py --quick    # a couple of minutes, no memory check, no docs written
+
+Measured, each in its own process, in one run on the same machine and workload:
+
+* ``voc tag`` with all default stages on 1 and 2 workers (jieba segmenter, and rjieba when
+  installed); ``--engine dask`` on a 2-worker local cluster;
+* the naive script (``jieba.lcut`` + snownlp + TF-IDF/LR, one contact at a time) and the bare
+  script (``jieba.lcut`` + TF-IDF/LR on chunks, 2 processes), see bench/baselines.py;
+* ``voc tag`` of a 1-contact file (start-up) and ``import voc``;
+* peak RSS of each command's whole process tree (sum over the process and its descendants,
+  sampled every 0.1 s), and the memory check: ``voc tag`` on 100,000 and on 1,000,000
+  contacts (real texts repeated with new ids);
+* where the time goes: the pipeline's stages timed in-process on 2,000 contacts.
+
+The workload (bench/make_workload.py) is built from the real texts in ../shared/data and stays
+outside the repository. The machine is shared: the 1-minute load average is recorded next to
+every figure; compare ratios within one run, not absolute figures across runs.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+CLI = [PY, str(ROOT / "cli.py")]
+GIB = 1024 ** 3
+
+
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def have(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+# -- measuring one command -----------------------------------------------------------------------
+def tree_rss(proc) -> int:
+    import psutil
+
+    total = 0
+    try:
+        procs = [proc] + proc.children(recursive=True)
+    except psutil.Error:
+        return 0
+    for p in procs:
+        try:
+            total += p.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run(cmd: list[str], label: str, *, timeout: float = 3600, env: dict | None = None) -> dict:
+    """Run ``cmd``; wall seconds, peak RSS of its process tree, load before and after."""
+    import psutil
+
+    before = load1()
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, **(env or {})})
+    proc = psutil.Process(p.pid)
+    peak = 0
+    out: list[str] = []
+    import threading
+
+    def drain(stream, sink):
+        for line in stream:
+            sink.append(line)
+
+    err: list[str] = []
+    threads = [threading.Thread(target=drain, args=(p.stdout, out), daemon=True),
+               threading.Thread(target=drain, args=(p.stderr, err), daemon=True)]
+    for t in threads:
+        t.start()
+    while p.poll() is None:
+        peak = max(peak, tree_rss(proc))
+        if time.perf_counter() - t0 > timeout:
+            p.kill()
+            raise SystemExit(f"{label}: timed out after {timeout} s")
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    for t in threads:
+        t.join()
+    if p.returncode:
+        sys.stderr.write("".join(err[-30:]))
+        raise SystemExit(f"{label}: exit code {p.returncode}: {' '.join(cmd)}")
+    marks = {}
+    for line in err:
+        if line.startswith("BENCH "):
+            marks = json.loads(line[6:])
+    return {"label": label, "wall": round(wall, 3), "peak_rss": peak, "load_before": before,
+            "load_after": load1(), "marks": marks, "cmd": " ".join(Path(c).name if c == PY else c for c in cmd)}
+
+
+def voc_tag(inp: Path, out: Path, *args: str) -> list[str]:
+    return CLI + ["tag", str(inp), "-o", str(out), "-q", *args]
+
+
+def summary_seconds(out: Path) -> float | None:
+    try:
+        return json.loads(Path(f"{out}.summary.json").read_text(encoding="utf-8"))["seconds"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def same_bytes(a: Path, b: Path) -> bool:
+    import filecmp
+
+    return filecmp.cmp(a, b, shallow=False)
+
+
+# -- pieces --------------------------------------------------------------------------------------
+def import_time(repeat: int = 5) -> dict:
+    code = "import time; t = time.perf_counter(); import voc; print(time.perf_counter() - t)"
+    times, loads = [], []
+    for _ in range(repeat):
+        loads.append(load1())
+        r = subprocess.run([PY, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        times.append(float(r.stdout.strip()))
+    return {"median": round(statistics.median(times), 3), "all": [round(t, 3) for t in times], "load": loads[0]}
+
+
+def startup(one: Path, work: Path, repeat: int = 3) -> dict:
+    runs = [run(voc_tag(one, work / "one.out.jsonl"), "voc tag, 1 contact") for _ in range(repeat)]
+    return {"median": round(statistics.median(r["wall"] for r in runs), 3), "all": [r["wall"] for r in runs],
+            "load": runs[0]["load_before"], "peak_rss": max(r["peak_rss"] for r in runs)}
+
+
+def stage_profile(workload: Path, n: int, segmenter: str) -> dict:
+    """Process time per stage, in this process, over the first ``n`` contacts."""
+    import itertools
+
+    import voc
+    from voc.io.readers import read_contacts
+    from voc.records import Tagged
+    from voc.run import _finalize
+
+    nlp = voc.load(segmenter=segmenter)
+    contacts = [c for c in itertools.islice(read_contacts(str(workload)), n) if isinstance(c, voc.Contact)]
+    nlp.tag_batch(contacts[:20])  # models loaded before timing
+    per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
+    per["output record"] = 0.0
+    t_all = time.process_time()
+    for i in range(0, len(contacts), 256):
+        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + 256]]
+        for stage in nlp.stages:
+            t = time.process_time()
+            batch = stage(batch)
+            per[stage.name] += time.process_time() - t
+        t = time.process_time()
+        [_finalize(x) for x in batch]
+        per["output record"] += time.process_time() - t
+    total = time.process_time() - t_all
+    return {"n": len(contacts), "total": total, "per_stage": per, "segmenter": segmenter,
+            "stages": " → ".join(f"{s.name}" + (f" ({s.version})" if getattr(s, "version", None) else "")
+                                 for s in nlp.stages)}
+
+
+def machine() -> dict:
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        mem = f"{psutil.virtual_memory().total / GIB:.0f} GiB"
+    except ImportError:
+        mem = "?"
+    versions = {}
+    for mod in ("voc", "jieba", "rjieba", "sklearn", "numpy", "snownlp", "dask", "distributed"):
+        try:
+            m = __import__(mod)
+            versions[mod] = getattr(m, "__version__", "installed")
+        except ImportError:
+            versions[mod] = "not installed"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        commit += " (+ uncommitted changes)" if dirty else ""
+    except OSError:
+        commit = "?"
+    return {"cpu": cpu, "cores": len(os.sched_getaffinity(0)), "memory": mem, "os": platform.platform(),
+            "python": platform.python_version(), "versions": versions, "commit": commit}
+
+
+# -- the benchmark -------------------------------------------------------------------------------
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=50_000, help="Contacts for the throughput runs (default 50,000).")
+    ap.add_argument("--naive-n", type=int, default=2_000,
+                    help="Contacts for the naive script, which is ~100x slower (default 2,000).")
+    ap.add_argument("--memory", nargs=2, type=int, default=[100_000, 1_000_000], metavar=("SMALL", "LARGE"),
+                    help="Contacts for the memory check (default 100000 1000000).")
+    ap.add_argument("--no-memory", action="store_true", help="Skip the memory check.")
+    ap.add_argument("--quick", action="store_true",
+                    help="Small run for a smoke test: --n 3000 --naive-n 200, no memory check, no docs.")
+    ap.add_argument("--workdir", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "voc-bench")
+    ap.add_argument("--doc", type=Path, default=ROOT / "docs" / "performance.md",
+                    help="Where to write the report (default docs/performance.md).")
+    ap.add_argument("--no-doc", action="store_true", help="Print only; do not write the report.")
+    ap.add_argument("--keep", action="store_true", help="Keep the work folder (workloads, outputs).")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.n, args.naive_n, args.no_memory, args.no_doc = 3_000, 200, True, True
+    if not have("psutil"):
+        raise SystemExit("run_bench needs psutil (pip install psutil, or voc[dist] which brings it).")
+    from voc.datasets import shared_data_dir
+
+    if shared_data_dir() is None:
+        raise SystemExit("run_bench needs the real texts in ../shared/data (or VOC_SHARED_DATA).")
+    sys.path.insert(0, str(ROOT / "bench"))
+    import make_workload
+
+    work = args.workdir
+    work.mkdir(parents=True, exist_ok=True)
+    started = dt.datetime.now().astimezone()
+    report: dict = {"started": started.isoformat(timespec="seconds"), "machine": machine(),
+                    "args": {"n": args.n, "naive_n": args.naive_n,
+                             "memory": None if args.no_memory else args.memory}}
+    say = lambda msg: print(msg, flush=True)  # noqa: E731
+    say(f"voc benchmark, {started:%Y-%m-%d %H:%M}, load {load1()}, work folder {work}")
+
+    workload = work / f"workload-{args.n}.jsonl"
+    make_workload.write_fast(args.n, workload)
+    one = work / "one.jsonl"
+    with open(workload, encoding="utf-8") as f:
+        one.write_text(f.readline(), encoding="utf-8")
+    model = work / "baseline-model.skops"
+    subprocess.run([PY, str(ROOT / "bench" / "baselines.py"), "train", "-o", str(model)], cwd=ROOT, check=True,
+                   capture_output=True)
+
+    fast = have("rjieba")
+    segs = ["jieba"] + (["rjieba"] if fast else [])
+    best = segs[-1]
+    results: dict[str, dict] = {}
+
+    def record(key: str, r: dict, n: int, rate_seconds: float | None = None) -> None:
+        secs = rate_seconds if rate_seconds is not None else r["wall"]
+        r["n"] = n
+        r["rate"] = n / secs if secs else 0.0
+        results[key] = r
+        say(f"  {r['label']:<46} {r['rate']:>9,.0f} contacts/s  wall {r['wall']:7.1f} s  "
+            f"peak RSS {r['peak_rss'] / GIB:5.2f} GiB  load {r['load_before']}")
+
+    say(f"throughput on {args.n:,} contacts (naive: first {args.naive_n:,})")
+    for seg in segs:
+        for w in (1, 2):
+            out = work / f"voc-{seg}-{w}.jsonl"
+            record(f"voc_{seg}_{w}", run(voc_tag(workload, out, "-w", str(w), "--segmenter", seg),
+                                         f"voc tag, {w} worker{'s' * (w > 1)}, {seg}"), args.n)
+    if have("distributed"):
+        out = work / f"voc-dask-{best}-2.jsonl"
+        record("dask_2", run(voc_tag(workload, out, "-w", "2", "--segmenter", best, "--engine", "dask"),
+                             f"voc tag --engine dask, 2 workers, {best}"), args.n)
+    r = run([PY, "bench/baselines.py", "bare", str(workload), "-o", str(work / "bare.jsonl"), "--model", str(model),
+             "--processes", "2"], "bare script (jieba + TF-IDF/LR), 2 processes")
+    record("bare_2", r, args.n)
+    r = run([PY, "bench/baselines.py", "naive", str(workload), "-o", str(work / "naive.jsonl"), "--model",
+             str(model), "--limit", str(args.naive_n)], "naive script (+ snownlp), 1 process")
+    # the naive script's rate excludes its start-up (imports, snownlp model): in its favour
+    record("naive_1", r, args.naive_n, r["marks"]["done"] - r["marks"]["ready"])
+
+    checks = {}
+    if fast:
+        checks["rjieba output == jieba output (2 workers)"] = same_bytes(work / "voc-jieba-2.jsonl",
+                                                                         work / "voc-rjieba-2.jsonl")
+    if "dask_2" in results:
+        checks["dask output == local output (2 workers)"] = same_bytes(work / f"voc-{best}-2.jsonl",
+                                                                        work / f"voc-dask-{best}-2.jsonl")
+    for k, v in checks.items():
+        say(f"  {k}: {'yes' if v else 'NO'}")
+    report["checks"] = checks
+
+    say("start-up")
+    report["startup"] = startup(one, work)
+    report["import"] = import_time()
+    say(f"  voc tag, 1 contact: {report['startup']['median']:.2f} s (median of 3, load {report['startup']['load']})")
+    say(f"  import voc: {report['import']['median']:.3f} s (median of 5, load {report['import']['load']})")
+
+    say("where the time goes (in-process, 2,000 contacts)")
+    report["profile"] = [stage_profile(workload, min(2000, args.n), seg) for seg in segs]
+    for prof in report["profile"]:
+        say(f"  {prof['segmenter']}: " + ", ".join(f"{k} {v / prof['total']:.0%}" for k, v in prof["per_stage"].items()))
+
+    if not args.no_memory:
+        small, large = args.memory
+        say(f"memory check: voc tag, 2 workers, {best}, {small:,} vs {large:,} contacts")
+        mem = {}
+        for n in (small, large):
+            path = work / f"memory-{n}.jsonl"
+            make_workload.write_fast(n, path)
+            out = work / f"memory-{n}.out.jsonl"
+            r = run(voc_tag(path, out, "-w", "2", "--segmenter", best), f"voc tag, {n:,} contacts, 2 workers")
+            record(f"memory_{n}", r, n)
+            mem[n] = r
+            path.unlink()
+            out.unlink()
+        report["memory"] = {"small": small, "large": large, "ratio": mem[large]["peak_rss"] / mem[small]["peak_rss"]}
+        say(f"  peak RSS ratio {large:,} / {small:,}: {report['memory']['ratio']:.2f}")
+
+    report["results"] = results
+    report["finished"] = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    report["targets"] = targets(report, best)
+    say("targets")
+    for t in report["targets"]:
+        say(f"  {t['what']:<58} {t['value']:<16} {t['target']:<10} {'met' if t['met'] else 'NOT MET'}")
+    (work / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    if not args.no_doc:
+        args.doc.write_text(render(report, best), encoding="utf-8")
+        say(f"wrote {args.doc}")
+    if not args.keep:
+        for p in work.glob("*.jsonl*"):
+            p.unlink()
+    return report
+
+
+def targets(report: dict, best: str) -> list[dict]:
+    res = results = report["results"]
+    out = []
+
+    def add(what: str, value: float, fmt: str, target: str, met: bool) -> None:
+        out.append({"what": what, "value": fmt.format(value), "target": target, "met": bool(met)})
+
+    for seg in dict.fromkeys(["jieba", best]):
+        v2 = res[f"voc_{seg}_2"]["rate"]
+        add(f"voc tag 2 workers ({seg}) / naive script", v2 / res["naive_1"]["rate"], "{:.0f}x", ">= 25x",
+            v2 / res["naive_1"]["rate"] >= 25)
+        add(f"voc tag 2 workers ({seg}) / bare script", v2 / res["bare_2"]["rate"], "{:.2f}x", ">= 0.7x",
+            v2 / res["bare_2"]["rate"] >= 0.7)
+    if "dask_2" in results:
+        v = results["dask_2"]["rate"] / results[f"voc_{best}_2"]["rate"]
+        add(f"dask 2-worker local cluster / local engine ({best})", v, "{:.2f}x", ">= 0.8x", v >= 0.8)
+    add("voc tag of a 1-contact file", report["startup"]["median"], "{:.2f} s", "< 3 s", report["startup"]["median"] < 3)
+    add("import voc", report["import"]["median"], "{:.3f} s", "< 0.3 s", report["import"]["median"] < 0.3)
+    if report.get("memory"):
+        m = report["memory"]
+        large = results[f"memory_{m['large']}"]["peak_rss"]
+        add(f"peak RSS {m['large']:,} / {m['small']:,} contacts", m["ratio"], "{:.2f}x", "<= 1.2x", m["ratio"] <= 1.2)
+        add(f"peak RSS at {m['large']:,} contacts, 2 workers", large / GIB, "{:.2f} GiB", "< 1.5 GiB", large < 1.5 * GIB)
+    return out
+
+
+def render(report: dict, best: str) -> str:
+    m = report["machine"]
+    res = report["results"]
+    lines = [
+        "# Performance",
+        "",
+        "Written by `python bench/run_bench.py` (the full run takes about 15 minutes on 2 cores); do not",
+        "edit by hand. Method, workload and baselines: the docstrings of `bench/run_bench.py` and",
+        "`bench/baselines.py`. Scale-out: [scale.md](scale.md).",
+        "",
+        f"- **Run**: {report['started'][:16].replace('T', ' ')} to {report['finished'][11:16]}, commit {m['commit']}",
+        f"- **Machine**: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}, Python {m['python']}",
+        "- **Versions**: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        "- **Load**: the machine is shared with other engineers' jobs; the 1-minute load average",
+        "  (`uptime`) before each command is in the *load* column. Ratios compare commands of the",
+        "  same run; absolute rates move with the load.",
+        f"- **Workload**: {report['args']['n']:,} contacts built by `bench/make_workload.py` from the real",
+        "  texts in `../shared/data` (a round-robin mix of STC-3 Weibo helpdesk dialogues, financial",
+        "  complaints and delivery, hotel and shopping reviews).",
+        "",
+        "## Throughput",
+        "",
+        "Each row is one command in its own process. *contacts/s* is contacts / wall time of the whole",
+        "command (start-up included), except for the naive script, whose start-up (imports, snownlp's",
+        "model) is left out in its favour. *peak RSS* is the sum over the command's process tree",
+        "(parent, worker processes, Dask nannies and workers), sampled every 0.1 s; shared pages count",
+        "once per process, so it is an upper bound.",
+        "",
+        "| command | contacts | contacts/s | wall s | peak RSS | load |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key, r in res.items():
+        if key.startswith("memory_"):
+            continue
+        lines.append(f"| {r['label']} | {r['n']:,} | {r['rate']:,.0f} | {r['wall']:.1f} | "
+                     f"{r['peak_rss'] / GIB:.2f} GiB | {r['load_before']} |")
+    lines += ["", "Commands (`WORKLOAD.jsonl` from `python bench/make_workload.py -n N -o WORKLOAD.jsonl --fast`):", ""]
+    lines += ["```"] + [f"{r['cmd']}" for k, r in res.items() if not k.startswith("memory_")] + ["```", ""]
+    lines += ["## Targets", "", "| what | measured | target | |", "|---|---:|---:|---|"]
+    lines += [f"| {t['what']} | {t['value']} | {t['target']} | {'met' if t['met'] else '**not met**'} |"
+              for t in report["targets"]]
+    if report.get("checks"):
+        lines += ["", "Output checks in the same run (byte comparison of the output files):", ""]
+        lines += [f"- {k}: {'yes' if v else '**no**'}" for k, v in report["checks"].items()]
+    s, i = report["startup"], report["import"]
+    lines += ["", "## Start-up", "",
+              f"- `voc tag` of a 1-contact file, default options (all cores): median {s['median']:.2f} s of "
+              f"{', '.join(f'{x:.2f}' for x in s['all'])} (load {s['load']}), peak RSS {s['peak_rss'] / GIB:.2f} GiB.",
+              f"- `import voc`: median {i['median'] * 1000:.0f} ms of {', '.join(f'{x * 1000:.0f}' for x in i['all'])} ms "
+              f"(load {i['load']}); heavy libraries load on first use."]
+    if report.get("memory"):
+        mm = report["memory"]
+        a, b = res[f"memory_{mm['small']}"], res[f"memory_{mm['large']}"]
+        lines += ["", "## Memory", "",
+                  f"`voc tag -w 2 --segmenter {best}` on {mm['small']:,} and {mm['large']:,} contacts (real texts "
+                  "repeated with new ids); peak RSS of the whole process tree:", "",
+                  "| contacts | peak RSS | contacts/s | wall s | load |", "|---:|---:|---:|---:|---:|",
+                  f"| {mm['small']:,} | {a['peak_rss'] / GIB:.2f} GiB | {a['rate']:,.0f} | {a['wall']:.0f} | {a['load_before']} |",
+                  f"| {mm['large']:,} | {b['peak_rss'] / GIB:.2f} GiB | {b['rate']:,.0f} | {b['wall']:.0f} | {b['load_before']} |",
+                  "", f"Ratio {mm['ratio']:.2f}: the reader, the worker pool and the writer hold a bounded number "
+                  "of chunks, so memory does not grow with the input."]
+    lines += ["", "## Where the time goes", "",
+              "Process time per stage, in one process, over the first 2,000 contacts of the workload",
+              "(reading and writing excluded):", ""]
+    profs = report["profile"]
+    names = list(profs[0]["per_stage"])
+    lines += ["| stage | " + " | ".join(f"µs/contact ({p['segmenter']})" for p in profs) + " |",
+              "|---|" + "---:|" * len(profs)]
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(
+            f"{p['per_stage'][name] / p['n'] * 1e6:,.0f} ({p['per_stage'][name] / p['total']:.0%})" for p in profs) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{p['total'] / p['n'] * 1e6:,.0f}**" for p in profs) + " |")
+    lines += ["", f"Stages: {profs[0]['stages']}.", ""]
+    lines += STATIC
+    return "\n".join(lines) + "\n"
+
+
+STATIC = """## Segmenter backends
+
+`voc tag --segmenter rjieba` (`Segmenter(backend="rjieba")`, extra `voc[fast]`) gives the same
+tokens as jieba with the project's user dictionary, several times faster, so the output is
+byte-identical (checked above, and by `tests/test_segment_backends.py` on every text of the
+shared data sets). rjieba binds jieba-rs, a Rust port of jieba. The two agree on runs of Chinese
+characters but not everywhere, so voc does not call rjieba on whole texts blindly:
+
+- Runs of Chinese characters go to rjieba. Latin/digit runs are cut by jieba's own rule for
+  them. A block where splitting could change jieba's answer goes to jieba itself. That covers a
+  dictionary word mixing Chinese and Latin (`T恤`, `A股`) and a Latin word (`12315`,
+  `C++`). It also covers characters at a run edge that jieba would join across it.
+- jieba-rs differs on Latin/digit text (`qq.com`, `2018.6.26`), so jieba's rule cuts that text.
+- Periodic text (`最最最`, `不好不好不好`) can be cut into the same words in two orders with
+  equal probability. Which order wins then depends on floating-point rounding over the whole
+  block, so jieba cuts such blocks.
+- jieba adds every user-dictionary entry's frequency to its total. jieba-rs replaces an
+  existing word's frequency. voc replays the user dictionary with jieba's own frequencies and
+  makes up the difference in the total, so every path probability is equal.
+
+**jieba-fast is not offered.** On the 104,568 normalised texts of the shared data sets, its
+tokens differ from jieba's in 684 texts (367 after punctuation is removed): ties on repeated
+characters, and different cuts such as `本机` → `本 / 机`. It is also only about 1.7x faster
+than jieba on this machine, against about 5x for voc's rjieba backend.
+Asking for it (`Segmenter(backend="jieba-fast")`) raises a `ConfigError` that says why.
+""".splitlines()
+
+
+if __name__ == "__main__":
+    main()

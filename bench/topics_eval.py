@@ -1,0 +1,144 @@
+"""Topic model benchmark: fit time on 50,000 real contacts, inference cost, coherence.
+
+    python bench/topics_eval.py                 # everything (a few minutes on 2 cores)
+    python bench/topics_eval.py --skip-fit      # inference and coherence only
+    python bench/topics_eval.py --out bench/topics_eval.json
+
+1. **Fit**: 50,000 real, non-reserved contacts of ../shared/data — every heimao complaint
+   (train + dev), every STC-3 dialogue not reserved (customer turns), then non-reserved
+   reviews (waimai, hotel, online shopping, in file order) until 50,000 — go through
+   ``voc.topics.fit_contacts`` (normalise, redact, segment on ``--workers`` processes, then
+   phrases, dictionary, gensim LDA with ``--num-topics`` K, coherence, assignments).
+   Reported: wall and CPU seconds of tokenising and of fitting.
+2. **Inference**: the ``topics`` stage (numpy E-step) over the tokenised contacts, in
+   batches of 256 as the pipeline sends them: milliseconds per contact.
+3. **Coherence of the shipped model**: c_v (top 10 terms, gensim CoherenceModel, sliding
+   window 110) and u_mass on the non-reserved training texts and on the reserved
+   complaint/dialogue rows (heimao test.csv, STC-3 reserved dialogues), never used to train.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def real_contacts(n: int = 50_000):
+    """``n`` non-reserved complaint, dialogue and review contacts, in a fixed order."""
+    from voc import datasets as ds
+    from voc.topics.model import training_contacts
+
+    out, _ = training_contacts()
+    for name in ("waimai_10k", "ChnSentiCorp_htl_all", "online_shopping_10_cats"):
+        for c, _ in ds.iter_dataset(name):
+            if len(out) >= n:
+                return out
+            out.append(c)
+    return out[:n]
+
+
+def cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+
+
+def bench_fit(n: int, k: int, workers: int) -> dict:
+    from voc.topics.model import TopicModel, tokenise_contacts
+
+    contacts = real_contacts(n)
+    t0, c0 = time.monotonic(), cpu()
+    ids, toks, _ = tokenise_contacts(contacts, workers=workers)
+    t1, c1 = time.monotonic(), cpu()
+    model = TopicModel(num_topics=k, seed=1).fit(toks, ids)
+    t2, c2 = time.monotonic(), cpu()
+    out = {"contacts": len(contacts), "num_topics": k, "workers": workers,
+           "tokenise_wall_s": round(t1 - t0, 1), "tokenise_cpu_s": round(c1 - c0, 1),
+           "fit_wall_s": round(t2 - t1, 1), "fit_cpu_s": round(c2 - c1, 1),
+           "total_wall_s": round(t2 - t0, 1), "passes": model.passes_used_, "vocabulary": len(model.vocab_),
+           "coherence": model.coherence_, "labels": model.labels}
+    return out, toks, model
+
+
+def bench_inference(folder, toks) -> dict:
+    from dataclasses import replace
+
+    from voc.records import Contact, Tagged
+    from voc.stages.topics import Topics
+
+    stage = Topics(folder)
+    batches = [[Tagged(Contact(str(i), ()), tokens=tuple(t)) for i, t in enumerate(toks[s:s + 256], s)]
+               for s in range(0, len(toks), 256)]
+    stage(batches[0])  # warm
+    t0 = time.perf_counter()
+    n_with = 0
+    for b in batches:
+        for t in stage(b):
+            n_with += bool(t.topics)
+    dt = time.perf_counter() - t0
+    n = sum(len(b) for b in batches)
+    return {"contacts": n, "with_topics": n_with, "seconds": round(dt, 2), "ms_per_contact": round(1000 * dt / n, 4)}
+
+
+def bench_coherence(folder) -> dict:
+    from voc.topics.model import (TopicModel, heldout_coherence, reserved_contacts, tokenise_contacts,
+                                  training_contacts)
+
+    model = TopicModel.load(folder)
+    train, _ = training_contacts()
+    _, ttoks, _ = tokenise_contacts(train)
+    _, rtoks, _ = tokenise_contacts(reserved_contacts())
+    return {"model": str(folder), "num_topics": model.k_, "recorded": model.coherence_,
+            "training_texts": heldout_coherence(model, ttoks), "reserved_texts": heldout_coherence(model, rtoks)}, ttoks
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", "--contacts", type=int, default=50_000)
+    ap.add_argument("-k", "--num-topics", type=int, default=20)
+    ap.add_argument("-w", "--workers", type=int, default=2)
+    ap.add_argument("--skip-fit", action="store_true")
+    ap.add_argument("--out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    from voc.datasets import shared_data_dir
+    from voc.models import find
+
+    if shared_data_dir() is None:
+        sys.exit("../shared/data is absent: this benchmark needs the real texts.")
+    folder = find("topics")
+    res = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                       "load_avg_at_start": [round(x, 2) for x in os.getloadavg()]}}
+    toks = None
+    if not args.skip_fit:
+        fit, toks, _ = bench_fit(args.contacts, args.num_topics, args.workers)
+        res["fit"] = fit
+        print(f"fit {fit['contacts']:,} contacts, K={fit['num_topics']}: tokenise {fit['tokenise_wall_s']} s "
+              f"(cpu {fit['tokenise_cpu_s']} s, {fit['workers']} workers) + fit {fit['fit_wall_s']} s "
+              f"(cpu {fit['fit_cpu_s']} s) = {fit['total_wall_s']} s; c_v {fit['coherence']['c_v']}", flush=True)
+    if folder is None:
+        print("no shipped topic model: run python -m voc.build topics for the inference and coherence figures")
+    else:
+        coh, ttoks = bench_coherence(folder)
+        res["shipped_coherence"] = coh
+        print(f"shipped model {folder.name}: K={coh['num_topics']}; c_v training texts "
+              f"{coh['training_texts']['c_v']} (recorded {coh['recorded']['c_v']}), reserved texts "
+              f"{coh['reserved_texts']['c_v']}; u_mass {coh['training_texts']['u_mass']} / "
+              f"{coh['reserved_texts']['u_mass']}", flush=True)
+        inf = bench_inference(folder, toks if toks is not None else ttoks)
+        res["inference"] = inf
+        print(f"inference (topics stage): {inf['ms_per_contact']} ms/contact over {inf['contacts']:,} contacts",
+              flush=True)
+    res["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    if args.out:
+        args.out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The Dask engine: a LocalCluster on 127.0.0.1 (no dashboard), output identical to the local
+engine, models built once per worker by the plugin, bounded in time."""
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+pytest.importorskip("distributed", reason="the Dask engine needs voc[dist]")
+
+import voc  # noqa: E402
+from voc import distributed as vd  # noqa: E402
+from voc.errors import ConfigError  # noqa: E402
+from voc.pipeline import Pipeline, chunked  # noqa: E402
+from voc.records import Contact  # noqa: E402
+from voc.run import _finalize  # noqa: E402
+from voc.stages.text import Normalise  # noqa: E402
+
+LIMIT = 180  # seconds: a hung cluster fails the test instead of the CI run
+
+
+@pytest.fixture
+def time_limit():
+    def expired(*_):
+        raise TimeoutError(f"Dask test took longer than {LIMIT} s")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(LIMIT)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture(scope="module")
+def client():
+    with vd.local_cluster(2) as c:
+        assert all(addr.startswith("tcp://127.0.0.1:") for addr in c.scheduler_info()["workers"])
+        yield c
+
+
+@pytest.fixture
+def pipeline():
+    # a fresh pipeline per test: preprocessors (repeat contacts) keep state across a stream
+    return voc.load()
+
+
+@pytest.fixture(scope="module")
+def contacts(samples):
+    return [c for c in voc.read_contacts(str(samples / "contacts.jsonl")) if isinstance(c, Contact)][:240]
+
+
+def test_dask_pipe_equals_local_and_keeps_order(client, pipeline, contacts, time_limit):
+    local = list(voc.load().pipe(contacts, batch_size=16, finalize=_finalize))
+    dask = list(vd.pipe(contacts, pipeline, client=client, batch_size=16, window=3, finalize=_finalize))
+    assert [r["id"] for r, _ in dask] == [c.id for c in contacts]
+    assert json.dumps(dask, ensure_ascii=False) == json.dumps(local, ensure_ascii=False)
+
+
+def test_models_load_once_per_worker(client, pipeline, contacts, time_limit):
+    plugin = vd.make_plugin(pipeline)
+    client.register_plugin(plugin, name=plugin.name)
+    try:
+        ids = {}
+        for _ in range(3):
+            ids.update(client.run(lambda name=plugin.name: id(vd._PIPELINES[name])))
+        assert len(ids) == 2
+        futures = [client.submit(vd._tag_chunk, plugin.name, chunk, _finalize, pure=False)
+                   for chunk in chunked(contacts[:64], 8)]
+        assert [r["id"] for f in futures for r, _ in f.result()] == [c.id for c in contacts[:64]]
+        after = client.run(lambda name=plugin.name: id(vd._PIPELINES[name]))
+        assert after == ids, "the pipeline was rebuilt"
+    finally:
+        client.unregister_worker_plugin(plugin.name)
+    assert not any(client.run(lambda name=plugin.name: name in vd._PIPELINES).values()), "teardown frees it"
+
+
+def test_custom_pipeline_without_settings_is_shipped(client, contacts, time_limit):
+    custom = Pipeline([Normalise()])
+    out = list(vd.pipe(contacts[:30], custom, client=client, batch_size=7))
+    assert [t.text for t in out] == [t.text for t in custom.pipe(contacts[:30])]
+
+
+def test_read_errors_pass_through_in_place(client, pipeline, tmp_path, time_limit):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": "1", "text": "快递三天还没到"}\n{broken\n{"id": "3", "text": "客服态度很好"}\n',
+                   encoding="utf-8")
+    items = list(voc.read_contacts(str(src)))
+    out = [x for chunk in vd.map_chunks(pipeline, chunked(items, 2), client=client, finalize=_finalize) for x in chunk]
+    assert out[0][0]["id"] == "1" and isinstance(out[1], voc.RowError) and out[2][0]["id"] == "3"
+
+
+def test_tag_files_dask_output_identical_to_local(samples, tmp_path, time_limit):
+    src = samples / "contacts.jsonl"
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    s1 = voc.tag_files([src], local, workers=1, batch_size=32)
+    s2 = vd.tag_files([src], dask, workers=2, batch_size=32)  # its own local cluster
+    assert local.read_bytes() == dask.read_bytes()
+    assert (s1.read, s1.tagged, s1.errors) == (s2.read, s2.tagged, s2.errors)
+
+
+def test_cli_engine_dask(samples, tmp_path, time_limit):
+    from click.testing import CliRunner
+
+    from voc.cli import cli
+
+    out = tmp_path / "cli.jsonl"
+    result = CliRunner().invoke(cli, ["tag", str(samples / "tickets.csv"), "-o", str(out), "-w", "2",
+                                      "--engine", "dask", "--batch-size", "50", "-q"])
+    assert result.exit_code == 0, result.output
+    ref = tmp_path / "ref.jsonl"
+    assert CliRunner().invoke(cli, ["tag", str(samples / "tickets.csv"), "-o", str(ref), "-w", "1", "-q"]).exit_code == 0
+    assert out.read_bytes() == ref.read_bytes()
+
+
+def test_unreachable_scheduler_is_a_clear_error(pipeline, time_limit):
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
+        with vd.connect("tcp://127.0.0.1:9", timeout=2):
+            pass

@@ -1,0 +1,226 @@
+"""Escalation rules: each default rule fires and does not fire, user rules override and
+extend the defaults, bad files fail with the line, and the reserved-row check (real data)."""
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from voc.errors import ConfigError
+from voc.lexicon import OWNERS
+from voc.records import Churn, Contact, RootCause, Sentiment, Tagged, Turn
+from voc.stages.escalation import Escalation, default_rules_path, load_rules, parse_rules
+
+
+def tagged(text: str, *, root_cause: str = "process", churn: str = "low", sentiment: float = 0.3,
+           metadata: dict | None = None, agent: str | None = None) -> Tagged:
+    turns = (Turn("customer", text),) + ((Turn("agent", agent),) if agent else ())
+    c = Contact(id="t", turns=turns, metadata=metadata or {})
+    return Tagged(contact=c, turns=turns, text=text,
+                  root_cause=RootCause(root_cause, {}, (), OWNERS[root_cause]),
+                  sentiment=Sentiment(sentiment, "negative" if sentiment < 0.4 else "neutral"),
+                  churn=Churn(0.9 if churn == "high" else 0.2, churn, ()))
+
+
+@pytest.fixture(scope="module")
+def stage() -> Escalation:
+    return Escalation()
+
+
+def rule_ids(stage: Escalation, t: Tagged) -> set[str]:
+    d = stage.decide(t)
+    return {r.split(":")[0] for r in d.reasons}
+
+
+# one positive and one negative hand-written example per default rule
+CASES = [
+    ("regulator", "再不退钱我就打12315投诉你们", "我昨天打了客服电话，还没回复"),
+    ("regulator", "已经向银保监会反映了这个问题", "你们的利息太高了，要求降低"),
+    ("media", "我要找记者曝光你们这种行为", "请尽快给我回个电话"),
+    ("legal", "如果不处理我就请律师起诉你们", "你们的服务越来越差了"),
+    ("third_party_harassment", "催收天天打电话骚扰我的家人", "我的家人也在用你们的宽带"),
+    ("contact_list", "你们爆我通讯录是违法的", "请问怎么备份手机里的照片"),
+    ("intimidation", "催收员在电话里恐吓我", "客服态度还可以"),
+    ("safety_health", "吃了你们的外卖以后上吐下泻住进了急诊", "外卖送得太慢了"),
+    ("supervisor", "已经打了多次电话都没人处理，我要找你们领导", "谢谢你们领导的关心"),
+]
+
+
+@pytest.mark.parametrize("rule,yes,no", CASES)
+def test_each_default_rule_fires_and_does_not_fire(stage, rule, yes, no):
+    assert rule in {r.id for r in stage.ruleset.rules}
+    d = stage.decide(tagged(yes))
+    assert d.flag, yes
+    assert any(rule_reason(stage, rule) in r for r in d.reasons), (rule, d.reasons)
+    assert not stage.decide(tagged(no)).flag, no
+
+
+def rule_reason(stage: Escalation, rule_id: str) -> str:
+    r = next(r for r in stage.ruleset.rules if r.id == rule_id)
+    return r.reason or r.id
+
+
+def test_negated_threat_does_not_fire(stage):
+    assert not stage.decide(tagged("这次就算了，我不会去投诉到12315的")).flag or \
+        "监管投诉" not in " ".join(stage.decide(tagged("这次就算了，我不会去投诉到12315的")).reasons)
+    assert not stage.decide(tagged("我没有报警，只是想问问进度")).flag
+
+
+def test_315_inside_a_number_is_not_a_regulator(stage):
+    assert not stage.decide(tagged("我的订单号是2315678，请帮我查一下")).flag
+    assert stage.decide(tagged("我要去315投诉")).flag
+
+
+def test_request_to_stop_harassing_family_still_fires(stage):
+    assert stage.decide(tagged("请不要再骚扰我的家人了")).flag
+
+
+def test_high_value_churn_needs_both_tier_and_high_churn(stage):
+    hv = tagged("我要销户", churn="high", metadata={"客户等级": "钻石"})
+    d = stage.decide(hv)
+    assert d.flag and d.level == "urgent"
+    assert any("高价值客户" in r and "钻石" in r for r in d.reasons)
+    assert not stage.decide(tagged("我要销户", churn="high", metadata={"客户等级": "普通"})).flag
+    assert not stage.decide(tagged("我要销户", churn="medium", metadata={"tier": "VIP"})).flag
+
+
+def test_repeat_unresolved_needs_repeats_and_negative(stage):
+    t = tagged("网速还是很慢", metadata={"repeat_contacts": 3}, sentiment=0.1)
+    d = stage.decide(t)
+    assert d.flag and d.level == "normal" and any("3 earlier contacts" in r for r in d.reasons)
+    assert not stage.decide(tagged("网速还是很慢", metadata={"repeat_contacts": 1}, sentiment=0.1)).flag
+    assert not stage.decide(tagged("网速还是很慢", metadata={"repeat_contacts": 5}, sentiment=0.6)).flag
+
+
+def test_level_owner_and_not_escalated(stage):
+    d = stage.decide(tagged("再不解决我就报警", root_cause="agent"))
+    assert d.flag and d.level == "urgent" and d.owner == OWNERS["agent"]
+    d = stage.decide(tagged("已经打了多次电话都没人处理，我要找你们领导", root_cause="policy"))
+    assert d.level == "normal" and d.owner == OWNERS["policy"]
+    d = stage.decide(tagged("谢谢，问题解决了"))
+    assert (d.flag, d.level, d.reasons, d.owner) == (False, "none", (), None)
+    assert stage.decide(tagged("我要找记者曝光", root_cause="other")).owner is None  # other -> none
+
+
+def test_stage_contract(stage):
+    batch = [tagged("我要打12315"), tagged("谢谢")]
+    out = stage(batch)
+    assert [t.escalation.flag for t in out] == [True, False]
+    assert batch[0].escalation is None  # input not mutated
+    assert set(stage.requires) <= {"turns", "text", "root_cause", "churn", "sentiment"}
+    assert stage.assigns == ("escalation",)
+
+
+# -- user rules ----------------------------------------------------------------------------
+def write(tmp_path, text: str):
+    p = tmp_path / "rules.toml"
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+def test_user_rules_override_and_extend_defaults(tmp_path):
+    p = write(tmp_path, """
+        [owners]
+        process = "呼叫中心运营部"
+
+        [[rule]]
+        id = "media"            # replaces the default media rule
+        reason = "舆情"
+        level = "normal"
+        any = ["抖音"]
+
+        [[rule]]
+        id = "regulator"
+        enabled = false         # switches a default off
+
+        [[rule]]
+        id = "vip_complaint"    # a new rule
+        reason = "VIP 投诉"
+        level = "urgent"
+        any = ["投诉"]
+        tier = ["VIP"]
+        owner = "大客户部"
+        """)
+    st = Escalation(rules=p)
+    d = st.decide(tagged("我要发抖音让大家看看"))
+    assert d.flag and d.level == "normal" and d.reasons[0].startswith("舆情")
+    assert d.owner == "呼叫中心运营部"
+    assert not st.decide(tagged("我要找记者")).flag  # default media words are gone
+    assert not st.decide(tagged("我要打12315")).flag  # regulator switched off
+    assert st.decide(tagged("律师函已经准备好了")).flag  # other defaults remain
+    d = st.decide(tagged("我要投诉", metadata={"tier": "VIP"}))
+    assert d.flag and d.owner == "大客户部" and "VIP 投诉" in d.reasons[0]
+    ids = [r.id for r in st.ruleset.rules]
+    assert ids.index("vip_complaint") > ids.index("legal")  # new rules come after the defaults
+
+
+def test_user_file_can_drop_all_defaults(tmp_path):
+    p = write(tmp_path, """
+        [settings]
+        defaults = false
+
+        [[rule]]
+        id = "only"
+        any = ["退钱"]
+        """)
+    st = Escalation(rules=p)
+    assert [r.id for r in st.ruleset.rules] == ["only"]
+    assert not st.decide(tagged("我要打12315")).flag
+    assert st.decide(tagged("快退钱")).flag
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ('[[rule]]\nid = "a"\nany = ["x"\n', 3, "not valid TOML"),
+    ('[[rule]]\nid = "a"\nany = ["x"]\n\n[[rule]]\nid = "b"\nanyy = ["y"]\n', 7, "unknown rule key 'anyy'"),
+    ('[[rule]]\nid = "a"\nany = ["x"]\nlevel = "high"\n', 4, "level"),
+    ('[[rule]]\nid = "a"\nregex = ["(unclosed"]\n', 3, "regular expression"),
+    ('[[rule]]\nid = "a"\n', 1, "no condition"),
+    ('[[rule]]\nany = ["x"]\n', 1, "no id"),
+    ('[[rule]]\nid = "a"\nany = "x"\n', 3, "must be a list"),
+    ('[[rule]]\nid = "a"\nany = ["x"]\nchurn_level = ["very"]\n', 4, "churn_level"),
+    ('[owners]\nboss = "x"\n', 2, "not a root cause"),
+    ('[[rule]]\nid = "a"\nany = ["x"]\n[[rule]]\nid = "a"\nany = ["y"]\n', 4, "used twice"),
+    ('[rulez]\nid = "a"\n', 1, "unknown section"),
+])
+def test_bad_rules_file_names_the_line(tmp_path, body, line, words):
+    p = tmp_path / "bad.toml"
+    p.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as e:
+        Escalation(rules=p)
+    msg = str(e.value)
+    assert f"{p}:{line}:" in msg, msg
+    assert words in msg, msg
+
+
+def test_missing_rules_file(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        Escalation(rules=tmp_path / "nope.toml")
+
+
+def test_rules_are_never_evaluated(tmp_path):
+    p = write(tmp_path, """
+        [[rule]]
+        id = "x"
+        any = ["__import__('os').system('touch PWNED')"]
+        """)
+    st = Escalation(rules=p)
+    assert not st.decide(tagged("hello")).flag
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_shipped_defaults_parse():
+    rs = load_rules()
+    assert default_rules_path().name == "escalation_rules.toml"
+    assert {"regulator", "media", "legal", "third_party_harassment", "safety_health", "supervisor",
+            "high_value_churn"} <= {r.id for r in rs.rules}
+    assert parse_rules(default_rules_path().read_text(encoding="utf-8")).rules
+
+
+# -- real data: reserved check set ------------------------------------------------------------
+def test_escalation_on_reserved_check_set(shared_data):
+    """F1 of escalate on the reserved heimao/STC-3 rows of corpus/labels/reserved_eval.csv."""
+    from bench.churn_escalation_eval import evaluate_labels
+
+    res = evaluate_labels(sentiment_backend="default")
+    assert res["escalate"]["n"] >= 400
+    assert res["escalate"]["f1"] >= 0.75, res["escalate"]

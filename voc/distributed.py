@@ -1,0 +1,188 @@
+"""Tag on a Dask distributed cluster (``pip install 'voc[dist]'``).
+
+``voc tag ... --engine dask --scheduler tcp://HOST:8786`` runs on an existing cluster;
+``--engine dask`` alone starts a local cluster (one single-threaded worker process per core,
+bound to 127.0.0.1, no dashboard) for the run. Library entry points::
+
+    import voc
+    from voc.distributed import pipe, tag_files
+
+    tag_files(["calls.jsonl"], "tagged.jsonl", scheduler="tcp://10.0.0.5:8786")
+    for tagged in pipe(voc.read_contacts("calls.jsonl"), scheduler="tcp://10.0.0.5:8786"):
+        ...
+
+How it runs: a ``WorkerPlugin`` builds the pipeline once on every worker (from
+``pipeline.settings``, as the local worker pool does, so models load once per worker and never
+travel), the client reads the input in chunks and submits them with a bounded number in
+flight, and results come back in input order. Every worker tags a chunk exactly as the local
+engine does, so the output is byte-identical to ``--engine local``. Workers need voc (and its
+models) installed at the same version as the client.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections import deque
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from .errors import ConfigError, VocError
+from .pipeline import Pipeline, _finish, _PipelineFactory, chunked, default_workers
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PipelinePlugin", "map_chunks", "pipe", "tag_files", "local_cluster", "connect"]
+
+try:  # optional: voc[dist]
+    from distributed import WorkerPlugin as _WorkerPlugin
+except ImportError:  # pragma: no cover - exercised without the extra
+    _WorkerPlugin = object
+
+# pipelines built on this worker process, by plugin name
+_PIPELINES: dict[str, Pipeline] = {}
+_LOCK = threading.Lock()
+
+
+def _require_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError("the Dask engine needs dask.distributed; run pip install 'voc[dist]' "
+                          "or use --engine local.") from None
+    return distributed
+
+
+class PipelinePlugin(_WorkerPlugin):
+    """Builds the tagging pipeline once on each worker (current and future ones).
+
+    ``factory`` rebuilds the pipeline from its settings (``voc.load(**settings)``), or carries
+    a custom pipeline as it is.
+    """
+
+    def __init__(self, factory: Callable[[], Pipeline], name: str):
+        self.factory = factory
+        self.name = name
+
+    def setup(self, worker=None) -> None:
+        with _LOCK:
+            if self.name not in _PIPELINES:
+                _PIPELINES[self.name] = self.factory()
+
+    def teardown(self, worker=None) -> None:
+        with _LOCK:
+            _PIPELINES.pop(self.name, None)
+
+
+def make_plugin(pipeline: Pipeline, name: str | None = None):
+    """A ``distributed.WorkerPlugin`` that builds ``pipeline`` on every worker."""
+    _require_distributed()
+    return PipelinePlugin(_PipelineFactory(pipeline), name or f"voc-pipeline-{uuid.uuid4().hex[:12]}")
+
+
+def _tag_chunk(name: str, chunk: list[Any], finalize: Callable[[Any], Any] | None) -> list[Any]:
+    """Runs on a worker: tag one chunk with the pipeline the plugin built."""
+    pipeline = _PIPELINES.get(name)
+    if pipeline is None:
+        raise VocError(f"the voc pipeline {name} is not loaded on this worker; "
+                       f"check the worker's log for the error that stopped it loading.")
+    return _finish(pipeline.tag_items(chunk), finalize)
+
+
+# -- clusters -----------------------------------------------------------------------------------
+@contextmanager
+def local_cluster(workers: int | None = None, **kwargs: Any) -> Iterator[Any]:
+    """A ``distributed.Client`` on a local cluster of ``workers`` single-threaded worker
+    processes, bound to 127.0.0.1 with the dashboard off; closed on exit."""
+    distributed = _require_distributed()
+    options = dict(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
+                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+    options.update(kwargs)
+    with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@contextmanager
+def connect(scheduler: str | None = None, *, workers: int | None = None, timeout: float = 30) -> Iterator[Any]:
+    """A client on the scheduler at ``scheduler`` (``tcp://HOST:8786``), or on a local cluster
+    of ``workers`` processes when no scheduler is given."""
+    if scheduler is None:
+        with local_cluster(workers) as client:
+            yield client
+        return
+    distributed = _require_distributed()
+    try:
+        client = distributed.Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({e}); check the address, "
+                          f"or leave --scheduler out to start a local cluster.") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _threads(client) -> int:
+    try:
+        return max(1, sum(client.nthreads().values()))
+    except Exception:  # pragma: no cover - scheduler gone
+        return 1
+
+
+# -- tagging ------------------------------------------------------------------------------------
+def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, scheduler: str | None = None,
+               workers: int | None = None, window: int | None = None,
+               finalize: Callable[[Any], Any] | None = None) -> Iterator[list]:
+    """Tag chunks on a Dask cluster, yielding the tagged chunks in input order.
+
+    The same contract as ``Pipeline.pipe_chunks``: items that are not contacts pass through in
+    place, ``finalize`` runs on the worker. At most ``window`` chunks (default: 3 per worker
+    thread) are in flight, so memory does not grow with the input. Give a ``client``, or a
+    ``scheduler`` address, or neither for a local cluster of ``workers`` processes.
+    """
+    if client is None:
+        with connect(scheduler, workers=workers) as own:
+            yield from map_chunks(pipeline, chunks, client=own, window=window, finalize=finalize)
+        return
+    plugin = make_plugin(pipeline)
+    client.register_plugin(plugin, name=plugin.name)  # raises if a worker cannot build it
+    window = window or 3 * _threads(client)
+    pending: deque = deque()
+    try:
+        for chunk in chunks:
+            pending.append(client.submit(_tag_chunk, plugin.name, chunk, finalize, pure=False))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        if pending:
+            client.cancel(list(pending))
+        try:
+            client.unregister_worker_plugin(plugin.name)
+        except Exception:  # pragma: no cover - cluster already gone
+            log.debug("could not unregister %s", plugin.name, exc_info=True)
+
+
+def pipe(contacts: Iterable[Any], pipeline: Pipeline | None = None, *, client=None, scheduler: str | None = None,
+         workers: int | None = None, batch_size: int = 256, window: int | None = None,
+         finalize: Callable[[Any], Any] | None = None) -> Iterator[Any]:
+    """``Pipeline.pipe`` on a Dask cluster: tagged contacts (or ``finalize(tagged)``) in input
+    order. ``pipeline`` defaults to ``voc.load()``."""
+    if pipeline is None:
+        from .api import load
+
+        pipeline = load()
+    chunks = chunked(pipeline.preprocess(contacts), batch_size)
+    for chunk in map_chunks(pipeline, chunks, client=client, scheduler=scheduler, workers=workers,
+                            window=window, finalize=finalize):
+        yield from chunk
+
+
+def tag_files(inputs: Sequence[str | Path], output: str | Path, *, scheduler: str | None = None,
+              **kwargs: Any):
+    """``voc.tag_files`` on a Dask cluster (a local one when ``scheduler`` is None)."""
+    from .run import tag_files as _tag_files
+
+    return _tag_files(inputs, output, engine="dask", scheduler=scheduler, **kwargs)

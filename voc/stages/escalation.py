@@ -1,0 +1,397 @@
+"""Escalation: does a contact need to go beyond the frontline, how urgently, why, and to whom.
+
+The decision comes from declarative rules in a TOML file (docs/rules.md), never from code in
+the file: it is parsed with ``tomllib`` and each rule is a set of conditions on the customer's
+text (substrings, regular expressions, co-occurring groups), with exceptions, negation, and
+conditions on what earlier stages found (churn level, sentiment, root cause, customer tier,
+repeat contacts). The shipped defaults are ``voc/data/escalation_rules.toml``; a user file
+(``voc tag --rules FILE``) replaces default rules with the same ``id``, adds new ones, and can
+switch defaults off (``enabled = false``) or drop them all (``[settings] defaults = false``).
+
+A contact is escalated when at least one rule fires. ``level`` is the highest level of the
+rules that fired (``urgent`` > ``normal``; ``none`` when not escalated); ``reasons`` name each
+rule and the words that made it fire; ``owner`` is the owner of the contact's root cause
+(taxonomy section 6, ``voc.lexicon.OWNERS``, overridable in ``[owners]``) unless the rule that
+fired names one.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..errors import ConfigError
+from ..lexicon import OWNERS, ROOT_CAUSES
+from ..records import Escalation as EscalationRecord
+from ..records import Tagged
+from .churn import customer_tier, is_negated, repeat_count
+
+log = logging.getLogger(__name__)
+
+LEVELS = ("none", "normal", "urgent")
+CHURN_LEVELS = ("low", "medium", "high")
+TEXT_SCOPES = ("customer", "all")
+
+_RULE_KEYS = {
+    "id": str, "description": str, "reason": str, "level": str, "enabled": bool, "owner": str,
+    "text": str, "any": list, "regex": list, "all": list, "window": int, "unless": list, "unless_near": list,
+    "negation": bool, "churn_level": list, "sentiment_below": (int, float), "sentiment_label": list,
+    "root_cause": list, "tier": list, "min_repeat": int,
+}
+_TEXT_CONDITIONS = ("any", "regex", "all")
+_OTHER_CONDITIONS = ("churn_level", "sentiment_below", "sentiment_label", "root_cause", "tier", "min_repeat")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    level: str = "normal"
+    description: str = ""
+    reason: str = ""
+    owner: str | None = None
+    text: str = "customer"
+    any: tuple[str, ...] = ()
+    regex: tuple[re.Pattern, ...] = ()
+    all: tuple[tuple[str, ...], ...] = ()
+    window: int | None = None
+    unless: tuple[str, ...] = ()
+    unless_near: tuple[str, ...] = ()
+    negation: bool = True
+    churn_level: tuple[str, ...] = ()
+    sentiment_below: float | None = None
+    sentiment_label: tuple[str, ...] = ()
+    root_cause: tuple[str, ...] = ()
+    tier: tuple[str, ...] = ()
+    min_repeat: int | None = None
+    enabled: bool = True
+    line: int = 0  # where the rule starts in its file (for messages)
+    _any_re: re.Pattern | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def uses(self) -> set[str]:
+        """Tagged fields this rule reads besides the text."""
+        out = set()
+        if self.churn_level:
+            out.add("churn")
+        if self.sentiment_below is not None or self.sentiment_label:
+            out.add("sentiment")
+        if self.root_cause:
+            out.add("root_cause")
+        return out
+
+    # -- matching ------------------------------------------------------------------------
+    def _near_veto(self, text: str, start: int, end: int) -> bool:
+        if not self.unless_near:
+            return False
+        ctx = text[max(0, start - 8):end + 8]
+        lo = start - max(0, start - 8)
+        hi = lo + (end - start)
+        for v in self.unless_near:  # a veto phrase that overlaps the match
+            i = ctx.find(v)
+            while i != -1:
+                if i < hi and i + len(v) > lo:
+                    return True
+                i = ctx.find(v, i + 1)
+        return False
+
+    def _hits(self, text: str) -> list[tuple[int, int]]:
+        """Spans that satisfy ``any`` or ``regex`` (negated and vetoed matches removed)."""
+        spans = []
+        if self._any_re is not None:
+            spans += [(m.start(), m.end()) for m in self._any_re.finditer(text)]
+        for pat in self.regex:
+            spans += [(m.start(), m.end()) for m in pat.finditer(text) if m.end() > m.start()]
+        return [(s, e) for s, e in spans
+                if not (self.negation and is_negated(text, s)) and not self._near_veto(text, s, e)]
+
+    def _group_hits(self, text: str, group: Sequence[str]) -> list[tuple[int, int]]:
+        out = []
+        for w in group:
+            i = text.find(w)
+            while i != -1:
+                if not (self.negation and is_negated(text, i)) and not self._near_veto(text, i, i + len(w)):
+                    out.append((i, i + len(w)))
+                i = text.find(w, i + 1)
+        return out
+
+    def match_text(self, text: str) -> list[str] | None:
+        """The matched words, or None when the text conditions do not hold."""
+        found: list[tuple[int, int]] = []
+        if self.any or self.regex:
+            found = self._hits(text)
+            if not found:
+                return None
+        if self.all:
+            groups = [self._group_hits(text, g) for g in self.all]
+            if any(not g for g in groups):
+                return None
+            if self.window is not None:
+                anchor = [s for s in groups[0] if all(_near(s, g, self.window) for g in groups[1:])]
+                if not anchor:
+                    return None
+                groups = [anchor] + [[s for s in g if any(_near(a, [s], self.window) for a in anchor)]
+                                     for g in groups[1:]]
+            found += [g[0] for g in groups]
+        return list(dict.fromkeys(text[s:e] for s, e in sorted(found)))
+
+    def fires(self, t: Tagged, texts: Mapping[str, str]) -> list[str] | None:
+        """Matched words (possibly empty) when the rule fires on ``t``, else None."""
+        if not self.enabled:
+            return None
+        if self.unless and any(u in texts[self.text] for u in self.unless):
+            return None
+        words: list[str] = []
+        if self.any or self.regex or self.all:
+            got = self.match_text(texts[self.text])
+            if got is None:
+                return None
+            words = got
+        if self.churn_level and not (t.churn and t.churn.level in self.churn_level):
+            return None
+        if self.sentiment_below is not None and not (t.sentiment and t.sentiment.score < self.sentiment_below):
+            return None
+        if self.sentiment_label and not (t.sentiment and t.sentiment.label in self.sentiment_label):
+            return None
+        if self.root_cause and not (t.root_cause and t.root_cause.label in self.root_cause):
+            return None
+        if self.tier:
+            tier = customer_tier(t.contact.metadata)
+            if tier is None or not any(x.lower() in tier.lower() for x in self.tier):
+                return None
+            words.append(f"客户等级 {tier}")
+        if self.min_repeat is not None:
+            n = repeat_count(t.contact.metadata)
+            if n < self.min_repeat:
+                return None
+            words.append(f"{n} earlier contacts")
+        return words
+
+
+def _near(span: tuple[int, int], others: Sequence[tuple[int, int]], window: int) -> bool:
+    s, e = span
+    return any(max(s, s2) - min(e, e2) <= window for s2, e2 in others)
+
+
+# -- the rules file ----------------------------------------------------------------------------
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    owners: dict[str, str | None]  # root cause -> owner (taxonomy defaults + the file's [owners])
+    source: str = ""
+    owners_set: dict[str, str | None] = field(default_factory=dict)  # only those the file sets
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def uses(self) -> set[str]:
+        out: set[str] = set()
+        for r in self.rules:
+            if r.enabled:
+                out |= r.uses
+        return out
+
+
+def default_rules_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "escalation_rules.toml"
+
+
+def _rule_lines(source: str) -> list[int]:
+    """1-based line numbers of each ``[[rule]]`` header, in order."""
+    return [n for n, line in enumerate(source.splitlines(), 1) if re.match(r"\s*\[\[\s*rule\s*\]\]", line)]
+
+
+def _key_line(source: str, start: int, key: str) -> int:
+    """The line of ``key = ...`` inside the rule whose header is on line ``start``."""
+    lines = source.splitlines()
+    for n in range(start, len(lines)):  # lines[start] is the line after the header
+        if re.match(r"\s*\[", lines[n]):
+            break
+        if re.match(rf"\s*{re.escape(key)}\s*=", lines[n]):
+            return n + 1
+    return start
+
+
+def parse_rules(source: str, name: str = "<rules>") -> RuleSet:
+    """Parse a rules file's text; ``ConfigError`` naming the file and line when it is bad."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        where = f"{name}:{m.group(1)}" if m else name
+        raise ConfigError(f"{where}: not valid TOML ({e}); fix that line.") from None
+    allowed_top = {"rule", "owners", "settings", "version"}
+    for k in data:
+        if k not in allowed_top:
+            n = next((i for i, line in enumerate(source.splitlines(), 1)
+                      if re.match(rf"\s*\[?\s*{re.escape(k)}\b", line)), 1)
+            raise ConfigError(f"{name}:{n}: unknown section {k!r}; use [[rule]], [owners] or [settings].")
+    owners_set: dict[str, str | None] = {}
+    for k, v in (data.get("owners") or {}).items():
+        n = next((i for i, line in enumerate(source.splitlines(), 1) if re.match(rf"\s*{re.escape(k)}\s*=", line)), 1)
+        if k not in ROOT_CAUSES:
+            raise ConfigError(f"{name}:{n}: [owners] key {k!r} is not a root cause; use {', '.join(ROOT_CAUSES)}.")
+        if not isinstance(v, str):
+            raise ConfigError(f"{name}:{n}: owner of {k!r} must be a string; fix that line.")
+        owners_set[k] = v or None
+    settings = data.get("settings") or {}
+    for k, v in settings.items():
+        n = next((i for i, line in enumerate(source.splitlines(), 1) if re.match(rf"\s*{re.escape(k)}\s*=", line)), 1)
+        if k != "defaults":
+            raise ConfigError(f"{name}:{n}: unknown setting {k!r}; [settings] knows only 'defaults'.")
+        if not isinstance(v, bool):
+            raise ConfigError(f"{name}:{n}: [settings] defaults must be true or false; fix that line.")
+    rules_raw = data.get("rule") or []
+    if not isinstance(rules_raw, list):
+        raise ConfigError(f"{name}: 'rule' must be an array of tables ([[rule]]); fix the file.")
+    starts = _rule_lines(source)
+    rules = []
+    seen: set[str] = set()
+    for i, raw in enumerate(rules_raw):
+        line = starts[i] if i < len(starts) else 1
+        rule = _make_rule(raw, name, line, source)
+        if rule.id in seen:
+            raise ConfigError(f"{name}:{line}: rule id {rule.id!r} is used twice in this file; give each rule its own id.")
+        seen.add(rule.id)
+        rules.append(rule)
+    return RuleSet(rules, {**OWNERS, **owners_set}, name, owners_set, dict(settings))
+
+
+def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
+    def err(key: str | None, msg: str) -> ConfigError:
+        n = _key_line(source, line, key) if key else line
+        return ConfigError(f"{name}:{n}: {msg}")
+
+    for k, v in raw.items():
+        if k not in _RULE_KEYS:
+            raise err(k, f"unknown rule key {k!r}; see docs/rules.md for the keys a rule may have.")
+        want = _RULE_KEYS[k]
+        if want is int and isinstance(v, bool) or not isinstance(v, want):
+            kind = {str: "a string", list: "a list", bool: "true or false", int: "a whole number"}.get(
+                want if isinstance(want, type) else float, "a number")
+            raise err(k, f"{k!r} must be {kind}; fix that line.")
+    if not raw.get("id"):
+        raise err(None, "this rule has no id; give it one, e.g. id = \"regulator\".")
+    rid = raw["id"]
+
+    def strings(key: str) -> tuple[str, ...]:
+        vals = raw.get(key) or []
+        if not all(isinstance(x, str) and x for x in vals):
+            raise err(key, f"{key!r} of rule {rid!r} must be a list of non-empty strings; fix that line.")
+        return tuple(vals)
+
+    level = raw.get("level", "normal")
+    if level not in ("normal", "urgent"):
+        raise err("level", f"level of rule {rid!r} must be \"normal\" or \"urgent\"; fix that line.")
+    text = raw.get("text", "customer")
+    if text not in TEXT_SCOPES:
+        raise err("text", f"text of rule {rid!r} must be \"customer\" or \"all\"; fix that line.")
+    patterns = []
+    for p in strings("regex"):
+        try:
+            patterns.append(re.compile(p))
+        except re.error as e:
+            raise err("regex", f"regex {p!r} of rule {rid!r} is not a valid regular expression ({e}); fix it.") from None
+    groups = []
+    for g in raw.get("all") or []:
+        if not isinstance(g, list) or not g or not all(isinstance(x, str) and x for x in g):
+            raise err("all", f"'all' of rule {rid!r} must be a list of lists of words, e.g. [[\"家人\"], [\"骚扰\"]].")
+        groups.append(tuple(g))
+    churn = strings("churn_level")
+    if any(c not in CHURN_LEVELS for c in churn):
+        raise err("churn_level", f"churn_level of rule {rid!r} must use {', '.join(CHURN_LEVELS)}; fix that line.")
+    labels = strings("sentiment_label")
+    if any(c not in ("negative", "neutral", "positive") for c in labels):
+        raise err("sentiment_label", f"sentiment_label of rule {rid!r} must use negative, neutral, positive.")
+    causes = strings("root_cause")
+    if any(c not in ROOT_CAUSES for c in causes):
+        raise err("root_cause", f"root_cause of rule {rid!r} must use {', '.join(ROOT_CAUSES)}; fix that line.")
+    below = raw.get("sentiment_below")
+    if below is not None and not 0 <= below <= 1:
+        raise err("sentiment_below", f"sentiment_below of rule {rid!r} must be between 0 and 1.")
+    any_words = strings("any")
+    rule = Rule(
+        id=rid, level=level, description=raw.get("description", ""), reason=raw.get("reason", ""),
+        owner=raw.get("owner") or None, text=text, any=any_words, regex=tuple(patterns), all=tuple(groups),
+        window=raw.get("window"), unless=strings("unless"), unless_near=strings("unless_near"),
+        negation=raw.get("negation", True), churn_level=churn, sentiment_below=below, sentiment_label=labels,
+        root_cause=causes, tier=strings("tier"), min_repeat=raw.get("min_repeat"),
+        enabled=raw.get("enabled", True), line=line,
+        _any_re=re.compile("|".join(re.escape(w) for w in sorted(any_words, key=len, reverse=True)))
+        if any_words else None)
+    has_condition = any(getattr(rule, k) for k in ("any", "regex", "all", "churn_level", "sentiment_label",
+                                                   "root_cause", "tier")) \
+        or rule.sentiment_below is not None or rule.min_repeat is not None
+    if rule.enabled and not has_condition:
+        raise err(None, f"rule {rid!r} has no condition (any, regex, all, churn_level, tier ...); it would "
+                        f"escalate everything: add one or set enabled = false.")
+    return rule
+
+
+def read_rules(path: str | Path) -> RuleSet:
+    path = Path(path)
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"rules file {path} does not exist; give the path of a TOML rules file.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"rules file {path} is not UTF-8 text; save it as UTF-8.") from None
+    return parse_rules(source, str(path))
+
+
+def load_rules(user: str | Path | None = None, defaults: str | Path | None = None) -> RuleSet:
+    """The shipped default rules, overridden and extended by a user file.
+
+    A user rule with the id of a default rule replaces it (``enabled = false`` switches it
+    off); other user rules are added after the defaults; ``[owners]`` entries override the
+    taxonomy owners; ``[settings] defaults = false`` drops every default rule.
+    """
+    base = read_rules(defaults or default_rules_path())
+    if user is None:
+        return base
+    mine = read_rules(user)
+    if mine.settings.get("defaults", True):
+        by_id = {r.id: r for r in mine.rules}
+        rules = [by_id.pop(r.id, r) for r in base.rules] + [r for r in mine.rules if r.id in by_id]
+    else:
+        rules = list(mine.rules)
+    owners = {**base.owners, **mine.owners_set}
+    return RuleSet(rules, owners, f"{base.source} + {user}", {**base.owners_set, **mine.owners_set},
+                   mine.settings)
+
+
+# -- the stage ---------------------------------------------------------------------------------
+class Escalation:
+    """The escalation stage: declarative rules (``voc/data/escalation_rules.toml`` and an
+    optional user file) decide ``escalate``, ``level``, ``reasons`` and ``owner``."""
+
+    name = "escalation"
+    assigns = ("escalation",)
+
+    def __init__(self, rules: str | Path | None = None, ruleset: RuleSet | None = None):
+        self.rules_file = str(rules) if rules else None
+        self.ruleset = ruleset or load_rules(rules)
+        self.requires = tuple(["turns", "text", "root_cause", *sorted(self.ruleset.uses - {"root_cause"})])
+        self.version = "rules-1" if rules is None else "rules-1+user"
+
+    def decide(self, t: Tagged) -> EscalationRecord:
+        texts = {"customer": t.text or "",
+                 "all": "。".join(x.text for x in (t.turns or ()) if x.text) or (t.text or "")}
+        fired: list[tuple[Rule, list[str]]] = []
+        for rule in self.ruleset.rules:
+            words = rule.fires(t, texts)
+            if words is not None:
+                fired.append((rule, words))
+        if not fired:
+            return EscalationRecord(False, "none", (), None)
+        level = max((r.level for r, _ in fired), key=LEVELS.index)
+        reasons = tuple(f"{r.reason or r.id}: {'、'.join(w)}" if w else (r.reason or r.id) for r, w in fired)
+        owner = next((r.owner for r, _ in fired if r.owner), None)
+        if owner is None and t.root_cause is not None:
+            owner = self.ruleset.owners.get(t.root_cause.label)
+        return EscalationRecord(True, level, reasons, owner)
+
+    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
+        return [replace(t, escalation=self.decide(t)) for t in batch]
