@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import sys
 import time
@@ -38,7 +39,7 @@ def prf(y: np.ndarray, pred: np.ndarray) -> dict:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"n": int(len(y)), "positives": int(y.sum()), "predicted": int(pred.sum()), "tp": tp, "fp": fp, "fn": fn,
+    return {"n": len(y), "positives": int(y.sum()), "predicted": int(pred.sum()), "tp": tp, "fp": fp, "fn": fn,
             "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
@@ -91,6 +92,12 @@ def evaluate_labels(labels: str | Path | None = None, **options) -> dict:
     return out
 
 
+@functools.lru_cache(maxsize=4)
+def evaluate_labels_cached(sentiment_backend: str = "default", rules: str | None = None) -> dict:
+    """``evaluate_labels`` once per process (the tests of churn and escalation share it)."""
+    return evaluate_labels(sentiment_backend=sentiment_backend, rules=rules)
+
+
 def stc3_auc(**options) -> dict:
     """ROC AUC of churn_risk vs mean satisfaction S < 0 on STC-3 reserved training dialogues."""
     from sklearn.metrics import roc_auc_score
@@ -111,7 +118,7 @@ def stc3_auc(**options) -> dict:
     y = np.array(y)
     risk = np.array([t.churn.score if t.churn else 0.0 for t in tagged])
     sent = np.array([1 - t.sentiment.score if t.sentiment else 0.5 for t in tagged])
-    return {"n": int(len(y)), "dissatisfied": int(y.sum()), "roc_auc_churn_risk": round(float(roc_auc_score(y, risk)), 4),
+    return {"n": len(y), "dissatisfied": int(y.sum()), "roc_auc_churn_risk": round(float(roc_auc_score(y, risk)), 4),
             "roc_auc_negative_sentiment (reference)": round(float(roc_auc_score(y, sent)), 4),
             "seconds": round(seconds, 1)}
 

@@ -25,7 +25,8 @@ def render() -> str:
     out = ["# Command reference", "",
            "Generated from the commands' own help by `python docs/gen_cli.py > docs/cli.md`.", ""]
     for path, cmd in walk(cli, ["voc"]):
-        ctx = click.Context(cmd, info_name=" ".join(path), max_content_width=100, terminal_width=100)
+        ctx = click.Context(cmd, info_name=" ".join(path), max_content_width=100, terminal_width=100,
+                            help_option_names=["-h", "--help"])
         out += [f"## `{' '.join(path)}`", "", "```", cmd.get_help(ctx).rstrip(), "```", ""]
     return "\n".join(out)
 

@@ -90,7 +90,10 @@ def test_read_errors_pass_through_in_place(client, pipeline, tmp_path, time_limi
     assert out[0][0]["id"] == "1" and isinstance(out[1], voc.RowError) and out[2][0]["id"] == "3"
 
 
+@pytest.mark.slow
 def test_tag_files_dask_output_identical_to_local(samples, tmp_path, time_limit):
+    """The library entry point, on a local cluster of its own (the CLI test covers the same
+    path in the default run)."""
     src = samples / "contacts.jsonl"
     local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     s1 = voc.tag_files([src], local, workers=1, batch_size=32)

@@ -61,9 +61,11 @@ def rule_reason(stage: Escalation, rule_id: str) -> str:
 
 
 def test_negated_threat_does_not_fire(stage):
-    assert not stage.decide(tagged("这次就算了，我不会去投诉到12315的")).flag or \
-        "监管投诉" not in " ".join(stage.decide(tagged("这次就算了，我不会去投诉到12315的")).reasons)
+    assert not stage.decide(tagged("这次就算了，我不会去投诉到12315的")).flag
     assert not stage.decide(tagged("我没有报警，只是想问问进度")).flag
+    # a conditional threat is a threat
+    assert stage.decide(tagged("再不解决我就打12315")).flag
+    assert stage.decide(tagged("没人管我就去找记者")).flag
 
 
 def test_315_inside_a_number_is_not_a_regulator(stage):
@@ -149,7 +151,7 @@ def test_user_rules_override_and_extend_defaults(tmp_path):
     assert not st.decide(tagged("我要打12315")).flag  # regulator switched off
     assert st.decide(tagged("律师函已经准备好了")).flag  # other defaults remain
     d = st.decide(tagged("我要投诉", metadata={"tier": "VIP"}))
-    assert d.flag and d.owner == "大客户部" and "VIP 投诉" in d.reasons[0]
+    assert d.flag and d.owner == "大客户部" and any("VIP 投诉" in r for r in d.reasons)
     ids = [r.id for r in st.ruleset.rules]
     assert ids.index("vip_complaint") > ids.index("legal")  # new rules come after the defaults
 
@@ -219,8 +221,8 @@ def test_shipped_defaults_parse():
 # -- real data: reserved check set ------------------------------------------------------------
 def test_escalation_on_reserved_check_set(shared_data):
     """F1 of escalate on the reserved heimao/STC-3 rows of corpus/labels/reserved_eval.csv."""
-    from bench.churn_escalation_eval import evaluate_labels
+    from bench.churn_escalation_eval import evaluate_labels_cached
 
-    res = evaluate_labels(sentiment_backend="default")
-    assert res["escalate"]["n"] >= 400
-    assert res["escalate"]["f1"] >= 0.75, res["escalate"]
+    res = evaluate_labels_cached()
+    assert res["escalate"]["n"] == 450
+    assert res["escalate"]["f1"] >= 0.8 and res["escalate"]["recall"] >= 0.85, res["escalate"]

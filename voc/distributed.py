@@ -96,8 +96,11 @@ def local_cluster(workers: int | None = None, **kwargs: Any) -> Iterator[Any]:
     """A ``distributed.Client`` on a local cluster of ``workers`` single-threaded worker
     processes, bound to 127.0.0.1 with the dashboard off; closed on exit."""
     distributed = _require_distributed()
+    # dashboard off; the scheduler's small HTTP server (health, metrics) cannot be turned off, so
+    # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running)
     options = dict(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                   scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     options.update(kwargs)
     with distributed.LocalCluster(**options) as cluster, distributed.Client(cluster) as client:
         yield client

@@ -5,14 +5,16 @@ The default scorer is transparent: a weighted sum of features that a manager can
 
     z = bias + exit x [explicit exit intent] + unresolved x min(#unresolved cues, 2)
           + threat x min(#complaint threats, 2) + anger x min(#anger cues, 2)
-          + negative x max(0, 0.5 - sentiment) x 2 + root_cause[label]
+          + negative x (1 - sentiment) + root_cause[label]
           + tier x (customer tier weight) + repeat x min(#earlier contacts, 3)
     churn_risk = 1 / (1 + exp(-z))
 
+``sentiment`` is, for a dialogue, the mean of the whole customer side and the last customer
+turn (``effective_sentiment``): how the customer feels when the contact ends weighs more.
 The cues and every weight are in ``corpus/lexicons/churn_cues.tsv`` (label<TAB>cue<TAB>weight;
 users add lines without code). Exit cues after a negation (不会销户, 没打算退订) do not count.
-``high`` needs ``churn_risk >= high`` (in practice: explicit exit intent), ``medium`` needs
-``churn_risk >= medium``; both thresholds are ``setting`` lines of the same file, tuned on the
+``high`` needs ``churn_risk >= high`` *and* an exit cue (the taxonomy's definition: explicit
+intent to leave), ``medium`` needs ``churn_risk >= medium``; both thresholds are ``setting`` lines of the same file, tuned on the
 non-reserved development labels (corpus/labels/train.csv).
 
 Customer tier comes from the contact's metadata (``tier``, ``客户等级``, ``会员等级`` ...:
@@ -47,27 +49,43 @@ NAME = "churn"
 FORMAT = "voc-churn-logistic/1"
 CUE_LABELS = ("exit", "unresolved", "threat", "anger")
 FEATURES = ("exit", "unresolved", "threat", "anger", "negative", "tier", "repeat")
-DEFAULT_WEIGHTS = {"bias": -2.0, "exit": 4.0, "unresolved": 0.6, "threat": 0.6, "anger": 0.5, "negative": 1.5,
+DEFAULT_WEIGHTS = {"bias": -2.5, "exit": 5.0, "unresolved": 0.6, "threat": 0.3, "anger": 0.3, "negative": 2.0,
                    "tier": 0.5, "repeat": 0.4}
-DEFAULT_THRESHOLDS = {"high": 0.7, "medium": 0.35}
+DEFAULT_THRESHOLDS = {"high": 0.8, "medium": 0.4}
 
 # -- negation -------------------------------------------------------------------------------
 NEGATORS = ("不会", "不想", "不打算", "没打算", "不要", "不用", "不需要", "并不", "没有", "不是", "不必", "无需",
             "无意", "别", "不", "没", "未")
 NOT_NEGATION = ("不得不", "不然", "要不", "不行就", "不行我", "不解决", "不处理", "不给", "不退", "不还", "不停",
                 "不能", "不了", "不让", "不予", "不同意", "不允许", "无法", "没法", "不可以", "不可", "没办法",
-                "一直不", "还不", "都不")
+                "一直不", "还不", "都不", "没人", "没有人", "不然", "否则")
+
+
+INTENT_NEGATORS = ("不会", "不想", "不打算", "没打算", "不准备", "没想", "不要", "无意", "并不", "不必", "不用", "不需要")
+_CLAUSE_END = re.compile(r"[，。！？；,.!?;：:\n]")
+_CONSEQUENCE = ("就", "便", "则", "立刻", "马上", "只能", "只好")
 
 
 def is_negated(text: str, start: int, window: int = 4) -> bool:
-    """True when a negation stands just before ``start`` (不会销户, 没有投诉); not for phrases
-    that only look negated (不得不注销, 不然就销户, 无法注销, 不给退订)."""
-    before = text[max(0, start - window):start]
-    if not before:
+    """True when the words before ``start`` negate it: a negation word right before it (不会销户,
+    没有投诉), or an intent negation earlier in the same clause (我不会去投诉到12315). Not for
+    phrases that only look negated (不得不注销, 无法注销, 不给退订) nor for conditionals whose
+    consequence it is (不解决就打12315, 没人管我就销户)."""
+    lo = max(0, start - 12)
+    clause = text[lo:start]
+    cut = list(_CLAUSE_END.finditer(clause))
+    if cut:
+        clause = clause[cut[-1].end():]
+    if not clause:
         return False
+    if any(c in clause for c in _CONSEQUENCE):
+        return False
+    before = clause[-window:]
     if any(p in text[max(0, start - window - 2):start] for p in NOT_NEGATION):
         return False
-    return any(before.endswith(n) or n in before[-3:] for n in NEGATORS)
+    if any(before.endswith(n) or n in before[-3:] for n in NEGATORS):
+        return True
+    return any(n in clause for n in INTENT_NEGATORS)
 
 
 # -- metadata: tier and repeat contacts ------------------------------------------------------
@@ -110,6 +128,8 @@ def parse_window(window: str | int | float | timedelta | None) -> timedelta | No
     if not m:
         raise ConfigError(f"repeat window {window!r} is not a duration; use e.g. 7d, 48h or 30m.")
     n, unit = float(m.group(1)), (m.group(2) or "d").lower()
+    if n == 0:
+        return None
     if unit in ("h", "hour", "hours", "小时"):
         return timedelta(hours=n)
     if unit in ("m", "分钟"):
@@ -283,6 +303,7 @@ class Features:
     tier_name: str | None
     repeats: int
     sentiment: float | None
+    trend: str | None = None
 
     def vector(self) -> list[float]:
         return [getattr(self, k) for k in FEATURES]
@@ -307,8 +328,8 @@ class Scorer:
         text = (t.text or "").lower()
         found = {k: self._m[k].find(text) for k in CUE_LABELS}
         exit_w = max((w for _, w in found["exit"]), default=0.0)
-        s = t.sentiment.score if t.sentiment is not None else None
-        negative = max(0.0, 0.5 - s) * 2 if s is not None else 0.0
+        s = effective_sentiment(t)
+        negative = 1.0 - s if s is not None else 0.0
         tier = customer_tier(t.contact.metadata)
         reps = repeat_count(t.contact.metadata)
         return Features(
@@ -321,16 +342,20 @@ class Scorer:
             repeat=float(min(reps, 3)),
             root_cause=t.root_cause.label if t.root_cause is not None else None,
             terms={k: tuple(dict.fromkeys(w for w, _ in v)) for k, v in found.items()},
-            tier_name=tier, repeats=reps, sentiment=s)
+            tier_name=tier, repeats=reps, sentiment=s, trend=t.sentiment.trend if t.sentiment else None)
 
     def logit(self, f: Features) -> float:
         w = self.cues.weights
         z = w["bias"] + sum(w[k] * getattr(f, k) for k in FEATURES)
         return z + self.cues.root_cause.get(f.root_cause or "", 0.0)
 
-    def level(self, score: float) -> str:
+    def level(self, score: float, f: Features | None = None) -> str:
+        """``high`` needs the high threshold *and* an exit cue (taxonomy: explicit intent to
+        leave); without one the contact is at most ``medium``."""
         th = self.cues.thresholds
-        return "high" if score >= th["high"] else "medium" if score >= th["medium"] else "low"
+        if score >= th["high"] and (f is None or f.exit > 0):
+            return "high"
+        return "medium" if score >= th["medium"] else "low"
 
     def reasons(self, f: Features) -> tuple[str, ...]:
         out = []
@@ -344,14 +369,28 @@ class Scorer:
             out.append("strong dissatisfaction: " + "、".join(f.terms["anger"]))
         if f.sentiment is not None and f.sentiment < 0.2:
             out.append(f"strongly negative sentiment ({f.sentiment:.2f})")
+        if f.trend == "worsened":
+            out.append("the conversation left the customer worse off than it began")
         rc_w = self.cues.root_cause.get(f.root_cause or "", 0.0)
         if f.root_cause and rc_w > 0:
             out.append(f"root cause: {f.root_cause}")
-        if f.tier > 0:
+        if f.tier >= 0.5:
             out.append(f"high-value customer: {f.tier_name}")
+        elif f.tier > 0:
+            out.append(f"customer tier: {f.tier_name}")
         if f.repeats:
             out.append(f"repeat contact: {f.repeats} earlier contact{'s' if f.repeats > 1 else ''} in the window")
         return tuple(out)
+
+
+def effective_sentiment(t: Tagged) -> float | None:
+    """The sentiment churn reads: for a dialogue, the mean of the whole customer side and the
+    last customer turn (how the customer feels when the contact ends weighs more); else the
+    contact's score."""
+    s = t.sentiment
+    if s is None:
+        return None
+    return round((s.score + s.end) / 2, 4) if s.end is not None else s.score
 
 
 def _sigmoid(z: float) -> float:
@@ -380,7 +419,7 @@ class Churn:
         out = []
         for t, f, s in zip(batch, feats, scores):
             s = round(float(s), 4)
-            level = self.model.level(s) if self.model is not None else self.scorer.level(s)
+            level = self.model.level(s) if self.model is not None else self.scorer.level(s, f)
             out.append(replace(t, churn=ChurnRecord(s, level, self.scorer.reasons(f))))
         return out
 

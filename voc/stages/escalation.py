@@ -20,7 +20,7 @@ import logging
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError
 from ..lexicon import OWNERS, ROOT_CAUSES
@@ -220,7 +220,12 @@ def parse_rules(source: str, name: str = "<rules>") -> RuleSet:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"line (\d+)", str(e))
-        where = f"{name}:{m.group(1)}" if m else name
+        if m:
+            where = f"{name}:{m.group(1)}"
+        else:  # "at end of document": an array or table left open; name the last line
+            lines = source.splitlines()
+            last = max((i for i, line in enumerate(lines, 1) if line.strip()), default=1)
+            where = f"{name}:{last}"
         raise ConfigError(f"{where}: not valid TOML ({e}); fix that line.") from None
     allowed_top = {"rule", "owners", "settings", "version"}
     for k in data:

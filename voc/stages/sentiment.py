@@ -34,7 +34,6 @@ Rebuild the shipped model with ``python -m voc.build sentiment`` (``build_defaul
 from __future__ import annotations
 
 import logging
-import math
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -220,16 +219,21 @@ class NBLogit:
 
     def __init__(self, vocabulary: Sequence[str], weight: np.ndarray, r2: np.ndarray, bias: float,
                  ngrams: tuple[int, int] = NGRAMS, negation: NegationMarker | None = None):
-        from sklearn.feature_extraction.text import CountVectorizer
-
         self.negation = negation
         self.vocabulary = list(vocabulary)
         self.weight = np.asarray(weight, dtype=np.float64)
         self.r2 = np.asarray(r2, dtype=np.float64)
         self.bias = float(bias)
         self.ngrams = tuple(ngrams)
-        self._vec = CountVectorizer(analyzer="char", ngram_range=self.ngrams, binary=True, lowercase=True,
-                                    vocabulary={w: i for i, w in enumerate(self.vocabulary)}, dtype=np.float64)
+        try:  # CountVectorizer(analyzer="char", binary, lowercase)'s exact matrix, ~5x faster, no sklearn import
+            from ..text.ngrams import CharNgrams
+
+            self._vec = CharNgrams(self.vocabulary, self.ngrams, lowercase=True, binary=True, dtype=np.float64)
+        except ValueError:  # an alphabet too large for integer n-gram keys
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            self._vec = CountVectorizer(analyzer="char", ngram_range=self.ngrams, binary=True, lowercase=True,
+                                        vocabulary={w: i for i, w in enumerate(self.vocabulary)}, dtype=np.float64)
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

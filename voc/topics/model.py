@@ -34,7 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -628,7 +627,7 @@ class TopicModel:
                        description=description or "LDA topic model over customer-side jieba tokens",
                        data_sources=data_sources or [],
                        metrics={"coherence": self.coherence_, **(metrics or {})},
-                       num_topics=self.k_, seed=self.seed)
+                       num_topics=self.k_, seed=self.seed, segmenter=segmenter_lexicons())
         return folder
 
     def _dictionary_save(self, path: Path) -> None:
@@ -673,6 +672,10 @@ class TopicModel:
         model.curve_ = info.get("selection")
         model.n_docs_ = info.get("documents")
         model.n_train_docs_ = info.get("documents_with_terms")
+        saved, now = manifest.get("segmenter"), segmenter_lexicons()
+        if saved and saved != now:
+            log.warning("the segmenter's user dictionary or stopwords changed since topic model %s was trained; "
+                        "refit it (voc topics fit, or python -m voc.build topics) if topics look wrong", folder)
         model.name_ = manifest.get("name", NAME)
         model.version_ = manifest.get("version")
         model.folder_ = folder
@@ -695,6 +698,19 @@ class TopicModel:
             lines.append(f"| {t['id']} | {t['label']} | {t['share']:.1%} | {t['c_v']} | "
                          f"{' '.join(w for w, _ in t['terms'][:8])} |")
         return "\n".join(lines) + "\n"
+
+
+def segmenter_lexicons() -> dict[str, str | None]:
+    """SHA-256 of the segmenter's user dictionary and stopwords (the tokens a model was
+    trained on depend on them)."""
+    from ..models import sha256
+    from ..resources import corpus_path
+
+    out: dict[str, str | None] = {}
+    for name in ("userdict.txt", "stopwords.txt"):
+        p = corpus_path("lexicons", name)
+        out[name] = sha256(p) if p.is_file() else None
+    return out
 
 
 def read_dictionary_text(path: Path) -> tuple[list[str], list[int], int]:

@@ -113,7 +113,7 @@ def _p(v: float) -> float:
 
 
 def _r(v: float, nd: int = 4) -> float:
-    return float(round(v, nd)) if v == v and not math.isinf(v) else v  # keep nan/inf as is
+    return v if math.isnan(v) or math.isinf(v) else float(round(v, nd))  # keep nan/inf as is
 
 
 # -- topic alignment ----------------------------------------------------------------------------
@@ -242,30 +242,37 @@ def emerging_terms(periods: Sequence[str], docs: Mapping[str, Sequence[set[str]]
                              "baseline_share": _r(b / n0, 5), "ratio": _r(ratio, 2), "g2": _r(g2, 1),
                              "p_value": _p(pv), "p_adj": _p(q)})
         rows.sort(key=lambda r: (-r["g2"], r["term"]))
-        issues = _issues(_maximal(rows), docs[p], docs, base, n1, n0, max_issues)
+        where = _where(rows, docs[p])
+        issues = _issues(_maximal(rows, where), where, docs, base, n1, n0, max_issues)
         out[p] = {"baseline": base, "tested": len(tested), "terms": rows[:top], "issues": issues}
     return out
 
 
-def _maximal(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop a term that mostly (80%) occurs inside a longer emerging term (权益 inside
-    数字权益): the longer one is the unit the customers write."""
-    counts = {r["term"]: r["count"] for r in rows}
-    return [r for r in rows if not any(t != r["term"] and r["term"] in t and c >= 0.8 * r["count"]
-                                       for t, c in counts.items())]
+def _maximal(rows: list[dict[str, Any]], where: Mapping[str, set[int]]) -> list[dict[str, Any]]:
+    """Drop a term whose contacts mostly (80%) also have a longer emerging term containing
+    it (权益 inside 数字权益): the longer one is the unit the customers write."""
+    terms = [r["term"] for r in rows]
+    return [r for r in rows if not any(
+        t != r["term"] and r["term"] in t and len(where[t] & where[r["term"]]) >= 0.8 * len(where[r["term"]])
+        for t in terms)]
 
 
-def _issues(rows, period_docs, docs, base, n1, n0, max_issues: int) -> list[dict[str, Any]]:
+def _where(rows: list[dict[str, Any]], period_docs: Sequence[set[str]]) -> dict[str, set[int]]:
+    """The contacts (positions) of the period that use each term of ``rows``."""
+    wanted = {r["term"] for r in rows}
+    where: dict[str, set[int]] = {t: set() for t in wanted}
+    for i, d in enumerate(period_docs):
+        for t in d & wanted:
+            where[t].add(i)
+    return where
+
+
+def _issues(rows, where, docs, base, n1, n0, max_issues: int) -> list[dict[str, Any]]:
     """Group emerging terms that co-occur in the period's contacts; label each group."""
     if not rows:
         return []
     terms = [r["term"] for r in rows]
     by_term = {r["term"]: r for r in rows}
-    where: dict[str, set[int]] = defaultdict(set)
-    wanted = set(terms)
-    for i, d in enumerate(period_docs):
-        for t in d & wanted:
-            where[t].add(i)
     left = list(terms)
     issues = []
     while left and len(issues) < max_issues:

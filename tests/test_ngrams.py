@@ -1,0 +1,89 @@
+"""voc.text.ngrams.CharNgrams gives exactly scikit-learn's CountVectorizer(analyzer="char") matrix."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer
+
+from voc.text.ngrams import CharNgrams
+
+TEXTS = [
+    "客服态度太差了，我要投诉到12315！！",
+    "快递三天还没到  问了客服说再等等\n\n\t真的无语",
+    "Hello  World, APP闪退了 app",
+    "ＡＢＣ全角 和 abc",
+    "",
+    " ",
+    "\t\t好",
+    "好",
+    "不好不好不好，哈哈哈哈",
+    "\ud800 lone surrogate",
+    "emoji 😀 and 〔手机号〕 placeholder",
+    "退款退款退款到账了吗？",
+]
+
+
+def _same(a, b) -> None:
+    assert a.shape == b.shape
+    assert np.array_equal(a.indptr, b.indptr)
+    assert np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data) and a.data.dtype == b.data.dtype
+
+
+@pytest.mark.parametrize("ngram_range,binary,lowercase", [
+    ((1, 1), True, True), ((1, 3), True, True), ((2, 4), False, True), ((1, 4), True, False), ((3, 3), False, False),
+])
+def test_equals_countvectorizer(ngram_range, binary, lowercase):
+    train = TEXTS + ["".join(p) for p in itertools.permutations("差评退款客服", 3)]
+    fitted = CountVectorizer(analyzer="char", ngram_range=ngram_range, binary=binary, lowercase=lowercase).fit(train)
+    fast = CharNgrams.for_vectorizer(fitted)
+    assert fast is not None
+    _same(fitted.transform(TEXTS), fast.transform(TEXTS))
+    # a fixed vocabulary given as a list: columns are positions
+    words = sorted(fitted.vocabulary_, key=fitted.vocabulary_.get)
+    listed = CharNgrams(words, ngram_range, lowercase=lowercase, binary=binary, dtype=fitted.dtype)
+    _same(fitted.transform(TEXTS), listed.transform(TEXTS))
+
+
+def test_products_are_bit_identical():
+    fitted = CountVectorizer(analyzer="char", ngram_range=(1, 4), binary=True).fit(TEXTS)
+    w = np.random.default_rng(0).normal(size=len(fitted.vocabulary_))
+    fast = CharNgrams.for_vectorizer(fitted)
+    assert np.array_equal(fitted.transform(TEXTS) @ w, fast.transform(TEXTS) @ w)
+
+
+def test_unsupported_options_fall_back():
+    assert CharNgrams.for_vectorizer(CountVectorizer(analyzer="word").fit(["ab cd"])) is None
+    assert CharNgrams.for_vectorizer(CountVectorizer(analyzer="char_wb").fit(["ab"])) is None
+    assert CharNgrams.for_vectorizer(CountVectorizer(analyzer="char", strip_accents="unicode").fit(["ab"])) is None
+    huge = {chr(0x4E00 + i) * 4: i for i in range(20000)}  # 20,000-character alphabet: 15 bits x 5 > 62
+    with pytest.raises(ValueError):
+        CharNgrams(huge, (1, 5))
+
+
+def test_empty_batch():
+    fast = CharNgrams(["好", "差"], (1, 2))
+    assert fast.transform([]).shape == (0, 2)
+
+
+def test_shipped_sentiment_vocabulary_on_real_text(shared_data):
+    """The shipped sentiment model's vocabulary, on one review in 50 of the shared sets."""
+    from voc.datasets import REVIEWS, iter_dataset
+    from voc.models import find
+    from voc.stages.sentiment import NBLogit
+
+    folder = find("sentiment")
+    if folder is None:
+        pytest.skip("no sentiment model ships yet")
+    model = NBLogit.load(folder)
+    assert isinstance(model._vec, CharNgrams)
+    vec = CountVectorizer(analyzer="char", ngram_range=model.ngrams, binary=True, lowercase=True,
+                          vocabulary={w: i for i, w in enumerate(model.vocabulary)}, dtype=np.float64)
+    texts = [c.turns[0].text for name in REVIEWS
+             for c, _ in itertools.islice(iter_dataset(name, reserved=True), 0, None, 50)]
+    assert len(texts) > 100
+    for i in range(0, len(texts), 256):
+        chunk = [model.negation(t) if model.negation else t for t in texts[i:i + 256]]
+        _same(vec.transform(chunk), model._vec.transform(chunk))

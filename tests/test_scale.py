@@ -1,0 +1,131 @@
+"""Scale: output order and bytes do not depend on the number of workers or the chunk size, and
+memory does not grow with the input (checked on the whole process tree of a ``voc tag`` run)."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import voc
+
+ROOT = Path(__file__).resolve().parent.parent
+MIB = 1024 * 1024
+
+
+def test_order_and_output_identical_across_workers(samples, tmp_path):
+    inputs = [samples / "contacts.jsonl", samples / "tickets.csv"]
+    outputs = {}
+    for workers, batch_size in ((1, 256), (2, 7), (3, 16)):
+        out = tmp_path / f"w{workers}.jsonl"
+        summary = voc.tag_files(inputs, out, workers=workers, batch_size=batch_size)
+        assert summary.read == summary.tagged + summary.errors
+        outputs[workers] = out.read_bytes()
+    assert outputs[1] == outputs[2] == outputs[3]
+    ids = [json.loads(line)["id"] for line in outputs[1].decode("utf-8").splitlines()]
+    expected = []
+    for path in inputs:
+        expected += [c.id for c in voc.read_contacts(str(path)) if isinstance(c, voc.Contact)]
+    assert ids == expected
+
+
+# -- memory ----------------------------------------------------------------------------------------
+def _tree_rss(pid: int) -> int:
+    """RSS of a process and all its descendants, in bytes (psutil, else /proc)."""
+    if importlib.util.find_spec("psutil"):
+        import psutil
+
+        try:
+            root = psutil.Process(pid)
+            procs = [root] + root.children(recursive=True)
+        except psutil.Error:
+            return 0
+        total = 0
+        for p in procs:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+    parent: dict[int, int] = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                parent[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    tree, grew = {pid}, True
+    while grew:
+        new = {p for p, pp in parent.items() if pp in tree} - tree
+        grew = bool(new)
+        tree |= new
+    total = 0
+    for p in tree:
+        try:
+            total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def _generated_input(path: Path, n: int, samples: Path) -> Path:
+    """``n`` contacts: the bundled sample contacts repeated with new ids and customers."""
+    base = [json.loads(line) for line in (samples / "contacts.jsonl").read_text(encoding="utf-8").splitlines()]
+    with open(path, "w", encoding="utf-8") as f:
+        for i in range(n):
+            rec = dict(base[i % len(base)])
+            rec["id"] = f"G{i:09d}"
+            rec["customer_id"] = f"U{i % (n // 4 + 1):08d}"
+            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    return path
+
+
+def _peak_rss_of_tag(inp: Path, out: Path, workers: int = 2, timeout: float = 600) -> int:
+    segmenter = "rjieba" if importlib.util.find_spec("rjieba") else "jieba"
+    cmd = [sys.executable, str(ROOT / "cli.py"), "tag", str(inp), "-o", str(out), "-w", str(workers), "-q",
+           "--segmenter", segmenter]
+    p = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak, t0 = 0, time.monotonic()
+    while p.poll() is None:
+        peak = max(peak, _tree_rss(p.pid))
+        if time.monotonic() - t0 > timeout:
+            p.kill()
+            pytest.fail(f"voc tag of {inp.name} took longer than {timeout} s")
+        time.sleep(0.05)
+    assert p.returncode == 0, p.stderr.read().decode("utf-8", "replace")[-2000:]
+    return peak
+
+
+def _check_bounded(samples: Path, tmp_path: Path, small: int, large: int, max_growth_mib: float) -> None:
+    peaks = {}
+    for n in (small, large):
+        inp = _generated_input(tmp_path / f"in-{n}.jsonl", n, samples)
+        out = tmp_path / f"out-{n}.jsonl"
+        peaks[n] = _peak_rss_of_tag(inp, out)
+        assert sum(1 for _ in open(out, encoding="utf-8")) == n
+        inp.unlink()
+        out.unlink()
+    growth = (peaks[large] - peaks[small]) / MIB
+    msg = (f"peak RSS {peaks[small] / MIB:.0f} MiB for {small:,} contacts, {peaks[large] / MIB:.0f} MiB "
+           f"for {large:,}")
+    assert peaks[large] <= 1.2 * peaks[small], msg
+    assert growth < max_growth_mib, msg
+
+
+def test_memory_does_not_grow_with_input(samples, tmp_path):
+    """2,000 vs 8,000 contacts, all default stages, 2 workers: the whole process tree may grow
+    by less than 40 MiB (under 7 KiB per extra contact: less than keeping the records). The
+    small run is past the workers' warm-up (the segmenter loads on the first chunk)."""
+    _check_bounded(samples, tmp_path, 2_000, 8_000, max_growth_mib=40)
+
+
+@pytest.mark.slow
+def test_memory_does_not_grow_with_input_large(samples, tmp_path):
+    """20,000 vs 200,000 contacts (a few minutes)."""
+    _check_bounded(samples, tmp_path, 20_000, 200_000, max_growth_mib=80)
