@@ -162,6 +162,24 @@ def test_tampered_or_pickled_model_files_are_refused(synth_model, tmp_path):
         TopicModel.load(bad)
 
 
+def test_a_changed_segmenter_lexicon_is_reported_on_load(synth_model, tmp_path, caplog):
+    import shutil
+
+    _, folder, _ = synth_model
+    moved = tmp_path / "m"
+    shutil.copytree(folder, moved)
+    manifest = json.loads((moved / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["segmenter"]) == {"userdict.txt", "stopwords.txt"}
+    with caplog.at_level("WARNING", logger="voc.topics.model"):
+        TopicModel.load(moved)
+    assert not caplog.records
+    manifest["segmenter"]["userdict.txt"] = "0" * 64
+    (moved / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="voc.topics.model"):
+        TopicModel.load(moved)
+    assert "user dictionary or stopwords changed" in caplog.text
+
+
 def test_estep_matches_gensim_inference(synth_model):
     """Our numpy E-step gives gensim's LdaModel.inference result from the same start."""
     from gensim.corpora import Dictionary
@@ -313,6 +331,19 @@ def test_planted_issue_is_emerging_in_its_month_only_synthetic(synth_model):
     assert rep.contacts == {"2026-07": 600, "2026-08": 720, "2026-09": 600}
     assert all(t["by_period"]["2026-07"]["status"] == "baseline" for t in rep.topics)
     assert json.loads(json.dumps(rep.to_json(), ensure_ascii=False))["periods"] == list(months)
+
+
+def test_track_from_stored_topic_weights_only():
+    """The results store can feed (month, None, topics) rows: topic table only, no model."""
+    rows = ([("2026-08", None, ((1, 0.9),))] * 90 + [("2026-08", None, ((2, 0.7), (1, 0.3)))] * 10
+            + [("2026-09", None, ((1, 1.0),))] * 60 + [("2026-09", None, ((2, 1.0),))] * 40
+            + [(None, None, ((1, 1.0),))] * 3)
+    rep = track(rows, None)
+    assert rep.periods == ["2026-08", "2026-09"] and rep.skipped == {"no date": 3}
+    by = {t["id"]: t["by_period"] for t in rep.topics}
+    assert by[2]["2026-09"]["status"] == "growing" and by[2]["2026-09"]["volume"] == 40
+    assert by[1]["2026-09"]["status"] == "shrinking" and by[1]["2026-08"]["status"] == "baseline"
+    assert rep.emerging == {} and rep.alignment == {}
 
 
 def test_emerging_terms_need_a_significant_rise():

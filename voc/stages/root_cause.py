@@ -43,7 +43,7 @@ from ..records import Contact, RootCause, Tagged, Turn
 log = logging.getLogger(__name__)
 
 NAME = "root_cause"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 LABELS = ROOT_CAUSES  # agent, product, policy, process, other
 FORMAT = "voc-root-cause/1"
 CUE_LABELS = ("agent", "product", "policy", "process")
@@ -1300,7 +1300,7 @@ def default_training_data(seed: int = 0, weak: bool = True, polarity: bool = Tru
 
 
 DATA_SOURCES = [
-    {"name": "corpus/labels/train.csv", "what": "1,600 contacts hand-labelled by the voc project (references "
+    {"name": "corpus/labels/train.csv", "what": "3,600 contacts hand-labelled by the voc project in two rounds (references "
      "into ../shared/data, non-reserved rows only)", "licence": "labels: Apache-2.0 (voc project)"},
     {"name": "heimao_fin_complaints_celine", "origin": "github celineyaxin/celine @7cb5174",
      "rows": "process_category/train.csv, dev.csv", "licence": "none stated"},

@@ -195,6 +195,10 @@ _CLASS_CHAR = re.compile("[a-zA-Z0-9+#&\\._%\\-]")
 # Characters that make jieba-rs split a text into other blocks than jieba: the Latin/digit
 # class and the CJK ranges that jieba-rs counts as Chinese and jieba does not.
 _NOT_PLAIN = re.compile("[a-zA-Z0-9+#&\\._%\\-\u3400-\u4DBF\u9FD6-\u9FFF\uF900-\uFAFF\U00020000-\U0003FFFF]")
+# A whole block (maximal run of jieba's block characters) that holds a Latin/digit character;
+# the look-behind anchors it at the block's start, so the search is linear.
+_LATIN_BLOCK = re.compile("(?<![\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-])[\u4E00-\u9FD5]*+[a-zA-Z0-9+#&\\._%\\-]"
+                          "[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]*")
 _TIES = re.compile(r"(.)\1\1|(.{2,8})\2")
 
 
@@ -314,11 +318,24 @@ class _RustCut:
             out += p
 
     def lcut(self, text: str) -> list[str]:
+        out: list[str] = []
+        pos = 0
+        for m in _LATIN_BLOCK.finditer(text):  # blocks with a Latin/digit character
+            if m.start() > pos:
+                self._plain(text[pos:m.start()], out)
+            self._block(m.group(), out)
+            pos = m.end()
+        if pos < len(text):
+            self._plain(text[pos:] if pos else text, out)
+        return out
+
+    def _plain(self, text: str, out: list[str]) -> None:
+        """Text without Latin/digit characters, between blocks (or the whole text)."""
         if not _NOT_PLAIN.search(text) and not _TIES.search(text):
             # only jieba's Chinese range, punctuation and spaces: rjieba splits the text into
             # the same blocks as jieba, so one call does it all
-            return self._split_forced(self.rj.cut(text))
-        out: list[str] = []
+            out += self._split_forced(self.rj.cut(text))
+            return
         for i, part in enumerate(_BLOCK.split(text)):
             if not part:
                 continue
@@ -330,7 +347,6 @@ class _RustCut:
                         out.append(x)
                     else:
                         out.extend(x)
-        return out
 
 
 def _base_guards(tok) -> tuple[set[str], set[str]]:
