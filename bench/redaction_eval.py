@@ -60,7 +60,6 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
             fn[k] += 1
         # leaks: a gold value still visible in the output, verbatim or (for
         # numbers) as the same digit string with separators removed
-        out_digits = "".join(c for c in out.translate({}) if c.isdigit())
         for g in s.gold:
             leaked = g.text in out
             if not leaked and g.kind in ("mobile", "id_card", "bank_card", "landline"):

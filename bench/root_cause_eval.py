@@ -15,7 +15,6 @@ Also measures the training time of the full model and the cost of the root-cause
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path

@@ -30,7 +30,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import defaultdict, deque
+from bisect import bisect_left, insort
+from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -176,7 +177,9 @@ class RepeatContacts:
 
     def __init__(self, window: str | int | float | timedelta | None = "7d"):
         self.window = parse_window(window)
-        self._seen: dict[str, deque] = defaultdict(deque)
+        # sorted times per customer; a list (56 bytes) rather than a deque (760 bytes): one per
+        # customer adds up to hundreds of MB over a million contacts
+        self._seen: dict[str, list] = defaultdict(list)
         self._untimed: dict[str, int] = defaultdict(int)
 
     def __call__(self, c: Contact) -> Contact:
@@ -190,15 +193,13 @@ class RepeatContacts:
             self._untimed[key] += 1
         else:
             lo = when - self.window
-            while q and q[0] < lo:
-                q.popleft()
+            if q and q[0] < lo:
+                del q[:bisect_left(q, lo)]
             n = sum(1 for x in q if x <= when) + self._untimed[key]
             if not q or q[-1] <= when:
                 q.append(when)
-            else:  # out of time order: keep the deque sorted
-                items = sorted([*q, when])
-                q.clear()
-                q.extend(items)
+            else:  # out of time order: keep the list sorted
+                insort(q, when)
         return replace(c, metadata={**dict(c.metadata), REPEAT_KEY: n})
 
     def annotate(self, contacts: Iterable[Any]) -> Iterator[Any]:
