@@ -15,6 +15,7 @@ Contacts go through the default pipeline (topics off) exactly as ``voc tag`` run
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.churn_escalation_eval import prf  # noqa: E402
+from bench.churn_escalation_eval import prf
 
 
 def load_items(labels: Path):
@@ -49,6 +50,15 @@ def figures(items, tagged, mask) -> dict:
     p_high = np.array([t.churn is not None and t.churn.level == "high" for t in tagged])[mask]
     p_esc = np.array([bool(t.escalation and t.escalation.flag) for t in tagged])[mask]
     return {"churn_high": prf(y_high, p_high), "escalate": prf(y_esc, p_esc)}
+
+
+@functools.lru_cache(maxsize=1)
+def dev_figures_cached() -> dict:
+    """Figures on the analysis and held-out splits, once per process (tests share them)."""
+    items = load_items(ROOT / "corpus" / "labels" / "train.csv")
+    tagged = tag([c for c, _ in items])
+    held = np.arange(len(items)) % 5 == 0
+    return {"analysis": figures(items, tagged, ~held), "held-out": figures(items, tagged, held)}
 
 
 def main(argv=None) -> None:

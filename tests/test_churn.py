@@ -47,6 +47,17 @@ def test_negated_exit_intent_is_not_counted(stage):
     assert is_negated("我不会销户", 4) and not is_negated("我不得不销户", 4)
 
 
+def test_dev_fixes_exit_cues(stage):
+    # "cannot find how to" is not a negation of the intent
+    assert not is_negated("找不到退保流程", 3)
+    assert one(stage, "未经同意开通的保险，找不到退保流程", sentiment=0.2, root_cause="process").level == "high"
+    for text in ("我已经卸载了你们的软件", "电信包月到期我去营业厅报停了", "请把这个保险取消掉"):
+        assert one(stage, text, sentiment=0.2).level == "high", text
+    # settling a loan early or asking for a refund is not, by itself, leaving
+    for text in ("我想提前还款，请告诉我金额", "申请一次性结清剩余欠款", "商品有破损，要求退款"):
+        assert one(stage, text, sentiment=0.3).level != "high", text
+
+
 def test_strong_dissatisfaction_is_medium_not_high(stage):
     ch = one(stage, "已经投诉多次了还是没解决，太气愤了", sentiment=0.05, root_cause="process")
     assert ch.level == "medium", ch
@@ -239,6 +250,14 @@ def test_churn_high_on_reserved_check_set(shared_data):
     res = evaluate_labels_cached()["churn_high"]
     assert res["n"] == 450
     assert res["recall"] >= 0.5 and res["precision"] >= 0.5, res
+
+
+def test_churn_high_on_dev_labels(shared_data):
+    """Churn level high on the non-reserved development labels (bench/churn_escalation_dev.py)."""
+    from bench.churn_escalation_dev import dev_figures_cached
+
+    res = dev_figures_cached()["analysis"]["churn_high"]
+    assert res["precision"] >= 0.62 and res["recall"] >= 0.7, res
 
 
 @pytest.mark.slow

@@ -73,6 +73,23 @@ def test_315_inside_a_number_is_not_a_regulator(stage):
     assert stage.decide(tagged("我要去315投诉")).flag
 
 
+def test_dev_fixes_contacts_lists_health_and_bare_threats(stage):
+    # 联系人 is a phone feature, not a third party being contacted
+    assert not stage.decide(tagged("请问云端怎样同步联系人?")).flag
+    assert not stage.decide(tagged("怎么把旧手机的通讯录导到新手机")).flag
+    third = rule_reason(stage, "third_party_harassment")
+    assert any(third in r for r in stage.decide(tagged("催收群发我通话记录里的人")).reasons)
+    assert any(third in r for r in stage.decide(tagged("还说要去我单位上门走访")).reasons)
+    # health: with words in between, and not food complaints or hyperbole alone
+    health = rule_reason(stage, "safety_health")
+    assert any(health in r for r in stage.decide(tagged("吃了三次早餐拉了两次肚子")).reasons)
+    assert not stage.decide(tagged("凉拌菜里吃出一根头发")).flag
+    assert not stage.decide(tagged("让我一次还清，这是要逼死人啊")).flag
+    # a bare 威胁 aimed at the customer is not escalated by itself; with family it is
+    assert not stage.decide(tagged("短信威胁我尽快还款")).flag
+    assert stage.decide(tagged("短信威胁我的家人")).flag
+
+
 def test_request_to_stop_harassing_family_still_fires(stage):
     assert stage.decide(tagged("请不要再骚扰我的家人了")).flag
 
@@ -226,3 +243,12 @@ def test_escalation_on_reserved_check_set(shared_data):
     res = evaluate_labels_cached()
     assert res["escalate"]["n"] == 450
     assert res["escalate"]["f1"] >= 0.8 and res["escalate"]["recall"] >= 0.85, res["escalate"]
+
+
+def test_escalation_on_dev_labels(shared_data):
+    """F1 of escalate on the non-reserved development labels (bench/churn_escalation_dev.py)."""
+    from bench.churn_escalation_dev import dev_figures_cached
+
+    res = dev_figures_cached()
+    assert res["analysis"]["escalate"]["f1"] >= 0.85, res["analysis"]["escalate"]
+    assert res["held-out"]["escalate"]["f1"] >= 0.83, res["held-out"]["escalate"]

@@ -59,7 +59,8 @@ NEGATORS = ("不会", "不想", "不打算", "没打算", "不要", "不用", "�
             "无意", "别", "不", "没", "未")
 NOT_NEGATION = ("不得不", "不然", "要不", "不行就", "不行我", "不解决", "不处理", "不给", "不退", "不还", "不停",
                 "不能", "不了", "不让", "不予", "不同意", "不允许", "无法", "没法", "不可以", "不可", "没办法",
-                "一直不", "还不", "都不", "没人", "没有人", "不然", "否则")
+                "一直不", "还不", "都不", "没人", "没有人", "不然", "否则",
+                "找不到", "不知道", "不懂", "不会操作")
 
 
 INTENT_NEGATORS = ("不会", "不想", "不打算", "没打算", "不准备", "没想", "不要", "无意", "并不", "不必", "不用", "不需要")
@@ -272,12 +273,18 @@ class ChurnCues:
 
 
 class _Matcher:
-    """One regex alternation per cue label: linear-time matching, longest cue first."""
+    """One regex alternation per cue label: linear-time matching, longest cue first.
 
-    def __init__(self, cues: Mapping[str, float]):
+    ``overlapping``: also find cues that start inside an earlier match (the longest cue at
+    every position), so a weak cue cannot hide a stronger one (要求取消掉: 要求取消 and 取消掉).
+    Used for exit cues, whose weight is the maximum found; summed labels keep one match per
+    span so that a phrase is not counted twice."""
+
+    def __init__(self, cues: Mapping[str, float], overlapping: bool = False):
         self.cues = dict(cues)
         words = sorted(self.cues, key=lambda w: (-len(w), w))
-        self._re = re.compile("|".join(re.escape(w) for w in words)) if words else None
+        alt = "|".join(re.escape(w) for w in words)
+        self._re = (re.compile(f"(?=({alt}))" if overlapping else f"({alt})")) if words else None
 
     def find(self, text: str, negation: bool = True) -> list[tuple[str, float]]:
         if self._re is None:
@@ -286,7 +293,7 @@ class _Matcher:
         for m in self._re.finditer(text):
             if negation and is_negated(text, m.start()):
                 continue
-            out.append((m.group(0), self.cues[m.group(0)]))
+            out.append((m.group(1), self.cues[m.group(1)]))
         return out
 
 
@@ -315,7 +322,7 @@ class Scorer:
 
     def __init__(self, cues: ChurnCues | None = None):
         self.cues = cues or ChurnCues.from_file()
-        self._m = {k: _Matcher(v) for k, v in self.cues.cues.items()}
+        self._m = {k: _Matcher(v, overlapping=k == "exit") for k, v in self.cues.cues.items()}
 
     def tier_weight(self, tier: str | None) -> float:
         """Weight of the longest tier name found in the value (钻石卡 -> 钻石)."""
