@@ -76,7 +76,7 @@ def naive(inp: Path, out: Path, model_path: Path, limit: int | None) -> None:
     jieba.initialize()
     model = _load_model(model_path)
     classes = list(model.classes_)
-    SnowNLP("好").sentiments  # snownlp loads its model on first use: count it as start-up
+    _ = SnowNLP("好").sentiments  # snownlp loads its model on first use: count it as start-up
     _mark("ready")
     n = 0
     with open(inp, encoding="utf-8") as f, open(out, "w", encoding="utf-8") as w:

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -252,7 +251,7 @@ def main(argv=None) -> dict:
     report: dict = {"started": started.isoformat(timespec="seconds"), "machine": machine(), "workdir": str(work),
                     "args": {"n": args.n, "naive_n": args.naive_n, "rounds": args.rounds,
                              "memory": None if args.no_memory else args.memory}}
-    say = lambda msg: print(msg, flush=True)  # noqa: E731
+    say = lambda msg: print(msg, flush=True)
     say(f"voc benchmark, {started:%Y-%m-%d %H:%M}, load {load1()}, work folder {work}")
 
     workload = work / f"workload-{args.n}.jsonl"

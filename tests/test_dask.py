@@ -9,13 +9,13 @@ import pytest
 
 pytest.importorskip("distributed", reason="the Dask engine needs voc[dist]")
 
-import voc  # noqa: E402
-from voc import distributed as vd  # noqa: E402
-from voc.errors import ConfigError  # noqa: E402
-from voc.pipeline import Pipeline, chunked  # noqa: E402
-from voc.records import Contact  # noqa: E402
-from voc.run import _finalize  # noqa: E402
-from voc.stages.text import Normalise  # noqa: E402
+import voc
+from voc import distributed as vd
+from voc.errors import ConfigError
+from voc.pipeline import Pipeline, chunked
+from voc.records import Contact
+from voc.run import _finalize
+from voc.stages.text import Normalise
 
 LIMIT = 180  # seconds: a hung cluster fails the test instead of the CI run
 

@@ -17,6 +17,6 @@ def test_cli_reference_up_to_date():
 def test_readme_has_the_two_commands():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert 'pip install ".[report]" && voc tag corpus/samples/' in text
-    assert 'pip install ".[test]" && python -m pytest' in text
+    assert 'pip install ".[all,test]" && python -m pytest' in text
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci
