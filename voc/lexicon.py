@@ -13,6 +13,16 @@ OWNERS = {"agent": "客服质检/培训", "product": "产品/研发", "policy": 
 NEGATIONS = ("不会", "不想", "不打算", "没打算", "不要", "不用", "并不", "没有", "不是", "别", "不", "没", "未", "无意")
 
 
+def tsv_rows(path: str | Path):
+    """(line number, tab-separated fields) of a lexicon file, skipping blank and ``#`` lines.
+    Opens with ``open`` (a missing file raises FileNotFoundError for the caller to explain)."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield n, line.split("\t")
+
+
 @dataclass(frozen=True, slots=True)
 class Cue:
     label: str
@@ -31,19 +41,14 @@ class CueLexicon:
     @classmethod
     def from_file(cls, path: str | Path) -> "CueLexicon":
         cues = []
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                parts = line.split("\t")
-                if len(parts) not in (2, 3) or not parts[1].strip():
-                    raise ConfigError(f"{path}:{n}: expected label<TAB>cue[<TAB>weight]; fix that line.")
-                try:
-                    weight = float(parts[2]) if len(parts) == 3 else 1.0
-                except ValueError:
-                    raise ConfigError(f"{path}:{n}: weight {parts[2]!r} is not a number; fix that line.") from None
-                cues.append(Cue(parts[0].strip(), parts[1].strip().lower(), weight))
+        for n, parts in tsv_rows(path):
+            if len(parts) not in (2, 3) or not parts[1].strip():
+                raise ConfigError(f"{path}:{n}: expected label<TAB>cue[<TAB>weight]; fix that line.")
+            try:
+                weight = float(parts[2]) if len(parts) == 3 else 1.0
+            except ValueError:
+                raise ConfigError(f"{path}:{n}: weight {parts[2]!r} is not a number; fix that line.") from None
+            cues.append(Cue(parts[0].strip(), parts[1].strip().lower(), weight))
         return cls(cues)
 
     def find(self, text: str) -> list[tuple[Cue, int]]:

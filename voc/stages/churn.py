@@ -39,7 +39,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError, InputError, ModelError
-from ..lexicon import ROOT_CAUSES
+from ..lexicon import ROOT_CAUSES, tsv_rows
 from ..records import Churn as ChurnRecord
 from ..records import Contact, Tagged
 
@@ -238,42 +238,35 @@ class ChurnCues:
         rc: dict[str, float] = {}
         weights = dict(DEFAULT_WEIGHTS)
         thresholds = dict(DEFAULT_THRESHOLDS)
-        try:
-            f = open(path, encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"churn cue file {path} does not exist; give a label<TAB>cue<TAB>weight file.") from None
-        with f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                parts = line.split("\t")
-                if len(parts) not in (2, 3) or not parts[1].strip():
-                    raise ConfigError(f"{path}:{n}: expected label<TAB>cue<TAB>weight; fix that line.")
-                label, cue = parts[0].strip(), parts[1].strip()
-                try:
-                    w = float(parts[2]) if len(parts) == 3 else 1.0
-                except ValueError:
-                    raise ConfigError(f"{path}:{n}: weight {parts[2]!r} is not a number; fix that line.") from None
-                if label in cues:
-                    cues[label][cue.lower()] = w
-                elif label == "tier":
-                    tiers[cue.lower()] = w
-                elif label == "root_cause":
-                    if cue not in ROOT_CAUSES:
-                        raise ConfigError(f"{path}:{n}: root cause {cue!r} is not one of {', '.join(ROOT_CAUSES)}.")
-                    rc[cue] = w
-                elif label == "weight":
-                    if cue not in DEFAULT_WEIGHTS:
-                        raise ConfigError(f"{path}:{n}: unknown weight {cue!r}; use one of {', '.join(DEFAULT_WEIGHTS)}.")
-                    weights[cue] = w
-                elif label == "threshold":
-                    if cue not in DEFAULT_THRESHOLDS:
-                        raise ConfigError(f"{path}:{n}: unknown threshold {cue!r}; use high or medium.")
-                    thresholds[cue] = w
-                else:
-                    raise ConfigError(f"{path}:{n}: unknown label {label!r}; use exit, unresolved, threat, anger, "
-                                      f"tier, root_cause, weight or threshold.")
+        if not Path(path).is_file():
+            raise ConfigError(f"churn cue file {path} does not exist; give a label<TAB>cue<TAB>weight file.")
+        for n, parts in tsv_rows(path):
+            if len(parts) not in (2, 3) or not parts[1].strip():
+                raise ConfigError(f"{path}:{n}: expected label<TAB>cue<TAB>weight; fix that line.")
+            label, cue = parts[0].strip(), parts[1].strip()
+            try:
+                w = float(parts[2]) if len(parts) == 3 else 1.0
+            except ValueError:
+                raise ConfigError(f"{path}:{n}: weight {parts[2]!r} is not a number; fix that line.") from None
+            if label in cues:
+                cues[label][cue.lower()] = w
+            elif label == "tier":
+                tiers[cue.lower()] = w
+            elif label == "root_cause":
+                if cue not in ROOT_CAUSES:
+                    raise ConfigError(f"{path}:{n}: root cause {cue!r} is not one of {', '.join(ROOT_CAUSES)}.")
+                rc[cue] = w
+            elif label == "weight":
+                if cue not in DEFAULT_WEIGHTS:
+                    raise ConfigError(f"{path}:{n}: unknown weight {cue!r}; use one of {', '.join(DEFAULT_WEIGHTS)}.")
+                weights[cue] = w
+            elif label == "threshold":
+                if cue not in DEFAULT_THRESHOLDS:
+                    raise ConfigError(f"{path}:{n}: unknown threshold {cue!r}; use high or medium.")
+                thresholds[cue] = w
+            else:
+                raise ConfigError(f"{path}:{n}: unknown label {label!r}; use exit, unresolved, threat, anger, "
+                                  f"tier, root_cause, weight or threshold.")
         if not 0 <= thresholds["medium"] <= thresholds["high"] <= 1:
             raise ConfigError(f"{path}: thresholds must satisfy 0 <= medium <= high <= 1.")
         return cls(cues, tiers, rc, weights, thresholds)

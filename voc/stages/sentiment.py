@@ -42,6 +42,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError, ModelError
+from ..lexicon import tsv_rows
 from ..records import Sentiment as SentimentRecord
 from ..records import Tagged
 
@@ -91,27 +92,22 @@ class Signals:
         if not path.is_file():
             log.warning("sentiment cue file %s is missing; emoji and intensity signals are off", path)
             return cls()
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                parts = line.split("\t")
-                if len(parts) != 3 or not parts[1]:
-                    raise ConfigError(f"{path}:{n}: expected label<TAB>cue<TAB>weight; fix that line.")
-                label, cue, w = parts[0].strip(), parts[1].strip(), parts[2].strip()
-                try:
-                    weight = float(w)
-                except ValueError:
-                    raise ConfigError(f"{path}:{n}: weight {w!r} is not a number; fix that line.") from None
-                if label == "emoji":
-                    emoji[cue.strip("[]")] = weight
-                elif label == "intensifier":
-                    intens[cue] = weight
-                elif label == "setting" and cue in ("intensity_step", "intensity_cap", "emoji_cap"):
-                    settings[cue] = weight
-                else:
-                    raise ConfigError(f"{path}:{n}: unknown label {label!r}; use emoji, intensifier or setting.")
+        for n, parts in tsv_rows(path):
+            if len(parts) != 3 or not parts[1]:
+                raise ConfigError(f"{path}:{n}: expected label<TAB>cue<TAB>weight; fix that line.")
+            label, cue, w = parts[0].strip(), parts[1].strip(), parts[2].strip()
+            try:
+                weight = float(w)
+            except ValueError:
+                raise ConfigError(f"{path}:{n}: weight {w!r} is not a number; fix that line.") from None
+            if label == "emoji":
+                emoji[cue.strip("[]")] = weight
+            elif label == "intensifier":
+                intens[cue] = weight
+            elif label == "setting" and cue in ("intensity_step", "intensity_cap", "emoji_cap"):
+                settings[cue] = weight
+            else:
+                raise ConfigError(f"{path}:{n}: unknown label {label!r}; use emoji, intensifier or setting.")
         return cls(emoji, intens, **settings)
 
     def emoji_logit(self, items: Iterable[str]) -> float:
@@ -190,15 +186,10 @@ class NegationMarker:
 
         path = Path(path) if path else corpus_path("lexicons", "sentiment_negation.tsv")
         lists: dict[str, list[str]] = {"negator": [], "filler": [], "positive": [], "negative": []}
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                line = line.rstrip("\n")
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                parts = line.split("\t")
-                if len(parts) != 2 or parts[0] not in lists or not parts[1].strip():
-                    raise ConfigError(f"{path}:{n}: expected negator|filler|positive|negative<TAB>word; fix that line.")
-                lists[parts[0]].append(parts[1].strip().lower())
+        for n, parts in tsv_rows(path):
+            if len(parts) != 2 or parts[0] not in lists or not parts[1].strip():
+                raise ConfigError(f"{path}:{n}: expected negator|filler|positive|negative<TAB>word; fix that line.")
+            lists[parts[0]].append(parts[1].strip().lower())
         return cls(lists["negator"], lists["filler"], lists["positive"], lists["negative"])
 
 
