@@ -449,8 +449,10 @@ def render(report: dict, best: str) -> str:
                   "| contacts | peak RSS | contacts/s | wall s | load |", "|---:|---:|---:|---:|---:|",
                   f"| {mm['small']:,} | {a['peak_rss'] / GIB:.2f} GiB | {a['rate']:,.0f} | {a['wall']:.0f} | {a['load_before']} |",
                   f"| {mm['large']:,} | {b['peak_rss'] / GIB:.2f} GiB | {b['rate']:,.0f} | {b['wall']:.0f} | {b['load_before']} |",
-                  "", f"Ratio {mm['ratio']:.2f}: the reader, the worker pool and the writer hold a bounded number "
-                  "of chunks, so memory does not grow with the input."]
+                  "", f"Ratio {mm['ratio']:.2f}. The reader, the worker pool and the writer hold a bounded number "
+                  "of chunks. What grows is state kept per customer by the repeat-contact counter and the run's "
+                  "duplicate-id check: about 67 MB and 70 MB per million contacts (tracemalloc, one customer "
+                  "per three contacts)."]
     lines += ["", "## Where the time goes", "",
               "Process time per stage, in one process, over the first 2,000 contacts of the workload",
               "(reading and writing excluded):", ""]
