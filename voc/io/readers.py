@@ -122,6 +122,18 @@ def parse_time(value: Any) -> str | None:
     return dt.isoformat()
 
 
+def to_datetime(value: Any) -> datetime | None:
+    """A timezone-aware datetime (Asia/Shanghai when the value has no offset), or None when
+    the value is empty or not a time voc can read."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    iso = parse_time(value)
+    try:
+        return datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""

@@ -140,27 +140,14 @@ def parse_window(window: str | int | float | timedelta | None) -> timedelta | No
     return timedelta(days=n)
 
 
-_SHANGHAI = timezone(timedelta(hours=8))
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MICROSECOND = timedelta(microseconds=1)
 
 
 def _when(created_at: str | None) -> datetime | None:
-    if not created_at:
-        return None
-    try:
-        dt = datetime.fromisoformat(str(created_at).strip().replace("Z", "+00:00"))
-    except ValueError:
-        from ..io.readers import parse_time
+    from ..io.readers import to_datetime
 
-        iso = parse_time(created_at)
-        try:
-            dt = datetime.fromisoformat(iso) if iso else None
-        except ValueError:
-            return None
-        if dt is None:
-            return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=_SHANGHAI)
+    return to_datetime(created_at)
 
 
 class RepeatContacts:

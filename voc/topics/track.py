@@ -28,7 +28,7 @@ import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -46,25 +46,12 @@ def period_of(created_at: Any, by: str = "month") -> str | None:
     """``YYYY-MM`` (or ISO week ``YYYY-Www``) of a timestamp in Asia/Shanghai; None if unknown.
 
     Timestamps without an offset are taken as Shanghai time (as the readers do)."""
-    if created_at is None or created_at == "":
-        return None
-    if isinstance(created_at, datetime):
-        dt = created_at
-    else:
-        raw = str(created_at).strip().replace("Z", "+00:00")
-        try:
-            dt = datetime.fromisoformat(raw)
-        except ValueError:
-            from ..io.readers import parse_time
+    from ..io.readers import to_datetime
 
-            parsed = parse_time(raw)
-            try:
-                dt = datetime.fromisoformat(parsed) if parsed else None
-            except ValueError:
-                return None
-            if dt is None:
-                return None
-    dt = dt.replace(tzinfo=SHANGHAI) if dt.tzinfo is None else dt.astimezone(SHANGHAI)
+    dt = to_datetime(created_at)
+    if dt is None:
+        return None
+    dt = dt.astimezone(SHANGHAI)
     if by == "month":
         return f"{dt.year:04d}-{dt.month:02d}"
     if by == "week":
