@@ -210,6 +210,19 @@ def _key_text(key: int) -> str:
     return "".join(reversed(chars))
 
 
+def _lookup(feature_lists: Sequence[Sequence[str]], index: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of every feature found in ``index`` (unknown features dropped)."""
+    from itertools import chain, repeat
+
+    n = len(feature_lists)
+    lengths = np.fromiter(map(len, feature_lists), dtype=np.int64, count=n)
+    cols = np.fromiter(map(index.get, chain.from_iterable(feature_lists), repeat(-1)),
+                       dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keep = cols >= 0
+    return rows[keep], cols[keep]
+
+
 def _tfidf(rows: np.ndarray, cols: np.ndarray, n: int, width: int, idf: np.ndarray):
     """Sublinear TF-IDF (``1 + log tf``, times idf, L2-normalised rows) from (row, column)
     occurrences, as a CSR matrix."""
@@ -299,15 +312,8 @@ class _Vocab:
 
     def transform(self, feature_lists: Sequence[Sequence[str]]):
         """Sublinear TF-IDF rows (``1 + log tf``, times idf, L2-normalised) as a CSR matrix."""
-        from itertools import chain, repeat
-
-        n = len(feature_lists)
-        lengths = np.fromiter(map(len, feature_lists), dtype=np.int64, count=n)
-        cols = np.fromiter(map(self.index.get, chain.from_iterable(feature_lists), repeat(-1)),
-                           dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        keep = cols >= 0
-        return _tfidf(rows[keep], cols[keep], n, len(self.names), self.idf)
+        rows, cols = _lookup(feature_lists, self.index)
+        return _tfidf(rows, cols, len(feature_lists), len(self.names), self.idf)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -492,15 +498,8 @@ class RootCauseClassifier:
 
     def _word_blocks(self, words: Sequence[Sequence[str]]):
         """TF-IDF of the customer words in the main and in the auxiliary vocabulary."""
-        from itertools import chain, repeat
-
         n = len(words)
-        lengths = np.fromiter(map(len, words), dtype=np.int64, count=n)
-        merged = np.fromiter(map(self._join_.get, chain.from_iterable(words), repeat(-1)),
-                             dtype=np.int64, count=int(lengths.sum()))
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
-        found = merged >= 0
-        rows, merged = rows[found], merged[found]
+        rows, merged = _lookup(words, self._join_)
         out = []
         for name, cols in zip(("word", "aux"), self._join_cols_):
             if name not in self.vocabs_:
