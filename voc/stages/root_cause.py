@@ -43,7 +43,7 @@ from ..records import Contact, RootCause, Tagged, Turn
 log = logging.getLogger(__name__)
 
 NAME = "root_cause"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 LABELS = ROOT_CAUSES  # agent, product, policy, process, other
 FORMAT = "voc-root-cause/1"
 CUE_LABELS = ("agent", "product", "policy", "process")
@@ -1299,7 +1299,7 @@ def default_training_data(seed: int = 0, weak: bool = True, polarity: bool = Tru
 
 
 DATA_SOURCES = [
-    {"name": "corpus/labels/train.csv", "what": "3,600 contacts hand-labelled by the voc project in two rounds (references "
+    {"name": "corpus/labels/train.csv", "what": "9,052 contacts hand-labelled by the voc project in four rounds (references "
      "into ../shared/data, non-reserved rows only)", "licence": "labels: Apache-2.0 (voc project)"},
     {"name": "heimao_fin_complaints_celine", "origin": "github celineyaxin/celine @7cb5174",
      "rows": "process_category/train.csv, dev.csv", "licence": "none stated"},
@@ -1365,7 +1365,7 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
     folder = Path(models_root) / NAME / VERSION
     card = model_card(model, report, base_report, pairs, no_weak_report)
     model.save(folder, version=VERSION, description="Root cause (agent/product/policy/process/other) of Chinese "
-               "customer contacts: logistic regression on jieba tokens, char n-grams, agent context and cues",
+               "customer contacts: calibrated linear SVM on jieba tokens, char n-grams, agent context and cues",
                data_sources=DATA_SOURCES, metrics=metrics, card=card)
     return folder
 
