@@ -1,6 +1,7 @@
 """Root-cause benchmark on the reserved rows (corpus/labels/reserved_eval.csv) only.
 
-Rows of the table:
+Rows of the table (scored against the first-pass labels of reserved_eval.csv and, when present,
+the adjudicated labels of the same contacts in reserved_adjudicated.csv):
   keyword baseline       the CueRootCause stage (voc/stages/baseline.py): cue lexicon only
   model, no weak sup.    the classifier trained on corpus/labels/train.csv alone
   model, cue weak only   + the cue-labelled contacts (no review polarity)
@@ -36,8 +37,8 @@ def main(argv=None) -> None:
     from voc.records import Contact, Tagged, Turn
     from voc.resources import corpus_path
     from voc.stages.baseline import CueRootCause
-    from voc.stages.root_cause import (RootCauseClassifier, RootCauseStage, default_training_data, evidence_rate,
-                                       prepare, read_labelled)
+    from voc.stages.root_cause import (ADJUDICATED, RootCauseClassifier, RootCauseStage, default_training_data,
+                                       evidence_rate, prepare, read_labelled)
 
     require_data()
     t0 = time.monotonic()
@@ -46,13 +47,19 @@ def main(argv=None) -> None:
     pairs = read_labelled(corpus_path("labels", "reserved_eval.csv"))
     docs = prepare([c for c, _ in pairs])
     gold = [lab for _, lab in pairs]
+    adj_path = corpus_path("labels", ADJUDICATED)
+    adj_gold = [lab for _, lab in read_labelled(adj_path)] if adj_path.exists() else None
 
     rows: dict[str, dict] = {}
+    adj_rows: dict[str, dict] = {}
 
     def score(name: str, results) -> None:
-        rep = classification_report(gold, [r.label for r in results], labels=ROOT_CAUSES)
+        pred = [r.label for r in results]
+        rep = classification_report(gold, pred, labels=ROOT_CAUSES)
         rep["evidence"] = evidence_rate(docs, results)
         rows[name] = rep
+        if adj_gold is not None:
+            adj_rows[name] = classification_report(adj_gold, pred, labels=ROOT_CAUSES)
 
     base = CueRootCause()
     score("keyword baseline", [base.predict_one(d.text) for d in docs])
@@ -99,12 +106,20 @@ def main(argv=None) -> None:
               + f"  {ev if ev is None else format(ev, '.1%'):>8}")
     print()
     print(format_report(rows["model (full)"], title="model (full): per class"))
+    if adj_rows:
+        print(f"\nthe same contacts, adjudicated labels (corpus/labels/{ADJUDICATED})\n")
+        print(f"{'':<30} {'macro-F1':>8} {'accuracy':>8}  " + "  ".join(f"{lab:>7}" for lab in ROOT_CAUSES))
+        for name, rep in adj_rows.items():
+            print(f"{name:<30} {rep['macro_f1']:>8.3f} {rep['accuracy']:>8.3f}  "
+                  + "  ".join(f"{rep['per_class'][lab]['f1']:>7.3f}" for lab in ROOT_CAUSES))
+        print()
+        print(format_report(adj_rows["model (full)"], title="model (full), adjudicated labels: per class"))
     print(f"\ntraining data preparation (segmenting train.csv, weak and review pools): {prep_s:.0f} s")
     print("training time: " + ", ".join(f"{k} {v} s" for k, v in train_s.items()))
     print(f"stage cost: {per_contact_ms:.3f} ms per contact (best of 3 on a batch of {len(batch):,}, tokens given)")
     result = {
         "data": "corpus/labels/reserved_eval.csv", "items": len(gold),
-        "rows": rows, "training_seconds": train_s, "data_preparation_seconds": round(prep_s, 1),
+        "rows": rows, "adjudicated_rows": adj_rows, "training_seconds": train_s, "data_preparation_seconds": round(prep_s, 1),
         "stage_ms_per_contact": round(per_contact_ms, 4), "stage_batch": len(batch),
     }
     write_report(result, args.out)

@@ -67,6 +67,23 @@ def main() -> None:
         print(f"| {rnd} | {len(rows):,} | {', '.join(sorted(set(r['annotator'] for r in rows)))} | "
               f"{rc['kappa']:.3f} ({rc['agreement']:.1%}) | "
               + " | ".join(f"{reps[c]['kappa']:.3f}" for c in COLUMNS[1:]) + " |")
+    rsecond, radj = read("reserved_second_pass.csv"), read("reserved_adjudicated.csv")
+    print("\n### The reserved rows: full second pass and adjudication\n")
+    print("| compared | items | root_cause kappa (raw) | sentiment | churn | escalate |")
+    print("|---|---:|---|---:|---:|---:|")
+    rfirst = {r["item"]: r for r in reserved}
+    radj_by = {r["item"]: r for r in radj}
+    for name, other in (("first pass vs second pass", rsecond), ("first pass vs adjudicated", radj),
+                        ("second pass vs adjudicated", rsecond)):
+        base = rfirst if name.startswith("first") else radj_by
+        reps = {col: agreement_report([base[r["item"]][col] for r in other], [r[col] for r in other])
+                for col in COLUMNS}
+        rc = reps["root_cause"]
+        print(f"| {name} | {len(other):,} | {rc['kappa']:.3f} ({rc['agreement']:.1%}) | "
+              + " | ".join(f"{reps[c]['kappa']:.3f}" for c in COLUMNS[1:]) + " |")
+    disputed = sum(any(rfirst[r["item"]][c] != r[c] for c in COLUMNS) for r in rsecond)
+    print(f"\nItems with at least one disputed field: {disputed}; adjudicated root causes: " + ", ".join(
+        f"{lab} {n}" for lab, n in sorted(Counter(r["root_cause"] for r in radj).items())))
 
 
 if __name__ == "__main__":
