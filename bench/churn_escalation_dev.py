@@ -3,6 +3,11 @@
     python bench/churn_escalation_dev.py                  # figures on the analysis and held-out splits
     python bench/churn_escalation_dev.py --errors churn   # print analysis-split false positives/negatives
     python bench/churn_escalation_dev.py --errors escalate --limit 40
+    python bench/churn_escalation_dev.py --churn-model cues --errors churn   # the transparent scorer
+
+The shipped churn model (models/churn/) is trained on all of train.csv, so its figures here are
+in-sample; its cross-validated figures are in its manifest and MODEL_CARD.md. Read the
+transparent scorer's errors (``--churn-model cues``) to improve the cue lexicon.
 
 Labels: corpus/labels/train.csv (non-reserved rows only; any reserved row is skipped).
 Split: the ``item`` ids are split deterministically by position: every fifth row
@@ -52,11 +57,13 @@ def figures(items, tagged, mask) -> dict:
     return {"churn_high": prf(y_high, p_high), "escalate": prf(y_esc, p_esc)}
 
 
-@functools.lru_cache(maxsize=1)
-def dev_figures_cached() -> dict:
-    """Figures on the analysis and held-out splits, once per process (tests share them)."""
+@functools.lru_cache(maxsize=2)
+def dev_figures_cached(churn_model: str | None = None) -> dict:
+    """Figures on the analysis and held-out splits, once per process (tests share them).
+    The shipped churn model is trained on all of train.csv, so its figures here are in-sample;
+    ``churn_model="cues"`` gives the transparent scorer's."""
     items = load_items(ROOT / "corpus" / "labels" / "train.csv")
-    tagged = tag([c for c, _ in items])
+    tagged = tag([c for c, _ in items], churn_model=churn_model)
     held = np.arange(len(items)) % 5 == 0
     return {"analysis": figures(items, tagged, ~held), "held-out": figures(items, tagged, held)}
 
@@ -70,9 +77,12 @@ def main(argv=None) -> None:
     ap.add_argument("--limit", type=int, default=60)
     ap.add_argument("--chars", type=int, default=300)
     ap.add_argument("--rules", default=None)
+    ap.add_argument("--churn-model", default=None,
+                    help="cues for the transparent scorer (default: the shipped model, trained on these labels: "
+                         "in-sample)")
     args = ap.parse_args(argv)
     items = load_items(args.labels)
-    tagged = tag([c for c, _ in items], rules=args.rules)
+    tagged = tag([c for c, _ in items], rules=args.rules, churn_model=args.churn_model)
     idx = np.arange(len(items))
     held = idx % 5 == 0
     for name, m in (("analysis", ~held), ("held-out", held), ("all", np.ones(len(items), bool))):

@@ -2,6 +2,8 @@
 
     python bench/churn_escalation_eval.py
     python bench/churn_escalation_eval.py --json out.json --errors errors.tsv
+    python bench/churn_escalation_eval.py --labels corpus/labels/reserved_adjudicated.csv
+    python bench/churn_escalation_eval.py --churn-model cues   # the transparent churn scorer
 
 1. The reserved check set: the heimao_fin_complaints_celine test rows and STC-3 test dialogues
    of corpus/labels/reserved_eval.csv (labelled against the taxonomy; 450 items). Precision,
@@ -93,9 +95,10 @@ def evaluate_labels(labels: str | Path | None = None, **options) -> dict:
 
 
 @functools.lru_cache(maxsize=4)
-def evaluate_labels_cached(sentiment_backend: str = "default", rules: str | None = None) -> dict:
+def evaluate_labels_cached(sentiment_backend: str = "default", rules: str | None = None,
+                           churn_model: str | None = None) -> dict:
     """``evaluate_labels`` once per process (the tests of churn and escalation share it)."""
-    return evaluate_labels(sentiment_backend=sentiment_backend, rules=rules)
+    return evaluate_labels(sentiment_backend=sentiment_backend, rules=rules, churn_model=churn_model)
 
 
 def stc3_auc(**options) -> dict:
@@ -127,11 +130,16 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sentiment-backend", default="default", choices=["default", "snownlp"])
     ap.add_argument("--rules", default=None, help="a user rules file (default: the shipped rules)")
+    ap.add_argument("--churn-model", default=None,
+                    help="cues for the transparent scorer, or a churn model folder (default: the shipped model)")
+    ap.add_argument("--labels", type=Path, default=None,
+                    help="the reserved label file (default corpus/labels/reserved_eval.csv; "
+                         "corpus/labels/reserved_adjudicated.csv for the adjudicated labels)")
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--errors", type=Path, default=None, help="write the disagreements (ids, labels, reasons) here")
     args = ap.parse_args(argv)
-    opts = {"sentiment_backend": args.sentiment_backend, "rules": args.rules}
-    res = evaluate_labels(**opts)
+    opts = {"sentiment_backend": args.sentiment_backend, "rules": args.rules, "churn_model": args.churn_model}
+    res = evaluate_labels(args.labels, **opts)
     errors = res.pop("_errors")
     res["stc3_train_reserved"] = stc3_auc(**opts)
     for key in ("churn_high", "escalate"):

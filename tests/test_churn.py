@@ -11,8 +11,9 @@ import pytest
 from voc.errors import ConfigError, InputError
 from voc.lexicon import OWNERS
 from voc.records import Contact, RootCause, Sentiment, Tagged, Turn
-from voc.stages.churn import (Churn, ChurnCues, RepeatContacts, customer_tier, is_negated, parse_window,
-                              read_outcomes, train_churn)
+from voc.stages.churn import (Churn, ChurnCues, LabelChurn, RepeatContacts, customer_tier, exit_context,
+                              fit_label_model, is_negated, parse_window, read_outcomes, train_churn,
+                              write_label_model)
 
 
 def tagged(text: str, sentiment: float = 0.5, root_cause: str = "other", metadata: dict | None = None) -> Tagged:
@@ -23,6 +24,12 @@ def tagged(text: str, sentiment: float = 0.5, root_cause: str = "other", metadat
 
 @pytest.fixture(scope="module")
 def stage() -> Churn:
+    """The transparent scorer (the shipped default is the label-trained model, tested below)."""
+    return Churn(model="cues")
+
+
+@pytest.fixture(scope="module")
+def default() -> Churn:
     return Churn()
 
 
@@ -242,22 +249,120 @@ def test_cli_train_churn(tmp_path):
     assert r.exit_code == InputError.exit_code and "no churned column" in r.output
 
 
+# -- the shipped label-trained model ---------------------------------------------------------------
+def test_exit_context_features():
+    st = Churn(model="cues")
+
+    def ctx(text):
+        return st.scorer.features(tagged(text)).context
+
+    assert ctx("我要求注销这张信用卡")["exit_intent"] == 1.0
+    assert ctx("我已经销户了")["exit_done"] == 1.0
+    assert ctx("银行无故把我的卡停卡了")["exit_passive"] > 0
+    assert ctx("请问怎么注销？")["exit_question"] == 1.0
+    c = ctx("我不会销户的")
+    assert c["exit_negated"] == 1.0 and c["exit_count"] == 0.0 and c["exit_intent"] == 0.0
+    assert exit_context("没有任何问题", []) == dict.fromkeys(c, 0.0)
+
+
+def test_default_stage_is_the_shipped_label_model(default):
+    assert default.labels is not None and default.version.startswith("labels-")
+    assert Churn(model="cues").labels is None and Churn(model="cues").version == "cues-2"
+
+
+def test_default_model_levels_and_readable_reasons(default):
+    for text in ("我要求注销这张信用卡，再也不用你们银行了", "这个号码我要销户，明天就去携号转网"):
+        ch = default([tagged(text, sentiment=0.1, root_cause="policy")])[0].churn
+        assert ch.level == "high", (text, ch)
+        exit_reason = next(r for r in ch.reasons if r.startswith("exit intent:"))
+        assert any(w in text for w in exit_reason.split(": ")[1].split("、"))  # names the words found
+        for r in ch.reasons:
+            if r.startswith("words the model weighs toward leaving: "):
+                assert all(w in text for w in r.split(": ")[1].split("、"))
+    calm = default([tagged("请问怎么查询话费余额", sentiment=0.7)])[0].churn
+    assert calm.level == "low" and calm.score < 0.5
+    angry = default([tagged("已经投诉多次了还是没解决，太气愤了", sentiment=0.05, root_cause="process")])[0].churn
+    assert angry.level == "medium" and calm.score < angry.score
+    neg = default([tagged("我不会销户的，只是问问余额", sentiment=0.5)])[0].churn
+    assert neg.level != "high" and not any(r.startswith("exit intent") for r in neg.reasons)
+
+
+def test_default_model_is_deterministic_and_keeps_the_contract(default):
+    batch = [tagged(t, s) for t, s in (("我要退保", 0.1), ("网速很慢", 0.3), ("", 0.5))]
+    out = default(batch)
+    assert [t.churn for t in out] == [t.churn for t in default(batch)]
+    assert all(0 <= t.churn.score <= 1 for t in out) and [t.contact for t in out] == [t.contact for t in batch]
+    assert all(t.churn is None for t in batch)
+
+
+def test_user_cue_file_selects_the_transparent_scorer(tmp_path):
+    p = tmp_path / "cues.tsv"
+    p.write_text("exit\t跑路\t1\n", encoding="utf-8")
+    st = Churn(cues=p)
+    assert st.labels is None and st.version == "cues-2"
+    assert st([tagged("我要跑路了", 0.1)])[0].churn.level == "high"
+
+
+def _label_fixture():
+    exits = ["我要注销账户，以后不用了", "申请销户，再也不来了", "我要退保，马上办理", "携号转网，换运营商", "坚决要求解除合同",
+             "已经卸载了你们的软件", "我要取消会员", "明天就去销户"]
+    medium = ["投诉多次还是没解决，太气愤了", "客服推诿，一直没人处理", "乱扣费，要求退还费用", "网速太差，多次反映无果",
+              "态度极差，我要投诉到12315", "一直打不通电话，无人处理"]
+    low = ["请问怎么查询余额", "谢谢你们的帮助", "好的，收到了", "请问营业厅几点开门", "服务很好，很满意", "想咨询一下套餐"]
+    data = []
+    for k in range(3):  # repeat with small variations so n-grams reach the minimum document frequency
+        data += [(f"{t}{'！' * k}", "high", 0.1) for t in exits]
+        data += [(f"{t}{'。' * k}", "medium", 0.1) for t in medium]
+        data += [(f"{t}{'~' * k}", "low", 0.8) for t in low]
+    tagged_ = [tagged(t, s, "policy" if lab != "low" else "other") for t, lab, s in data]
+    rows = [{"churn": lab, "dataset": "heimao_fin_complaints_celine"} for _, lab, _ in data]
+    return tagged_, rows
+
+
+def test_fit_write_and_load_a_label_model(tmp_path):
+    from voc.errors import ModelError
+    from voc.resources import corpus_path
+
+    tagged_, rows = _label_fixture()
+    model, cv = fit_label_model(tagged_, rows, folds=3)
+    assert 0 < model.thresholds["high"] < 1 and cv["items"] == len(rows)
+    folder = write_label_model(tmp_path / "m", model, cv, rows, corpus_path("lexicons", "churn_cues.tsv"))
+    assert {p.name for p in folder.iterdir()} == {"model.npz", "cues.tsv", "manifest.json", "MODEL_CARD.md"}
+    st = Churn(model=folder)
+    assert isinstance(st.labels, LabelChurn)
+    out = st([tagged("我要注销账户，以后不用了", 0.1, "policy"), tagged("请问怎么查询余额", 0.8)])
+    assert out[0].churn.score > out[1].churn.score and out[1].churn.level == "low"
+    model2, _ = fit_label_model(tagged_, rows, folds=3)  # deterministic build
+    assert model2.thresholds == model.thresholds and (model2.w_dense == model.w_dense).all()
+    (folder / "cues.tsv").write_text("exit\t跑路\t1\n", encoding="utf-8")  # tampered: refused
+    with pytest.raises(ModelError):
+        Churn(model=folder)
+
+
 # -- real data ------------------------------------------------------------------------------------
 def test_churn_high_on_reserved_check_set(shared_data):
-    """Precision/recall of churn level high on the reserved heimao/STC-3 rows of reserved_eval.csv."""
-    from bench.churn_escalation_eval import evaluate_labels_cached
+    """Precision/recall of churn level high on the reserved heimao/STC-3 rows (shipped model 1.0.0,
+    9,052 training labels: P 0.549, R 0.560 on the first-pass labels of reserved_eval.csv, P 0.608,
+    R 0.554 on the adjudicated labels; the transparent scorer was P 0.532, R 0.500). 50-56
+    positives: one item moves recall by 0.02."""
+    from bench.churn_escalation_eval import evaluate_labels, evaluate_labels_cached
+    from voc.resources import corpus_path
 
     res = evaluate_labels_cached()["churn_high"]
     assert res["n"] == 450
-    assert res["recall"] >= 0.5 and res["precision"] >= 0.5, res
+    assert res["recall"] >= 0.52 and res["precision"] >= 0.51, res
+    adj = evaluate_labels(corpus_path("labels", "reserved_adjudicated.csv"))["churn_high"]
+    assert adj["n"] == 450
+    assert adj["recall"] >= 0.52 and adj["precision"] >= 0.56, adj
 
 
-def test_churn_high_on_dev_labels(shared_data):
-    """Churn level high on the non-reserved development labels (bench/churn_escalation_dev.py)."""
+def test_transparent_churn_high_on_dev_labels(shared_data):
+    """The transparent scorer on the non-reserved development labels (bench/churn_escalation_dev.py;
+    the shipped model is trained on all of them, so its figures there would be in-sample)."""
     from bench.churn_escalation_dev import dev_figures_cached
 
-    res = dev_figures_cached()["analysis"]["churn_high"]
-    assert res["precision"] >= 0.62 and res["recall"] >= 0.7, res
+    res = dev_figures_cached("cues")["analysis"]["churn_high"]
+    assert res["precision"] >= 0.54 and res["recall"] >= 0.63, res  # 9,052 labels: P 0.574, R 0.663
 
 
 @pytest.mark.slow

