@@ -65,8 +65,9 @@ def main(argv=None) -> None:
     score("keyword baseline", [base.predict_one(d.text) for d in docs])
 
     fits = {
-        "model, no weak supervision": dict(X=data["X"], y=data["y"]),
-        "model, cue weak only": dict(X=data["X"], y=data["y"], X_weak=data["X_weak"], y_weak=data["y_weak"]),
+        "model, no weak supervision": dict(X=data["X"], y=data["y"], y_secondary=data["y_secondary"]),
+        "model, cue weak only": dict(X=data["X"], y=data["y"], y_secondary=data["y_secondary"], X_weak=data["X_weak"],
+                                     y_weak=data["y_weak"]),
         "model (full)": data,
     }
     train_s = {}

@@ -171,6 +171,31 @@ def test_bad_labels_and_params_are_refused():
         RootCauseClassifier(C=-1).fit(docs, ["agent", "product"])
     with pytest.raises(ConfigError):
         RootCauseClassifier().set_params(colour="red")
+    with pytest.raises(ConfigError):
+        RootCauseClassifier(secondary_weight=-1).fit(docs, ["agent", "product"])
+    with pytest.raises(ConfigError):
+        RootCauseClassifier().fit(docs, ["agent", "product"], y_secondary=["policy"])
+
+
+def test_secondary_labels_train_as_weighted_extra_rows():
+    """A contact with a secondary cause also counts for that label, at secondary_weight; with
+    weight 0, or with no secondary labels, the model is the one trained on primaries alone."""
+    from voc.stages.root_cause import RootCauseClassifier, prepare
+
+    texts, labels = _fixture()
+    docs = prepare(texts)
+    # the agent complaints also name a process failure as their secondary cause
+    secondary = ["process" if lab == "agent" else None for lab in labels]
+    plain = RootCauseClassifier(cv=3).fit(docs, labels)
+    zero = RootCauseClassifier(cv=3, secondary_weight=0).fit(docs, labels, y_secondary=secondary)
+    assert np.array_equal(plain.coef_, zero.coef_) and zero.n_train_["secondary"] == 0
+    same = RootCauseClassifier(cv=3).fit(docs, labels, y_secondary=[lab for lab in labels])  # == primary: no rows
+    assert np.array_equal(plain.coef_, same.coef_)
+    with_sec = RootCauseClassifier(cv=3, secondary_weight=1.0).fit(docs, labels, y_secondary=secondary)
+    assert with_sec.n_train_["secondary"] == 8
+    process = with_sec.classes_.index("process")
+    agent_docs = prepare(FIXTURE["agent"])
+    assert (with_sec.predict_proba(agent_docs)[:, process] > plain.predict_proba(agent_docs)[:, process]).all()
 
 
 # -- stage and pipeline ------------------------------------------------------------------------------
@@ -319,11 +344,11 @@ def test_shipped_model_on_reserved_rows(shared_data):
     assert folder is not None, "no root-cause model ships; run python -m voc.build root_cause"
     report = evaluate(corpus_path("labels", "reserved_eval.csv"), model=folder)
     assert report["n"] == 600
-    assert report["macro_f1"] >= 0.71  # first-pass labels: measured 0.730 (target 0.75); docs/root_cause.md
+    assert report["macro_f1"] >= 0.72  # first-pass labels: measured 0.744 (target 0.75); docs/root_cause.md
     assert report["evidence"]["rate"] >= 0.9
     adjudicated = evaluate(corpus_path("labels", "reserved_adjudicated.csv"), model=folder)
     assert adjudicated["n"] == 600
-    assert adjudicated["macro_f1"] >= 0.73  # adjudicated labels of the same contacts: measured 0.752
+    assert adjudicated["macro_f1"] >= 0.74  # adjudicated labels of the same contacts: measured 0.765
 
 
 def test_adjudicated_labels_are_the_first_or_second_pass():
@@ -367,7 +392,7 @@ def test_build_default_on_shared_data(shared_data, tmp_path):
 
     folder = build_default(tmp_path)
     manifest = read_json(folder / "manifest.json")
-    assert manifest["metrics"]["reserved_eval"]["macro_f1"] >= 0.71
+    assert manifest["metrics"]["reserved_eval"]["macro_f1"] >= 0.72
     assert manifest["metrics"]["reserved_eval"]["evidence_rate"] >= 0.9
     shipped = find("root_cause")
     if shipped is not None:
