@@ -150,3 +150,71 @@ def test_library_is_silent(capsys):
     voc.load().tag("测试一下")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+class CountSeen:
+    """A stateful preprocessor: numbers the contacts it has seen."""
+
+    def __init__(self):
+        self.seen = 0
+
+    def __call__(self, c):
+        self.seen += 1
+        return replace(c, metadata={**dict(c.metadata), "seen": self.seen})
+
+
+def test_preprocessor_state_is_fresh_for_every_run():
+    contacts = [Contact.from_text(t, id=str(i)) for i, t in enumerate(["信号差", "退款慢", "信号差"])]
+    pre = CountSeen()
+    nlp = Pipeline([Normalise()], preprocessors=[pre])
+    first = [t.contact.metadata["seen"] for t in nlp.pipe(contacts)]
+    second = [t.contact.metadata["seen"] for t in nlp.pipe(contacts)]
+    assert first == second == [1, 2, 3]
+    assert list(nlp.preprocess(contacts))[-1].metadata["seen"] == 3
+    assert pre.seen == 0, "the pipeline's own instance is never called: runs work on copies"
+
+
+def test_repeat_contacts_do_not_leak_between_runs():
+    nlp = voc.load(disable=("topics",))
+    contacts = [Contact.from_text("又来投诉了，信号差", id=str(i), customer_id="U1",
+                                  created_at=f"2026-05-0{i + 1}T10:00:00+08:00") for i in range(3)]
+    runs = [[t.contact.metadata.get("repeat_contacts") for t in nlp.pipe(contacts)] for _ in range(2)]
+    assert runs[0] == runs[1] == [0, 1, 2]
+
+
+def test_workers_start_loaded_by_fork_or_clean_by_forkserver(nlp, monkeypatch):
+    """Forked workers (the default on Linux) and clean forkserver workers give the same output."""
+    import threading
+
+    from voc.pipeline import start_method
+
+    texts = ["信号差经常断网", "退款迟迟不到账", "iPhone13Pro屏幕坏了，哈哈哈哈", "利息太高了要投诉"] * 10
+    contacts = [Contact.from_text(t, id=str(i), customer_id=f"U{i % 3}") for i, t in enumerate(texts)]
+    monkeypatch.delenv("VOC_START_METHOD", raising=False)
+    if threading.active_count() == 1:
+        assert start_method() == "fork"
+    forked = [t.to_record() for t in nlp.pipe(contacts, batch_size=8, workers=2)]
+    monkeypatch.setenv("VOC_START_METHOD", "forkserver")
+    assert start_method() == "forkserver"
+    clean = [t.to_record() for t in nlp.pipe(contacts, batch_size=8, workers=2)]
+    one = [t.to_record() for t in nlp.pipe(contacts, batch_size=8, workers=1)]
+    assert forked == clean == one
+
+
+def test_fork_is_not_used_with_threads_running(monkeypatch):
+    import threading
+
+    from voc.pipeline import start_method
+
+    monkeypatch.delenv("VOC_START_METHOD", raising=False)
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait)
+    t.start()
+    try:
+        assert start_method() in ("forkserver", "spawn")
+    finally:
+        stop.set()
+        t.join()
+    monkeypatch.setenv("VOC_START_METHOD", "nonsense")
+    with pytest.raises(ConfigError, match="VOC_START_METHOD"):
+        start_method()

@@ -140,3 +140,24 @@ def test_duplicate_ids_counted_and_kept(tmp_path):
     inp.write_text("".join(json.dumps({"id": i, "text": "信号差"}) + "\n" for i in ["a", "b", "a", "a"]), encoding="utf-8")
     s = tag_files([inp], tmp_path / "o.jsonl", workers=1)
     assert (s.read, s.tagged, s.duplicate_ids, s.duplicate_examples) == (4, 4, 2, ["a", "a"])
+
+
+def test_duplicate_ids_compact_table_counts_like_a_set(monkeypatch):
+    """The compact table (sorted hash arrays, merged as they grow) counts what a set of the ids
+    counts, across many flushes and merges."""
+    from voc.run import DuplicateIds
+
+    monkeypatch.setattr(DuplicateIds, "RECENT", 8)
+    rng = random.Random(3)
+    ids = [f"id{rng.randrange(400)}" for _ in range(1500)]
+    d, seen, expected, examples = DuplicateIds(), set(), 0, []
+    for i in range(0, len(ids), 37):
+        d.add_many(ids[i:i + 37])
+    for cid in ids:
+        if cid in seen:
+            expected += 1
+            if len(examples) < 20:
+                examples.append(cid)
+        seen.add(cid)
+    assert (d.count, d.examples) == (expected, examples)
+    assert len(d.levels) >= 1 and sum(len(x) for x in d.levels) + len(d.recent) == len(seen)

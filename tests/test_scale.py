@@ -129,3 +129,30 @@ def test_memory_does_not_grow_with_input(samples, tmp_path):
 def test_memory_does_not_grow_with_input_large(samples, tmp_path):
     """20,000 vs 200,000 contacts (a few minutes)."""
     _check_bounded(samples, tmp_path, 20_000, 200_000, max_growth_mib=80)
+
+
+def test_worker_serialised_lines_equal_the_writers(tmp_path):
+    """The output lines made in the workers (ChunkOutput) are the bytes the writers write one
+    record at a time, for JSONL and CSV (formula cells escaped, lists flattened)."""
+    from voc.io.writers import CsvWriter, JsonlWriter, csv_text, jsonl_text
+    from voc.records import OUTPUT_FIELDS
+    from voc.run import ChunkOutput
+
+    nlp = voc.load()
+    contacts = [voc.Contact.from_text(t, id=f"c{i}", customer_id="=cmd|' /C calc'!A0" if i == 1 else None)
+                for i, t in enumerate(["信号差，\"引号\"，逗号", "=1+1 退款慢", "换行\n第二行", ""])]
+    tagged = nlp.tag_batch(contacts)
+    records = [t.to_record() for t in tagged]
+    for fmt, writer, text in (("jsonl", JsonlWriter, jsonl_text(records)),
+                              ("csv", lambda p: CsvWriter(p, OUTPUT_FIELDS), csv_text(records, OUTPUT_FIELDS))):
+        one, many = tmp_path / f"one.{fmt}", tmp_path / f"many.{fmt}"
+        with writer(one) as w:
+            for r in records:
+                w.write(r)
+        with writer(many) as w:
+            w.write_text(text)
+        assert one.read_bytes() == many.read_bytes(), fmt
+        res = ChunkOutput(fmt)(tagged)
+        assert res.text == text and res.n == 4 and res.ids == ["c0", "c1", "c2", "c3"]
+        assert res.tagged + len(res.errors) == 4 and res.records is None
+    assert ChunkOutput("xlsx")(tagged).records == records

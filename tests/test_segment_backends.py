@@ -110,3 +110,14 @@ def test_rjieba_equals_jieba_on_real_text_sample(shared_data):
 def test_rjieba_equals_jieba_on_all_real_text(shared_data):
     """Every turn of every shared data set, raw and normalised (~200,000 texts, ~2 minutes)."""
     assert _check_real(1) > 150_000
+
+
+def test_default_backend_is_rjieba_when_installed():
+    import voc
+    from voc.text.segment import default_backend, default_segmenter
+
+    expected = "rjieba" if importlib.util.find_spec("rjieba") else "jieba"
+    assert default_backend() == expected
+    assert default_segmenter().backend == expected and default_segmenter() is default_segmenter(expected)
+    assert voc.load(disable=("topics",)).get_stage("segment").segmenter.backend == expected
+    assert voc.load(segmenter="jieba", disable=("topics",)).get_stage("segment").segmenter.backend == "jieba"

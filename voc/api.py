@@ -19,10 +19,10 @@ def _build(name: str, s: dict[str, Any]):
         return text.Normalise()
     if name == "redact":
         return text.Redact(pseudonymise_key=s.get("pseudonymise_key"))
-    if name == "segment":  # segmenter="rjieba": same tokens as jieba, faster (voc[fast])
-        from .text.segment import default_segmenter
+    if name == "segment":  # segmenter: jieba | rjieba (same tokens); default rjieba when installed
+        from .text.segment import default_backend, default_segmenter
 
-        return text.Segment(default_segmenter(s.get("segmenter") or "jieba"))
+        return text.Segment(default_segmenter(s.get("segmenter") or default_backend()))
     if name == "root_cause":  # root_cause_model: a model folder; else the shipped model, else cues
         from .stages.root_cause import default_stage
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ConfigError, VocError
-from .pipeline import Pipeline, _finish, _PipelineFactory, chunked, default_workers
+from .pipeline import Packed, Pipeline, _finish, _PipelineFactory, chunked, default_workers, unpack
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,8 @@ class PipelinePlugin(_WorkerPlugin):
     def setup(self, worker=None) -> None:
         with _LOCK:
             if self.name not in _PIPELINES:
-                _PIPELINES[self.name] = self.factory()
+                # warm: the segmenter's dictionary loads now, not in the first task
+                _PIPELINES[self.name] = self.factory().warm()
 
     def teardown(self, worker=None) -> None:
         with _LOCK:
@@ -81,13 +82,14 @@ def make_plugin(pipeline: Pipeline, name: str | None = None):
     return PipelinePlugin(_PipelineFactory(pipeline), name or f"voc-pipeline-{uuid.uuid4().hex[:12]}")
 
 
-def _tag_chunk(name: str, chunk: list[Any], finalize: Callable[[Any], Any] | None) -> list[Any]:
+def _tag_chunk(name: str, chunk: list[Any], finalize: Callable[[Any], Any] | None,
+               finalize_chunk: Callable[[list], Any] | None = None) -> Any:
     """Runs on a worker: tag one chunk with the pipeline the plugin built."""
     pipeline = _PIPELINES.get(name)
     if pipeline is None:
         raise VocError(f"the voc pipeline {name} is not loaded on this worker; "
                        f"check the worker's log for the error that stopped it loading.")
-    return _finish(pipeline.tag_items(chunk), finalize)
+    return _finish(pipeline.tag_items(unpack(chunk)), finalize, finalize_chunk)
 
 
 # -- clusters -----------------------------------------------------------------------------------
@@ -142,7 +144,8 @@ def _threads(client) -> int:
 # -- tagging ------------------------------------------------------------------------------------
 def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, scheduler: str | None = None,
                workers: int | None = None, window: int | None = None,
-               finalize: Callable[[Any], Any] | None = None) -> Iterator[list]:
+               finalize: Callable[[Any], Any] | None = None,
+               finalize_chunk: Callable[[list], Any] | None = None) -> Iterator[Any]:
     """Tag chunks on a Dask cluster, yielding the tagged chunks in input order.
 
     The same contract as ``Pipeline.pipe_chunks``: items that are not contacts pass through in
@@ -152,7 +155,8 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
     """
     if client is None:
         with connect(scheduler, workers=workers) as own:
-            yield from map_chunks(pipeline, chunks, client=own, window=window, finalize=finalize)
+            yield from map_chunks(pipeline, chunks, client=own, window=window, finalize=finalize,
+                                  finalize_chunk=finalize_chunk)
         return
     plugin = make_plugin(pipeline)
     window = window or 3 * _threads(client)
@@ -160,7 +164,8 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
     try:
         client.register_plugin(plugin, name=plugin.name)  # raises a worker's error building it
         for chunk in chunks:
-            pending.append(client.submit(_tag_chunk, plugin.name, chunk, finalize, pure=False))
+            pending.append(client.submit(_tag_chunk, plugin.name, Packed.of(chunk), finalize, finalize_chunk,
+                                         pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

@@ -41,7 +41,8 @@ class Pipeline:
         self.version = version
         # Per-contact callables run in input order in the parent process, before chunking, for
         # state that spans contacts (e.g. repeat contacts of one customer): each takes a
-        # Contact and returns it (or an enriched copy).
+        # Contact and returns it (or an enriched copy). Every run works on fresh copies
+        # (``preprocess``), so no state leaks from one run into the next.
         self.preprocessors = list(preprocessors)
         self._check()
 
@@ -119,30 +120,54 @@ class Pipeline:
              window: int | None = None, finalize: Callable[[Tagged], Any] | None = None) -> Iterator[Any]:
         """Tag a stream of contacts, yielding ``Tagged`` in input order.
 
-        ``workers > 1`` tags chunks on that many processes (each builds the pipeline once);
-        at most ``window`` chunks (default ``2 * workers``) are in flight, so memory does not
-        grow with the input. ``finalize`` (a top-level function) is applied to each result
-        where it was tagged, e.g. to send back only the output record instead of the whole
-        ``Tagged``.
+        ``workers > 1`` tags chunks on that many processes (they start with the pipeline
+        loaded once, see ``map_chunks``); at most ``window`` chunks (default ``2 * workers``)
+        are in flight, so memory does not grow with the input. ``finalize`` (a top-level
+        function) is applied to each result where it was tagged, e.g. to send back only the
+        output record instead of the whole ``Tagged``. Each call is a run of its own: the
+        preprocessors start from a fresh state (``preprocess``).
         """
         for chunk in self.pipe_chunks(chunked(self.preprocess(contacts), batch_size), workers=workers,
                                       window=window, finalize=finalize):
             yield from chunk
 
     def preprocess(self, items: Iterable[Any]) -> Iterator[Any]:
-        """Apply the preprocessors to each Contact in order; other items pass unchanged."""
+        """Apply the preprocessors to each Contact in order; other items pass unchanged.
+
+        Each call is one run: it works on fresh copies (``copy.deepcopy``) of the preprocessors
+        as they were given, so state such as the repeat-contact counter never carries over
+        from an earlier run on the same pipeline. The instances in ``self.preprocessors`` are
+        never called here and stay as they were built.
+        """
+        pres = fresh_preprocessors(self.preprocessors)
+        if not pres:
+            yield from items
+            return
         for item in items:
             if isinstance(item, Contact):
-                for pre in self.preprocessors:
+                for pre in pres:
                     item = pre(item)
             yield item
 
+    def warm(self) -> "Pipeline":
+        """Load what the stages load on first use (the segmenter's dictionary), so that worker
+        processes forked from this one start ready to tag."""
+        for stage in self.stages:
+            warm = getattr(stage, "warm", None)
+            if callable(warm):
+                warm()
+        return self
+
     def pipe_chunks(self, chunks: Iterable[list], *, workers: int = 1, window: int | None = None,
-                    finalize: Callable[[Tagged], Any] | None = None) -> Iterator[list]:
+                    finalize: Callable[[Tagged], Any] | None = None,
+                    finalize_chunk: Callable[[list], Any] | None = None) -> Iterator[Any]:
         """Tag chunks (lists) in order; items that are not ``Contact`` (e.g. a reader's
-        ``RowError``) pass through in place, so they keep their position in the stream."""
+        ``RowError``) pass through in place, so they keep their position in the stream.
+        ``finalize_chunk`` (a picklable callable) turns each finished chunk into what is
+        yielded, where it was tagged (e.g. the chunk's output lines, serialised in the worker)."""
         yield from map_chunks(self.tag_items, chunks, workers=workers, window=window,
-                              factory=self._factory(), finalize=finalize)
+                              factory=self._factory(), finalize=finalize, finalize_chunk=finalize_chunk,
+                              pipeline=self)
 
     def tag_items(self, items: Sequence[Any]) -> list[Any]:
         contacts = [x for x in items if isinstance(x, Contact)]
@@ -171,6 +196,13 @@ class _PipelineFactory:
         return load(**self.settings)
 
 
+def fresh_preprocessors(preprocessors: Sequence[Callable]) -> list[Callable]:
+    """Copies of ``preprocessors`` with their state as given (one set per run)."""
+    import copy
+
+    return [copy.deepcopy(p) for p in preprocessors]
+
+
 def chunked(items: Iterable, size: int) -> Iterator[list]:
     chunk: list = []
     for item in items:
@@ -183,6 +215,12 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
 
 
 # -- worker processes -------------------------------------------------------------------
+# Worker processes start with the pipeline loaded. On Linux, when the parent has no other
+# thread running, they are forked from the parent after ``Pipeline.warm()``: the models and
+# the segmenter's dictionary are loaded once, in the parent, and shared copy-on-write (loading
+# them takes ~2 s of CPU per process). Otherwise (another OS, or threads in the parent, where
+# fork is unsafe) they start from a clean forkserver process and each rebuilds the pipeline
+# from its settings. VOC_START_METHOD=forkserver|spawn|fork forces one.
 _WORKER_PIPELINE: Pipeline | None = None
 
 
@@ -191,15 +229,43 @@ def _worker_init(factory: Callable[[], Pipeline]) -> None:
     _WORKER_PIPELINE = factory()
 
 
-def _finish(items: list[Any], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
-    if finalize is None:
-        return items
-    return [finalize(t) if isinstance(t, Tagged) else t for t in items]
+def _worker_use(pipeline: Pipeline) -> None:
+    """Initializer of a forked worker: the pipeline is the parent's, already in memory."""
+    global _WORKER_PIPELINE
+    _WORKER_PIPELINE = pipeline
 
 
-def _worker_tag(chunk: list[Any], finalize: Callable[[Tagged], Any] | None) -> list[Any]:
+def _finish(items: list[Any], finalize: Callable[[Tagged], Any] | None,
+            finalize_chunk: Callable[[list], Any] | None = None) -> Any:
+    if finalize is not None:
+        items = [finalize(t) if isinstance(t, Tagged) else t for t in items]
+    return items if finalize_chunk is None else finalize_chunk(items)
+
+
+class Packed(list):
+    """A chunk as it travels to a worker process: each ``Contact`` as a plain tuple. Pickling
+    frozen dataclasses goes through ``dataclasses.fields`` for every turn; tuples of strings
+    pickle several times faster, and the parent is the one process that every chunk passes."""
+
+    @classmethod
+    def of(cls, items: Iterable[Any]) -> "Packed":
+        return cls((c.id, tuple((t.speaker, t.text, t.at) for t in c.turns), c.channel, c.created_at,
+                    c.customer_id, dict(c.metadata) if c.metadata else None, c.source)
+                   if type(c) is Contact else c for c in items)
+
+    def unpack(self) -> list[Any]:
+        return [Contact(x[0], tuple(Turn(*t) for t in x[1]), x[2], x[3], x[4], x[5], x[6])
+                if type(x) is tuple else x for x in self]
+
+
+def unpack(chunk: list[Any]) -> list[Any]:
+    return chunk.unpack() if isinstance(chunk, Packed) else chunk
+
+
+def _worker_tag(chunk: list[Any], finalize: Callable[[Tagged], Any] | None,
+                finalize_chunk: Callable[[list], Any] | None = None) -> Any:
     assert _WORKER_PIPELINE is not None
-    return _finish(_WORKER_PIPELINE.tag_items(chunk), finalize)
+    return _finish(_WORKER_PIPELINE.tag_items(unpack(chunk)), finalize, finalize_chunk)
 
 
 def default_workers() -> int:
@@ -209,22 +275,55 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def start_method() -> str:
+    """How worker processes start: ``fork`` (from the loaded parent) where that is safe, else
+    ``forkserver`` (or ``spawn``)."""
+    import multiprocessing as mp
+    import sys
+    import threading
+
+    methods = mp.get_all_start_methods()
+    forced = os.environ.get("VOC_START_METHOD")
+    if forced:
+        if forced not in methods:
+            raise ConfigError(f"VOC_START_METHOD={forced} is not available here; use one of {', '.join(methods)}.")
+        return forced
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 def map_chunks(func: Callable[[list], list], chunks: Iterable[list], *, workers: int = 1,
                window: int | None = None, factory: Callable[[], Pipeline] | None = None,
-               finalize: Callable[[Any], Any] | None = None) -> Iterator[list]:
-    """Apply the pipeline to chunks, in order, on ``workers`` processes with a bounded window."""
-    if workers <= 1 or factory is None:
+               finalize: Callable[[Any], Any] | None = None,
+               finalize_chunk: Callable[[list], Any] | None = None,
+               pipeline: Pipeline | None = None) -> Iterator[Any]:
+    """Apply the pipeline to chunks, in order, on ``workers`` processes with a bounded window.
+
+    ``pipeline`` (the parent's own) lets the workers be forked from it, loaded; ``factory``
+    rebuilds it in workers that start clean."""
+    if workers <= 1 or (factory is None and pipeline is None):
         for chunk in chunks:
-            yield _finish(func(chunk), finalize)
+            yield _finish(func(chunk), finalize, finalize_chunk)
         return
     import multiprocessing as mp
 
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    method = start_method()
+    if method == "fork" and pipeline is not None:
+        pipeline.warm()
+        init, arg = _worker_use, pipeline
+    elif factory is not None:
+        method = method if method != "fork" else ("forkserver" if "forkserver" in mp.get_all_start_methods()
+                                                  else "spawn")
+        init, arg = _worker_init, factory
+    else:
+        init, arg = _worker_use, pipeline
+    ctx = mp.get_context(method)
     window = window or 2 * workers
-    with ctx.Pool(workers, initializer=_worker_init, initargs=(factory,)) as pool:
+    with ctx.Pool(workers, initializer=init, initargs=(arg,)) as pool:
         pending: deque = deque()
         for chunk in chunks:
-            pending.append(pool.apply_async(_worker_tag, (chunk, finalize)))
+            pending.append(pool.apply_async(_worker_tag, (Packed.of(chunk), finalize, finalize_chunk)))
             if len(pending) >= window:
                 yield pending.popleft().get()
         while pending:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Sequence
 
 from ._version import __version__
 from .io.readers import Columns, RowError, read_contacts
-from .io.writers import RESUMABLE_FORMATS, JsonlWriter, format_from_path, open_writer
+from .io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, jsonl_text, open_writer
 from .errors import ConfigError, InputError, OutputError
 from .pipeline import Pipeline, chunked, default_workers
 from .records import OUTPUT_FIELDS
@@ -92,6 +92,56 @@ def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
+@dataclass
+class ChunkResult:
+    """One tagged chunk as the batch job needs it: made where the chunk was tagged (a worker
+    process or a Dask worker), so the parent only counts and writes bytes."""
+
+    n: int  # items of the chunk (contacts and unreadable rows)
+    ids: list[str]  # ids of the contacts, in order (duplicate check)
+    by_status: dict[str, int]
+    tagged: int
+    errors: list[dict[str, Any]]  # errors-file entries (reasons redacted), in order
+    text: str | None  # the output lines of the tagged contacts (JSONL or CSV)
+    records: list[dict[str, Any]] | None  # the output records, when the parent needs them
+
+
+class ChunkOutput:
+    """``finalize_chunk`` of the batch job: a tagged chunk -> ``ChunkResult``. Output records
+    are serialised here, in the worker (``fmt`` jsonl or csv); ``records=True`` also sends the
+    records back (an XLSX output, a results store)."""
+
+    def __init__(self, fmt: str, records: bool = False):
+        self.fmt = fmt
+        self.records = records or fmt not in RESUMABLE_FORMATS
+
+    def __call__(self, items: list[Any]) -> ChunkResult:
+        ids: list[str] = []
+        by_status: dict[str, int] = {}
+        errors: list[dict[str, Any]] = []
+        good: list[dict[str, Any]] = []
+        for item in items:
+            if isinstance(item, RowError):
+                errors.append(_safe_error(item.to_record()))
+                continue
+            record = item.to_record()
+            ids.append(record["id"])
+            head, _, reason = record["status"].partition(":")
+            by_status[head] = by_status.get(head, 0) + 1
+            if head == "error":
+                errors.append(_safe_error({"source": item.contact.source, "id": record["id"],
+                                           "reason": reason.strip()}))
+            else:
+                good.append(record)
+        text = None
+        if self.fmt == "jsonl":
+            text = jsonl_text(good)
+        elif self.fmt == "csv":
+            text = csv_text(good, OUTPUT_FIELDS)
+        return ChunkResult(n=len(items), ids=ids, by_status=by_status, tagged=len(good), errors=errors,
+                           text=text, records=good if self.records else None)
+
+
 class RunLock:
     """``OUTPUT.lock``: refuses a second concurrent run on the same output."""
 
@@ -151,6 +201,11 @@ def fingerprint(inputs: Sequence[str], options: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
+# A checkpoint is written after a chunk once this many seconds passed since the last one
+# (0: after every chunk). Writing it flushes the output and replaces a file.
+CHECKPOINT_SECONDS = 0.0
+
+
 class Checkpoint:
     """``OUTPUT.checkpoint.json``: how far an interrupted run got, written after every chunk
     once that chunk's records and errors are in the partial files."""
@@ -175,21 +230,68 @@ class Checkpoint:
 
 
 class DuplicateIds:
-    """Counts contact ids seen before in this run (8-byte hashes, not the ids, are kept)."""
+    """Counts contact ids seen before in this run.
+
+    Keeps 8-byte hashes of the ids, not the ids: the latest ones in a small set, the rest in
+    sorted numpy arrays merged as they grow (a log-structured merge), about 8 bytes per
+    distinct id (a Python set of the same hashes takes about 70).
+    """
+
+    RECENT = 1 << 15  # hashes kept in the set before they move to a sorted array
 
     def __init__(self):
-        self.seen: set[int] = set()
+        self.recent: set[int] = set()
+        self.levels: list[Any] = []  # sorted uint64 arrays, largest first
         self.count = 0
         self.examples: list[str] = []
 
+    @staticmethod
+    def _key(cid: str) -> int:
+        return int.from_bytes(hashlib.blake2b(cid.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
     def add(self, cid: str) -> None:
-        key = int.from_bytes(hashlib.blake2b(cid.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-        if key in self.seen:
-            self.count += 1
-            if len(self.examples) < 20:
-                self.examples.append(cid)
-        else:
-            self.seen.add(key)
+        self.add_many([cid])
+
+    def add_many(self, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        keys = [self._key(c) for c in ids]
+        old = self._in_levels(keys)
+        recent = self.recent
+        for i, key in enumerate(keys):
+            if (old is not None and old[i]) or key in recent:
+                self.count += 1
+                if len(self.examples) < 20:
+                    self.examples.append(ids[i])
+            else:
+                recent.add(key)
+        if len(recent) >= self.RECENT:
+            self._flush()
+
+    def _in_levels(self, keys: list[int]):
+        if not self.levels:
+            return None
+        import numpy as np
+
+        arr = np.array(keys, dtype=np.uint64)
+        hit = np.zeros(len(keys), dtype=bool)
+        for level in self.levels:
+            pos = np.searchsorted(level, arr)
+            np.minimum(pos, len(level) - 1, out=pos)
+            hit |= level[pos] == arr
+        return hit.tolist()
+
+    def _flush(self) -> None:
+        import numpy as np
+
+        self.levels.append(np.sort(np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))))
+        self.recent = set()
+        while len(self.levels) > 1 and len(self.levels[-2]) <= 2 * len(self.levels[-1]):
+            top = self.levels.pop()
+            below = self.levels.pop()
+            merged = np.concatenate([below, top])
+            merged.sort()
+            self.levels.append(merged)
 
 
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pipeline | None = None,
@@ -262,11 +364,19 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
         items = pipeline.preprocess(itertools.chain.from_iterable(streams))
         done = 0
         if state:  # skip what the interrupted run wrote (its ids still count for duplicates)
+            skipped = []
             for item in itertools.islice(items, state["items"]):
                 done += 1
                 if not isinstance(item, RowError):
-                    duplicates.add(item.id)
+                    skipped.append(item.id)
+                    if len(skipped) >= 4096:
+                        duplicates.add_many(skipped)
+                        skipped = []
+            duplicates.add_many(skipped)
         bar = Progress(progress)
+        # records are serialised where they are tagged; the parent needs them only for an XLSX
+        # output or a results store
+        finish = ChunkOutput(fmt, records=on_record is not None)
         try:
             chunks = chunked(items, batch_size)
             head = list(itertools.islice(chunks, 2))  # a single chunk is tagged here: no pool to start
@@ -276,32 +386,32 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                 from .distributed import map_chunks as dask_map_chunks
 
                 tagged_chunks = dask_map_chunks(pipeline, chunks, scheduler=scheduler, workers=workers,
-                                                finalize=_finalize)
+                                                finalize_chunk=finish)
             else:
                 tagged_chunks = pipeline.pipe_chunks(chunks, workers=workers if len(head) > 1 else 1,
-                                                     finalize=_finalize)
-            for chunk in tagged_chunks:
-                for item in chunk:
-                    summary.read += 1
-                    if isinstance(item, RowError):
-                        summary.errors += 1
-                        err.write(_safe_error(item.to_record()))
-                        continue
-                    record, source = item
-                    duplicates.add(record["id"])
-                    status = record["status"].split(":", 1)[0]
-                    summary.by_status[status] = summary.by_status.get(status, 0) + 1
-                    if status == "error":
-                        summary.errors += 1
-                        err.write(_safe_error({"source": source, "id": record["id"],
-                                               "reason": record["status"].split(":", 1)[1].strip()}))
-                    else:
-                        summary.tagged += 1
+                                                     finalize_chunk=finish)
+            last_save = time.monotonic()
+            for res in tagged_chunks:
+                summary.read += res.n
+                summary.tagged += res.tagged
+                summary.errors += len(res.errors)
+                for k, v in res.by_status.items():
+                    summary.by_status[k] = summary.by_status.get(k, 0) + v
+                for entry in res.errors:
+                    err.write(entry)
+                duplicates.add_many(res.ids)
+                if res.text is not None:
+                    out.write_text(res.text)
+                else:
+                    for record in res.records:
                         out.write(record)
-                        if on_record:
-                            on_record(record)
-                done += len(chunk)
-                if resumable:
+                if on_record and res.records:
+                    for record in res.records:
+                        on_record(record)
+                done += res.n
+                now = time.monotonic()
+                if resumable and now - last_save >= CHECKPOINT_SECONDS:
+                    last_save = now
                     ckpt.save({"fingerprint": fp, "items": done, "output_bytes": out.size(),
                                "errors_bytes": err.size(),
                                "counts": {"read": summary.read, "tagged": summary.tagged,

@@ -11,6 +11,7 @@ import csv
 import itertools
 import json
 import os
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +24,7 @@ from .encoding import SAMPLE, check_encoding, detect_encoding
 FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
 MAX_FIELD = 16 * 1024 * 1024  # a CSV field larger than this is refused (rows go to errors)
 SHANGHAI = timezone(timedelta(hours=8))
+_ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}")
 
 # Default column names, tried in order (lower-cased). Users override with --*-col.
 COLUMNS = {
@@ -127,6 +129,11 @@ def to_datetime(value: Any) -> datetime | None:
     the value is empty or not a time voc can read."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    if isinstance(value, str) and _ISO_OFFSET.fullmatch(value):  # what the readers write: no re-parsing
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
     iso = parse_time(value)
     try:
         return datetime.fromisoformat(iso) if iso else None

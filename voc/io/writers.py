@@ -42,6 +42,21 @@ def dumps(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
+def jsonl_text(records: Sequence[dict[str, Any]]) -> str:
+    """The JSONL lines of ``records``, as ``JsonlWriter.write`` writes them one by one."""
+    return "".join([dumps(r) + "\n" for r in records])
+
+
+def csv_text(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
+    """The CSV rows of ``records``, as ``CsvWriter.write`` writes them one by one."""
+    import io
+
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerows([escape_cell(_flat(r.get(k))) for k in fields] for r in records)
+    return buf.getvalue()
+
+
 def _flat(value: Any) -> Any:
     if isinstance(value, (list, dict, tuple)):
         return json.dumps(value, ensure_ascii=False)
@@ -79,6 +94,11 @@ class _AtomicFile:
         except OSError as e:
             raise OutputError(f"writing {self.path} failed ({e.strerror}); free disk space or choose "
                               f"another output path, then run again (add --resume to continue).") from None
+
+    def write_text(self, text: str) -> None:
+        """Write already formatted lines (``jsonl_text``, ``csv_text``: made by the worker
+        processes, so the parent only writes)."""
+        self._guard(self.f.write, text)
 
     def size(self) -> int:
         """Bytes written so far (flushed to the operating system)."""

@@ -68,6 +68,7 @@ class Rule:
     enabled: bool = True
     line: int = 0  # where the rule starts in its file (for messages)
     _any_re: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _all_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)  # one per 'all' group
 
     @property
     def uses(self) -> set[str]:
@@ -124,6 +125,9 @@ class Rule:
             if not found:
                 return None
         if self.all:
+            # one regex search per group first: most texts hold no word of some group (cheap reject)
+            if any(p.search(text) is None for p in self._all_re):
+                return None
             groups = [self._group_hits(text, g) for g in self.all]
             if any(not g for g in groups):
                 return None
@@ -325,7 +329,8 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
         root_cause=causes, tier=strings("tier"), min_repeat=raw.get("min_repeat"),
         enabled=raw.get("enabled", True), line=line,
         _any_re=re.compile("|".join(re.escape(w) for w in sorted(any_words, key=len, reverse=True)))
-        if any_words else None)
+        if any_words else None,
+        _all_re=tuple(re.compile("|".join(re.escape(w) for w in g)) for g in groups))
     has_condition = any(getattr(rule, k) for k in ("any", "regex", "all", "churn_level", "sentiment_label",
                                                    "root_cause", "tier")) \
         or rule.sentiment_below is not None or rule.min_repeat is not None

@@ -106,6 +106,10 @@ class Segment:
     def __init__(self, segmenter: Segmenter | None = None):
         self.segmenter = segmenter
 
+    def warm(self) -> None:
+        """Load the dictionary now (it loads on first use otherwise)."""
+        (self.segmenter or default_segmenter()).tokenizer
+
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         seg = self.segmenter or default_segmenter()
         out = []

@@ -371,7 +371,20 @@ def _base_guards(tok) -> tuple[set[str], set[str]]:
     return mixed, latin
 
 
+def default_backend() -> str:
+    """The backend ``voc.load()`` uses when none is asked for: rjieba when it is installed
+    (jieba's exact tokens, several times faster), else jieba."""
+    import importlib.util
+
+    return "rjieba" if importlib.util.find_spec("rjieba") is not None else "jieba"
+
+
+def default_segmenter(backend: str | None = None) -> Segmenter:
+    """One shared segmenter per process and backend (workers load it once); ``None``: the
+    default backend."""
+    return _shared_segmenter(backend or default_backend())
+
+
 @lru_cache(maxsize=4)
-def default_segmenter(backend: str = "jieba") -> Segmenter:
-    """One shared segmenter per process and backend (workers load it once)."""
+def _shared_segmenter(backend: str) -> Segmenter:
     return Segmenter(backend=backend)
