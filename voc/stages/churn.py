@@ -783,26 +783,25 @@ class LabelChurn:
         self.thresholds = dict(thresholds)
         self.cues = cues
         self.version = version
-        scaled = self.w_ngram * NGRAM_SCALE
-        self._lookup = {g: (float(h), float(r)) for g, h, r in zip(self.vocabulary, scaled[0], scaled[1])}
-        self._keys = frozenset(self._lookup)
+        self._scaled = self.w_ngram * NGRAM_SCALE  # (2, V)
+        # the binary n-gram matrix of a batch in numpy (voc.text.ngrams): the same n-grams as
+        # ``char_ngrams`` on normalised text, summed in column order (deterministic)
+        from ..text.ngrams import CharNgrams
+
+        self._ngrams = CharNgrams(self.vocabulary, (min(NGRAM_SIZES), max(NGRAM_SIZES))) if self.vocabulary else None
 
     def scores(self, texts: Sequence[str], dense: np.ndarray) -> list[tuple[float, float, list[tuple[float, str]]]]:
         """Per text: (p_high, p_risk, the n-grams found that push toward high, with their push)."""
         z = dense @ self.w_dense.T + self.bias
-        out = []
-        get = self._lookup.get
-        for (zh, zr), text in zip(z.tolist(), texts):
-            found: list[tuple[float, str]] = []
-            if self._lookup:
-                for g in char_ngrams(text) & self._keys:
-                    w = get(g)
-                    zh += w[0]
-                    zr += w[1]
-                    if w[0] > 0:
-                        found.append((w[0], g))
-            out.append((_sigmoid(zh), _sigmoid(zr), found))
-        return out
+        found: list[list[tuple[float, str]]] = [[] for _ in texts]
+        if self._ngrams is not None and len(texts):
+            X = self._ngrams.transform([t or "" for t in texts])
+            z = z + np.asarray(X @ self._scaled.T)
+            high = self._scaled[0]
+            for i in range(len(texts)):
+                cols = X.indices[X.indptr[i]:X.indptr[i + 1]]
+                found[i] = [(float(high[c]), self.vocabulary[c]) for c in cols[high[cols] > 0]]
+        return [(_sigmoid(zh), _sigmoid(zr), f) for (zh, zr), f in zip(z.tolist(), found)]
 
     def level(self, p_high: float, p_risk: float) -> str:
         if p_high >= self.thresholds["high"]:
