@@ -201,11 +201,6 @@ def fingerprint(inputs: Sequence[str], options: dict[str, Any]) -> str:
     return h.hexdigest()
 
 
-# A checkpoint is written after a chunk once this many seconds passed since the last one
-# (0: after every chunk). Writing it flushes the output and replaces a file.
-CHECKPOINT_SECONDS = 0.0
-
-
 class Checkpoint:
     """``OUTPUT.checkpoint.json``: how far an interrupted run got, written after every chunk
     once that chunk's records and errors are in the partial files."""
@@ -364,15 +359,9 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
         items = pipeline.preprocess(itertools.chain.from_iterable(streams))
         done = 0
         if state:  # skip what the interrupted run wrote (its ids still count for duplicates)
-            skipped = []
-            for item in itertools.islice(items, state["items"]):
-                done += 1
-                if not isinstance(item, RowError):
-                    skipped.append(item.id)
-                    if len(skipped) >= 4096:
-                        duplicates.add_many(skipped)
-                        skipped = []
-            duplicates.add_many(skipped)
+            for part in chunked(itertools.islice(items, state["items"]), 4096):
+                done += len(part)
+                duplicates.add_many([x.id for x in part if not isinstance(x, RowError)])
         bar = Progress(progress)
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output or a results store
@@ -390,7 +379,6 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
             else:
                 tagged_chunks = pipeline.pipe_chunks(chunks, workers=workers if len(head) > 1 else 1,
                                                      finalize_chunk=finish)
-            last_save = time.monotonic()
             for res in tagged_chunks:
                 summary.read += res.n
                 summary.tagged += res.tagged
@@ -409,9 +397,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                     for record in res.records:
                         on_record(record)
                 done += res.n
-                now = time.monotonic()
-                if resumable and now - last_save >= CHECKPOINT_SECONDS:
-                    last_save = now
+                if resumable:
                     ckpt.save({"fingerprint": fp, "items": done, "output_bytes": out.size(),
                                "errors_bytes": err.size(),
                                "counts": {"read": summary.read, "tagged": summary.tagged,
