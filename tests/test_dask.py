@@ -120,3 +120,37 @@ def test_unreachable_scheduler_is_a_clear_error(pipeline, time_limit):
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         with vd.connect("tcp://127.0.0.1:9", timeout=2):
             pass
+
+
+def test_session_starts_in_the_background_and_reuses_its_workers_pipeline(contacts, time_limit):
+    """voc tag --engine dask: the cluster starts and its workers build the pipeline while this
+    process loads its own; map_chunks then uses the workers' pipeline (no second plugin)."""
+    from voc.api import load_settings
+
+    settings = load_settings()
+    with vd.Session(settings, workers=2) as session:
+        pipeline = voc.load(**settings)
+        assert session.plugin_for(pipeline) == session.plugin_name
+        client = session.client()
+        assert len(client.run(lambda name=session.plugin_name: id(vd._PIPELINES[name]))) == 2
+        chunks = chunked(pipeline.preprocess(contacts[:60]), 16)
+        out = [x for chunk in vd.map_chunks(pipeline, chunks, session=session, finalize=_finalize) for x in chunk]
+        assert json.dumps(out, ensure_ascii=False) == json.dumps(
+            list(voc.load().pipe(contacts[:60], finalize=_finalize)), ensure_ascii=False)
+        names = client.run(lambda: sorted(vd._PIPELINES))
+        assert all(v == [session.plugin_name] for v in names.values()), "no second pipeline was built"
+        other = voc.load(segmenter="jieba")  # other settings: a plugin of its own, then removed
+        assert session.plugin_for(other) is None
+        out2 = [x for chunk in vd.map_chunks(other, chunked(contacts[:20], 10), session=session, finalize=_finalize)
+                for x in chunk]
+        assert [r["id"] for r, _ in out2] == [c.id for c in contacts[:20]]
+        assert all(v == [session.plugin_name] for v in client.run(lambda: sorted(vd._PIPELINES)).values())
+
+
+def test_session_reports_an_unreachable_scheduler(time_limit):
+    from voc.api import load_settings
+
+    session = vd.Session(load_settings(), scheduler="tcp://127.0.0.1:9", timeout=2)
+    with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
+        session.client()
+    session.close()

@@ -87,3 +87,23 @@ def test_shipped_sentiment_vocabulary_on_real_text(shared_data):
     for i in range(0, len(texts), 256):
         chunk = [model.negation(t) if model.negation else t for t in texts[i:i + 256]]
         _same(vec.transform(chunk), model._vec.transform(chunk))
+
+
+def test_key_index_equals_a_dict():
+    """KeyIndex (the hash table behind CharNgrams and the root-cause n-grams) answers like a
+    dict, for present and absent keys, with crowded probe chains and large keys."""
+    from voc.text.ngrams import KeyIndex
+
+    rng = np.random.default_rng(7)
+    keys = np.unique(np.concatenate([rng.integers(0, 2**62, 5000), np.arange(1, 3000) << 24, [0, 2**62]]))
+    values = rng.permutation(len(keys))
+    index = KeyIndex(keys, values)
+    ref = dict(zip(keys.tolist(), values.tolist()))
+    queries = np.concatenate([keys, rng.integers(0, 2**62, 20000), (np.arange(1, 6000) << 24) + 1, keys[::-1]])
+    assert index.get(queries).tolist() == [ref.get(k, -1) for k in queries.tolist()]
+    assert len(index.slots) >= 3 * len(keys)  # at most a third full: probe chains stay short
+    empty = KeyIndex(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    assert empty.get(np.array([0, 5, 2**40])).tolist() == [-1, -1, -1]
+    assert empty.get(np.zeros(0, dtype=np.int64)).tolist() == []
+    with pytest.raises(ValueError):
+        KeyIndex(np.array([-1]), np.array([0]))

@@ -48,6 +48,15 @@ def _build(name: str, s: dict[str, Any]):
     raise ConfigError(f"unknown stage {name!r}; choose from {', '.join(DEFAULT_STAGES)}.")
 
 
+def load_settings(*, redact: bool = True, pseudonymise_key: bytes | str | None = None,
+                  disable: Sequence[str] = (), **options: Any) -> dict[str, Any]:
+    """The settings ``load`` stores on its pipeline (``pipeline.settings``) for these arguments;
+    ``load(**load_settings(...))`` rebuilds the same pipeline in another process."""
+    if isinstance(pseudonymise_key, str):
+        pseudonymise_key = pseudonymise_key.encode("utf-8")
+    return dict(redact=redact, pseudonymise_key=pseudonymise_key, disable=tuple(disable), **options)
+
+
 def load(*, redact: bool = True, pseudonymise_key: bytes | str | None = None,
          disable: Sequence[str] = (), **options: Any) -> Pipeline:
     """The default tagging pipeline.
@@ -56,9 +65,7 @@ def load(*, redact: bool = True, pseudonymise_key: bytes | str | None = None,
     ``pseudonymise_key`` replaces personal data with keyed pseudonyms instead of plain
     placeholders. ``disable`` drops stages by name.
     """
-    if isinstance(pseudonymise_key, str):
-        pseudonymise_key = pseudonymise_key.encode("utf-8")
-    settings = dict(redact=redact, pseudonymise_key=pseudonymise_key, disable=tuple(disable), **options)
+    settings = load_settings(redact=redact, pseudonymise_key=pseudonymise_key, disable=disable, **options)
     names = [n for n in DEFAULT_STAGES if n not in disable and (redact or n != "redact")]
     unknown = set(disable) - set(DEFAULT_STAGES)
     if unknown:

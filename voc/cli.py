@@ -1,6 +1,7 @@
 """The ``voc`` command: a thin click layer; each command calls one library function."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 
@@ -104,18 +105,25 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
       voc tag corpus/samples/call_turns.csv --group-by 通话ID -o out/calls.jsonl
       voc tag big.jsonl -o out/big.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    from .api import load
+    from .api import load, load_settings
     from .io.readers import Columns
     from .run import tag_files
 
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
                       customer=customer_col, group_by=group_by, no_header=no_header)
-    pipeline = load(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
+    settings = dict(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                     rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter)
-    summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
-                        input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
-                        progress=not quiet and sys.stderr.isatty(), store=store, resume=resume,
-                        engine=engine, scheduler=scheduler)
+    session = None
+    if engine == "dask":  # the cluster starts and its workers load the models while this process does
+        from .distributed import Session
+
+        session = Session(load_settings(**settings), scheduler=scheduler, workers=workers)
+    with session or contextlib.nullcontext():
+        pipeline = load(**settings)
+        summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
+                            input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
+                            progress=not quiet and sys.stderr.isatty(), store=store, resume=resume,
+                            engine=engine, scheduler=scheduler, session=session)
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),

@@ -33,7 +33,7 @@ from .pipeline import Packed, Pipeline, _finish, _PipelineFactory, chunked, defa
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PipelinePlugin", "map_chunks", "pipe", "tag_files", "local_cluster", "connect"]
+__all__ = ["PipelinePlugin", "Session", "map_chunks", "pipe", "tag_files", "local_cluster", "connect"]
 
 try:  # optional: voc[dist]
     from distributed import WorkerPlugin as _WorkerPlugin
@@ -93,10 +93,8 @@ def _tag_chunk(name: str, chunk: list[Any], finalize: Callable[[Any], Any] | Non
 
 
 # -- clusters -----------------------------------------------------------------------------------
-@contextmanager
-def local_cluster(workers: int | None = None, **kwargs: Any) -> Iterator[Any]:
-    """A ``distributed.Client`` on a local cluster of ``workers`` single-threaded worker
-    processes, bound to 127.0.0.1 with the dashboard off; closed on exit."""
+def _open_local(workers: int | None = None, **kwargs: Any) -> tuple[Any, Callable[[], None]]:
+    """(client, close) on a new local cluster (see ``local_cluster``)."""
     distributed = _require_distributed()
     # dashboard off; the scheduler's small HTTP server (health, metrics) cannot be turned off, so
     # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running)
@@ -107,31 +105,123 @@ def local_cluster(workers: int | None = None, **kwargs: Any) -> Iterator[Any]:
     import dask
 
     # the workers' statistical profiler samples every thread's stack every 10 ms: ~20% more
-    # CPU for pure-Python tasks such as tagging, and nobody reads it without a dashboard
-    with dask.config.set({"distributed.worker.profile.enabled": False}):
+    # CPU for pure-Python tasks such as tagging, and nobody reads it without a dashboard.
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
+    # threshold at 128 KiB: every numpy array of a batch above that is mmapped, page-faulted
+    # in and unmapped again, and tagging a chunk took 1.5x the CPU (docs/scale.md).
+    with dask.config.set({"distributed.worker.profile.enabled": False,
+                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
         cluster = distributed.LocalCluster(**options)
-    with cluster, distributed.Client(cluster) as client:
+    try:
+        client = distributed.Client(cluster, set_as_default=False)
+    except BaseException:
+        cluster.close()
+        raise
+
+    def close() -> None:
+        try:
+            client.close()
+        finally:
+            cluster.close()
+
+    return client, close
+
+
+def _open(scheduler: str | None, workers: int | None, timeout: float = 30) -> tuple[Any, Callable[[], None]]:
+    """(client, close) on the scheduler at ``scheduler``, or on a new local cluster."""
+    if scheduler is None:
+        return _open_local(workers)
+    distributed = _require_distributed()
+    try:
+        client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as e:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({e}); check the address, "
+                          f"or leave --scheduler out to start a local cluster.") from None
+    return client, client.close
+
+
+@contextmanager
+def local_cluster(workers: int | None = None, **kwargs: Any) -> Iterator[Any]:
+    """A ``distributed.Client`` on a local cluster of ``workers`` single-threaded worker
+    processes, bound to 127.0.0.1 with the dashboard off; closed on exit."""
+    client, close = _open_local(workers, **kwargs)
+    try:
         yield client
+    finally:
+        close()
 
 
 @contextmanager
 def connect(scheduler: str | None = None, *, workers: int | None = None, timeout: float = 30) -> Iterator[Any]:
     """A client on the scheduler at ``scheduler`` (``tcp://HOST:8786``), or on a local cluster
     of ``workers`` processes when no scheduler is given."""
-    if scheduler is None:
-        with local_cluster(workers) as client:
-            yield client
-        return
-    distributed = _require_distributed()
-    try:
-        client = distributed.Client(scheduler, timeout=timeout)
-    except (OSError, TimeoutError) as e:
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({e}); check the address, "
-                          f"or leave --scheduler out to start a local cluster.") from None
+    client, close = _open(scheduler, workers, timeout)
     try:
         yield client
     finally:
-        client.close()
+        close()
+
+
+class Session:
+    """A Dask client whose workers build the pipeline of ``settings`` (``voc.load(**settings)``),
+    started in a background thread.
+
+    Starting a local cluster and loading the models on its workers takes a few seconds; a
+    session does both while this process loads its own pipeline (``voc tag --engine dask``
+    opens one before calling ``voc.load``). ``map_chunks(..., session=s)`` then tags on the
+    session's client, on the pipeline its workers already hold when the settings match::
+
+        with Session(settings) as s:
+            pipeline = voc.load(**settings)
+            for chunk in map_chunks(pipeline, chunks, session=s): ...
+    """
+
+    def __init__(self, settings: dict[str, Any], *, scheduler: str | None = None, workers: int | None = None,
+                 timeout: float = 30):
+        _require_distributed()
+        self.settings = dict(settings)
+        self.plugin_name = f"voc-pipeline-{uuid.uuid4().hex[:12]}"
+        self._close: Callable[[], None] | None = None
+        self._client = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._start, args=(scheduler, workers, timeout), name="voc-dask-session",
+                                        daemon=True)
+        self._thread.start()
+
+    def _start(self, scheduler: str | None, workers: int | None, timeout: float) -> None:
+        try:
+            self._client, self._close = _open(scheduler, workers, timeout)
+            plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name)
+            self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
+        except BaseException as e:  # raised in the caller's thread by client()
+            self._error = e
+
+    def client(self):
+        """The client, once the cluster is up and its workers hold the pipeline."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._client
+
+    def plugin_for(self, pipeline: Pipeline) -> str | None:
+        """The name of the workers' pipeline if it is ``pipeline`` (same settings), else None."""
+        return self.plugin_name if getattr(pipeline, "settings", None) == self.settings else None
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._client is not None and self._error is None:
+            try:
+                self._client.unregister_worker_plugin(self.plugin_name)
+            except Exception:  # pragma: no cover - cluster already gone
+                log.debug("could not unregister %s", self.plugin_name, exc_info=True)
+        if self._close is not None:
+            self._close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
 
 def _threads(client) -> int:
@@ -145,27 +235,33 @@ def _threads(client) -> int:
 def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, scheduler: str | None = None,
                workers: int | None = None, window: int | None = None,
                finalize: Callable[[Any], Any] | None = None,
-               finalize_chunk: Callable[[list], Any] | None = None) -> Iterator[Any]:
+               finalize_chunk: Callable[[list], Any] | None = None,
+               session: Session | None = None) -> Iterator[Any]:
     """Tag chunks on a Dask cluster, yielding the tagged chunks in input order.
 
     The same contract as ``Pipeline.pipe_chunks``: items that are not contacts pass through in
     place, ``finalize`` runs on the worker. At most ``window`` chunks (default: 3 per worker
-    thread) are in flight, so memory does not grow with the input. Give a ``client``, or a
-    ``scheduler`` address, or neither for a local cluster of ``workers`` processes.
+    thread) are in flight, so memory does not grow with the input. Give a ``client``, a
+    ``session``, a ``scheduler`` address, or none of them for a local cluster of ``workers``
+    processes.
     """
+    name = None
+    if session is not None:
+        client, name = session.client(), session.plugin_for(pipeline)
     if client is None:
         with connect(scheduler, workers=workers) as own:
             yield from map_chunks(pipeline, chunks, client=own, window=window, finalize=finalize,
                                   finalize_chunk=finalize_chunk)
         return
-    plugin = make_plugin(pipeline)
+    plugin = make_plugin(pipeline) if name is None else None  # else: the session's workers hold it
+    name = name or plugin.name
     window = window or 3 * _threads(client)
     pending: deque = deque()
     try:
-        client.register_plugin(plugin, name=plugin.name)  # raises a worker's error building it
+        if plugin is not None:
+            client.register_plugin(plugin, name=name)  # raises a worker's error building it
         for chunk in chunks:
-            pending.append(client.submit(_tag_chunk, plugin.name, Packed.of(chunk), finalize, finalize_chunk,
-                                         pure=False))
+            pending.append(client.submit(_tag_chunk, name, Packed.of(chunk), finalize, finalize_chunk, pure=False))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
@@ -173,10 +269,11 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
     finally:
         if pending:
             client.cancel(list(pending))
-        try:
-            client.unregister_worker_plugin(plugin.name)
-        except Exception:  # pragma: no cover - cluster already gone
-            log.debug("could not unregister %s", plugin.name, exc_info=True)
+        if plugin is not None:
+            try:
+                client.unregister_worker_plugin(name)
+            except Exception:  # pragma: no cover - cluster already gone
+                log.debug("could not unregister %s", name, exc_info=True)
 
 
 def pipe(contacts: Iterable[Any], pipeline: Pipeline | None = None, *, client=None, scheduler: str | None = None,

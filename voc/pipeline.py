@@ -184,8 +184,8 @@ class _PipelineFactory:
     """Rebuilds a pipeline in a worker process. Pipelines built by ``voc.load`` are rebuilt
     from their settings (models loaded once per worker); others are sent as they are."""
 
-    def __init__(self, pipeline: Pipeline):
-        self.settings = getattr(pipeline, "settings", None)
+    def __init__(self, pipeline: Pipeline | None, settings: dict[str, Any] | None = None):
+        self.settings = getattr(pipeline, "settings", None) if pipeline is not None else settings
         self.pipeline = None if self.settings is not None else pipeline
 
     def __call__(self) -> Pipeline:
@@ -226,13 +226,25 @@ _WORKER_PIPELINE: Pipeline | None = None
 
 def _worker_init(factory: Callable[[], Pipeline]) -> None:
     global _WORKER_PIPELINE
-    _WORKER_PIPELINE = factory()
+    _WORKER_PIPELINE = factory().warm()
+    _freeze()
 
 
 def _worker_use(pipeline: Pipeline) -> None:
     """Initializer of a forked worker: the pipeline is the parent's, already in memory."""
     global _WORKER_PIPELINE
     _WORKER_PIPELINE = pipeline
+    _freeze()
+
+
+def _freeze() -> None:
+    """In a worker process (ours alone): move everything loaded so far (models, dictionary)
+    out of the garbage collector's reach. Collections then scan only what the chunks create
+    (~2% of the tagging time), and do not write to pages shared with the parent."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def _finish(items: list[Any], finalize: Callable[[Tagged], Any] | None,

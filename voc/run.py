@@ -294,7 +294,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
               columns: Columns | None = None, progress: bool = False, store: str | Path | None = None,
               resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None,
-              engine: str = "local", scheduler: str | None = None) -> RunSummary:
+              engine: str = "local", scheduler: str | None = None, session: Any = None) -> RunSummary:
     """Tag every contact of ``inputs`` into ``output`` (JSONL, CSV or XLSX).
 
     Writes ``OUTPUT.errors.jsonl`` (rows that could not be read or tagged, with location and
@@ -302,6 +302,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
     after a crash or ``kill -9``, ``resume=True`` continues where it stopped, giving output
     byte-identical to an uninterrupted run; it refuses when the inputs or options changed.
     ``store`` also adds the tagged records to a results store (``voc.store.Store``).
+    ``engine="dask"`` tags on a Dask cluster: the one at ``scheduler``, a local one, or the
+    client of a ``voc.distributed.Session`` (``session``).
     """
     if store is not None:
         from .store import Store
@@ -310,7 +312,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
             return tag_files(inputs, output, pipeline=pipeline, format=format, workers=workers,
                              batch_size=batch_size, input_format=input_format, encoding=encoding, sheet=sheet,
                              columns=columns, progress=progress, resume=resume, on_record=st.add,
-                             engine=engine, scheduler=scheduler)
+                             engine=engine, scheduler=scheduler, session=session)
     from .api import load
 
     t0 = time.monotonic()
@@ -375,7 +377,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
                 from .distributed import map_chunks as dask_map_chunks
 
                 tagged_chunks = dask_map_chunks(pipeline, chunks, scheduler=scheduler, workers=workers,
-                                                finalize_chunk=finish)
+                                                finalize_chunk=finish, session=session)
             else:
                 tagged_chunks = pipeline.pipe_chunks(chunks, workers=workers if len(head) > 1 else 1,
                                                      finalize_chunk=finish)

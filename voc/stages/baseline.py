@@ -7,10 +7,9 @@ one ships in ``models/``.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from ..lexicon import OWNERS, ROOT_CAUSES, CueLexicon, negated
-from ..records import Churn, Escalation, RootCause, Sentiment, Tagged
+from ..records import Churn, Escalation, RootCause, Sentiment, Tagged, evolve
 from ..resources import corpus_path
 
 
@@ -41,7 +40,7 @@ class CueRootCause:
         return RootCause(label, scores, evidence, OWNERS[label])
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        return [replace(t, root_cause=self.predict_one(t.text or "")) for t in batch]
+        return [evolve(t, root_cause=self.predict_one(t.text or "")) for t in batch]
 
 
 _POS = ("好", "满意", "不错", "感谢", "谢谢", "喜欢", "方便", "快", "赞", "棒", "推荐", "好吃", "干净", "专业", "耐心", "解决了")
@@ -81,7 +80,7 @@ class CueSentiment:
             if len(cust) > 1:
                 start, end = cue_sentiment(cust[0]), cue_sentiment(cust[-1])
                 trend = "improved" if end - start > 0.15 else "worsened" if start - end > 0.15 else "stable"
-            out.append(replace(t, sentiment=Sentiment(p, sentiment_label(p), start, end, trend)))
+            out.append(evolve(t, sentiment=Sentiment(p, sentiment_label(p), start, end, trend)))
         return out
 
 
@@ -105,7 +104,7 @@ class CueChurn:
                 score += 0.3
             score = round(min(score, 1.0), 4)
             level = "high" if score >= 0.7 else "medium" if score >= 0.3 else "low"
-            out.append(replace(t, churn=Churn(score, level, tuple(reasons))))
+            out.append(evolve(t, churn=Churn(score, level, tuple(reasons))))
         return out
 
 
@@ -124,5 +123,5 @@ class CueEscalation:
             text = t.text or ""
             reasons = tuple(f"regulator/media/legal: {w}" for w in _ESCALATE if w in text)
             owner = t.root_cause.owner if t.root_cause else None
-            out.append(replace(t, escalation=Escalation(bool(reasons), "urgent" if reasons else "none", reasons, owner)))
+            out.append(evolve(t, escalation=Escalation(bool(reasons), "urgent" if reasons else "none", reasons, owner)))
         return out

@@ -50,7 +50,7 @@ import numpy as np
 from ..errors import ConfigError, InputError, ModelError
 from ..lexicon import ROOT_CAUSES, tsv_rows
 from ..records import Churn as ChurnRecord
-from ..records import Contact, Tagged
+from ..records import Contact, Tagged, evolve
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,8 @@ class RepeatContacts:
                 i = bisect_right(q, t)
                 q = q[:i] + (t,) + q[i:]
             self._seen[key] = q
-        return replace(c, metadata={**dict(c.metadata), REPEAT_KEY: n})
+        # Contact(...) rather than dataclasses.replace: this runs in the parent for every contact
+        return Contact(c.id, c.turns, c.channel, c.created_at, c.customer_id, {**c.metadata, REPEAT_KEY: n}, c.source)
 
     def annotate(self, contacts: Iterable[Any]) -> Iterator[Any]:
         """Apply to a stream (items that are not contacts pass unchanged)."""
@@ -509,7 +510,7 @@ class Churn:
         for t, f, s in zip(batch, feats, scores):
             s = round(float(s), 4)
             level = self.model.level(s) if self.model is not None else self.scorer.level(s, f)
-            out.append(replace(t, churn=ChurnRecord(s, level, self.scorer.reasons(f))))
+            out.append(evolve(t, churn=ChurnRecord(s, level, self.scorer.reasons(f))))
         return out
 
     def _labels(self, batch: list[Tagged], feats: list[Features]) -> list[Tagged]:
@@ -523,7 +524,7 @@ class Churn:
                 words = _evidence_words(grams, f.terms.get("exit", ()))
                 if words:
                     reasons += ("words the model weighs toward leaving: " + "、".join(words),)
-            out.append(replace(t, churn=ChurnRecord(round((p_high + p_risk) / 2, 4), level, reasons)))
+            out.append(evolve(t, churn=ChurnRecord(round((p_high + p_risk) / 2, 4), level, reasons)))
         return out
 
 

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError
 from ..lexicon import OWNERS, ROOT_CAUSES
 from ..records import Escalation as EscalationRecord
-from ..records import Tagged
+from ..records import Tagged, evolve
 from .churn import customer_tier, is_negated, repeat_count
 
 log = logging.getLogger(__name__)
@@ -404,4 +404,4 @@ class Escalation:
         return EscalationRecord(True, level, reasons, owner)
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        return [replace(t, escalation=self.decide(t)) for t in batch]
+        return [evolve(t, escalation=self.decide(t)) for t in batch]

@@ -38,7 +38,7 @@ import numpy as np
 
 from ..errors import ConfigError, InputError, ModelError, OutputError
 from ..lexicon import OWNERS, ROOT_CAUSES, CueLexicon
-from ..records import Contact, RootCause, Tagged, Turn
+from ..records import Contact, RootCause, Tagged, Turn, evolve
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +247,10 @@ class _CharVocab:
     """Character n-grams (as packed int64 keys, sorted) -> columns, with TF-IDF."""
 
     def __init__(self, keys: np.ndarray, idf: np.ndarray, lo: int, hi: int):
+        from ..text.ngrams import KeyIndex
+
         self.keys = np.asarray(keys, dtype=np.int64)
+        self.index = KeyIndex(self.keys, np.arange(len(self.keys)))
         self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)
         self.lo, self.hi = lo, hi
 
@@ -267,9 +270,8 @@ class _CharVocab:
 
     def transform(self, texts: Sequence[str]):
         rows, keys = _char_keys(texts, self.lo, self.hi)
-        idx = np.searchsorted(self.keys, keys)
-        ok = idx < len(self.keys)
-        ok[ok] = self.keys[idx[ok]] == keys[ok]
+        idx = self.index.get(keys)
+        ok = idx >= 0
         return _tfidf(rows[ok], idx[ok], len(texts), len(self.keys), self.idf)
 
 
@@ -1046,7 +1048,7 @@ class RootCauseStage:
         if not batch:
             return []
         results = self.model.explain([doc_from_tagged(t) for t in batch])
-        return [replace(t, root_cause=r) for t, r in zip(batch, results)]
+        return [evolve(t, root_cause=r) for t, r in zip(batch, results)]
 
 
 def default_stage(model: str | Path | None = None):

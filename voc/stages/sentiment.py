@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -47,7 +46,7 @@ import numpy as np
 from ..errors import ConfigError, ModelError
 from ..lexicon import tsv_rows
 from ..records import Sentiment as SentimentRecord
-from ..records import Tagged
+from ..records import Tagged, evolve
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +406,7 @@ class Sentiment:
             if a is not None:
                 start, end = round(float(p[a]), 4), round(float(p[b]), 4)
                 trend = trend_of(start, end)
-            out.append(replace(t, sentiment=SentimentRecord(score, label_of(score, self.band), start, end, trend)))
+            out.append(evolve(t, sentiment=SentimentRecord(score, label_of(score, self.band), start, end, trend)))
         return out
 
 

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from ..pipeline import customer_text
-from ..records import Contact, Tagged, Turn
+from ..records import Contact, Tagged, Turn, evolve
 from ..text.normalise import normalise_with_emoji
 from ..text.segment import Segmenter, default_segmenter
 
@@ -45,7 +45,7 @@ class Normalise:
                 status = f"truncated: text cut to {MAX_CHARS} characters for tagging"
             else:
                 status = t.status
-            out.append(replace(t, turns=turns_t, text=text, emoji=tuple(emoji), status=status))
+            out.append(evolve(t, turns=turns_t, text=text, emoji=tuple(emoji), status=status))
         return out
 
 
@@ -82,7 +82,7 @@ class Redact:
         out = []
         for t in batch:
             turns = tuple(Turn(x.speaker, r(x.text), x.at) for x in t.turns)
-            out.append(replace(t, contact=self._contact(t.contact), turns=turns, text=customer_text(turns)))
+            out.append(evolve(t, contact=self._contact(t.contact), turns=turns, text=customer_text(turns)))
         return out
 
     def _contact(self, c: Contact) -> Contact:
@@ -115,5 +115,5 @@ class Segment:
         out = []
         for t in batch:
             per_turn = tuple(tuple(seg.cut(x.text)) for x in t.turns if x.speaker == "customer")
-            out.append(replace(t, turn_tokens=per_turn, tokens=tuple(w for tt in per_turn for w in tt)))
+            out.append(evolve(t, turn_tokens=per_turn, tokens=tuple(w for tt in per_turn for w in tt)))
         return out

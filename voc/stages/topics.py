@@ -1,10 +1,9 @@
 """Topic assignment stage."""
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-from ..records import Tagged
+from ..records import Tagged, evolve
 
 
 class NoTopics:
@@ -15,7 +14,7 @@ class NoTopics:
     assigns = ("topics", "topic_label")
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        return [replace(t, topics=(), topic_label=None) for t in batch]
+        return [evolve(t, topics=(), topic_label=None) for t in batch]
 
 
 class Topics:
@@ -45,4 +44,4 @@ class Topics:
             return []
         assigned = self.model.assign([t.tokens or () for t in batch])
         labels = self._labels
-        return [replace(t, topics=a, topic_label=labels[a[0][0]] if a else None) for t, a in zip(batch, assigned)]
+        return [evolve(t, topics=a, topic_label=labels[a[0][0]] if a else None) for t, a in zip(batch, assigned)]

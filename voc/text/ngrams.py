@@ -4,8 +4,8 @@
 scikit-learn builds character n-grams and looks each one up in a Python loop (~1 µs per
 n-gram, several hundred n-grams per contact). Here every character is mapped to a small code
 (the vocabulary's alphabet; any other character can match no n-gram), n-grams become integer
-keys built with numpy shifts over the whole batch at once, and one ``searchsorted`` finds their
-columns. The result is the same CSR matrix (same columns, values, sorted indices), so every
+keys built with numpy shifts over the whole batch at once, and a hash table held in numpy
+arrays (``KeyIndex``) finds their columns. The result is the same CSR matrix (same columns, values, sorted indices), so every
 product computed from it is bit-for-bit the same.
 
     fast = CharNgrams.for_vectorizer(vec)   # None if vec uses options this does not cover
@@ -60,6 +60,11 @@ class CharNgrams:
         order = np.argsort(keys, kind="stable")
         self.keys = keys[order]
         self.cols = cols[order]
+        self.index = KeyIndex(self.keys, self.cols)
+        # character -> code, one array read per character (0: not in the alphabet)
+        top = int(self.alphabet[-1]) + 2 if len(self.alphabet) else 1
+        self.code_of = np.zeros(top, dtype=np.int64)
+        self.code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
 
     @classmethod
     def for_vectorizer(cls, vec) -> "CharNgrams | None":
@@ -88,9 +93,7 @@ class CharNgrams:
         docs = [_WHITE_SPACES.sub(" ", t.lower() if self.lowercase else t) for t in texts]
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
         points = _code_points("".join(docs))
-        idx = np.searchsorted(self.alphabet, points)
-        idx[idx >= len(self.alphabet)] = 0
-        codes = np.where(self.alphabet[idx] == points, idx + 1, 0) if len(self.alphabet) else np.zeros_like(points)
+        codes = self.code_of[np.minimum(points, len(self.code_of) - 1)]  # the last entry is 0
         total = len(codes)
         doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
         room = np.cumsum(lengths)[doc_of] - np.arange(total, dtype=np.int64)  # characters left in the doc
@@ -106,12 +109,10 @@ class CharNgrams:
             if n < self.lo:
                 continue
             m = known & (room[:len(key)] >= n)
-            k = key[m]
-            at = np.searchsorted(self.keys, k)
-            at[at >= len(self.keys)] = 0
-            hit = self.keys[at] == k if len(self.keys) else np.zeros(len(k), dtype=bool)
+            col = self.index.get(key[m])
+            hit = col >= 0
             rows_all.append(doc_of[:len(key)][m][hit])
-            cols_all.append(self.cols[at[hit]])
+            cols_all.append(col[hit])
         rows = np.concatenate(rows_all) if rows_all else np.zeros(0, dtype=np.int64)
         cols = np.concatenate(cols_all) if cols_all else np.zeros(0, dtype=np.int64)
         flat, counts = np.unique(rows * max(self.n_features, 1) + cols, return_counts=True)
@@ -122,6 +123,58 @@ class CharNgrams:
         X = sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, self.n_features))
         X.has_sorted_indices = True
         return X
+
+
+class KeyIndex:
+    """Non-negative int64 keys -> non-negative integer values, looked up a whole array at a
+    time: an open-addressing hash table (linear probing, at most one third full) in two numpy
+    arrays. A lookup reads one or two slots where a binary search over the sorted keys reads
+    ~20 scattered ones; on the models' 100,000-300,000 n-grams that is 2-3x faster."""
+
+    _MULT = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of key * 2^64/phi
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray):
+        keys = np.asarray(keys, dtype=np.int64)
+        values = np.asarray(values, dtype=np.int64)
+        if len(keys) and (keys.min() < 0 or values.min() < 0):
+            raise ValueError("KeyIndex holds non-negative keys and values only")
+        bits = max(4, (3 * len(keys)).bit_length())
+        self._shift = np.uint64(64 - bits)
+        self._mask = (1 << bits) - 1
+        self.slots = np.full(1 << bits, -1, dtype=np.int64)  # -1: empty
+        self.values = np.zeros(1 << bits, dtype=np.int32 if len(values) == 0 or values.max() < 2**31 else np.int64)
+        pos = self._hash(keys)
+        todo = np.arange(len(keys))
+        while len(todo):  # every key claims its slot; the first claimant of a free slot gets it
+            want = pos[todo]
+            free = np.flatnonzero(self.slots[want] == -1)
+            slot, first = np.unique(want[free], return_index=True)
+            won = todo[free[first]]
+            self.slots[slot] = keys[won]
+            self.values[slot] = values[won]
+            placed = np.zeros(len(todo), dtype=bool)
+            placed[free[first]] = True
+            todo = todo[~placed]
+            pos[todo] = (pos[todo] + 1) & self._mask  # the others probe the next slot
+
+    def _hash(self, keys: np.ndarray) -> np.ndarray:
+        return ((keys.astype(np.uint64) * self._MULT) >> self._shift).astype(np.int64)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The value of every key (int64), -1 where the key is absent."""
+        keys = np.asarray(keys, dtype=np.int64)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        pos = self._hash(keys)
+        live = np.arange(len(keys))
+        while len(live):
+            at = pos[live]
+            slot = self.slots[at]
+            hit = slot == keys[live]
+            out[live[hit]] = self.values[at[hit]]
+            more = ~hit & (slot != -1)  # a full slot with another key: probe on
+            live = live[more]
+            pos[live] = (at[more] + 1) & self._mask
+        return out
 
 
 def _code_points(text: str) -> np.ndarray:

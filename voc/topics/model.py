@@ -87,6 +87,8 @@ TOPIC_STOPWORDS = frozenset("""
 
 _NUMERIC = re.compile(r"^[\d.,:%/+\-×x*#=~]+$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^〔.*〕$")
+# the non-digit characters a _NUMERIC token can start with (\d: str.isdecimal)
+_NUMERIC_START = frozenset(".,:%/+-×xX*#=~")
 
 
 # -- preprocessing ------------------------------------------------------------------------
@@ -95,7 +97,10 @@ def clean_tokens(tokens: Iterable[str], stopwords: frozenset[str]) -> list[str]:
     letters lower-cased (APP and app are one term)."""
     out = []
     for w in tokens:
-        if not w or _NUMERIC.match(w) or _PLACEHOLDER.match(w):
+        if not w:
+            continue
+        c = w[0]  # cheap tests of the first character before the patterns
+        if ((c in _NUMERIC_START or c.isdecimal()) and _NUMERIC.match(w)) or (c == "〔" and _PLACEHOLDER.match(w)):
             continue
         if w.isascii():
             w = w.lower()
@@ -113,20 +118,26 @@ class PhraseMerger:
         # rounds: [[[a, b, score], ...], ...]
         self.rounds = [[(str(a), str(b), float(s)) for a, b, s in r] for r in rounds]
         self._sets = [frozenset((a, b) for a, b, _ in r) for r in self.rounds]
+        self._firsts = [frozenset(a for a, _, _ in r) for r in self.rounds]
 
     def __call__(self, tokens: Sequence[str]) -> list[str]:
         toks = list(tokens)
-        for pairs in self._sets:
-            if not pairs or len(toks) < 2:
+        for pairs, firsts in zip(self._sets, self._firsts):
+            if len(toks) < 2:
+                break
+            # positions where a pair starts; most contacts have none, or a few
+            starts = [i for i, w in enumerate(toks) if w in firsts]
+            starts = [i for i in starts if i + 1 < len(toks) and (toks[i], toks[i + 1]) in pairs]
+            if not starts:
                 continue
-            out, i, n = [], 0, len(toks)
-            while i < n:
-                if i + 1 < n and (toks[i], toks[i + 1]) in pairs:
-                    out.append(toks[i] + PHRASE_JOIN + toks[i + 1])
-                    i += 2
-                else:
-                    out.append(toks[i])
-                    i += 1
+            out, pos = [], 0
+            for i in starts:
+                if i < pos:  # its first token was taken by the pair before (greedy, left to right)
+                    continue
+                out += toks[pos:i]
+                out.append(toks[i] + PHRASE_JOIN + toks[i + 1])
+                pos = i + 2
+            out += toks[pos:]
             toks = out
         return toks
 
