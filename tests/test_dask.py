@@ -154,3 +154,16 @@ def test_session_reports_an_unreachable_scheduler(time_limit):
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         session.client()
     session.close()
+
+
+def test_chunks_travel_as_one_opaque_argument():
+    """Dask walks list and tuple task arguments looking for futures; a chunk goes wrapped so
+    that it is not walked turn by turn, and the wrapper pickles back to the same chunk."""
+    import pickle
+
+    from dask._task_spec import parse_input
+
+    chunk = [("1", (("customer", "快递没到", None),), None, None, None, None, None)] * 3
+    payload = vd._Payload(chunk)
+    assert parse_input(payload) is payload
+    assert pickle.loads(pickle.dumps(payload)).chunk == chunk

@@ -63,3 +63,31 @@ def test_cache_in_user_cache_dir(tmp_path, monkeypatch):
     seg.cut("缓存")
     assert seg.tokenizer.tmp_dir == str(tmp_path / "voc")
     assert list((tmp_path / "voc").glob("jieba*.cache"))
+
+
+def test_fast_dictionary_cache_equals_jiebas_own(tmp_path, monkeypatch):
+    """The .npz cache of jieba's prefix dictionary rebuilds exactly jieba's FREQ (entries,
+    values and order) and total; a damaged cache is rebuilt, not trusted."""
+    import jieba
+
+    from voc.text.segment import _initialize
+
+    monkeypatch.setenv("VOC_CACHE_DIR", str(tmp_path))
+    ref = jieba.Tokenizer()
+    ref.tmp_dir = str(tmp_path)
+    ref.initialize()
+    first = jieba.Tokenizer()
+    first.tmp_dir = str(tmp_path)
+    _initialize(first)  # no cache yet: jieba's initialize, then the cache is written
+    cached = list((tmp_path / "voc").glob("jieba-*-dict.npz"))
+    assert len(cached) == 1
+    second = jieba.Tokenizer()
+    _initialize(second)  # from the cache
+    for tok in (first, second):
+        assert tok.initialized and tok.total == ref.total
+        assert list(tok.FREQ.items()) == list(ref.FREQ.items())
+    assert second.lcut("我要注销这张信用卡，客服电话打不通") == ref.lcut("我要注销这张信用卡，客服电话打不通")
+    cached[0].write_bytes(b"not a zip file")
+    third = jieba.Tokenizer()
+    _initialize(third)
+    assert third.total == ref.total and len(third.FREQ) == len(ref.FREQ)

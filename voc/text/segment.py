@@ -16,6 +16,8 @@ from typing import Iterable
 from ..errors import ConfigError
 from ..resources import cache_dir, corpus_path
 
+log = logging.getLogger(__name__)
+
 # Tokens made only of punctuation, symbols or spaces carry no meaning for the models.
 _JUNK = re.compile(r"^[\s\W_]+$")
 # Redaction placeholders (〔手机号〕, or keyed pseudonyms 〔手机号:3fa9c1d2〕) are one token each,
@@ -78,7 +80,7 @@ class Segmenter:
         logging.getLogger("jieba").setLevel(logging.WARNING)
         tok = jieba.Tokenizer()
         tok.tmp_dir = str(cache_dir())
-        tok.initialize()
+        _initialize(tok)
         base = (tok.total, _base_guards(tok)) if self.backend == "rjieba" else None
         userdict = Path(self.userdict) if self.userdict else corpus_path("lexicons", "userdict.txt")
         added = _load_userdict(tok, userdict) if userdict.exists() else []
@@ -141,6 +143,51 @@ def _import_jieba():
         if block and sys.modules.get("pkg_resources", False) is None:
             del sys.modules["pkg_resources"]
     return jieba
+
+
+def _initialize(tok) -> None:
+    """``tok.initialize()`` for jieba's default dictionary, from a faster cache of our own.
+
+    jieba caches its prefix dictionary (498,113 entries) with ``marshal``, which takes ~0.6 s
+    to load in every process that segments (the parent, each Dask worker, a one-contact run).
+    The same dictionary as one UTF-8 string and an integer array (``.npz``, no pickle) loads in
+    ~0.2 s; the dict built from it equals jieba's, entry for entry and in the same order."""
+    import numpy as np
+
+    import jieba
+
+    if tok.dictionary != jieba.DEFAULT_DICT:  # pragma: no cover - voc always uses the default dictionary
+        tok.initialize()
+        return
+    try:
+        size = os.path.getsize(os.path.join(os.path.dirname(jieba.__file__), jieba.DEFAULT_DICT_NAME))
+    except OSError:  # pragma: no cover - a jieba without its dictionary file
+        tok.initialize()
+        return
+    path = cache_dir() / f"jieba-{jieba.__version__}-{size}-dict.npz"
+    try:
+        with np.load(path, allow_pickle=False) as a:
+            words = a["words"].tobytes().decode("utf-8").split("\n")
+            freqs, total = a["freqs"], int(a["total"][0])
+        if len(words) != len(freqs):
+            raise ValueError("inconsistent cache")
+        with tok.lock:
+            tok.FREQ, tok.total, tok.initialized = dict(zip(words, freqs.tolist())), total, True
+        return
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        pass
+    tok.initialize()
+    words = "\n".join(tok.FREQ)
+    if "\n" in "".join(tok.FREQ):  # pragma: no cover - jieba's entries are single lines
+        return
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+    try:
+        np.savez(tmp, words=np.frombuffer(words.encode("utf-8"), dtype=np.uint8),
+                 freqs=np.fromiter(tok.FREQ.values(), dtype=np.int64, count=len(tok.FREQ)),
+                 total=np.array([tok.total], dtype=np.int64))
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache folder: jieba's own cache still works
+        log.debug("could not write %s", path, exc_info=True)
 
 
 def _require(module: str) -> None:
