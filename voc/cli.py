@@ -120,6 +120,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
         session = Session(load_settings(**settings), scheduler=scheduler, workers=workers)
     with session or contextlib.nullcontext():
         pipeline = load(**settings)
+        if session is not None:
+            session.client()  # an unreachable scheduler fails here, before any file is opened
         summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
                             input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume,

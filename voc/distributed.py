@@ -113,8 +113,9 @@ def _tag_chunk(name: str, chunk: list[Any] | _Payload, finalize: Callable[[Any],
 
 
 # -- clusters -----------------------------------------------------------------------------------
-def _open_local(workers: int | None = None, **kwargs: Any) -> tuple[Any, Callable[[], None]]:
-    """(client, close) on a new local cluster (see ``local_cluster``)."""
+def _open_local(workers: int | None = None, *, default: bool = True, **kwargs: Any) -> tuple[Any, Callable[[], None]]:
+    """(client, close) on a new local cluster (see ``local_cluster``); ``default``: the client
+    becomes Dask's default one (not for a client opened in a background thread)."""
     distributed = _require_distributed()
     # dashboard off; the scheduler's small HTTP server (health, metrics) cannot be turned off, so
     # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running)
@@ -134,7 +135,7 @@ def _open_local(workers: int | None = None, **kwargs: Any) -> tuple[Any, Callabl
         cluster = distributed.LocalCluster(**options)
     try:
         # results come straight from the workers, not relayed by the scheduler (in this process)
-        client = distributed.Client(cluster, set_as_default=False, direct_to_workers=True)
+        client = distributed.Client(cluster, set_as_default=default, direct_to_workers=True)
     except BaseException:
         cluster.close()
         raise
@@ -148,13 +149,14 @@ def _open_local(workers: int | None = None, **kwargs: Any) -> tuple[Any, Callabl
     return client, close
 
 
-def _open(scheduler: str | None, workers: int | None, timeout: float = 30) -> tuple[Any, Callable[[], None]]:
+def _open(scheduler: str | None, workers: int | None, timeout: float = 30,
+          default: bool = True) -> tuple[Any, Callable[[], None]]:
     """(client, close) on the scheduler at ``scheduler``, or on a new local cluster."""
     if scheduler is None:
-        return _open_local(workers)
+        return _open_local(workers, default=default)
     distributed = _require_distributed()
     try:
-        client = distributed.Client(scheduler, timeout=timeout, set_as_default=False)
+        client = distributed.Client(scheduler, timeout=timeout, set_as_default=default)
     except (OSError, TimeoutError) as e:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler} ({e}); check the address, "
                           f"or leave --scheduler out to start a local cluster.") from None
@@ -212,7 +214,7 @@ class Session:
 
     def _start(self, scheduler: str | None, workers: int | None, timeout: float) -> None:
         try:
-            self._client, self._close = _open(scheduler, workers, timeout)
+            self._client, self._close = _open(scheduler, workers, timeout, default=False)
             plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=scheduler is None)
             self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
         except BaseException as e:  # raised in the caller's thread by client()
