@@ -167,3 +167,42 @@ def test_chunks_travel_as_one_opaque_argument():
     payload = vd._Payload(chunk)
     assert parse_input(payload) is payload
     assert pickle.loads(pickle.dumps(payload)).chunk == chunk
+
+
+def test_session_pipeline_is_the_workers_without_loading_models(contacts, tmp_path, time_limit):
+    """voc tag --engine dask: the client's pipeline is a stand-in (version from the workers,
+    settings, preprocessors; no stages, so no model loaded here), and tags through the session
+    exactly as a loaded pipeline does."""
+    from voc.api import load_settings
+    from voc.errors import VocError
+
+    settings = load_settings(repeat_window="7d")
+    with vd.Session(settings, workers=2) as session:
+        stand_in = session.pipeline()
+        loaded = voc.load(**settings)
+        assert stand_in.stages == [] and stand_in.version == loaded.version
+        assert stand_in.settings == loaded.settings and session.plugin_for(stand_in) == session.plugin_name
+        assert [type(p) for p in stand_in.preprocessors] == [type(p) for p in loaded.preprocessors]
+        with pytest.raises(VocError, match="held by the workers"):
+            stand_in.tag("快递没到")
+        out = tmp_path / "out.jsonl"
+        voc.tag_files([], out, pipeline=stand_in, engine="dask", session=session)  # an empty run works
+        chunks = chunked(stand_in.preprocess(contacts[:40]), 16)
+        got = [x for chunk in vd.map_chunks(stand_in, chunks, session=session, finalize=_finalize) for x in chunk]
+    want = list(voc.load(**settings).pipe(contacts[:40], finalize=_finalize))
+    assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+
+
+def test_cli_dask_bad_rules_file_is_one_clear_error(samples, tmp_path, time_limit):
+    from click.testing import CliRunner
+
+    from voc.cli import cli
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rule]]\nname = "x"\nwords = [\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["tag", str(samples / "tickets.csv"), "-o", str(out), "-w", "2",
+                                      "--engine", "dask", "--rules", str(rules), "-q"])
+    assert result.exit_code == 3
+    assert "rules.toml:3" in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.glob("out.jsonl*")), "nothing is written"

@@ -66,20 +66,30 @@ def load(*, redact: bool = True, pseudonymise_key: bytes | str | None = None,
     placeholders. ``disable`` drops stages by name.
     """
     settings = load_settings(redact=redact, pseudonymise_key=pseudonymise_key, disable=disable, **options)
-    names = [n for n in DEFAULT_STAGES if n not in disable and (redact or n != "redact")]
+    names = _stage_names(settings)
     unknown = set(disable) - set(DEFAULT_STAGES)
     if unknown:
         raise ConfigError(f"cannot disable unknown stages {sorted(unknown)}; stages are {', '.join(DEFAULT_STAGES)}.")
     stages = [_build(n, settings) for n in names]
     versions = [f"{s.name}={s.version}" for s in stages if getattr(s, "version", None)]
-    preprocessors = []
-    if "churn" in names or "escalation" in names:  # repeat contacts of a customer (--repeat-window)
-        from .stages.churn import RepeatContacts
-
-        window = RepeatContacts(options.get("repeat_window", "7d"))
-        if window.window is not None:
-            preprocessors.append(window)
     pipeline = Pipeline(stages, version=f"voc-{__version__}" + (f" ({', '.join(versions)})" if versions else ""),
-                        preprocessors=preprocessors)
+                        preprocessors=preprocessors(settings))
     pipeline.settings = settings  # lets worker processes rebuild the same pipeline
     return pipeline
+
+
+def _stage_names(settings: dict[str, Any]) -> list[str]:
+    disable = settings.get("disable", ())
+    return [n for n in DEFAULT_STAGES if n not in disable and (settings.get("redact", True) or n != "redact")]
+
+
+def preprocessors(settings: dict[str, Any]) -> list:
+    """The parent-side preprocessors of the pipeline ``load(**settings)`` builds: the repeat-contact
+    counter (``repeat_window``) when churn or escalation runs."""
+    names = _stage_names(settings)
+    if "churn" not in names and "escalation" not in names:
+        return []
+    from .stages.churn import RepeatContacts
+
+    window = RepeatContacts(settings.get("repeat_window", "7d"))  # repeat contacts of a customer
+    return [window] if window.window is not None else []

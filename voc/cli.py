@@ -119,9 +119,10 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
 
         session = Session(load_settings(**settings), scheduler=scheduler, workers=workers)
     with session or contextlib.nullcontext():
-        pipeline = load(**settings)
-        if session is not None:
-            session.client()  # an unreachable scheduler fails here, before any file is opened
+        # Dask: the workers load the models; this process only reads, and writes what they return.
+        # A scheduler that cannot be reached, or a worker that cannot load the models, fails here,
+        # before any file is opened.
+        pipeline = session.pipeline() if session is not None else load(**settings)
         summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
                             input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume,

@@ -118,9 +118,11 @@ def _open_local(workers: int | None = None, *, default: bool = True, **kwargs: A
     becomes Dask's default one (not for a client opened in a background thread)."""
     distributed = _require_distributed()
     # dashboard off; the scheduler's small HTTP server (health, metrics) cannot be turned off, so
-    # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running)
+    # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running).
+    # Dask's own logs stay quiet: a worker's error reaches the caller as the exception it raised
+    # (e.g. a bad rules file, with its line), not as a traceback per worker on stderr.
     options = dict(n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR,
+                   host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     options.update(kwargs)
     import dask
@@ -227,6 +229,18 @@ class Session:
             raise self._error
         return self._client
 
+    def pipeline(self) -> Pipeline:
+        """The client's stand-in for the pipeline the workers hold: its version (asked of the
+        workers), settings and preprocessors, and no stages, so this process loads no model.
+        It tags only through this session (``map_chunks(..., session=self)``)."""
+        from .api import preprocessors
+
+        versions = set(self.client().run(_version_of, self.plugin_name).values())
+        if len(versions) != 1:
+            raise VocError(f"the Dask workers hold different voc pipelines ({'; '.join(sorted(map(str, versions)))}); "
+                           f"install the same voc and models on every worker.")
+        return _WorkersPipeline(versions.pop(), preprocessors(self.settings), self.settings)
+
     def plugin_for(self, pipeline: Pipeline) -> str | None:
         """The name of the workers' pipeline if it is ``pipeline`` (same settings), else None."""
         return self.plugin_name if getattr(pipeline, "settings", None) == self.settings else None
@@ -246,6 +260,24 @@ class Session:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _version_of(name: str) -> str | None:
+    """Runs on a worker: the version of the pipeline the plugin ``name`` built."""
+    return _PIPELINES[name].version
+
+
+class _WorkersPipeline(Pipeline):
+    """What the client of a ``Session`` knows of the pipeline its workers hold (version,
+    settings, preprocessors). It has no stages and tags nothing in this process."""
+
+    def __init__(self, version: str | None, preprocessors: list, settings: dict[str, Any]):
+        super().__init__([], version=version, preprocessors=preprocessors)
+        self.settings = dict(settings)
+
+    def tag_batch(self, contacts):
+        raise VocError("this pipeline is held by the workers of a Dask session; tag through "
+                       "voc.distributed.map_chunks(..., session=...), or load one here with voc.load().")
 
 
 def _threads(client) -> int:
