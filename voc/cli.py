@@ -114,7 +114,7 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
     settings = dict(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                     rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter)
     session = None
-    if engine == "dask":  # the cluster starts and its workers load the models while this process does
+    if engine == "dask":  # the cluster starts and its workers load the models, in the background
         from .distributed import Session
 
         session = Session(load_settings(**settings), scheduler=scheduler, workers=workers)

@@ -5,8 +5,8 @@ scikit-learn builds character n-grams and looks each one up in a Python loop (~1
 n-gram, several hundred n-grams per contact). Here every character is mapped to a small code
 (the vocabulary's alphabet; any other character can match no n-gram), n-grams become integer
 keys built with numpy shifts over the whole batch at once, and a hash table held in numpy
-arrays (``KeyIndex``) finds their columns. The result is the same CSR matrix (same columns, values, sorted indices), so every
-product computed from it is bit-for-bit the same.
+arrays (``KeyIndex``) finds their columns. The result is the same CSR matrix (same columns,
+values, sorted indices), so every product computed from it is bit-for-bit the same.
 
     fast = CharNgrams.for_vectorizer(vec)   # None if vec uses options this does not cover
     X = fast.transform(texts) if fast else vec.transform(texts)
