@@ -192,13 +192,14 @@ class Session:
     started in a background thread.
 
     Starting a local cluster and loading the models on its workers takes a few seconds; a
-    session does both while this process loads its own pipeline (``voc tag --engine dask``
-    opens one before calling ``voc.load``). ``map_chunks(..., session=s)`` then tags on the
-    session's client, on the pipeline its workers already hold when the settings match::
+    session does both in the background. ``pipeline()`` is the client's stand-in for the
+    workers' pipeline (``voc tag --engine dask`` loads no model in the client);
+    ``map_chunks(..., session=s)`` tags on the session's client, on the pipeline its workers
+    already hold when the settings match::
 
         with Session(settings) as s:
-            pipeline = voc.load(**settings)
-            for chunk in map_chunks(pipeline, chunks, session=s): ...
+            pipeline = s.pipeline()
+            for chunk in map_chunks(pipeline, chunked(pipeline.preprocess(contacts), 256), session=s): ...
     """
 
     def __init__(self, settings: dict[str, Any], *, scheduler: str | None = None, workers: int | None = None,
@@ -217,7 +218,7 @@ class Session:
     def _start(self, scheduler: str | None, workers: int | None, timeout: float) -> None:
         try:
             self._client, self._close = _open(scheduler, workers, timeout, default=False)
-            plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=scheduler is None)
+            plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=self.local)
             self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
         except BaseException as e:  # raised in the caller's thread by client()
             self._error = e

@@ -46,8 +46,12 @@ class CharNgrams:
         self.bits = max(1, len(self.alphabet).bit_length())  # codes 1..len(alphabet); 0 = not in it
         if self.bits * self.hi > 62:
             raise ValueError("vocabulary alphabet too large for integer n-gram keys")
+        # character -> code, one array read per character (0: not in the alphabet)
+        top = int(self.alphabet[-1]) + 2 if len(self.alphabet) else 1
+        self.code_of = np.zeros(top, dtype=np.int64)
+        self.code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
         # key of a word: its characters' codes, most significant first
-        codes = np.searchsorted(self.alphabet, points) + 1
+        codes = self.code_of[points]
         word_of = np.repeat(np.arange(len(words), dtype=np.int64), lengths)
         starts = np.cumsum(lengths) - lengths
         shift = (lengths[word_of] - 1 - (np.arange(len(points), dtype=np.int64) - starts[word_of])) * self.bits
@@ -56,15 +60,7 @@ class CharNgrams:
         keys = np.zeros(len(words), dtype=np.int64)
         if len(points):
             keys[nonempty] = np.bitwise_or.reduceat(np.left_shift(codes, shift), starts[nonempty])
-        keys, cols = keys[keep], cols[keep]
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.cols = cols[order]
-        self.index = KeyIndex(self.keys, self.cols)
-        # character -> code, one array read per character (0: not in the alphabet)
-        top = int(self.alphabet[-1]) + 2 if len(self.alphabet) else 1
-        self.code_of = np.zeros(top, dtype=np.int64)
-        self.code_of[self.alphabet] = np.arange(1, len(self.alphabet) + 1)
+        self.index = KeyIndex(keys[keep], cols[keep])
 
     @classmethod
     def for_vectorizer(cls, vec) -> "CharNgrams | None":

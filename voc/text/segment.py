@@ -178,7 +178,7 @@ def _initialize(tok) -> None:
         pass
     tok.initialize()
     words = "\n".join(tok.FREQ)
-    if "\n" in "".join(tok.FREQ):  # pragma: no cover - jieba's entries are single lines
+    if words.count("\n") != len(tok.FREQ) - 1:  # pragma: no cover - jieba's entries are single lines
         return
     tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
     try:
