@@ -56,7 +56,8 @@ def kill_and_resume(inp: Path, out: Path, kills: int, rng: random.Random, worker
                 pass
             time.sleep(0.02)
         time.sleep(wait)
-        if proc.poll() is not None:
+        if proc.poll() is not None or not ckpt.exists():  # finished, or finishing: its checkpoint is gone
+            proc.wait()
             assert proc.returncode == 0, proc.stderr.read().decode()
             return killed
         os.killpg(proc.pid, signal.SIGKILL)
