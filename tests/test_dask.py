@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -65,9 +66,9 @@ def test_models_load_once_per_worker(client, pipeline, contacts, time_limit):
         for _ in range(3):
             ids.update(client.run(lambda name=plugin.name: id(vd._PIPELINES[name])))
         assert len(ids) == 2
-        futures = [client.submit(vd._tag_chunk, plugin.name, chunk, _finalize, pure=False)
+        futures = [client.submit(vd._tag_chunks, plugin.name, vd._Payload([chunk]), _finalize, pure=False)
                    for chunk in chunked(contacts[:64], 8)]
-        assert [r["id"] for f in futures for r, _ in f.result()] == [c.id for c in contacts[:64]]
+        assert [r["id"] for f in futures for chunk in f.result() for r, _ in chunk] == [c.id for c in contacts[:64]]
         after = client.run(lambda name=plugin.name: id(vd._PIPELINES[name]))
         assert after == ids, "the pipeline was rebuilt"
     finally:
@@ -133,6 +134,11 @@ def test_session_starts_in_the_background_and_reuses_its_workers_pipeline(contac
         assert session.plugin_for(pipeline) == session.plugin_name
         client = session.client()
         assert len(client.run(lambda name=session.plugin_name: id(vd._PIPELINES[name]))) == 2
+        # voc's own cluster: housekeeping a few times a second, not every 20 ms (docs/scale.md)
+        import dask
+
+        for key, value in vd.QUIET.items():
+            assert set(client.run(dask.config.get, key).values()) == {value}
         chunks = chunked(pipeline.preprocess(contacts[:60]), 16)
         out = [x for chunk in vd.map_chunks(pipeline, chunks, session=session, finalize=_finalize) for x in chunk]
         assert json.dumps(out, ensure_ascii=False) == json.dumps(
@@ -157,16 +163,33 @@ def test_session_reports_an_unreachable_scheduler(time_limit):
 
 
 def test_chunks_travel_as_one_opaque_argument():
-    """Dask walks list and tuple task arguments looking for futures; a chunk goes wrapped so
-    that it is not walked turn by turn, and the wrapper pickles back to the same chunk."""
+    """Dask walks list and tuple task arguments looking for futures; a task's chunks go wrapped
+    so that they are not walked turn by turn, and the wrapper pickles back to the same chunks."""
     import pickle
 
     from dask._task_spec import parse_input
 
-    chunk = [("1", (("customer", "快递没到", None),), None, None, None, None, None)] * 3
-    payload = vd._Payload(chunk)
+    chunks = [[("1", (("customer", "快递没到", None),), None, None, None, None, None)] * 3] * 2
+    payload = vd._Payload(chunks)
     assert parse_input(payload) is payload
-    assert pickle.loads(pickle.dumps(payload)).chunk == chunk
+    assert pickle.loads(pickle.dumps(payload)).chunks == chunks
+
+
+def test_tasks_group_consecutive_chunks():
+    chunks = [list(range(i * 10, i * 10 + n)) for i, n in enumerate([7, 7, 7, 7, 3])]
+    groups = list(vd._tasks(iter(chunks), 20))
+    assert [[len(c) for c in g] for g in groups] == [[7, 7, 7], [7, 3]]
+    assert [c for g in groups for c in g] == chunks
+    assert list(vd._tasks(iter(chunks), 1)) == [[c] for c in chunks]
+    assert list(vd._tasks(iter([]), 20)) == []
+
+
+def test_several_chunks_per_task_come_back_chunk_by_chunk(client, pipeline, contacts, time_limit):
+    """A task carries several chunks; each comes back as its own result, in input order."""
+    chunks = list(chunked(contacts[:100], 7))
+    out = list(vd.map_chunks(pipeline, chunks, client=client, finalize=_finalize, task_items=20, window=2))
+    assert [len(chunk) for chunk in out] == [len(chunk) for chunk in chunks]
+    assert [r["id"] for chunk in out for r, _ in chunk] == [c.id for c in contacts[:100]]
 
 
 def test_session_pipeline_is_the_workers_without_loading_models(contacts, tmp_path, time_limit):
@@ -191,6 +214,54 @@ def test_session_pipeline_is_the_workers_without_loading_models(contacts, tmp_pa
         got = [x for chunk in vd.map_chunks(stand_in, chunks, session=session, finalize=_finalize) for x in chunk]
     want = list(voc.load(**settings).pipe(contacts[:40], finalize=_finalize))
     assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
+
+
+FORK_CHECK = """
+import json, sys
+import voc
+from voc import distributed as vd
+from voc.api import load_settings
+from voc.pipeline import chunked
+from voc.run import _finalize
+
+if __name__ == "__main__":
+    contacts = [c for c in voc.read_contacts(sys.argv[1]) if isinstance(c, voc.Contact)][:100]
+    with vd.Session(load_settings(), workers=2) as s:
+        stand_in = s.pipeline()
+        client = s.client()
+        here = id(vd._PIPELINES.get(s.plugin_name))
+        there = set(client.run(lambda name=s.plugin_name: id(vd._PIPELINES[name])).values())
+        frozen = set(client.run(lambda: __import__("gc").get_freeze_count() > 0).values())
+        chunks = chunked(stand_in.preprocess(contacts), 16)
+        out = [r for chunk in vd.map_chunks(stand_in, chunks, session=s, finalize=_finalize) for r in chunk]
+    print(json.dumps({"forked": there == {here}, "frozen": frozen == {True}, "out": out}, ensure_ascii=False))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_session_forks_its_workers_from_the_loaded_client(samples, tmp_path, method, time_limit):
+    """In a process of its own (no other thread), a Session loads the pipeline once and forks
+    the local cluster's workers from it: they hold the very same objects (same ids), frozen
+    out of the garbage collector's reach. VOC_START_METHOD=spawn makes each worker load its
+    own. Either way the output is the local engine's."""
+    import os
+    import subprocess
+    import sys
+
+    script = tmp_path / "fork_check.py"
+    script.write_text(FORK_CHECK, encoding="utf-8")
+    src = samples / "contacts.jsonl"
+    root = str(Path(voc.__file__).resolve().parents[1])  # this checkout, installed or not
+    env = {**os.environ, "VOC_START_METHOD": method,
+           "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run([sys.executable, str(script), str(src)], capture_output=True, text=True, env=env,
+                          timeout=LIMIT, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    assert got["forked"] is (method == "fork") and got["frozen"]
+    contacts = [c for c in voc.read_contacts(str(src)) if isinstance(c, Contact)][:100]
+    want = list(voc.load().pipe(contacts, batch_size=16, finalize=_finalize))
+    assert json.dumps(got["out"], ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
 
 
 def test_cli_dask_bad_rules_file_is_one_clear_error(samples, tmp_path, time_limit):

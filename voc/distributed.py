@@ -13,14 +13,18 @@ bound to 127.0.0.1, no dashboard) for the run. Library entry points::
 
 How it runs: a ``WorkerPlugin`` builds the pipeline once on every worker (from
 ``pipeline.settings``, as the local worker pool does, so models load once per worker and never
-travel), the client reads the input in chunks and submits them with a bounded number in
-flight, and results come back in input order. Every worker tags a chunk exactly as the local
+travel; the workers of a ``Session``'s local cluster are forked from the client with the
+pipeline already loaded), the client reads the input in chunks and submits them, several chunks to a task
+(about ``TASK_ITEMS`` contacts), with a bounded number of tasks in flight, and results come back
+in input order, chunk by chunk. Every worker tags a chunk exactly as the local
 engine does, so the output is byte-identical to ``--engine local``. Workers need voc (and its
 models) installed at the same version as the client.
 """
 from __future__ import annotations
 
 import logging
+import os
+import sys
 import threading
 import uuid
 from collections import deque
@@ -40,8 +44,16 @@ try:  # optional: voc[dist]
 except ImportError:  # pragma: no cover - exercised without the extra
     _WorkerPlugin = object
 
+# Contacts per task: a task carries consecutive chunks until it holds this many. Each task costs
+# the client (which also runs a local cluster's scheduler) and the worker a few messages and
+# state changes; with chunks of 256, a task per chunk spent twice the CPU in the client's
+# event loop (docs/scale.md).
+TASK_ITEMS = 1024
+
 # pipelines built on this worker process, by plugin name
 _PIPELINES: dict[str, Pipeline] = {}
+# pipelines a Session loaded in the client for workers forked from it: plugin name -> client pid
+_INHERITED: dict[str, int] = {}
 _LOCK = threading.Lock()
 
 
@@ -74,6 +86,8 @@ class PipelinePlugin(_WorkerPlugin):
                 _PIPELINES[self.name] = self.factory().warm()
                 if self.freeze:
                     _freeze()
+            elif self.freeze and self.name in _INHERITED and os.getpid() != _INHERITED[self.name]:
+                _freeze()  # a worker forked from the client that loaded it (Session)
 
     def teardown(self, worker=None) -> None:
         with _LOCK:
@@ -87,35 +101,56 @@ def make_plugin(pipeline: Pipeline, name: str | None = None, freeze: bool = Fals
 
 
 class _Payload:
-    """A chunk as a task argument. Dask walks list, tuple and dict arguments looking for futures
-    inside them: for a chunk that is every turn of every contact, ~6 ms per chunk of 256 in the
-    client (a tenth of its time). An object that is none of those it passes as it is."""
+    """The chunks of a task as its argument. Dask walks list, tuple and dict arguments looking
+    for futures inside them: for chunks that is every turn of every contact, ~6 ms per chunk of
+    256 in the client (a tenth of its time). An object that is none of those it passes as it is."""
 
-    __slots__ = ("chunk",)
+    __slots__ = ("chunks",)
 
-    def __init__(self, chunk: list[Any]):
-        self.chunk = chunk
+    def __init__(self, chunks: list[list[Any]]):
+        self.chunks = chunks
 
     def __reduce__(self):
-        return (_Payload, (self.chunk,))
+        return (_Payload, (self.chunks,))
 
 
-def _tag_chunk(name: str, chunk: list[Any] | _Payload, finalize: Callable[[Any], Any] | None,
-               finalize_chunk: Callable[[list], Any] | None = None) -> Any:
-    """Runs on a worker: tag one chunk with the pipeline the plugin built."""
-    if isinstance(chunk, _Payload):
-        chunk = chunk.chunk
+def _tag_chunks(name: str, payload: _Payload, finalize: Callable[[Any], Any] | None,
+                finalize_chunk: Callable[[list], Any] | None = None) -> list[Any]:
+    """Runs on a worker: tag the chunks of a task with the pipeline the plugin built, each as
+    the local engine tags a chunk; one result per chunk."""
     pipeline = _PIPELINES.get(name)
     if pipeline is None:
         raise VocError(f"the voc pipeline {name} is not loaded on this worker; "
                        f"check the worker's log for the error that stopped it loading.")
-    return _finish(pipeline.tag_items(unpack(chunk)), finalize, finalize_chunk)
+    return [_finish(pipeline.tag_items(unpack(chunk)), finalize, finalize_chunk) for chunk in payload.chunks]
+
+
+def _tasks(chunks: Iterable[list], items: int) -> Iterator[list[list]]:
+    """Consecutive chunks grouped until a group holds at least ``items`` items."""
+    group: list[list] = []
+    n = 0
+    for chunk in chunks:
+        group.append(chunk)
+        n += len(chunk)
+        if n >= items:
+            yield group
+            group, n = [], 0
+    if group:
+        yield group
 
 
 # -- clusters -----------------------------------------------------------------------------------
-def _open_local(workers: int | None = None, *, default: bool = True, **kwargs: Any) -> tuple[Any, Callable[[], None]]:
+# Dask settings for the clusters voc starts (docs/scale.md gives them for an existing cluster)
+QUIET = {"distributed.admin.tick.interval": "1s",
+         "distributed.worker.memory.monitor-interval": "1s",
+         "distributed.admin.system-monitor.interval": "2s"}
+
+
+def _open_local(workers: int | None = None, *, default: bool = True, fork: bool = False,
+                **kwargs: Any) -> tuple[Any, Callable[[], None]]:
     """(client, close) on a new local cluster (see ``local_cluster``); ``default``: the client
-    becomes Dask's default one (not for a client opened in a background thread)."""
+    becomes Dask's default one (not for a client opened in a background thread); ``fork``: the
+    worker processes are forked from this one (Dask spawns them by default)."""
     distributed = _require_distributed()
     # dashboard off; the scheduler's small HTTP server (health, metrics) cannot be turned off, so
     # it gets a free port on 127.0.0.1 instead of 8787 (no clash with a cluster already running).
@@ -132,8 +167,14 @@ def _open_local(workers: int | None = None, *, default: bool = True, **kwargs: A
     # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
     # threshold at 128 KiB: every numpy array of a batch above that is mmapped, page-faulted
     # in and unmapped again, and tagging a chunk took 1.5x the CPU (docs/scale.md).
-    with dask.config.set({"distributed.worker.profile.enabled": False,
-                          "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+    # Housekeeping callbacks (the event-loop health tick every 20 ms, the memory monitor every
+    # 100 ms, the system monitor every 500 ms) wake each process's event loop, which then takes
+    # the GIL from the thread that tags; a few per second are enough on a cluster of one run.
+    config = {**QUIET, "distributed.worker.profile.enabled": False,
+              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    if fork:
+        config["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(config):
         cluster = distributed.LocalCluster(**options)
     try:
         # results come straight from the workers, not relayed by the scheduler (in this process)
@@ -152,10 +193,10 @@ def _open_local(workers: int | None = None, *, default: bool = True, **kwargs: A
 
 
 def _open(scheduler: str | None, workers: int | None, timeout: float = 30,
-          default: bool = True) -> tuple[Any, Callable[[], None]]:
+          default: bool = True, fork: bool = False) -> tuple[Any, Callable[[], None]]:
     """(client, close) on the scheduler at ``scheduler``, or on a new local cluster."""
     if scheduler is None:
-        return _open_local(workers, default=default)
+        return _open_local(workers, default=default, fork=fork)
     distributed = _require_distributed()
     try:
         client = distributed.Client(scheduler, timeout=timeout, set_as_default=default)
@@ -192,8 +233,11 @@ class Session:
     started in a background thread.
 
     Starting a local cluster and loading the models on its workers takes a few seconds; a
-    session does both in the background. ``pipeline()`` is the client's stand-in for the
-    workers' pipeline (``voc tag --engine dask`` loads no model in the client);
+    session does both in the background. A local cluster's workers are forked from this
+    process once the session has loaded the pipeline here, as the local engine's workers are,
+    so the models load once (on Linux, when no other thread of the caller runs; elsewhere, or
+    with ``VOC_START_METHOD`` set to another method, each worker loads them itself).
+    ``pipeline()`` is the client's stand-in for the workers' pipeline;
     ``map_chunks(..., session=s)`` tags on the session's client, on the pipeline its workers
     already hold when the settings match::
 
@@ -217,7 +261,13 @@ class Session:
 
     def _start(self, scheduler: str | None, workers: int | None, timeout: float) -> None:
         try:
-            self._client, self._close = _open(scheduler, workers, timeout, default=False)
+            fork = self.local and _fork_safe()
+            if fork:  # the workers forked from this process start with it: loaded once, shared
+                from .api import load
+
+                _PIPELINES[self.plugin_name] = load(**self.settings).warm()
+                _INHERITED[self.plugin_name] = os.getpid()
+            self._client, self._close = _open(scheduler, workers, timeout, default=False, fork=fork)
             plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=self.local)
             self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
         except BaseException as e:  # raised in the caller's thread by client()
@@ -248,6 +298,8 @@ class Session:
 
     def close(self) -> None:
         self._thread.join()
+        _PIPELINES.pop(self.plugin_name, None)
+        _INHERITED.pop(self.plugin_name, None)
         if self._client is not None and self._error is None:
             try:
                 self._client.unregister_worker_plugin(self.plugin_name)
@@ -261,6 +313,20 @@ class Session:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+def _fork_safe() -> bool:
+    """Whether a Session (in its own thread) may fork the workers of its local cluster: on
+    Linux, with no thread of the caller's running besides the one waiting for the session (fork
+    copies only the forking thread, and a lock another thread holds would stay locked in the
+    child). ``VOC_START_METHOD`` set to another method turns it off."""
+    import multiprocessing as mp
+
+    forced = os.environ.get("VOC_START_METHOD")
+    if forced and forced != "fork":
+        return False
+    return (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
+            and threading.active_count() <= 2)
 
 
 def _version_of(name: str) -> str | None:
@@ -293,14 +359,15 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
                workers: int | None = None, window: int | None = None,
                finalize: Callable[[Any], Any] | None = None,
                finalize_chunk: Callable[[list], Any] | None = None,
-               session: Session | None = None) -> Iterator[Any]:
+               session: Session | None = None, task_items: int = TASK_ITEMS) -> Iterator[Any]:
     """Tag chunks on a Dask cluster, yielding the tagged chunks in input order.
 
     The same contract as ``Pipeline.pipe_chunks``: items that are not contacts pass through in
-    place, ``finalize`` runs on the worker. At most ``window`` chunks (default: 3 per worker
-    thread) are in flight, so memory does not grow with the input. Give a ``client``, a
-    ``session``, a ``scheduler`` address, or none of them for a local cluster of ``workers``
-    processes.
+    place, ``finalize`` and ``finalize_chunk`` run on the worker. Each task carries consecutive
+    chunks of ``task_items`` contacts in all (default ``TASK_ITEMS``), and at most ``window``
+    tasks (default: 3 per worker thread) are in flight, so memory does not grow with the input.
+    Give a ``client``, a ``session``, a ``scheduler`` address, or none of them for a local
+    cluster of ``workers`` processes.
     """
     with ExitStack() as stack:
         name = None  # the name of a pipeline the workers already hold (a session's)
@@ -317,13 +384,13 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
         try:
             if plugin is not None:
                 client.register_plugin(plugin, name=name)  # raises a worker's error building it
-            for chunk in chunks:
-                pending.append(client.submit(_tag_chunk, name, _Payload(Packed.of(chunk)), finalize, finalize_chunk,
-                                             pure=False))
+            for group in _tasks(chunks, task_items):
+                payload = _Payload([Packed.of(chunk) for chunk in group])
+                pending.append(client.submit(_tag_chunks, name, payload, finalize, finalize_chunk, pure=False))
                 if len(pending) >= window:
-                    yield pending.popleft().result()
+                    yield from pending.popleft().result()
             while pending:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         finally:
             if pending:
                 client.cancel(list(pending))
