@@ -479,6 +479,28 @@ STATIC = """## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
 
+Fourth round (the Dask engine; before it the last full run measured Dask at 0.73x the local
+engine). Per-thread CPU of alternating 50,000-contact runs showed where Dask's extra time went:
+the client's event loop (scheduler, comms) ~2.2 s against ~0.8 s for the local engine's pool
+threads, the workers' own start-up (each imports Dask and voc and loads the models, ~2 s of CPU),
+and the workers' event loops.
+
+- **Tasks of several chunks**: a task carries consecutive chunks up to ~1,024 contacts
+  (`voc.distributed.TASK_ITEMS`), each tagged and returned as before; fewer messages and state
+  changes halved the CPU of the client's event loop. [`tests/test_dask.py`: grouping, results
+  chunk by chunk in order]
+- **Quieter housekeeping** on the local clusters voc starts: Dask's event-loop tick (every
+  20 ms), memory monitor (100 ms) and system monitor (500 ms) run every 1-2 s, so the workers'
+  event loops take the GIL from the tagging thread less often. With the tasks above: client
+  event loop 2.2 -> 1.1 s of CPU, run 18.8 -> 17.8 s (medians of 3 alternating runs).
+  [`tests/test_dask.py`: the workers run with these settings]
+- **Workers forked from the loaded client**: a `Session` on a local cluster loads the pipeline
+  in the client, then Dask forks the workers from it (as the local engine forks its workers from
+  the loaded parent), when no other thread of the caller runs. The workers' start-up CPU went from
+  ~4.2 s to ~0.8 s for two workers, the run from 20.0 to 18.2 s (medians of 3 alternating runs).
+  [`tests/test_dask.py`: forked workers hold the client's very objects; `VOC_START_METHOD=spawn`
+  loads per worker; same output either way]
+
 Third round (in-process stage time from 0.68 to 0.49 ms per contact with rjieba; before it,
 the last full run measured 0.68x the bare script and Dask at 0.72x the local engine):
 
