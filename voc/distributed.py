@@ -14,10 +14,10 @@ bound to 127.0.0.1, no dashboard) for the run. Library entry points::
 How it runs: a ``WorkerPlugin`` builds the pipeline once on every worker (from
 ``pipeline.settings``, as the local worker pool does, so models load once per worker and never
 travel; the workers of a ``Session``'s local cluster are forked from the client with the
-pipeline already loaded), the client reads the input in chunks and submits them, several chunks to a task
-(about ``TASK_ITEMS`` contacts), with a bounded number of tasks in flight, and results come back
-in input order, chunk by chunk. Every worker tags a chunk exactly as the local
-engine does, so the output is byte-identical to ``--engine local``. Workers need voc (and its
+pipeline already loaded). The client reads the input in chunks and submits them several chunks
+to a task (about ``TASK_ITEMS`` contacts), with a bounded number of tasks in flight, and the
+results come back in input order, chunk by chunk. Every worker tags a chunk exactly as the
+local engine does, so the output is byte-identical to ``--engine local``. Workers need voc (and its
 models) installed at the same version as the client.
 """
 from __future__ import annotations
@@ -235,8 +235,8 @@ class Session:
     Starting a local cluster and loading the models on its workers takes a few seconds; a
     session does both in the background. A local cluster's workers are forked from this
     process once the session has loaded the pipeline here, as the local engine's workers are,
-    so the models load once (on Linux, when no other thread of the caller runs; elsewhere, or
-    with ``VOC_START_METHOD`` set to another method, each worker loads them itself).
+    so the models load once (on Linux, when the process runs no thread besides the caller's;
+    elsewhere, or with ``VOC_START_METHOD`` set to another method, each worker loads them).
     ``pipeline()`` is the client's stand-in for the workers' pipeline;
     ``map_chunks(..., session=s)`` tags on the session's client, on the pipeline its workers
     already hold when the settings match::
@@ -317,9 +317,10 @@ class Session:
 
 def _fork_safe() -> bool:
     """Whether a Session (in its own thread) may fork the workers of its local cluster: on
-    Linux, with no thread of the caller's running besides the one waiting for the session (fork
-    copies only the forking thread, and a lock another thread holds would stay locked in the
-    child). ``VOC_START_METHOD`` set to another method turns it off."""
+    Linux, when the process runs no thread besides the caller's and the session's (fork copies
+    only the forking thread, and a lock held by a thread of a library or of the caller's program
+    would stay locked in the child; Dask's own fork mode takes care of its threads).
+    ``VOC_START_METHOD`` set to another method turns it off."""
     import multiprocessing as mp
 
     forced = os.environ.get("VOC_START_METHOD")
