@@ -30,3 +30,13 @@ def test_benchmark_quick_run(shared_data, tmp_path):
     text = doc.read_text(encoding="utf-8")
     assert "## Throughput" in text and "## Targets" in text and "## Memory" in text
     assert not list(work.glob("*.jsonl")), "workloads and outputs are removed"
+
+
+@pytest.mark.slow
+def test_dask_pairs_quick_run(shared_data):
+    pytest.importorskip("psutil")
+    pytest.importorskip("distributed")
+    r = subprocess.run([sys.executable, str(ROOT / "bench" / "dask_pairs.py"), "--pairs", "1", "--n", "1500"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "pair 1: dask" in r.stdout and "outputs identical" in r.stdout
