@@ -277,3 +277,20 @@ def test_cli_dask_bad_rules_file_is_one_clear_error(samples, tmp_path, time_limi
     assert result.exit_code == 3
     assert "rules.toml:3" in result.output and "Traceback" not in result.output
     assert not list(tmp_path.glob("out.jsonl*")), "nothing is written"
+
+
+def test_sessions_fork_only_where_it_is_safe(monkeypatch):
+    """Fork copies only the forking thread: a Session forks its workers only on Linux when the
+    process runs no thread besides the caller's and its own, and never when VOC_START_METHOD
+    asks for another method."""
+    import sys
+    import threading
+
+    monkeypatch.delenv("VOC_START_METHOD", raising=False)
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # the caller's thread and the session's
+    assert vd._fork_safe() is sys.platform.startswith("linux")
+    monkeypatch.setattr(threading, "active_count", lambda: 3)  # another thread of the program
+    assert vd._fork_safe() is False
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    monkeypatch.setenv("VOC_START_METHOD", "spawn")
+    assert vd._fork_safe() is False
