@@ -46,8 +46,8 @@ except ImportError:  # pragma: no cover - exercised without the extra
 
 # Contacts per task: a task carries consecutive chunks until it holds this many. Each task costs
 # the client (which also runs a local cluster's scheduler) and the worker a few messages and
-# state changes; with chunks of 256, a task per chunk spent twice the CPU in the client's
-# event loop (docs/scale.md).
+# state changes; with a task per chunk of 256 the client's event loop used 2.2 s of CPU on
+# 50,000 contacts, with four chunks per task 1.7 s (docs/scale.md).
 TASK_ITEMS = 1024
 
 # pipelines built on this worker process, by plugin name
