@@ -36,13 +36,13 @@ def voc_tag(inp, out, *extra):
     return [sys.executable, str(ROOT / "cli.py"), "tag", str(inp), "-o", str(out), "-q", "--batch-size", "64", *extra]
 
 
-def kill_and_resume(inp: Path, out: Path, kills: int, rng: random.Random, workers: str) -> int:
+def kill_and_resume(inp: Path, out: Path, kills: int, rng: random.Random, workers: str, extra: tuple = ()) -> int:
     """Start, kill -9 at a random moment after some progress, resume; repeat; then finish.
-    Returns how many times the run was really killed."""
+    Returns how many times the run was really killed. ``extra``: more ``voc tag`` options."""
     ckpt = Path(f"{out}.checkpoint.json")
     first, killed = True, 0
     for _ in range(kills):
-        cmd = voc_tag(inp, out, "-w", workers, *([] if first else ["--resume"]))
+        cmd = voc_tag(inp, out, "-w", workers, *extra, *([] if first else ["--resume"]))
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 start_new_session=True)
         before = json.loads(ckpt.read_text())["items"] if ckpt.exists() else 0
@@ -64,8 +64,8 @@ def kill_and_resume(inp: Path, out: Path, kills: int, rng: random.Random, worker
         proc.wait()
         killed += 1
         first = False
-    proc = subprocess.run(voc_tag(inp, out, "-w", workers, "--resume"), cwd=ROOT, capture_output=True, text=True,
-                          timeout=900)
+    proc = subprocess.run(voc_tag(inp, out, "-w", workers, *extra, "--resume"), cwd=ROOT, capture_output=True,
+                          text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr
     return killed
 
@@ -86,6 +86,18 @@ def test_kill_and_resume_gives_uninterrupted_output(tmp_path):
     subprocess.run(voc_tag(inp, ref, "-w", "1"), cwd=ROOT, check=True, timeout=300)
     out = tmp_path / "out.jsonl"
     assert kill_and_resume(inp, out, kills=2, rng=random.Random(1), workers="2") >= 1
+    check_identical(inp, out, ref)
+
+
+def test_kill_and_resume_on_the_dask_engine(tmp_path):
+    """The same on a local Dask cluster: kill -9 takes the client and its workers down together
+    (one process group); the resumed run's output is the uninterrupted local one."""
+    pytest.importorskip("distributed")
+    inp = make_input(tmp_path / "in.jsonl", 12000)
+    ref = tmp_path / "ref.jsonl"
+    subprocess.run(voc_tag(inp, ref, "-w", "1"), cwd=ROOT, check=True, timeout=300)
+    out = tmp_path / "out.jsonl"
+    assert kill_and_resume(inp, out, kills=2, rng=random.Random(3), workers="2", extra=("--engine", "dask")) >= 1
     check_identical(inp, out, ref)
 
 
