@@ -23,8 +23,6 @@ models) installed at the same version as the client.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 import uuid
 from collections import deque
@@ -33,7 +31,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ConfigError, VocError
-from .pipeline import Packed, Pipeline, _finish, _freeze, _PipelineFactory, chunked, default_workers, unpack
+from .pipeline import (Packed, Pipeline, _finish, _freeze, _PipelineFactory, chunked, default_workers,
+                       start_method, unpack)
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +49,9 @@ except ImportError:  # pragma: no cover - exercised without the extra
 # 50,000 contacts, with four chunks per task 1.7 s (docs/scale.md).
 TASK_ITEMS = 1024
 
-# pipelines built on this worker process, by plugin name
+# pipelines built on this worker process, by plugin name (or loaded by a Session in the client
+# and inherited by the workers forked from it)
 _PIPELINES: dict[str, Pipeline] = {}
-# pipelines a Session loaded in the client for workers forked from it: plugin name -> client pid
-_INHERITED: dict[str, int] = {}
 _LOCK = threading.Lock()
 
 
@@ -86,8 +84,8 @@ class PipelinePlugin(_WorkerPlugin):
                 _PIPELINES[self.name] = self.factory().warm()
                 if self.freeze:
                     _freeze()
-            elif self.freeze and self.name in _INHERITED and os.getpid() != _INHERITED[self.name]:
-                _freeze()  # a worker forked from the client that loaded it (Session)
+            elif self.freeze:  # plugin names are unique: a worker forked from a Session's client
+                _freeze()
 
     def teardown(self, worker=None) -> None:
         with _LOCK:
@@ -266,7 +264,6 @@ class Session:
                 from .api import load
 
                 _PIPELINES[self.plugin_name] = load(**self.settings).warm()
-                _INHERITED[self.plugin_name] = os.getpid()
             self._client, self._close = _open(scheduler, workers, timeout, default=False, fork=fork)
             plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=self.local)
             self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
@@ -299,7 +296,6 @@ class Session:
     def close(self) -> None:
         self._thread.join()
         _PIPELINES.pop(self.plugin_name, None)
-        _INHERITED.pop(self.plugin_name, None)
         if self._client is not None and self._error is None:
             try:
                 self._client.unregister_worker_plugin(self.plugin_name)
@@ -316,18 +312,11 @@ class Session:
 
 
 def _fork_safe() -> bool:
-    """Whether a Session (in its own thread) may fork the workers of its local cluster: on
-    Linux, when the process runs no thread besides the caller's and the session's (fork copies
-    only the forking thread, and a lock held by a thread of a library or of the caller's program
-    would stay locked in the child; Dask's own fork mode takes care of its threads).
-    ``VOC_START_METHOD`` set to another method turns it off."""
-    import multiprocessing as mp
-
-    forced = os.environ.get("VOC_START_METHOD")
-    if forced and forced != "fork":
-        return False
-    return (sys.platform.startswith("linux") and "fork" in mp.get_all_start_methods()
-            and threading.active_count() <= 2)
+    """Whether a Session (in its own thread) may fork the workers of its local cluster: where
+    the local engine would fork, counting the session's thread besides the caller's (Dask's
+    own fork mode takes care of the threads it starts). ``VOC_START_METHOD`` decides as it
+    does for the local engine."""
+    return start_method(threads=2) == "fork"
 
 
 def _version_of(name: str) -> str | None:

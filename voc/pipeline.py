@@ -287,9 +287,11 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def start_method() -> str:
+def start_method(threads: int = 1) -> str:
     """How worker processes start: ``fork`` (from the loaded parent) where that is safe, else
-    ``forkserver`` (or ``spawn``)."""
+    ``forkserver`` (or ``spawn``). Fork is safe on Linux when the process runs no more than
+    ``threads`` threads of its own (fork copies only the forking thread, and a lock held by
+    another would stay locked in the child)."""
     import multiprocessing as mp
     import sys
     import threading
@@ -300,7 +302,7 @@ def start_method() -> str:
         if forced not in methods:
             raise ConfigError(f"VOC_START_METHOD={forced} is not available here; use one of {', '.join(methods)}.")
         return forced
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() <= threads:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
