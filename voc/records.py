@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 SPEAKERS = ("customer", "agent", "bot", "system")
 
@@ -180,6 +180,20 @@ class Tagged:
             "status": self.status,
             "model_version": self.model_version,
         }
+
+
+class Doc(NamedTuple):
+    """A contact as the estimators see it: what the text stages (normalise, redact, segment)
+    made of it. Estimators take prepared documents, so training and tagging read the same."""
+
+    tokens: tuple[str, ...]  # customer tokens (segment stage: stopwords removed)
+    text: str  # normalised customer text (evidence spans are cut from it)
+    context: str = ""  # agent/bot turns, joined
+
+    @classmethod
+    def of(cls, t: "Tagged") -> "Doc":
+        context = "。".join(x.text for x in (t.turns or ()) if x.speaker != "customer" and x.text)
+        return cls(tuple(t.tokens or ()), t.text or "", context)
 
 
 OUTPUT_FIELDS = tuple(Tagged(Contact("0", ())).to_record())
