@@ -11,12 +11,14 @@ import pytest
 pytest.importorskip("distributed", reason="the Dask engine needs voc[dist]")
 
 import voc
-from voc import distributed as vd
+from voc.engines import dask as vd
 from voc.errors import ConfigError
 from voc.pipeline import Pipeline, chunked
-from voc.records import Contact
-from voc.run import _finalize
+from voc.records import Contact, Tagged
+from voc.settings import Settings
 from voc.stages.text import Normalise
+
+_finalize = Tagged.to_record  # a top-level function: the output record, made on the worker
 
 LIMIT = 180  # seconds: a hung cluster fails the test instead of the CI run
 
@@ -53,8 +55,9 @@ def contacts(samples):
 
 def test_dask_pipe_equals_local_and_keeps_order(client, pipeline, contacts, time_limit):
     local = list(voc.load().pipe(contacts, batch_size=16, finalize=_finalize))
-    dask = list(vd.pipe(contacts, pipeline, client=client, batch_size=16, window=3, finalize=_finalize))
-    assert [r["id"] for r, _ in dask] == [c.id for c in contacts]
+    engine = vd.DaskEngine(client=client)
+    dask = list(pipeline.pipe(contacts, batch_size=16, finalize=_finalize, engine=engine))
+    assert [r["id"] for r in dask] == [c.id for c in contacts]
     assert json.dumps(dask, ensure_ascii=False) == json.dumps(local, ensure_ascii=False)
 
 
@@ -64,21 +67,21 @@ def test_models_load_once_per_worker(client, pipeline, contacts, time_limit):
     try:
         ids = {}
         for _ in range(3):
-            ids.update(client.run(lambda name=plugin.name: id(vd._PIPELINES[name])))
+            ids.update(client.run(lambda name=plugin.name: id(vd.held_pipeline(name))))
         assert len(ids) == 2
-        futures = [client.submit(vd._tag_chunks, plugin.name, vd._Payload([chunk]), _finalize, pure=False)
+        futures = [client.submit(vd.tag_task, plugin.name, vd.Payload([chunk]), _finalize, pure=False)
                    for chunk in chunked(contacts[:64], 8)]
-        assert [r["id"] for f in futures for chunk in f.result() for r, _ in chunk] == [c.id for c in contacts[:64]]
-        after = client.run(lambda name=plugin.name: id(vd._PIPELINES[name]))
+        assert [r["id"] for f in futures for chunk in f.result() for r in chunk] == [c.id for c in contacts[:64]]
+        after = client.run(lambda name=plugin.name: id(vd.held_pipeline(name)))
         assert after == ids, "the pipeline was rebuilt"
     finally:
         client.unregister_worker_plugin(plugin.name)
-    assert not any(client.run(lambda name=plugin.name: name in vd._PIPELINES).values()), "teardown frees it"
+    assert not any(plugin.name in held for held in client.run(vd.held_pipelines).values()), "teardown frees it"
 
 
 def test_custom_pipeline_without_settings_is_shipped(client, contacts, time_limit):
     custom = Pipeline([Normalise()])
-    out = list(vd.pipe(contacts[:30], custom, client=client, batch_size=7))
+    out = list(custom.pipe(contacts[:30], batch_size=7, engine=vd.DaskEngine(client=client)))
     assert [t.text for t in out] == [t.text for t in custom.pipe(contacts[:30])]
 
 
@@ -88,7 +91,7 @@ def test_read_errors_pass_through_in_place(client, pipeline, tmp_path, time_limi
                    encoding="utf-8")
     items = list(voc.read_contacts(str(src)))
     out = [x for chunk in vd.map_chunks(pipeline, chunked(items, 2), client=client, finalize=_finalize) for x in chunk]
-    assert out[0][0]["id"] == "1" and isinstance(out[1], voc.RowError) and out[2][0]["id"] == "3"
+    assert out[0]["id"] == "1" and isinstance(out[1], voc.RowError) and out[2]["id"] == "3"
 
 
 @pytest.mark.slow
@@ -98,7 +101,8 @@ def test_tag_files_dask_output_identical_to_local(samples, tmp_path, time_limit)
     src = samples / "contacts.jsonl"
     local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
     s1 = voc.tag_files([src], local, workers=1, batch_size=32)
-    s2 = vd.tag_files([src], dask, workers=2, batch_size=32)  # its own local cluster
+    with vd.DaskEngine(workers=2) as engine:  # its own local cluster
+        s2 = voc.tag_files([src], dask, engine=engine, batch_size=32)
     assert local.read_bytes() == dask.read_bytes()
     assert (s1.read, s1.tagged, s1.errors) == (s2.read, s2.tagged, s2.errors)
 
@@ -126,14 +130,12 @@ def test_unreachable_scheduler_is_a_clear_error(pipeline, time_limit):
 def test_session_starts_in_the_background_and_reuses_its_workers_pipeline(contacts, time_limit):
     """voc tag --engine dask: the cluster starts and its workers build the pipeline while this
     process loads its own; map_chunks then uses the workers' pipeline (no second plugin)."""
-    from voc.api import load_settings
-
-    settings = load_settings()
+    settings = Settings()
     with vd.Session(settings, workers=2) as session:
-        pipeline = voc.load(**settings)
+        pipeline = voc.load(**settings.to_dict())
         assert session.plugin_for(pipeline) == session.plugin_name
         client = session.client()
-        assert len(client.run(lambda name=session.plugin_name: id(vd._PIPELINES[name]))) == 2
+        assert len(client.run(lambda name=session.plugin_name: id(vd.held_pipeline(name)))) == 2
         # voc's own cluster: housekeeping a few times a second, not every 20 ms (docs/scale.md)
         import dask
 
@@ -143,45 +145,41 @@ def test_session_starts_in_the_background_and_reuses_its_workers_pipeline(contac
         out = [x for chunk in vd.map_chunks(pipeline, chunks, session=session, finalize=_finalize) for x in chunk]
         assert json.dumps(out, ensure_ascii=False) == json.dumps(
             list(voc.load().pipe(contacts[:60], finalize=_finalize)), ensure_ascii=False)
-        names = client.run(lambda: sorted(vd._PIPELINES))
+        names = client.run(vd.held_pipelines)
         assert all(v == [session.plugin_name] for v in names.values()), "no second pipeline was built"
         other = voc.load(segmenter="jieba")  # other settings: a plugin of its own, then removed
         assert session.plugin_for(other) is None
         out2 = [x for chunk in vd.map_chunks(other, chunked(contacts[:20], 10), session=session, finalize=_finalize)
                 for x in chunk]
-        assert [r["id"] for r, _ in out2] == [c.id for c in contacts[:20]]
-        assert all(v == [session.plugin_name] for v in client.run(lambda: sorted(vd._PIPELINES)).values())
+        assert [r["id"] for r in out2] == [c.id for c in contacts[:20]]
+        assert all(v == [session.plugin_name] for v in client.run(vd.held_pipelines).values())
 
 
 def test_session_reports_an_unreachable_scheduler(time_limit):
-    from voc.api import load_settings
-
-    session = vd.Session(load_settings(), scheduler="tcp://127.0.0.1:9", timeout=2)
+    session = vd.Session(Settings(), scheduler="tcp://127.0.0.1:9", timeout=2)
     with pytest.raises(ConfigError, match="cannot reach the Dask scheduler"):
         session.client()
     session.close()
 
 
 def test_chunks_travel_as_one_opaque_argument():
-    """Dask walks list and tuple task arguments looking for futures; a task's chunks go wrapped
-    so that they are not walked turn by turn, and the wrapper pickles back to the same chunks."""
+    """A task's chunks go wrapped in one object that is no list, tuple or dict (so Dask does not
+    walk them turn by turn looking for futures), and it pickles back to the same chunks."""
     import pickle
 
-    from dask._task_spec import parse_input
-
     chunks = [[("1", (("customer", "快递没到", None),), None, None, None, None, None)] * 3] * 2
-    payload = vd._Payload(chunks)
-    assert parse_input(payload) is payload
+    payload = vd.Payload(chunks)
+    assert not isinstance(payload, (list, tuple, dict))
     assert pickle.loads(pickle.dumps(payload)).chunks == chunks
 
 
 def test_tasks_group_consecutive_chunks():
     chunks = [list(range(i * 10, i * 10 + n)) for i, n in enumerate([7, 7, 7, 7, 3])]
-    groups = list(vd._tasks(iter(chunks), 20))
+    groups = list(vd.group_chunks(iter(chunks), 20))
     assert [[len(c) for c in g] for g in groups] == [[7, 7, 7], [7, 3]]
     assert [c for g in groups for c in g] == chunks
-    assert list(vd._tasks(iter(chunks), 1)) == [[c] for c in chunks]
-    assert list(vd._tasks(iter([]), 20)) == []
+    assert list(vd.group_chunks(iter(chunks), 1)) == [[c] for c in chunks]
+    assert list(vd.group_chunks(iter([]), 20)) == []
 
 
 def test_several_chunks_per_task_come_back_chunk_by_chunk(client, pipeline, contacts, time_limit):
@@ -189,48 +187,50 @@ def test_several_chunks_per_task_come_back_chunk_by_chunk(client, pipeline, cont
     chunks = list(chunked(contacts[:100], 7))
     out = list(vd.map_chunks(pipeline, chunks, client=client, finalize=_finalize, task_items=20, window=2))
     assert [len(chunk) for chunk in out] == [len(chunk) for chunk in chunks]
-    assert [r["id"] for chunk in out for r, _ in chunk] == [c.id for c in contacts[:100]]
+    assert [r["id"] for chunk in out for r in chunk] == [c.id for c in contacts[:100]]
 
 
 def test_session_pipeline_is_the_workers_without_loading_models(contacts, tmp_path, time_limit):
     """voc tag --engine dask: the client's pipeline is a stand-in (version from the workers,
     settings, preprocessors; no stages, so no model loaded here), and tags through the session
     exactly as a loaded pipeline does."""
-    from voc.api import load_settings
     from voc.errors import VocError
 
-    settings = load_settings(repeat_window="7d")
+    settings = Settings(repeat_window="7d")
     with vd.Session(settings, workers=2) as session:
         stand_in = session.pipeline()
-        loaded = voc.load(**settings)
+        loaded = voc.load(**settings.to_dict())
         assert stand_in.stages == [] and stand_in.version == loaded.version
         assert stand_in.settings == loaded.settings and session.plugin_for(stand_in) == session.plugin_name
         assert [type(p) for p in stand_in.preprocessors] == [type(p) for p in loaded.preprocessors]
         with pytest.raises(VocError, match="held by the workers"):
             stand_in.tag("快递没到")
         out = tmp_path / "out.jsonl"
-        voc.tag_files([], out, pipeline=stand_in, engine="dask", session=session)  # an empty run works
+        voc.tag_files([], out, pipeline=stand_in, engine=vd.DaskEngine(session=session))  # an empty run works
         chunks = chunked(stand_in.preprocess(contacts[:40]), 16)
         got = [x for chunk in vd.map_chunks(stand_in, chunks, session=session, finalize=_finalize) for x in chunk]
-    want = list(voc.load(**settings).pipe(contacts[:40], finalize=_finalize))
+    want = list(voc.load(**settings.to_dict()).pipe(contacts[:40], finalize=_finalize))
     assert json.dumps(got, ensure_ascii=False) == json.dumps(want, ensure_ascii=False)
 
 
 FORK_CHECK = """
 import json, sys
 import voc
-from voc import distributed as vd
-from voc.api import load_settings
+from voc.engines import dask as vd
 from voc.pipeline import chunked
-from voc.run import _finalize
+
+_finalize = voc.Tagged.to_record
 
 if __name__ == "__main__":
     contacts = [c for c in voc.read_contacts(sys.argv[1]) if isinstance(c, voc.Contact)][:100]
-    with vd.Session(load_settings(), workers=2) as s:
+    with vd.Session(voc.Settings(), workers=2) as s:
         stand_in = s.pipeline()
         client = s.client()
-        here = id(vd._PIPELINES.get(s.plugin_name))
-        there = set(client.run(lambda name=s.plugin_name: id(vd._PIPELINES[name])).values())
+        try:
+            here = id(vd.held_pipeline(s.plugin_name))
+        except voc.VocError:
+            here = None
+        there = set(client.run(lambda name=s.plugin_name: id(vd.held_pipeline(name))).values())
         frozen = set(client.run(lambda: __import__("gc").get_freeze_count() > 0).values())
         chunks = chunked(stand_in.preprocess(contacts), 16)
         out = [r for chunk in vd.map_chunks(stand_in, chunks, session=s, finalize=_finalize) for r in chunk]
@@ -288,9 +288,9 @@ def test_sessions_fork_only_where_it_is_safe(monkeypatch):
 
     monkeypatch.delenv("VOC_START_METHOD", raising=False)
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # the caller's thread and the session's
-    assert vd._fork_safe() is sys.platform.startswith("linux")
+    assert vd.fork_safe() is sys.platform.startswith("linux")
     monkeypatch.setattr(threading, "active_count", lambda: 3)  # another thread of the program
-    assert vd._fork_safe() is False
+    assert vd.fork_safe() is False
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     monkeypatch.setenv("VOC_START_METHOD", "spawn")
-    assert vd._fork_safe() is False
+    assert vd.fork_safe() is False

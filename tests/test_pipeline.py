@@ -50,6 +50,88 @@ def test_failing_contact_is_isolated():
     out = p.tag_batch([Contact.from_text("好", id="1"), Contact.from_text("炸了", id="2"), Contact.from_text("行", id="3")])
     assert [t.status for t in out] == ["ok", "error: boom: ValueError: cannot handle 炸", "ok"]
     assert [t.topic_label for t in out] == ["ok", None, "ok"]
+    err = out[1].error
+    assert isinstance(err, voc.StageError) and (err.stage, err.reason, err.contact_id) == (
+        "boom", "ValueError: cannot handle 炸", "2")
+    assert out[0].error is None and out[2].error is None
+
+
+class Drop:
+    """Breaks the contract: returns one record too few."""
+
+    name = "drop"
+    requires = ("text",)
+    assigns = ("topic_label",)
+
+    def __call__(self, batch):
+        return [replace(t, topic_label="x") for t in batch][:-1]
+
+
+class Sneaky:
+    """Breaks the contract: changes a field it does not assign."""
+
+    name = "sneaky"
+    requires = ("text",)
+    assigns = ("topic_label",)
+
+    def __call__(self, batch):
+        return [replace(t, text=t.text + "!", topic_label="x") for t in batch]
+
+
+def test_stage_contract_is_enforced():
+    contacts = [Contact.from_text("好", id="1"), Contact.from_text("行", id="2")]
+    with pytest.raises(voc.StageError, match="drop: returned 1 records for 2 contacts") as e:
+        Pipeline([Normalise(), Drop()]).tag_batch(contacts)
+    assert e.value.stage == "drop" and e.value.exit_code == 6
+    with pytest.raises(voc.StageError, match="sneaky: changed text of contact 1 without assigning it"):
+        Pipeline([Normalise(), Sneaky()]).tag_batch(contacts)
+
+
+def test_input_fields_are_declared():
+    """Stages that rewrite the contact or read its metadata say so; the built-in ones do."""
+    from voc import registry
+
+    assert "contact" in registry.get("redact").assigns
+    assert "metadata" in registry.get("churn").requires
+    rewrite = Upper()
+    rewrite.name, rewrite.requires, rewrite.assigns = "rewrite", ("contact",), ("contact",)
+    assert Pipeline([rewrite]).stage_names == ["rewrite"]  # input fields need no earlier stage
+
+
+def test_settings_are_validated():
+    with pytest.raises(ConfigError, match="unknown setting 'segmentr'.*did you mean 'segmenter'.*valid settings are"):
+        voc.load(segmentr="jieba")
+    with pytest.raises(ConfigError, match="unknown segmenter"):
+        voc.Settings(segmenter="thulac")
+    s = voc.Settings(segmenter="jieba", disable=["topics"], pseudonymise_key="k")
+    assert s.disable == ("topics",) and s.pseudonymise_key == b"k"
+    assert voc.Settings.from_dict(s.to_dict()) == s
+    with pytest.raises(ConfigError, match="cannot disable unknown stages"):
+        voc.load(disable=("nonsense",))
+
+
+def test_registry_builds_the_default_pipeline():
+    from voc import registry
+
+    assert registry.names()[:8] == list(registry.DEFAULT_STAGES)
+    with pytest.raises(ConfigError, match="unknown stage 'nope'"):
+        registry.get("nope")
+
+    @registry.factory("shout", requires=("text",), assigns=("topic_label",))
+    def shout(settings):
+        s = Boom()
+        s.name = "shout"
+        return s
+
+    stages = registry.build_stages(voc.Settings(), ["normalise", "shout"])
+    assert [s.name for s in stages] == ["normalise", "shout"]
+
+    @registry.factory("liar", requires=("text",), assigns=("topic_label",))
+    def liar(settings):
+        return Upper()  # named "upper", assigns text
+
+    with pytest.raises(ConfigError, match="make them agree"):
+        registry.build_stages(voc.Settings(), ["normalise", "liar"])
 
 
 def test_speaker_normalisation():
@@ -127,7 +209,8 @@ def test_order_and_output_identical_across_workers(nlp, workers):
 
 def test_public_api_locked():
     assert voc.__all__ == [
-        "__version__", "load", "read_contacts", "tag_files", "Pipeline", "Contact", "Turn", "Tagged",
+        "__version__", "load", "read_contacts", "tag_files", "Pipeline", "Settings", "LocalEngine", "Contact",
+        "Turn", "Tagged",
         "RowError", "RunSummary", "VocError", "InputError", "ConfigError", "ModelError", "OutputError", "StageError",
     ]
     for name in voc.__all__:
@@ -186,7 +269,7 @@ def test_workers_start_loaded_by_fork_or_clean_by_forkserver(nlp, monkeypatch):
     """Forked workers (the default on Linux) and clean forkserver workers give the same output."""
     import threading
 
-    from voc.pipeline import start_method
+    from voc.workers import start_method
 
     texts = ["信号差经常断网", "退款迟迟不到账", "iPhone13Pro屏幕坏了，哈哈哈哈", "利息太高了要投诉"] * 10
     contacts = [Contact.from_text(t, id=str(i), customer_id=f"U{i % 3}") for i, t in enumerate(texts)]
@@ -204,7 +287,7 @@ def test_workers_start_loaded_by_fork_or_clean_by_forkserver(nlp, monkeypatch):
 def test_fork_is_not_used_with_threads_running(monkeypatch):
     import threading
 
-    from voc.pipeline import start_method
+    from voc.workers import start_method
 
     monkeypatch.delenv("VOC_START_METHOD", raising=False)
     stop = threading.Event()

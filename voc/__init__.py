@@ -11,7 +11,7 @@ churn risk, escalation and topics::
     for t in nlp.pipe(voc.read_contacts("calls.csv", group_by="通话ID"), workers=2):
         ...
 
-    voc.tag_files(["tickets.csv"], "tagged.jsonl")
+    voc.tag_files(["tickets.csv"], "tagged.jsonl", engine=voc.LocalEngine(workers=2))
 
 Heavy libraries (jieba, scikit-learn, gensim) load lazily, so ``import voc`` is fast.
 """
@@ -28,6 +28,8 @@ __all__ = [
     "read_contacts",
     "tag_files",
     "Pipeline",
+    "Settings",
+    "LocalEngine",
     "Contact",
     "Turn",
     "Tagged",
@@ -48,6 +50,8 @@ _LAZY = {
     "tag_files": ("run", "tag_files"),
     "RunSummary": ("run", "RunSummary"),
     "Pipeline": ("pipeline", "Pipeline"),
+    "Settings": ("settings", "Settings"),
+    "LocalEngine": ("engines", "LocalEngine"),
     "Contact": ("records", "Contact"),
     "Turn": ("records", "Turn"),
     "Tagged": ("records", "Tagged"),

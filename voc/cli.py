@@ -1,7 +1,6 @@
 """The ``voc`` command: a thin click layer; each command calls one library function."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import sys
 
@@ -105,28 +104,25 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
       voc tag corpus/samples/call_turns.csv --group-by 通话ID -o out/calls.jsonl
       voc tag big.jsonl -o out/big.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    from .api import load, load_settings
+    from .engines import LocalEngine
     from .io.readers import Columns
     from .run import tag_files
+    from .settings import Settings
 
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
                       customer=customer_col, group_by=group_by, no_header=no_header)
-    settings = dict(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
-                    rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter)
-    session = None
-    if engine == "dask":  # the cluster starts and its workers load the models, in the background
-        from .distributed import Session
+    settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
+                        rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter)
+    if engine == "dask":  # the workers load the models; this process only reads and writes
+        from .engines.dask import DaskEngine
 
-        session = Session(load_settings(**settings), scheduler=scheduler, workers=workers)
-    with session or contextlib.nullcontext():
-        # Dask: the workers load the models; this process only reads, and writes what they return.
-        # A scheduler that cannot be reached, or a worker that cannot load the models, fails here,
-        # before any file is opened.
-        pipeline = session.pipeline() if session is not None else load(**settings)
-        summary = tag_files(inputs, output, pipeline=pipeline, format=fmt, workers=workers, batch_size=batch_size,
+        runner = DaskEngine(scheduler, workers=workers)
+    else:
+        runner = LocalEngine(workers)
+    with runner:
+        summary = tag_files(inputs, output, settings=settings, engine=runner, format=fmt, batch_size=batch_size,
                             input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
-                            progress=not quiet and sys.stderr.isatty(), store=store, resume=resume,
-                            engine=engine, scheduler=scheduler, session=session)
+                            progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),

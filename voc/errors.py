@@ -33,6 +33,15 @@ class OutputError(VocError):
 
 
 class StageError(VocError):
-    """A stage failed on one contact; the contact goes to the errors file with the reason."""
+    """A stage failed. On one contact (``contact_id`` set) the contact goes to the errors file
+    with ``stage: reason`` and the run goes on; a stage that breaks the stage contract (e.g.
+    returns a record too few) fails the run."""
 
     exit_code = 6
+
+    def __init__(self, stage: str, reason: str, contact_id: str | None = None):
+        self.stage, self.reason, self.contact_id = stage, reason, contact_id
+        super().__init__(f"{stage}: {reason}")
+
+    def __reduce__(self):  # travels from worker processes inside tagged records
+        return (type(self), (self.stage, self.reason, self.contact_id))

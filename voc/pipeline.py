@@ -1,42 +1,37 @@
 """A pipeline: named stages that a ``Tagged`` record flows through.
 
 Every stage is a callable over a *batch* (a list of ``Tagged``) that returns the enriched
-batch, with three class attributes: ``name``, ``requires`` (``Tagged`` fields it reads) and
-``assigns`` (fields it writes). ``Pipeline`` checks when built that each stage's inputs are
+batch, with ``name``, ``requires`` (fields it reads) and ``assigns`` (fields it writes): the
+``voc.registry.Stage`` contract. ``Pipeline`` checks when built that each stage's inputs are
 assigned by an earlier stage, so a misconfigured pipeline fails at once, not hours into a
-batch. ``pipe`` streams contacts through in chunks, on worker processes that each build the
-pipeline once, holding a bounded number of chunks in flight and yielding in input order.
+batch, and checks every batch a stage returns: one record per input, in order, with only the
+fields it assigns changed (else a ``StageError`` naming the stage). ``pipe`` streams contacts
+through in chunks, here or on an engine (``voc.engines``), yielding in input order.
 """
 from __future__ import annotations
 
 import logging
-import os
-from collections import deque
-from dataclasses import fields, replace
-from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence, runtime_checkable
+from operator import attrgetter
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import ConfigError
-from .records import Contact, Tagged, Turn
+from . import workers as _workers
+from .errors import ConfigError, StageError
+from .records import Contact, Tagged, evolve
+from .registry import INPUT_FIELDS, STAGE_FIELDS, Stage
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-TAGGED_FIELDS = frozenset(f.name for f in fields(Tagged)) - {"contact", "status", "model_version"}
-
-
-@runtime_checkable
-class Stage(Protocol):
-    name: str
-    requires: tuple[str, ...]
-    assigns: tuple[str, ...]
-
-    def __call__(self, batch: list[Tagged]) -> list[Tagged]: ...
+# the Tagged fields a stage may change when it declares them (contact: an input field it rewrites)
+_CHECKED = tuple(sorted((STAGE_FIELDS - {"metadata"}) | {"contact"}))
 
 
 class Pipeline:
-    """Named stages applied in order. Build with ``voc.load()`` or from your own stages."""
+    """Named stages applied in order. Build with ``voc.load()`` (from ``Settings``) or from
+    your own stages."""
 
     def __init__(self, stages: Sequence[Stage], version: str | None = None,
-                 preprocessors: Sequence[Callable[[Contact], Contact]] = ()):
+                 preprocessors: Sequence[Callable[[Contact], Contact]] = (), settings: Settings | None = None):
         self.stages = list(stages)
         self.version = version
         # Per-contact callables run in input order in the parent process, before chunking, for
@@ -44,11 +39,26 @@ class Pipeline:
         # Contact and returns it (or an enriched copy). Every run works on fresh copies
         # (``preprocess``), so no state leaks from one run into the next.
         self.preprocessors = list(preprocessors)
+        # the build spec: a pipeline built from settings is rebuilt from them in a worker process
+        self.settings = settings
         self._check()
+        self._kept = [_getter([f for f in _CHECKED if f not in set(s.assigns)]) for s in self.stages]
+
+    @classmethod
+    def from_settings(cls, settings: Settings | dict[str, Any] | None = None) -> "Pipeline":
+        """The default pipeline of ``settings`` (``voc.load`` is this with keyword arguments)."""
+        from . import registry
+        from ._version import __version__
+
+        settings = Settings.coerce(settings)
+        stages = registry.build_stages(settings)
+        versions = [f"{s.name}={s.version}" for s in stages if getattr(s, "version", None)]
+        return cls(stages, version=f"voc-{__version__}" + (f" ({', '.join(versions)})" if versions else ""),
+                   preprocessors=registry.preprocessors(settings), settings=settings)
 
     # -- construction ---------------------------------------------------------------
     def _check(self) -> None:
-        have: set[str] = set()
+        have: set[str] = set(INPUT_FIELDS)
         names: set[str] = set()
         for stage in self.stages:
             for attr in ("name", "requires", "assigns"):
@@ -57,10 +67,10 @@ class Pipeline:
             if stage.name in names:
                 raise ConfigError(f"two stages are named {stage.name!r}; stage names must be unique.")
             names.add(stage.name)
-            unknown = (set(stage.requires) | set(stage.assigns)) - TAGGED_FIELDS
+            unknown = (set(stage.requires) | set(stage.assigns)) - STAGE_FIELDS
             if unknown:
                 raise ConfigError(f"stage {stage.name!r} names unknown fields {sorted(unknown)}; "
-                                  f"use fields of voc.Tagged.")
+                                  f"use fields of voc.Tagged, or contact / metadata.")
             missing = set(stage.requires) - have
             if missing:
                 raise ConfigError(f"stage {stage.name!r} needs {sorted(missing)}, which no earlier "
@@ -90,45 +100,66 @@ class Pipeline:
         return self.tag(item)
 
     def tag_batch(self, contacts: Sequence[Contact]) -> list[Tagged]:
-        """Tag a batch. A contact on which a stage fails is returned with
-        ``status = 'error: <stage>: <reason>'`` and the batch goes on."""
+        """Tag a batch. A contact on which a stage fails is returned with ``status = 'error'``
+        and ``error``, the ``StageError`` saying which stage and why; the batch goes on."""
         batch = [Tagged(contact=c, model_version=self.version) for c in contacts]
-        return self._run(batch, self.stages)
+        return self._run(batch, range(len(self.stages)))
 
-    def _run(self, batch: list[Tagged], stages: Sequence[Stage]) -> list[Tagged]:
-        for i, stage in enumerate(stages):
-            live = [t for t in batch if not t.status.startswith("error")]
+    def _run(self, batch: list[Tagged], stages: Iterable[int]) -> list[Tagged]:
+        for i in stages:
+            stage = self.stages[i]
+            live = [t for t in batch if t.error is None]
             if not live:
                 break
             try:
                 done = stage(live)
-            except Exception:  # isolate the contact(s) that fail; the rest go on
-                if len(live) == 1:
+            except Exception as e:  # isolate the contact(s) that fail; the rest go on
+                if len(live) > 1:
+                    done = [self._run([t], [i])[0] for t in live]
+                else:
                     t = live[0]
                     log.warning("stage %s failed on contact %s", stage.name, t.contact.id, exc_info=True)
-                    import sys
-
-                    reason = f"{type(sys.exc_info()[1]).__name__}: {sys.exc_info()[1]}"
-                    done = [replace(t, status=f"error: {stage.name}: {reason}")]
-                else:
-                    done = [self._run([t], [stage])[0] for t in live]
+                    err = e if isinstance(e, StageError) else StageError(stage.name, f"{type(e).__name__}: {e}",
+                                                                           t.contact.id)
+                    done = [evolve(t, status=f"error: {err}", error=err)]
+            else:
+                self._enforce(i, live, done)
             it = iter(done)
-            batch = [t if t.status.startswith("error") else next(it) for t in batch]
+            batch = [t if t.error is not None else next(it) for t in batch]
         return batch
 
+    def _enforce(self, i: int, given: list[Tagged], done: Any) -> None:
+        """The stage contract: one record per input, in order, changing only what it assigns."""
+        stage = self.stages[i]
+        if not isinstance(done, list) or len(done) != len(given):
+            n = len(done) if hasattr(done, "__len__") else "no list of"
+            raise StageError(stage.name, f"returned {n} records for {len(given)} contacts; a stage must "
+                                         f"return one record per input, in order")
+        kept = self._kept[i]
+        for before, after in zip(given, done):
+            if kept(after) != kept(before):
+                changed = [f for f in _CHECKED if f not in stage.assigns
+                           and getattr(after, f) != getattr(before, f)]
+                raise StageError(stage.name, f"changed {', '.join(changed) or 'the record'} of contact "
+                                             f"{before.contact.id} without assigning it; declare it in assigns")
+
     def pipe(self, contacts: Iterable[Contact], *, batch_size: int = 256, workers: int = 1,
-             window: int | None = None, finalize: Callable[[Tagged], Any] | None = None) -> Iterator[Any]:
+             window: int | None = None, finalize: Callable[[Tagged], Any] | None = None,
+             engine: Any = None) -> Iterator[Any]:
         """Tag a stream of contacts, yielding ``Tagged`` in input order.
 
-        ``workers > 1`` tags chunks on that many processes (they start with the pipeline
-        loaded once, see ``map_chunks``); at most ``window`` chunks (default ``2 * workers``)
-        are in flight, so memory does not grow with the input. ``finalize`` (a top-level
-        function) is applied to each result where it was tagged, e.g. to send back only the
-        output record instead of the whole ``Tagged``. Each call is a run of its own: the
-        preprocessors start from a fresh state (``preprocess``).
+        ``workers > 1`` tags chunks on that many processes (``voc.workers``); ``engine`` (a
+        ``voc.engines`` engine, e.g. ``DaskEngine``) tags them there instead. At most
+        ``window`` chunks (default ``2 * workers``) are in flight, so memory does not grow
+        with the input. ``finalize`` (a top-level function) is applied to each result where it
+        was tagged. Each call is a run of its own: the preprocessors start from a fresh state.
         """
-        for chunk in self.pipe_chunks(chunked(self.preprocess(contacts), batch_size), workers=workers,
-                                      window=window, finalize=finalize):
+        chunks = chunked(self.preprocess(contacts), batch_size)
+        if engine is not None:
+            tagged = engine.map_chunks(self, chunks, finalize=finalize)
+        else:
+            tagged = self.pipe_chunks(chunks, workers=workers, window=window, finalize=finalize)
+        for chunk in tagged:
             yield from chunk
 
     def preprocess(self, items: Iterable[Any]) -> Iterator[Any]:
@@ -139,7 +170,9 @@ class Pipeline:
         from an earlier run on the same pipeline. The instances in ``self.preprocessors`` are
         never called here and stay as they were built.
         """
-        pres = fresh_preprocessors(self.preprocessors)
+        import copy
+
+        pres = [copy.deepcopy(p) for p in self.preprocessors]
         if not pres:
             yield from items
             return
@@ -161,49 +194,53 @@ class Pipeline:
     def pipe_chunks(self, chunks: Iterable[list], *, workers: int = 1, window: int | None = None,
                     finalize: Callable[[Tagged], Any] | None = None,
                     finalize_chunk: Callable[[list], Any] | None = None) -> Iterator[Any]:
-        """Tag chunks (lists) in order; items that are not ``Contact`` (e.g. a reader's
-        ``RowError``) pass through in place, so they keep their position in the stream.
-        ``finalize_chunk`` (a picklable callable) turns each finished chunk into what is
-        yielded, where it was tagged (e.g. the chunk's output lines, serialised in the worker)."""
-        yield from map_chunks(self.tag_items, chunks, workers=workers, window=window,
-                              factory=self._factory(), finalize=finalize, finalize_chunk=finalize_chunk,
-                              pipeline=self)
+        """Tag chunks (lists) in order on ``workers`` processes; items that are not ``Contact``
+        (e.g. a reader's ``RowError``) pass through in place, so they keep their position in
+        the stream. ``finalize_chunk`` (a picklable callable) turns each finished chunk into
+        what is yielded, where it was tagged (e.g. the chunk's output lines)."""
+        yield from _workers.map_chunks(self, chunks, workers=workers, window=window, finalize=finalize,
+                                       finalize_chunk=finalize_chunk)
 
     def tag_items(self, items: Sequence[Any]) -> list[Any]:
+        """Tag the contacts among ``items``; other items keep their place."""
         contacts = [x for x in items if isinstance(x, Contact)]
         if len(contacts) == len(items):
             return self.tag_batch(contacts)
         tagged = iter(self.tag_batch(contacts))
         return [next(tagged) if isinstance(x, Contact) else x for x in items]
 
-    def _factory(self) -> Callable[[], "Pipeline"]:
-        return _PipelineFactory(self)
+    def factory(self) -> Callable[[], "Pipeline"]:
+        """A picklable callable that makes this pipeline in another process: rebuilt from its
+        settings (models loaded there once) when it has them, else this pipeline itself."""
+        return Rebuild(self.settings) if self.settings is not None else Given(self)
 
 
-class _PipelineFactory:
-    """Rebuilds a pipeline in a worker process. Pipelines built by ``voc.load`` are rebuilt
-    from their settings (models loaded once per worker); others are sent as they are."""
+def _getter(names: list[str]) -> Callable[[Tagged], Any]:
+    return attrgetter(*names) if names else (lambda t: ())
 
-    def __init__(self, pipeline: Pipeline | None, settings: dict[str, Any] | None = None):
-        self.settings = getattr(pipeline, "settings", None) if pipeline is not None else settings
-        self.pipeline = None if self.settings is not None else pipeline
+
+class Rebuild:
+    """Builds ``Pipeline.from_settings(settings)`` where it is called (a worker process)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
 
     def __call__(self) -> Pipeline:
-        if self.pipeline is not None:
-            return self.pipeline
-        from .api import load
-
-        return load(**self.settings)
+        return Pipeline.from_settings(self.settings)
 
 
-def fresh_preprocessors(preprocessors: Sequence[Callable]) -> list[Callable]:
-    """Copies of ``preprocessors`` with their state as given (one set per run)."""
-    import copy
+class Given:
+    """Gives the pipeline it was made with (pickled with it, stages and all)."""
 
-    return [copy.deepcopy(p) for p in preprocessors]
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+
+    def __call__(self) -> Pipeline:
+        return self.pipeline
 
 
 def chunked(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter)."""
     chunk: list = []
     for item in items:
         chunk.append(item)
@@ -212,139 +249,3 @@ def chunked(items: Iterable, size: int) -> Iterator[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-# -- worker processes -------------------------------------------------------------------
-# Worker processes start with the pipeline loaded. On Linux, when the parent has no other
-# thread running, they are forked from the parent after ``Pipeline.warm()``: the models and
-# the segmenter's dictionary are loaded once, in the parent, and shared copy-on-write (loading
-# them takes ~2 s of CPU per process). Otherwise (another OS, or threads in the parent, where
-# fork is unsafe) they start from a clean forkserver process and each rebuilds the pipeline
-# from its settings. VOC_START_METHOD=forkserver|spawn|fork forces one.
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _worker_init(factory: Callable[[], Pipeline]) -> None:
-    global _WORKER_PIPELINE
-    _WORKER_PIPELINE = factory().warm()
-    _freeze()
-
-
-def _worker_use(pipeline: Pipeline) -> None:
-    """Initializer of a forked worker: the pipeline is the parent's, already in memory."""
-    global _WORKER_PIPELINE
-    _WORKER_PIPELINE = pipeline
-    _freeze()
-
-
-def _freeze() -> None:
-    """In a worker process (ours alone): move everything loaded so far (models, dictionary)
-    out of the garbage collector's reach. Collections then scan only what the chunks create
-    (~2% of the tagging time), and do not write to pages shared with the parent."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
-def _finish(items: list[Any], finalize: Callable[[Tagged], Any] | None,
-            finalize_chunk: Callable[[list], Any] | None = None) -> Any:
-    if finalize is not None:
-        items = [finalize(t) if isinstance(t, Tagged) else t for t in items]
-    return items if finalize_chunk is None else finalize_chunk(items)
-
-
-class Packed(list):
-    """A chunk as it travels to a worker process: each ``Contact`` as a plain tuple. Pickling
-    frozen dataclasses goes through ``dataclasses.fields`` for every turn; tuples of strings
-    pickle several times faster, and the parent is the one process that every chunk passes."""
-
-    @classmethod
-    def of(cls, items: Iterable[Any]) -> "Packed":
-        return cls((c.id, tuple((t.speaker, t.text, t.at) for t in c.turns), c.channel, c.created_at,
-                    c.customer_id, dict(c.metadata) if c.metadata else None, c.source)
-                   if type(c) is Contact else c for c in items)
-
-    def unpack(self) -> list[Any]:
-        return [Contact(x[0], tuple(Turn(*t) for t in x[1]), x[2], x[3], x[4], x[5], x[6])
-                if type(x) is tuple else x for x in self]
-
-
-def unpack(chunk: list[Any]) -> list[Any]:
-    return chunk.unpack() if isinstance(chunk, Packed) else chunk
-
-
-def _worker_tag(chunk: list[Any], finalize: Callable[[Tagged], Any] | None,
-                finalize_chunk: Callable[[list], Any] | None = None) -> Any:
-    assert _WORKER_PIPELINE is not None
-    return _finish(_WORKER_PIPELINE.tag_items(unpack(chunk)), finalize, finalize_chunk)
-
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def start_method(threads: int = 1) -> str:
-    """How worker processes start: ``fork`` (from the loaded parent) where that is safe, else
-    ``forkserver`` (or ``spawn``). Fork is safe on Linux when the process runs no more than
-    ``threads`` threads of its own (fork copies only the forking thread, and a lock held by
-    another would stay locked in the child)."""
-    import multiprocessing as mp
-    import sys
-    import threading
-
-    methods = mp.get_all_start_methods()
-    forced = os.environ.get("VOC_START_METHOD")
-    if forced:
-        if forced not in methods:
-            raise ConfigError(f"VOC_START_METHOD={forced} is not available here; use one of {', '.join(methods)}.")
-        return forced
-    if sys.platform.startswith("linux") and "fork" in methods and threading.active_count() <= threads:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
-
-
-def map_chunks(func: Callable[[list], list], chunks: Iterable[list], *, workers: int = 1,
-               window: int | None = None, factory: Callable[[], Pipeline] | None = None,
-               finalize: Callable[[Any], Any] | None = None,
-               finalize_chunk: Callable[[list], Any] | None = None,
-               pipeline: Pipeline | None = None) -> Iterator[Any]:
-    """Apply the pipeline to chunks, in order, on ``workers`` processes with a bounded window.
-
-    ``pipeline`` (the parent's own) lets the workers be forked from it, loaded; ``factory``
-    rebuilds it in workers that start clean."""
-    if workers <= 1 or (factory is None and pipeline is None):
-        for chunk in chunks:
-            yield _finish(func(chunk), finalize, finalize_chunk)
-        return
-    import multiprocessing as mp
-
-    method = start_method()
-    if method == "fork" and pipeline is not None:
-        pipeline.warm()
-        init, arg = _worker_use, pipeline
-    elif factory is not None:
-        method = method if method != "fork" else ("forkserver" if "forkserver" in mp.get_all_start_methods()
-                                                  else "spawn")
-        init, arg = _worker_init, factory
-    else:
-        init, arg = _worker_use, pipeline
-    ctx = mp.get_context(method)
-    window = window or 2 * workers
-    with ctx.Pool(workers, initializer=init, initargs=(arg,)) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker_tag, (Packed.of(chunk), finalize, finalize_chunk)))
-            if len(pending) >= window:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
-
-
-def customer_text(turns: Iterable[Turn]) -> str:
-    """The customer's side of a conversation, turns joined with a full stop."""
-    parts = [t.text for t in turns if t.speaker == "customer" and t.text]
-    return "。".join(parts)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
+from .errors import StageError
+
 SPEAKERS = ("customer", "agent", "bot", "system")
 
 # exact (lower-cased) names first, then substrings for names such as "客服小王" or "坐席(工号123)"
@@ -87,6 +89,12 @@ class Contact:
         return any(t.speaker != "customer" for t in self.turns) or len(self.turns) > 1
 
 
+def customer_text(turns: Any) -> str:
+    """The customer's side of a conversation, turns joined with a full stop."""
+    parts = [t.text for t in turns if t.speaker == "customer" and t.text]
+    return "。".join(parts)
+
+
 def _rebuild_contact(*args: Any) -> Contact:
     return Contact(*args)
 
@@ -143,7 +151,8 @@ class Tagged:
     escalation: Escalation | None = None
     topics: tuple[tuple[int, float], ...] | None = None
     topic_label: str | None = None
-    status: str = "ok"
+    status: str = "ok"  # ok | empty: ... | low_confidence: ... | truncated: ... | error
+    error: StageError | None = None  # why a stage failed on this contact (status "error")
     model_version: str | None = None
 
     @property

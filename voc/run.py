@@ -20,7 +20,9 @@ from ._version import __version__
 from .io.readers import Columns, RowError, read_contacts
 from .io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, jsonl_text, open_writer
 from .errors import ConfigError, InputError, OutputError
-from .pipeline import Pipeline, chunked, default_workers
+from .engines import Engine, LocalEngine
+from .pipeline import Pipeline, chunked
+from .settings import Settings
 from .records import OUTPUT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -78,11 +80,6 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def _finalize(tagged) -> tuple[dict[str, Any], str | None]:
-    """Runs where the contact was tagged: only the output record travels back."""
-    return tagged.to_record(), tagged.contact.source
-
-
 def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
     """Error reasons can quote input (e.g. an unknown speaker label): redact them."""
     from .text.redact import redact
@@ -126,11 +123,11 @@ class ChunkOutput:
                 continue
             record = item.to_record()
             ids.append(record["id"])
-            head, _, reason = record["status"].partition(":")
+            head = "error" if item.error is not None else record["status"].partition(":")[0]
             by_status[head] = by_status.get(head, 0) + 1
-            if head == "error":
+            if item.error is not None:
                 errors.append(_safe_error({"source": item.contact.source, "id": record["id"],
-                                           "reason": reason.strip()}))
+                                           "reason": str(item.error)}))
             else:
                 good.append(record)
         text = None
@@ -289,12 +286,12 @@ class DuplicateIds:
             self.levels.append(merged)
 
 
-def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pipeline | None = None,
-              format: str | None = None, workers: int | None = None, batch_size: int = 256,
+def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Settings | dict[str, Any] | None = None,
+              pipeline: Pipeline | None = None, engine: Engine | None = None, workers: int | None = None,
+              format: str | None = None, batch_size: int = 256,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
               columns: Columns | None = None, progress: bool = False, store: str | Path | None = None,
-              resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None,
-              engine: str = "local", scheduler: str | None = None, session: Any = None) -> RunSummary:
+              resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:
     """Tag every contact of ``inputs`` into ``output`` (JSONL, CSV or XLSX).
 
     Writes ``OUTPUT.errors.jsonl`` (rows that could not be read or tagged, with location and
@@ -302,28 +299,26 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
     after a crash or ``kill -9``, ``resume=True`` continues where it stopped, giving output
     byte-identical to an uninterrupted run; it refuses when the inputs or options changed.
     ``store`` also adds the tagged records to a results store (``voc.store.Store``).
-    ``engine="dask"`` tags on a Dask cluster: the one at ``scheduler``, a local one, or the
-    client of a ``voc.distributed.Session`` (``session``).
+
+    The pipeline is ``pipeline``, else the one ``settings`` build (default ``Settings()``).
+    ``engine`` says where chunks are tagged: ``LocalEngine(workers)`` (the default) or
+    ``voc.engines.dask.DaskEngine(...)``; an engine given here is not closed here.
     """
     if store is not None:
         from .store import Store
 
         with Store(store) as st:
-            return tag_files(inputs, output, pipeline=pipeline, format=format, workers=workers,
-                             batch_size=batch_size, input_format=input_format, encoding=encoding, sheet=sheet,
-                             columns=columns, progress=progress, resume=resume, on_record=st.add,
-                             engine=engine, scheduler=scheduler, session=session)
-    from .api import load
-
+            return tag_files(inputs, output, settings=settings, pipeline=pipeline, engine=engine, workers=workers,
+                             format=format, batch_size=batch_size, input_format=input_format, encoding=encoding,
+                             sheet=sheet, columns=columns, progress=progress, resume=resume, on_record=st.add)
     t0 = time.monotonic()
-    pipeline = pipeline or load()
-    workers = default_workers() if workers is None else max(1, workers)
-    if engine not in ("local", "dask"):
-        raise ConfigError(f"unknown engine {engine!r}; use local or dask.")
-    if engine == "dask":  # fail before anything is written when the extra is missing
-        from .distributed import _require_distributed
-
-        _require_distributed()
+    if engine is None:
+        engine = LocalEngine(workers)
+    elif isinstance(engine, str):
+        raise ConfigError(f"engine={engine!r}: pass an engine object, LocalEngine(workers) or "
+                          f"voc.engines.dask.DaskEngine(...).")
+    pipeline = pipeline or engine.load(Settings.coerce(settings))
+    workers = engine.workers
     fmt = format or format_from_path(output)
     output = Path(output)
     inputs = [str(p) for p in inputs]
@@ -334,7 +329,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
     with RunLock(output):
         options = {"format": fmt, "input_format": input_format, "encoding": encoding, "sheet": sheet,
                    "columns": asdict(columns) if columns else None, "batch_size": batch_size,
-                   "pipeline": pipeline.version, "settings": getattr(pipeline, "settings", None)}
+                   "pipeline": pipeline.version,
+                   "settings": pipeline.settings.fingerprint() if pipeline.settings is not None else None}
         ckpt = Checkpoint(output)
         resumable = fmt in RESUMABLE_FORMATS
         fp = fingerprint(inputs, options) if resumable else None
@@ -369,19 +365,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, pipeline: Pip
         # output or a results store
         finish = ChunkOutput(fmt, records=on_record is not None)
         try:
-            chunks = chunked(items, batch_size)
-            head = list(itertools.islice(chunks, 2))  # a single chunk is tagged here: no pool to start
-            chunks = itertools.chain(head, chunks)
-            # engine="dask": the same ordered stream of chunks, tagged on a Dask cluster (voc.distributed)
-            if engine == "dask":
-                from .distributed import map_chunks as dask_map_chunks
-
-                tagged_chunks = dask_map_chunks(pipeline, chunks, scheduler=scheduler, workers=workers,
-                                                finalize_chunk=finish, session=session)
-            else:
-                tagged_chunks = pipeline.pipe_chunks(chunks, workers=workers if len(head) > 1 else 1,
-                                                     finalize_chunk=finish)
-            for res in tagged_chunks:
+            for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n
                 summary.tagged += res.tagged
                 summary.errors += len(res.errors)

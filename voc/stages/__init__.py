@@ -1,2 +1,87 @@
-"""Pipeline stages. Each is a callable over a batch of ``voc.Tagged`` with ``name``,
-``requires`` and ``assigns`` (see ``voc.pipeline``)."""
+"""The built-in stages, registered by name with what they read and write.
+
+Each stage is a callable over a batch of ``voc.Tagged`` with ``name``, ``requires`` and
+``assigns`` (``voc.registry.Stage``); its factory builds it from ``voc.Settings``. The
+factories import their modules when called, so the registry can list every stage without
+loading a model. To add a stage, write its module here and register its factory the same way
+(docs/architecture.md, "To add a stage").
+"""
+from __future__ import annotations
+
+from ..registry import factory, preprocessor
+from ..settings import Settings
+
+
+@factory("normalise", requires=("contact",), assigns=("turns", "text", "emoji"))
+def normalise(settings: Settings):
+    from .text import Normalise
+
+    return Normalise()
+
+
+@factory("redact", requires=("contact", "turns", "text"), assigns=("contact", "turns", "text"),
+         reads=("pseudonymise_key",))
+def redact(settings: Settings):
+    from .text import Redact
+
+    return Redact(pseudonymise_key=settings.pseudonymise_key)
+
+
+@factory("segment", requires=("turns",), assigns=("tokens", "turn_tokens"), reads=("segmenter",))
+def segment(settings: Settings):
+    from ..text.segment import default_backend, default_segmenter
+    from .text import Segment
+
+    return Segment(default_segmenter(settings.segmenter or default_backend()))
+
+
+@factory("root_cause", requires=("turns", "text", "tokens"), assigns=("root_cause",), reads=("root_cause_model",))
+def root_cause(settings: Settings):
+    """The shipped model (or ``root_cause_model``); the cue baseline when no model ships."""
+    from .root_cause import default_stage
+
+    return default_stage(settings.root_cause_model)
+
+
+@factory("sentiment", requires=("contact", "turns", "text", "emoji"), assigns=("sentiment",),
+         reads=("sentiment_backend", "sentiment_model"))
+def sentiment(settings: Settings):
+    from .sentiment import default_stage
+
+    return default_stage(settings.sentiment_backend, settings.sentiment_model)
+
+
+@factory("churn", requires=("text", "sentiment", "root_cause", "metadata"), assigns=("churn",),
+         reads=("churn_model", "churn_cues"))
+def churn(settings: Settings):
+    from .churn import Churn
+
+    return Churn(cues=settings.churn_cues, model=settings.churn_model)
+
+
+# escalation rules name what they read; the stage requires only what its rules use
+@factory("escalation", requires=("turns", "text", "root_cause", "sentiment", "churn", "metadata"),
+         assigns=("escalation",), reads=("rules",))
+def escalation(settings: Settings):
+    from .escalation import Escalation
+
+    return Escalation(settings.rules)
+
+
+@factory("topics", requires=("tokens",), assigns=("topics", "topic_label"), reads=("topics",))
+def topics(settings: Settings):
+    """The ``topics`` model folder, else the shipped model, else a stage that finds none."""
+    from ..models import find
+    from .topics import NoTopics, Topics
+
+    folder = settings.topics or find("topics")
+    return Topics(folder) if folder else NoTopics()
+
+
+@preprocessor("repeat_contacts", when=("churn", "escalation"))
+def repeat_contacts(settings: Settings):
+    """How many earlier contacts of the same customer fall within ``repeat_window``."""
+    from .churn import RepeatContacts
+
+    window = RepeatContacts(settings.repeat_window)
+    return window if window.window is not None else None

@@ -359,7 +359,7 @@ class Sentiment:
     """
 
     name = "sentiment"
-    requires = ("turns", "text", "emoji")
+    requires = ("contact", "turns", "text", "emoji")
     assigns = ("sentiment",)
 
     def __init__(self, backend: str = "default", model: str | Path | None = None,

@@ -4,8 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..pipeline import customer_text
-from ..records import Contact, Tagged, Turn, evolve
+from ..records import Contact, Tagged, Turn, customer_text, evolve
 from ..text.normalise import normalise_with_emoji
 from ..text.segment import Segmenter, default_segmenter
 
@@ -18,7 +17,7 @@ class Normalise:
     """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn."""
 
     name = "normalise"
-    requires: tuple[str, ...] = ()
+    requires = ("contact",)
     assigns = ("turns", "text", "emoji")
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
@@ -68,8 +67,8 @@ class Redact:
     """Replace personal data with typed placeholders (〔手机号〕...) in every turn."""
 
     name = "redact"
-    requires = ("turns", "text")
-    assigns = ("turns", "text")
+    requires = ("contact", "turns", "text")
+    assigns = ("contact", "turns", "text")
 
     def __init__(self, pseudonymise_key: bytes | None = None):
         self.pseudonymise_key = pseudonymise_key

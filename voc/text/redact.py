@@ -34,6 +34,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .checksums import card_iin_plausible, id_shaped, id_valid, luhn
+
+
 __all__ = [
     "Entity",
     "KINDS",
@@ -107,70 +110,6 @@ def _normalise(text: str) -> str:
 
 
 # --------------------------------------------------------------------------- #
-# validators
-
-_PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
-)
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
-
-
-def _valid_date(y: int, m: int, d: int) -> bool:
-    if not (1900 <= y <= 2030 and 1 <= m <= 12 and d >= 1):
-        return False
-    if m == 2:
-        leap = (y % 4 == 0 and y % 100 != 0) or y % 400 == 0
-        return d <= (29 if leap else 28)
-    return d <= (30 if m in (4, 6, 9, 11) else 31)
-
-
-def _id_structure_ok(d17: str) -> bool:
-    """Province code and birth date of an 18-digit resident ID are plausible."""
-    return d17[:2] in _PROVINCES and _valid_date(int(d17[6:10]), int(d17[10:12]), int(d17[12:14]))
-
-
-def _id_shaped(d: str) -> bool:
-    """Loosely shaped like a resident ID: province code, 19xx/20xx year, month
-    01-12, day 01-31 (the day may not exist in that month)."""
-    return (d[:2] in _PROVINCES and d[6:8] in ("19", "20") and "01" <= d[10:12] <= "12"
-            and "01" <= d[12:14] <= "31")
-
-
-def _id_valid(value: str) -> bool:
-    """value: 17 digits + check char (uppercase X)."""
-    if len(value) != 18 or not value[:17].isdigit():
-        return False
-    if not _id_structure_ok(value[:17]):
-        return False
-    s = sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS))
-    return _ID_CHECK[s % 11] == value[17]
-
-
-_LUHN_DOUBLE = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
-
-
-def _luhn(digits: str) -> bool:
-    rev = digits[::-1]
-    total = sum(map(int, rev[0::2])) + sum(_LUHN_DOUBLE[int(c)] for c in rev[1::2])
-    return total % 10 == 0
-
-
-def _card_iin_plausible(d: str) -> bool:
-    """Issuer prefix of a payment card: UnionPay 62/60/9, Visa 4, Mastercard
-    51-55 and 2221-2720, JCB/Amex/Diners 3."""
-    c = d[0]
-    if c in "3456":
-        return True
-    if c == "9":
-        return d[:2] in ("95", "96", "99")
-    if c == "2":
-        return 2221 <= int(d[:4]) <= 2720
-    return False
-
-
-# --------------------------------------------------------------------------- #
 # patterns (all run on the normalised text)
 
 _ID_RE = re.compile(  # 18 contiguous, 6-8-4 or 6-4-4-4 groups
@@ -208,9 +147,9 @@ _LANDLINE_RE = re.compile(
 _EMAIL_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _EMAIL_DOMAIN_RE = re.compile(r"[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}")
 
-_PLATE_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+_PLATEPROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 _PLATE_RE = re.compile(
-    rf"[{_PLATE_PROVINCES}][A-HJ-NP-Za-hj-np-z][·・•. -]?"
+    rf"[{_PLATEPROVINCES}][A-HJ-NP-Za-hj-np-z][·・•. -]?"
     r"(?:([A-HJ-NP-Za-hj-np-z0-9]{5,6})|([A-HJ-NP-Za-hj-np-z0-9]{4})[挂学警港澳领试超使])(?![0-9])"
 )
 
@@ -305,12 +244,12 @@ _DATE_PREFIX_RE = re.compile(r"20[0-3][0-9](?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|
 
 
 def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
-    if not (16 <= len(digits) <= 19) or not _luhn(digits):
+    if not (16 <= len(digits) <= 19) or not luhn(digits):
         return False
     before = norm[max(0, start - 24):start]
     if len(digits) == 18 and _ID_CTX_RE.search(before):
         return False  # an ID number with a typo is not a bank card
-    id_shaped = len(digits) == 18 and _id_shaped(digits)
+    looks_like_id = len(digits) == 18 and id_shaped(digits)
     card = _CARD_CTX_RE.search(before)
     order = _ORDER_CTX_RE.search(before)
     if card and (not order or card.start() >= order.start()):
@@ -319,11 +258,11 @@ def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
         return False  # order / tracking / invoice number
     if _CARD_AFTER_RE.search(norm[end:end + 8]):
         return True
-    if id_shaped:
+    if looks_like_id:
         return False  # shaped like a resident ID (region + birth date) with a wrong check digit
     if _DATE_PREFIX_RE.match(digits):
         return False  # 20260915xxxxxxxx: a date-stamped order / transaction number
-    return _card_iin_plausible(digits)
+    return card_iin_plausible(digits)
 
 
 # --------------------------------------------------------------------------- #
@@ -335,7 +274,7 @@ _PRIORITY = {"email": 0, "id_card": 1, "bank_card": 2, "mobile": 3, "landline": 
 def _find_id(norm: str):
     for m in _ID_RE.finditer(norm):
         value = "".join(m.groups()).upper()
-        if _id_valid(value):
+        if id_valid(value):
             yield m.start(), m.end(), "id_card"
 
 

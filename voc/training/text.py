@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Iterator
 
+from ..pipeline import Pipeline
 from ..records import Contact, Doc, Tagged
+from ..registry import DEFAULT_STAGES
+from ..settings import Settings
 
 TEXT_STAGES = ("normalise", "redact", "segment")
 
@@ -14,12 +17,10 @@ TEXT_STAGES = ("normalise", "redact", "segment")
 def pipeline_through(last: str = "segment", redact: bool = True):
     """The default pipeline up to and including stage ``last`` (``segment``: the text stages;
     ``sentiment``: what churn is trained on), with the shipped models."""
-    from ..api import DEFAULT_STAGES, load
-
     if last not in DEFAULT_STAGES:
         raise ValueError(f"unknown stage {last!r}")
     keep = DEFAULT_STAGES[:DEFAULT_STAGES.index(last) + 1]
-    return load(redact=redact, disable=tuple(n for n in DEFAULT_STAGES if n not in keep))
+    return Pipeline.from_settings(Settings(redact=redact, disable=tuple(n for n in DEFAULT_STAGES if n not in keep)))
 
 
 def as_contacts(items: Iterable[Contact | str]) -> Iterator[Contact]:

@@ -1,15 +1,16 @@
-"""Tag on a Dask distributed cluster (``pip install 'voc[dist]'``).
+"""The Dask engine: tag on a Dask distributed cluster (``pip install 'voc[dist]'``).
 
 ``voc tag ... --engine dask --scheduler tcp://HOST:8786`` runs on an existing cluster;
 ``--engine dask`` alone starts a local cluster (one single-threaded worker process per core,
-bound to 127.0.0.1, no dashboard) for the run. Library entry points::
+bound to 127.0.0.1, no dashboard) for the run. In Python::
 
     import voc
-    from voc.distributed import pipe, tag_files
+    from voc.engines.dask import DaskEngine
 
-    tag_files(["calls.jsonl"], "tagged.jsonl", scheduler="tcp://10.0.0.5:8786")
-    for tagged in pipe(voc.read_contacts("calls.jsonl"), scheduler="tcp://10.0.0.5:8786"):
-        ...
+    with DaskEngine(scheduler="tcp://10.0.0.5:8786") as engine:
+        voc.tag_files(["calls.jsonl"], "tagged.jsonl", engine=engine)
+        for tagged in voc.load().pipe(voc.read_contacts("calls.jsonl"), engine=engine):
+            ...
 
 How it runs: a ``WorkerPlugin`` builds the pipeline once on every worker (from
 ``pipeline.settings``, as the local worker pool does, so models load once per worker and never
@@ -27,16 +28,17 @@ import threading
 import uuid
 from collections import deque
 from contextlib import ExitStack, contextmanager
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator
 
-from .errors import ConfigError, VocError
-from .pipeline import (Packed, Pipeline, _finish, _freeze, _PipelineFactory, chunked, default_workers,
-                       start_method, unpack)
+from ..errors import ConfigError, VocError
+from ..pipeline import Pipeline, Rebuild
+from ..registry import preprocessors
+from ..settings import Settings
+from ..workers import Packed, default_workers, finish, freeze, start_method, unpack
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PipelinePlugin", "Session", "map_chunks", "pipe", "tag_files", "local_cluster", "connect"]
+__all__ = ["DaskEngine", "PipelinePlugin", "Session", "map_chunks", "local_cluster", "connect"]
 
 try:  # optional: voc[dist]
     from distributed import WorkerPlugin as _WorkerPlugin
@@ -67,7 +69,7 @@ def _require_distributed():
 class PipelinePlugin(_WorkerPlugin):
     """Builds the tagging pipeline once on each worker (current and future ones).
 
-    ``factory`` rebuilds the pipeline from its settings (``voc.load(**settings)``), or carries
+    ``factory`` rebuilds the pipeline from its settings (``Pipeline.factory()``), or carries
     a custom pipeline as it is. ``freeze=True`` (for workers voc started itself) then moves what
     the worker has loaded out of the garbage collector's reach, as the local engine's workers do.
     """
@@ -83,9 +85,9 @@ class PipelinePlugin(_WorkerPlugin):
                 # warm: the segmenter's dictionary loads now, not in the first task
                 _PIPELINES[self.name] = self.factory().warm()
                 if self.freeze:
-                    _freeze()
+                    freeze()
             elif self.freeze:  # plugin names are unique: a worker forked from a Session's client
-                _freeze()
+                freeze()
 
     def teardown(self, worker=None) -> None:
         with _LOCK:
@@ -95,10 +97,10 @@ class PipelinePlugin(_WorkerPlugin):
 def make_plugin(pipeline: Pipeline, name: str | None = None, freeze: bool = False):
     """A ``distributed.WorkerPlugin`` that builds ``pipeline`` on every worker."""
     _require_distributed()
-    return PipelinePlugin(_PipelineFactory(pipeline), name or f"voc-pipeline-{uuid.uuid4().hex[:12]}", freeze)
+    return PipelinePlugin(pipeline.factory(), name or f"voc-pipeline-{uuid.uuid4().hex[:12]}", freeze)
 
 
-class _Payload:
+class Payload:
     """The chunks of a task as its argument. Dask walks list, tuple and dict arguments looking
     for futures inside them: for chunks that is every turn of every contact, ~6 ms per chunk of
     256 in the client (a tenth of its time). An object that is none of those it passes as it is."""
@@ -109,21 +111,33 @@ class _Payload:
         self.chunks = chunks
 
     def __reduce__(self):
-        return (_Payload, (self.chunks,))
+        return (Payload, (self.chunks,))
 
 
-def _tag_chunks(name: str, payload: _Payload, finalize: Callable[[Any], Any] | None,
-                finalize_chunk: Callable[[list], Any] | None = None) -> list[Any]:
-    """Runs on a worker: tag the chunks of a task with the pipeline the plugin built, each as
-    the local engine tags a chunk; one result per chunk."""
+def held_pipeline(name: str) -> Pipeline:
+    """Runs on a worker: the pipeline the plugin ``name`` built there (or that the worker
+    inherited from a Session's client)."""
     pipeline = _PIPELINES.get(name)
     if pipeline is None:
         raise VocError(f"the voc pipeline {name} is not loaded on this worker; "
                        f"check the worker's log for the error that stopped it loading.")
-    return [_finish(pipeline.tag_items(unpack(chunk)), finalize, finalize_chunk) for chunk in payload.chunks]
+    return pipeline
 
 
-def _tasks(chunks: Iterable[list], items: int) -> Iterator[list[list]]:
+def held_pipelines() -> list[str]:
+    """Runs on a worker: the names of the pipelines it holds."""
+    return sorted(_PIPELINES)
+
+
+def tag_task(name: str, payload: Payload, finalize: Callable[[Any], Any] | None,
+             finalize_chunk: Callable[[list], Any] | None = None) -> list[Any]:
+    """Runs on a worker: tag the chunks of a task with the pipeline the plugin built, each as
+    the local engine tags a chunk; one result per chunk."""
+    pipeline = held_pipeline(name)
+    return [finish(pipeline.tag_items(unpack(chunk)), finalize, finalize_chunk) for chunk in payload.chunks]
+
+
+def group_chunks(chunks: Iterable[list], items: int) -> Iterator[list[list]]:
     """Consecutive chunks grouped until a group holds at least ``items`` items."""
     group: list[list] = []
     n = 0
@@ -227,7 +241,7 @@ def connect(scheduler: str | None = None, *, workers: int | None = None, timeout
 
 
 class Session:
-    """A Dask client whose workers build the pipeline of ``settings`` (``voc.load(**settings)``),
+    """A Dask client whose workers build the pipeline of ``settings`` (``Pipeline.from_settings``),
     started in a background thread.
 
     Starting a local cluster and loading the models on its workers takes a few seconds; a
@@ -244,10 +258,10 @@ class Session:
             for chunk in map_chunks(pipeline, chunked(pipeline.preprocess(contacts), 256), session=s): ...
     """
 
-    def __init__(self, settings: dict[str, Any], *, scheduler: str | None = None, workers: int | None = None,
-                 timeout: float = 30):
+    def __init__(self, settings: Settings | dict[str, Any] | None, *, scheduler: str | None = None,
+                 workers: int | None = None, timeout: float = 30):
         _require_distributed()
-        self.settings = dict(settings)
+        self.settings = Settings.coerce(settings)
         self.plugin_name = f"voc-pipeline-{uuid.uuid4().hex[:12]}"
         self.local = scheduler is None  # a cluster of its own
         self._close: Callable[[], None] | None = None
@@ -259,13 +273,11 @@ class Session:
 
     def _start(self, scheduler: str | None, workers: int | None, timeout: float) -> None:
         try:
-            fork = self.local and _fork_safe()
+            fork = self.local and fork_safe()
             if fork:  # the workers forked from this process start with it: loaded once, shared
-                from .api import load
-
-                _PIPELINES[self.plugin_name] = load(**self.settings).warm()
+                _PIPELINES[self.plugin_name] = Pipeline.from_settings(self.settings).warm()
             self._client, self._close = _open(scheduler, workers, timeout, default=False, fork=fork)
-            plugin = PipelinePlugin(_PipelineFactory(None, self.settings), self.plugin_name, freeze=self.local)
+            plugin = PipelinePlugin(Rebuild(self.settings), self.plugin_name, freeze=self.local)
             self._client.register_plugin(plugin, name=self.plugin_name)  # a worker's load error raises here
         except BaseException as e:  # raised in the caller's thread by client()
             self._error = e
@@ -281,17 +293,15 @@ class Session:
         """The client's stand-in for the pipeline the workers hold: its version (asked of the
         workers), settings and preprocessors, and no stages, so this process loads no model.
         It tags only through this session (``map_chunks(..., session=self)``)."""
-        from .api import preprocessors
-
         versions = set(self.client().run(_version_of, self.plugin_name).values())
         if len(versions) != 1:
             raise VocError(f"the Dask workers hold different voc pipelines ({'; '.join(sorted(map(str, versions)))}); "
                            f"install the same voc and models on every worker.")
-        return _WorkersPipeline(versions.pop(), preprocessors(self.settings), self.settings)
+        return HeldPipeline(versions.pop(), preprocessors(self.settings), self.settings)
 
     def plugin_for(self, pipeline: Pipeline) -> str | None:
         """The name of the workers' pipeline if it is ``pipeline`` (same settings), else None."""
-        return self.plugin_name if getattr(pipeline, "settings", None) == self.settings else None
+        return self.plugin_name if pipeline.settings == self.settings else None
 
     def close(self) -> None:
         self._thread.join()
@@ -311,7 +321,7 @@ class Session:
         self.close()
 
 
-def _fork_safe() -> bool:
+def fork_safe() -> bool:
     """Whether a Session (in its own thread) may fork the workers of its local cluster: where
     the local engine would fork, counting the session's thread besides the caller's (Dask's
     own fork mode takes care of the threads it starts). ``VOC_START_METHOD`` decides as it
@@ -321,20 +331,19 @@ def _fork_safe() -> bool:
 
 def _version_of(name: str) -> str | None:
     """Runs on a worker: the version of the pipeline the plugin ``name`` built."""
-    return _PIPELINES[name].version
+    return held_pipeline(name).version
 
 
-class _WorkersPipeline(Pipeline):
+class HeldPipeline(Pipeline):
     """What the client of a ``Session`` knows of the pipeline its workers hold (version,
     settings, preprocessors). It has no stages and tags nothing in this process."""
 
-    def __init__(self, version: str | None, preprocessors: list, settings: dict[str, Any]):
-        super().__init__([], version=version, preprocessors=preprocessors)
-        self.settings = dict(settings)
+    def __init__(self, version: str | None, preprocessors: list, settings: Settings):
+        super().__init__([], version=version, preprocessors=preprocessors, settings=settings)
 
     def tag_batch(self, contacts):
-        raise VocError("this pipeline is held by the workers of a Dask session; tag through "
-                       "voc.distributed.map_chunks(..., session=...), or load one here with voc.load().")
+        raise VocError("this pipeline is held by the workers of a Dask cluster; tag through its "
+                       "DaskEngine, or load one here with voc.load().")
 
 
 def _threads(client) -> int:
@@ -349,7 +358,7 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
                workers: int | None = None, window: int | None = None,
                finalize: Callable[[Any], Any] | None = None,
                finalize_chunk: Callable[[list], Any] | None = None,
-               session: Session | None = None, task_items: int = TASK_ITEMS) -> Iterator[Any]:
+               session: Session | None = None, task_items: int = TASK_ITEMS, freeze: bool = False) -> Iterator[Any]:
     """Tag chunks on a Dask cluster, yielding the tagged chunks in input order.
 
     The same contract as ``Pipeline.pipe_chunks``: items that are not contacts pass through in
@@ -366,7 +375,7 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
         elif client is None:
             client, ours = stack.enter_context(connect(scheduler, workers=workers)), scheduler is None
         else:
-            ours = False
+            ours = freeze
         plugin = make_plugin(pipeline, freeze=ours) if name is None else None
         name = name or plugin.name
         window = window or 3 * _threads(client)
@@ -374,9 +383,9 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
         try:
             if plugin is not None:
                 client.register_plugin(plugin, name=name)  # raises a worker's error building it
-            for group in _tasks(chunks, task_items):
-                payload = _Payload([Packed.of(chunk) for chunk in group])
-                pending.append(client.submit(_tag_chunks, name, payload, finalize, finalize_chunk, pure=False))
+            for group in group_chunks(chunks, task_items):
+                payload = Payload([Packed.of(chunk) for chunk in group])
+                pending.append(client.submit(tag_task, name, payload, finalize, finalize_chunk, pure=False))
                 if len(pending) >= window:
                     yield from pending.popleft().result()
             while pending:
@@ -391,24 +400,67 @@ def map_chunks(pipeline: Pipeline, chunks: Iterable[list], *, client=None, sched
                     log.debug("could not unregister %s", name, exc_info=True)
 
 
-def pipe(contacts: Iterable[Any], pipeline: Pipeline | None = None, *, client=None, scheduler: str | None = None,
-         workers: int | None = None, batch_size: int = 256, window: int | None = None,
-         finalize: Callable[[Any], Any] | None = None) -> Iterator[Any]:
-    """``Pipeline.pipe`` on a Dask cluster: tagged contacts (or ``finalize(tagged)``) in input
-    order. ``pipeline`` defaults to ``voc.load()``."""
-    if pipeline is None:
-        from .api import load
+class DaskEngine:
+    """The Dask engine: tags on the cluster at ``scheduler``, on ``client``, or on a local
+    cluster of ``workers`` processes started for it (bound to 127.0.0.1).
 
-        pipeline = load()
-    chunks = chunked(pipeline.preprocess(contacts), batch_size)
-    for chunk in map_chunks(pipeline, chunks, client=client, scheduler=scheduler, workers=workers,
-                            window=window, finalize=finalize):
-        yield from chunk
+    ``load(settings)`` starts a ``Session``: the cluster comes up and its workers build the
+    pipeline in the background (forked from this process, loaded once, on a local cluster);
+    this process gets a stand-in and loads no model. ``map_chunks`` tags on that session when
+    given its pipeline, else it registers the given pipeline on the workers for the call.
+    """
 
+    name = "dask"
 
-def tag_files(inputs: Sequence[str | Path], output: str | Path, *, scheduler: str | None = None,
-              **kwargs: Any):
-    """``voc.tag_files`` on a Dask cluster (a local one when ``scheduler`` is None)."""
-    from .run import tag_files as _tag_files
+    def __init__(self, scheduler: str | None = None, *, workers: int | None = None, client: Any = None,
+                 session: "Session | None" = None, timeout: float = 30):
+        _require_distributed()
+        self.scheduler, self.client, self.timeout = scheduler, client, timeout
+        self.workers = workers or default_workers()
+        self._session = session  # a caller's session is the caller's to close
+        self._owns_session = False
+        self._ours = False  # a local cluster this engine started
+        self._stack = ExitStack()
 
-    return _tag_files(inputs, output, engine="dask", scheduler=scheduler, **kwargs)
+    def load(self, settings: Settings | dict[str, Any] | None = None) -> Pipeline:
+        """The workers' pipeline for ``settings``: a stand-in here (version, settings,
+        preprocessors); a scheduler that cannot be reached, or a worker that cannot load the
+        models, fails here, before any file is opened."""
+        if self.client is not None:  # a caller's client: build here, register on its workers per call
+            return Pipeline.from_settings(settings)
+        settings = Settings.coerce(settings)
+        if self._session is None or self._session.settings != settings:
+            if self._owns_session:
+                self._session.close()
+            self._session = Session(settings, scheduler=self.scheduler, workers=self.workers, timeout=self.timeout)
+            self._owns_session = True
+        return self._session.pipeline()
+
+    def map_chunks(self, pipeline: Pipeline, chunks: Iterable[list], *, finalize: Callable | None = None,
+                   finalize_chunk: Callable | None = None, window: int | None = None) -> Iterator[Any]:
+        if self._session is not None and self._session.plugin_for(pipeline):
+            yield from map_chunks(pipeline, chunks, session=self._session, window=window, finalize=finalize,
+                                  finalize_chunk=finalize_chunk)
+            return
+        if self.client is None:  # no session for this pipeline: a cluster kept until close()
+            self.client = self._stack.enter_context(connect(self.scheduler, workers=self.workers,
+                                                            timeout=self.timeout))
+            self._ours = self.scheduler is None
+        yield from map_chunks(pipeline, chunks, client=self.client, window=window, finalize=finalize,
+                              finalize_chunk=finalize_chunk, freeze=self._ours)
+
+    def close(self) -> None:
+        if self._owns_session:
+            self._session.close()
+        self._session, self._owns_session = None, False
+        self._stack.close()
+
+    def __enter__(self) -> "DaskEngine":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        where = self.scheduler or ("a client" if self.client is not None else "a local cluster")
+        return f"DaskEngine({where}, workers={self.workers})"
