@@ -146,10 +146,6 @@ class Tagged:
     status: str = "ok"
     model_version: str | None = None
 
-    @property
-    def customer_turns(self) -> tuple[Turn, ...]:
-        return tuple(t for t in (self.turns or self.contact.turns) if t.speaker == "customer")
-
     def to_record(self) -> dict[str, Any]:
         """The flat output record (field order fixed, see docs/formats.md)."""
         c, rc, s, ch, e = self.contact, self.root_cause, self.sentiment, self.churn, self.escalation
