@@ -11,9 +11,12 @@ import pytest
 from voc.errors import ConfigError, InputError
 from voc.lexicon import OWNERS
 from voc.records import Contact, RootCause, Sentiment, Tagged, Turn
-from voc.stages.churn import (Churn, ChurnCues, LabelChurn, RepeatContacts, customer_tier, exit_context,
-                              fit_label_model, is_negated, parse_window, read_outcomes, train_churn,
-                              write_label_model)
+from voc.estimators.churn import ChurnCues, LabelChurn, exit_context
+from voc.lang.metadata import tier
+from voc.lang.negation import negated
+from voc.stages.churn import Churn, churn_input
+from voc.stages.repeat import RepeatContacts, parse_window
+from voc.training.churn import fit_label_model, read_outcomes, train_churn, write_label_model
 
 
 def tagged(text: str, sentiment: float = 0.5, root_cause: str = "other", metadata: dict | None = None) -> Tagged:
@@ -51,12 +54,12 @@ def test_negated_exit_intent_is_not_counted(stage):
         assert not any(r.startswith("exit intent") for r in ch.reasons)
     # phrases that only look negated still count
     assert one(stage, "客服不给注销，我一定要注销", sentiment=0.3).level == "high"
-    assert is_negated("我不会销户", 4) and not is_negated("我不得不销户", 4)
+    assert negated("我不会销户", 4) and not negated("我不得不销户", 4)
 
 
 def test_dev_fixes_exit_cues(stage):
     # "cannot find how to" is not a negation of the intent
-    assert not is_negated("找不到退保流程", 3)
+    assert not negated("找不到退保流程", 3)
     assert one(stage, "未经同意开通的保险，找不到退保流程", sentiment=0.2, root_cause="process").level == "high"
     for text in ("我已经卸载了你们的软件", "电信包月到期我去营业厅报停了", "请把这个保险取消掉"):
         assert one(stage, text, sentiment=0.2).level == "high", text
@@ -90,7 +93,9 @@ def test_tier_and_repeat_reasons(stage):
     assert any("high-value customer: 钻石卡" in r for r in ch.reasons)
     assert any("3 earlier contacts" in r for r in ch.reasons)
     assert not any("high-value" in r for r in one(stage, "网速很慢", metadata={"tier": "普通"}).reasons)
-    assert customer_tier({"Tier": " VIP "}) == "VIP" and customer_tier({}) is None
+    assert tier({"Tier": " VIP "}) == "VIP" and tier({}) is None
+    # one list of tier keys for churn, escalation and the store (the union of the old two)
+    assert tier({"客户星级": "五星"}) == "五星" and tier({"value_tier": "金卡"}) == "金卡"
 
 
 def test_stage_contract(stage):
@@ -254,7 +259,7 @@ def test_exit_context_features():
     st = Churn(model="cues")
 
     def ctx(text):
-        return st.scorer.features(tagged(text)).context
+        return st.scorer.features(churn_input(tagged(text))).context
 
     assert ctx("我要求注销这张信用卡")["exit_intent"] == 1.0
     assert ctx("我已经销户了")["exit_done"] == 1.0

@@ -8,7 +8,7 @@ import pytest
 
 from voc.errors import ConfigError
 from voc.lexicon import OWNERS
-from voc.records import Churn, Contact, RootCause, Sentiment, Tagged, Turn
+from voc.records import Churn, Contact, RootCause, Sentiment, Tagged, Turn, evolve
 from voc.stages.escalation import Escalation, default_rules_path, load_rules, parse_rules
 
 
@@ -116,8 +116,8 @@ def test_level_owner_and_not_escalated(stage):
     assert d.flag and d.level == "urgent" and d.owner == OWNERS["agent"]
     d = stage.decide(tagged("已经打了多次电话都没人处理，我要找你们领导", root_cause="policy"))
     assert d.level == "normal" and d.owner == OWNERS["policy"]
-    d = stage.decide(tagged("谢谢，问题解决了"))
-    assert (d.flag, d.level, d.reasons, d.owner) == (False, "none", (), None)
+    d = stage.decide(tagged("谢谢，问题解决了"))  # not escalated: still the root cause's owner
+    assert (d.flag, d.level, d.reasons, d.owner) == (False, "none", (), OWNERS["process"])
     assert stage.decide(tagged("我要找记者曝光", root_cause="other")).owner is None  # other -> none
 
 
@@ -171,6 +171,20 @@ def test_user_rules_override_and_extend_defaults(tmp_path):
     assert d.flag and d.owner == "大客户部" and any("VIP 投诉" in r for r in d.reasons)
     ids = [r.id for r in st.ruleset.rules]
     assert ids.index("vip_complaint") > ids.index("legal")  # new rules come after the defaults
+
+
+def test_user_owners_reach_contacts_that_are_not_escalated(tmp_path):
+    p = write(tmp_path, """
+        [owners]
+        process = "呼叫中心运营部"
+        """)
+    t = tagged("谢谢，问题解决了", root_cause="process")
+    d = Escalation(rules=p).decide(t)
+    assert not d.flag and d.owner == "呼叫中心运营部"
+    rec = evolve(t, escalation=d).to_record()
+    assert rec["escalate"] is False and rec["owner"] == "呼叫中心运营部"
+    default = evolve(t, escalation=Escalation().decide(t)).to_record()
+    assert default["owner"] == OWNERS["process"]  # shipped rules: the taxonomy owner, as before
 
 
 def test_user_file_can_drop_all_defaults(tmp_path):

@@ -179,6 +179,18 @@ def test_sentiment_churn_tiers_owners_and_methods(store):
     assert rep.context["models"][0]["stages"][0]["source"].startswith("关键词基线")
 
 
+def test_tier_from_any_tier_key_churn_reads(tmp_path):
+    """A contact whose tier is under 客户星级 (a key churn always read) is tiered in the report too."""
+    recs = september_like("2026-10")
+    for r in recs[:4]:
+        r["metadata"] = {"客户星级": " 五星 "}
+    with Store(tmp_path / "star.db") as st:
+        st.add_many(recs)
+        assert st.get(recs[0]["id"])["tier"] == "五星"
+        tiers = rows(monthly(st, "2026-10").table("客户等级"))
+    assert tiers["五星"][0] == 4 and tiers["普通"][0] == 6
+
+
 def test_model_accuracy_comes_from_the_manifest(store, tmp_path, monkeypatch):
     from voc import models
 

@@ -21,7 +21,7 @@ BUILDERS = {
     "root_cause": "voc.stages.root_cause",
     "sentiment": "voc.stages.sentiment",
     "topics": "voc.topics.model",
-    "churn": "voc.stages.churn",
+    "churn": "voc.training.churn",
 }
 
 

@@ -270,7 +270,7 @@ def train_churn_command(data, output, label_col, text_col, customer_col):
     Example:
       voc train churn --data churn_outcomes.csv -o models/churn/my-1
     """
-    from .stages.churn import train_churn
+    from .training.churn import train_churn
 
     cols = {k: v for k, v in {"text": text_col, "customer": customer_col}.items() if v}
     manifest = train_churn(data, output, label_column=label_col, **cols)

@@ -155,10 +155,6 @@ class Tagged:
     error: StageError | None = None  # why a stage failed on this contact (status "error")
     model_version: str | None = None
 
-    @property
-    def customer_turns(self) -> tuple[Turn, ...]:
-        return tuple(t for t in (self.turns or self.contact.turns) if t.speaker == "customer")
-
     def to_record(self) -> dict[str, Any]:
         """The flat output record (field order fixed, see docs/formats.md)."""
         c, rc, s, ch, e = self.contact, self.root_cause, self.sentiment, self.churn, self.escalation

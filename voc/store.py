@@ -27,17 +27,17 @@ import logging
 import re
 import sqlite3
 import time
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ConfigError, InputError, OutputError
+from .lang.metadata import TIER_KEYS, to_datetime
+from .lang.metadata import tier as customer_tier
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TZ = "Asia/Shanghai"
-TIER_KEYS = ("tier", "客户等级", "customer_tier", "value_tier", "客户价值", "价值等级", "会员等级", "客户分层", "segment")
-"""Metadata keys read as the customer value tier, first present wins."""
 
 # Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
 # in ``extra`` so that ``get``/``records`` give back the full record.
@@ -151,53 +151,12 @@ def get_tz(name: str) -> tzinfo:
                           f"(on Windows: pip install tzdata).") from None
 
 
-_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d",
-                 "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
-
-
 def parse_time(value: Any, tz: tzinfo) -> datetime | None:
-    """``created_at`` as an aware datetime in ``tz``; naive times are local to ``tz``.
-
-    Accepts ISO 8601 (``2026-10-31T23:30:00+08:00``, ``...Z``, date only), ``2026/10/31 23:30``,
-    ``2026年10月31日``, and Unix seconds or milliseconds. None when unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    elif isinstance(value, date):
-        dt = datetime(value.year, value.month, value.day)
-    elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        secs = value / 1000 if value > 1e11 else value
-        return datetime.fromtimestamp(secs, tz)
-    else:
-        s = str(value).strip()
-        if re.fullmatch(r"\d{10}(\d{3})?(\.\d+)?", s):
-            return parse_time(float(s), tz)
-        try:
-            dt = datetime.fromisoformat(s.replace("Z", "+00:00") if s.endswith(("Z", "z")) else s)
-        except ValueError:
-            dt = None
-            for fmt in _DATE_FORMATS:
-                try:
-                    dt = datetime.strptime(s, fmt)
-                    break
-                except ValueError:
-                    continue
-            if dt is None:
-                return None
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=tz)
-    return dt.astimezone(tz)
-
-
-def tier_of(metadata: Any, keys: Sequence[str] = TIER_KEYS) -> str | None:
-    if not isinstance(metadata, dict):
-        return None
-    for k in keys:
-        v = metadata.get(k)
-        if v not in (None, ""):
-            return str(v)
-    return None
+    """``created_at`` as an aware datetime in ``tz`` (``voc.lang.metadata.to_datetime``: naive
+    times are local to ``tz``; numbers and 10/13-digit strings are Unix seconds or milliseconds).
+    None when unreadable."""
+    dt = to_datetime(value, tz, epoch=True)
+    return dt.astimezone(tz) if dt is not None else None
 
 
 def _default_redactor() -> Callable[[str], str]:
@@ -224,7 +183,7 @@ class Store:
                  readonly: bool = False, tier_keys: Sequence[str] = TIER_KEYS):
         self.path = str(path)
         self.readonly = readonly
-        self.tier_keys = tuple(tier_keys)
+        self.tier_keys = tuple(str(k).strip().lower() for k in tier_keys)
         self._redactor = redactor
         self._pending: list[tuple] = []
         self._memo: dict[str, str] = {}
@@ -383,7 +342,7 @@ class Store:
             record.get("escalation_level"),
             int(topics[0][0]) if topics and isinstance(topics[0], (list, tuple)) else None,
             record.get("topic_label"),
-            tier_of(metadata, self.tier_keys),
+            customer_tier(metadata, self.tier_keys),
             record.get("status"),
             record.get("model_version"),
             json.dumps(extra, ensure_ascii=False, separators=(",", ":")),

@@ -11,20 +11,17 @@ import csv
 import itertools
 import json
 import os
-import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import InputError
+from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, normalise_speaker
 from .encoding import SAMPLE, check_encoding, detect_encoding
 
 FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
 MAX_FIELD = 16 * 1024 * 1024  # a CSV field larger than this is refused (rows go to errors)
-SHANGHAI = timezone(timedelta(hours=8))
-_ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}")
 
 # Default column names, tried in order (lower-cased). Users override with --*-col.
 COLUMNS = {
@@ -93,52 +90,14 @@ def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, 
     return None
 
 
-_TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                 "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S",
-                 "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d")
-
-
 def parse_time(value: Any) -> str | None:
-    """ISO 8601 with offset (Asia/Shanghai when the input has none); the raw text if unparseable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        dt = value
-    else:
-        raw = str(value).strip()
-        if not raw:
-            return None
-        try:
-            dt = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            for fmt in _TIME_FORMATS:
-                try:
-                    dt = datetime.strptime(raw, fmt)
-                    break
-                except ValueError:
-                    continue
-            else:
-                return raw
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=SHANGHAI)
-    return dt.isoformat()
-
-
-def to_datetime(value: Any) -> datetime | None:
-    """A timezone-aware datetime (Asia/Shanghai when the value has no offset), or None when
-    the value is empty or not a time voc can read."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
-    if isinstance(value, str) and _ISO_OFFSET.fullmatch(value):  # what the readers write: no re-parsing
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            return None
-    iso = parse_time(value)
-    try:
-        return datetime.fromisoformat(iso) if iso else None
-    except ValueError:
-        return None
+    """ISO 8601 with offset (Asia/Shanghai when the input has none); the raw text if unparseable
+    (``voc.lang.metadata.to_datetime`` reads it; a bare number stays text)."""
+    dt = to_datetime(value)
+    if dt is not None:
+        return dt.isoformat()
+    raw = "" if value is None else str(value).strip()
+    return raw or None
 
 
 def _cell(value: Any) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import InputError
+from ..lang.stats import g2, p_chi2_1
 from ..lexicon import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, month_range, shift_month
 
@@ -397,26 +398,7 @@ def issue_condition(dim: str) -> str:
     return "topic = ?" if dim == "topic" else "EXISTS (SELECT 1 FROM json_each(contacts.evidence) WHERE value = ?)"
 
 
-# -- statistics -------------------------------------------------------------------------------
-def g2(a: int, n1: int, b: int, n2: int) -> float:
-    """Dunning's log-likelihood ratio G² of a 2×2 table: ``a`` of ``n1`` vs ``b`` of ``n2``."""
-    cells = ((a, n1), (n1 - a, n1), (b, n2), (n2 - b, n2))
-    total, hits = n1 + n2, a + b
-    if total == 0 or hits in (0, total):
-        return 0.0
-    g = 0.0
-    for i, (o, n) in enumerate(cells):
-        e = n * (hits if i % 2 == 0 else total - hits) / total
-        if o > 0 and e > 0:
-            g += o * math.log(o / e)
-    return max(0.0, 2 * g)
-
-
-def p_chi2_1(g: float) -> float:
-    """Upper tail of chi-square with 1 degree of freedom."""
-    return math.erfc(math.sqrt(max(g, 0.0) / 2))
-
-
+# -- emerging issues (G²: voc.lang.stats) -----------------------------------------------------
 @dataclass
 class Emerging:
     issue: str

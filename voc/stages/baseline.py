@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 
-from ..lexicon import OWNERS, ROOT_CAUSES, CueLexicon, negated
-from ..records import Churn, Escalation, RootCause, Sentiment, Tagged, evolve
+from ..lang.cues import CueMatcher
+from ..lang.negation import negated
+from ..lexicon import OWNERS, ROOT_CAUSES
+from ..records import RootCause, Sentiment, Tagged, evolve
 from ..resources import corpus_path
 
 
@@ -22,13 +24,13 @@ class CueRootCause:
     assigns = ("root_cause",)
     version = "cues-1"
 
-    def __init__(self, lexicon: CueLexicon | None = None):
-        self.lexicon = lexicon or CueLexicon.from_file(corpus_path("lexicons", "root_cause_cues.tsv"))
+    def __init__(self, lexicon: CueMatcher | None = None):
+        self.lexicon = lexicon or CueMatcher.from_file(corpus_path("lexicons", "root_cause_cues.tsv"))
 
     def predict_one(self, text: str) -> RootCause:
         totals = dict.fromkeys(ROOT_CAUSES, 0.0)
         spans: dict[str, list[str]] = {k: [] for k in ROOT_CAUSES}
-        for cue, _ in self.lexicon.find(text):
+        for cue, _ in self.lexicon.claim(text.lower()):
             totals[cue.label] += cue.weight
             spans[cue.label].append(text[_:_ + len(cue.term)])
         totals["other"] = 1.0  # the score a label must beat
@@ -81,47 +83,4 @@ class CueSentiment:
                 start, end = cue_sentiment(cust[0]), cue_sentiment(cust[-1])
                 trend = "improved" if end - start > 0.15 else "worsened" if start - end > 0.15 else "stable"
             out.append(evolve(t, sentiment=Sentiment(p, sentiment_label(p), start, end, trend)))
-        return out
-
-
-_EXIT = ("销户", "注销", "退订", "携号转网", "换运营商", "再也不用", "再也不买", "再也不来", "卸载", "退卡", "取消会员", "解约", "销卡")
-
-
-class CueChurn:
-    name = "churn"
-    requires = ("text", "sentiment")
-    assigns = ("churn",)
-    version = "cues-1"
-
-    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        out = []
-        for t in batch:
-            text = t.text or ""
-            reasons = [f"exit intent: {w}" for w in _EXIT if (i := text.find(w)) != -1 and not negated(text, i)]
-            score = 0.8 if reasons else 0.0
-            if t.sentiment and t.sentiment.score < 0.2:
-                reasons.append("strongly negative sentiment")
-                score += 0.3
-            score = round(min(score, 1.0), 4)
-            level = "high" if score >= 0.7 else "medium" if score >= 0.3 else "low"
-            out.append(evolve(t, churn=Churn(score, level, tuple(reasons))))
-        return out
-
-
-_ESCALATE = ("12315", "工信部", "银保监", "银监会", "消协", "315", "人民银行", "曝光", "媒体", "记者", "律师", "起诉", "法院", "报警", "公安")
-
-
-class CueEscalation:
-    name = "escalation"
-    requires = ("text", "root_cause")
-    assigns = ("escalation",)
-    version = "cues-1"
-
-    def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        out = []
-        for t in batch:
-            text = t.text or ""
-            reasons = tuple(f"regulator/media/legal: {w}" for w in _ESCALATE if w in text)
-            owner = t.root_cause.owner if t.root_cause else None
-            out.append(evolve(t, escalation=Escalation(bool(reasons), "urgent" if reasons else "none", reasons, owner)))
         return out

@@ -10,9 +10,9 @@ switch defaults off (``enabled = false``) or drop them all (``[settings] default
 
 A contact is escalated when at least one rule fires. ``level`` is the highest level of the
 rules that fired (``urgent`` > ``normal``; ``none`` when not escalated); ``reasons`` name each
-rule and the words that made it fire; ``owner`` is the owner of the contact's root cause
-(taxonomy section 6, ``voc.lexicon.OWNERS``, overridable in ``[owners]``) unless the rule that
-fired names one.
+rule and the words that made it fire; ``owner``, for every contact, escalated or not, is the
+owner the first fired rule names, else the owner of the contact's root cause (taxonomy section
+6, ``voc.lexicon.OWNERS``, overridable in ``[owners]``): ``voc.lang.owners.owner_of``.
 """
 from __future__ import annotations
 
@@ -23,10 +23,13 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError
+from ..lang.cues import CueMatcher
+from ..lang.metadata import repeat_count, tier
+from ..lang.negation import negated
+from ..lang.owners import owner_of
 from ..lexicon import OWNERS, ROOT_CAUSES
 from ..records import Escalation as EscalationRecord
 from ..records import Tagged, evolve
-from .churn import customer_tier, is_negated, repeat_count
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +70,8 @@ class Rule:
     min_repeat: int | None = None
     enabled: bool = True
     line: int = 0  # where the rule starts in its file (for messages)
-    _any_re: re.Pattern | None = field(default=None, repr=False, compare=False)
-    _all_re: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)  # one per 'all' group
+    _any: CueMatcher | None = field(default=None, repr=False, compare=False)
+    _all: tuple[CueMatcher, ...] = field(default=(), repr=False, compare=False)  # one per 'all' group
 
     @property
     def uses(self) -> set[str]:
@@ -100,22 +103,16 @@ class Rule:
     def _hits(self, text: str) -> list[tuple[int, int]]:
         """Spans that satisfy ``any`` or ``regex`` (negated and vetoed matches removed)."""
         spans = []
-        if self._any_re is not None:
-            spans += [(m.start(), m.end()) for m in self._any_re.finditer(text)]
+        if self._any is not None:
+            spans += [(h.start, h.end) for h in self._any.find(text)]
         for pat in self.regex:
             spans += [(m.start(), m.end()) for m in pat.finditer(text) if m.end() > m.start()]
-        return [(s, e) for s, e in spans
-                if not (self.negation and is_negated(text, s)) and not self._near_veto(text, s, e)]
+        return self._keep(text, spans)
 
-    def _group_hits(self, text: str, group: Sequence[str]) -> list[tuple[int, int]]:
-        out = []
-        for w in group:
-            i = text.find(w)
-            while i != -1:
-                if not (self.negation and is_negated(text, i)) and not self._near_veto(text, i, i + len(w)):
-                    out.append((i, i + len(w)))
-                i = text.find(w, i + 1)
-        return out
+    def _keep(self, text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``spans`` without the negated (unless ``negation = false``) and the vetoed ones."""
+        return [(s, e) for s, e in spans
+                if not (self.negation and negated(text, s)) and not self._near_veto(text, s, e)]
 
     def match_text(self, text: str) -> list[str] | None:
         """The matched words, or None when the text conditions do not hold."""
@@ -126,9 +123,9 @@ class Rule:
                 return None
         if self.all:
             # one regex search per group first: most texts hold no word of some group (cheap reject)
-            if any(p.search(text) is None for p in self._all_re):
+            if any(not m.search(text) for m in self._all):
                 return None
-            groups = [self._group_hits(text, g) for g in self.all]
+            groups = [self._keep(text, m.occurrences(text)) for m in self._all]
             if any(not g for g in groups):
                 return None
             if self.window is not None:
@@ -161,10 +158,10 @@ class Rule:
         if self.root_cause and not (t.root_cause and t.root_cause.label in self.root_cause):
             return None
         if self.tier:
-            tier = customer_tier(t.contact.metadata)
-            if tier is None or not any(x.lower() in tier.lower() for x in self.tier):
+            value = tier(t.contact.metadata)
+            if value is None or not any(x.lower() in value.lower() for x in self.tier):
                 return None
-            words.append(f"客户等级 {tier}")
+            words.append(f"客户等级 {value}")
         if self.min_repeat is not None:
             n = repeat_count(t.contact.metadata)
             if n < self.min_repeat:
@@ -328,9 +325,8 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
         negation=raw.get("negation", True), churn_level=churn, sentiment_below=below, sentiment_label=labels,
         root_cause=causes, tier=strings("tier"), min_repeat=raw.get("min_repeat"),
         enabled=raw.get("enabled", True), line=line,
-        _any_re=re.compile("|".join(re.escape(w) for w in sorted(any_words, key=len, reverse=True)))
-        if any_words else None,
-        _all_re=tuple(re.compile("|".join(re.escape(w) for w in g)) for g in groups))
+        _any=CueMatcher.of(dict.fromkeys(any_words, 1.0)) if any_words else None,
+        _all=tuple(CueMatcher((("", w, 1.0) for w in g)) for g in groups))
     has_condition = any(getattr(rule, k) for k in ("any", "regex", "all", "churn_level", "sentiment_label",
                                                    "root_cause", "tier")) \
         or rule.sentiment_below is not None or rule.min_repeat is not None
@@ -394,13 +390,12 @@ class Escalation:
             words = rule.fires(t, texts)
             if words is not None:
                 fired.append((rule, words))
+        owner = owner_of(t.root_cause.label if t.root_cause is not None else None,
+                         next((r.owner for r, _ in fired if r.owner), None), self.ruleset.owners)
         if not fired:
-            return EscalationRecord(False, "none", (), None)
+            return EscalationRecord(False, "none", (), owner)
         level = max((r.level for r, _ in fired), key=LEVELS.index)
         reasons = tuple(f"{r.reason or r.id}: {'、'.join(w)}" if w else (r.reason or r.id) for r, w in fired)
-        owner = next((r.owner for r, _ in fired if r.owner), None)
-        if owner is None and t.root_cause is not None:
-            owner = self.ruleset.owners.get(t.root_cause.label)
         return EscalationRecord(True, level, reasons, owner)
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ConfigError, InputError
+from ..lang.stats import g2_test
 from ..lexicon import ROOT_CAUSES
 
 log = logging.getLogger(__name__)
@@ -61,27 +62,6 @@ def period_of(created_at: Any, by: str = "month") -> str | None:
 
 
 # -- statistics ---------------------------------------------------------------------------------
-def _xlogx_ratio(o: float, e: float) -> float:
-    return o * math.log(o / e) if o > 0 and e > 0 else 0.0
-
-
-def g2_test(a: int, n1: int, b: int, n0: int) -> tuple[float, float, float]:
-    """Log-likelihood ratio test (Dunning's G², 1 df) of ``a`` of ``n1`` contacts in the
-    period versus ``b`` of ``n0`` in the baseline. Returns (G², two-sided p, ratio of
-    shares with the baseline count smoothed by 0.5)."""
-    if n1 <= 0 or n0 <= 0:
-        return 0.0, 1.0, float("nan")
-    c, d = n1 - a, n0 - b
-    n = n1 + n0
-    k1, k2 = a + b, c + d
-    g2 = 2.0 * (_xlogx_ratio(a, n1 * k1 / n) + _xlogx_ratio(b, n0 * k1 / n)
-                + _xlogx_ratio(c, n1 * k2 / n) + _xlogx_ratio(d, n0 * k2 / n))
-    g2 = max(g2, 0.0)
-    p = math.erfc(math.sqrt(g2 / 2.0))
-    ratio = (a / n1) / ((b + 0.5) / (n0 + 0.5))
-    return g2, p, ratio
-
-
 def bh_adjust(pvalues: Sequence[float]) -> list[float]:
     """Benjamini–Hochberg adjusted p-values (same order as given)."""
     m = len(pvalues)

@@ -1,0 +1,1 @@
+"""Pure estimators on prepared inputs (scikit-learn style): no Tagged, no stage code."""

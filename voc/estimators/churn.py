@@ -1,0 +1,414 @@
+"""The churn models on prepared inputs (``ChurnInput``: the customer text, the sentiment it ends
+with, the root cause, tier and repeat count), with no stage code:
+
+* ``ChurnCues`` and ``Scorer``: the transparent scorer, a weighted sum of readable features
+  (exit, unresolved, threat and anger cues, negative sentiment, tier, repeats, root cause)
+  through the logistic function, and the reasons that name them;
+* ``LabelChurn``: the shipped default, two logistic heads (high; medium-or-high) over those
+  features, the context of the exit cues and character 2-3-grams;
+* ``TrainedChurn``: a logistic model trained on the user's outcomes (``voc train churn``).
+
+Training is in ``voc.training.churn``; the stage is ``voc.stages.churn.Churn``.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, NamedTuple, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, ModelError
+from ..lang.cues import CueMatcher, Hit, cue_rows
+from ..lang.negation import CLAUSE_END
+from ..lexicon import ROOT_CAUSES
+
+NAME = "churn"
+FORMAT = "voc-churn-logistic/1"
+CUE_LABELS = ("exit", "unresolved", "threat", "anger")
+FEATURES = ("exit", "unresolved", "threat", "anger", "negative", "tier", "repeat")
+DEFAULT_WEIGHTS = {"bias": -2.5, "exit": 5.0, "unresolved": 0.6, "threat": 0.3, "anger": 0.3, "negative": 2.0,
+                   "tier": 0.5, "repeat": 0.4}
+DEFAULT_THRESHOLDS = {"high": 0.8, "medium": 0.4}
+
+# -- the context of an exit cue (features of the trained model) --------------------------------
+# Who wants the exit and how: the customer asks for it (我要求注销), has done it (已经销户了),
+# the company did it to the customer (被停卡, 无故取消订单), or the customer only asks how (怎么注销?).
+_INTENT = ("要求", "申请", "我要", "想", "要", "准备", "打算", "必须", "坚决", "立即", "马上", "立刻", "决定",
+           "考虑", "帮我", "给我办", "请")
+_PASSIVE = ("被", "给我", "把我", "擅自", "私自", "无故", "单方面", "强制", "强行", "自动", "系统")
+_DONE_BEFORE = ("已经", "已", "早就", "刚")
+_QUESTION = ("吗", "么", "?", "？", "怎么", "如何", "能否", "能不能", "可不可以", "可以吗", "哪里")
+CONTEXT_FEATURES = ("exit_intent", "exit_done", "exit_passive", "exit_question", "exit_count", "exit_negated")
+
+
+def _clause(text: str, start: int, end: int) -> tuple[str, str]:
+    """The words before ``start`` and after ``end`` within the same clause (at most 10 chars)."""
+    before = text[max(0, start - 10):start]
+    cut = list(CLAUSE_END.finditer(before))
+    if cut:
+        before = before[cut[-1].end():]
+    after = text[end:end + 10]
+    m = CLAUSE_END.search(after)
+    if m:
+        after = after[:m.start() + 1]
+    return before, after
+
+
+def exit_context(text: str, matches: Sequence[Hit]) -> dict[str, float]:
+    """Context features of the exit cues found in ``text`` (``CueMatcher.find(text, negation=True)``): the
+    strongest cue asked for, done, done to the customer, or asked about; how many cues; how
+    many were negated."""
+    out = dict.fromkeys(CONTEXT_FEATURES, 0.0)
+    kept = 0
+    for h in matches:
+        cue, w, start = h.term, h.weight, h.start
+        if h.negated:
+            out["exit_negated"] += 1.0
+            continue
+        kept += 1
+        before, after = _clause(text, start, start + len(cue))
+        if any(x in before for x in _INTENT):
+            out["exit_intent"] = max(out["exit_intent"], w)
+        if after.startswith("了") or after[1:2] == "了" or any(before.endswith(x) or x in before[-4:] for x in _DONE_BEFORE):
+            out["exit_done"] = max(out["exit_done"], w)
+        if any(x in before for x in _PASSIVE):
+            out["exit_passive"] = max(out["exit_passive"], w)
+        if any(x in before or x in after for x in _QUESTION):
+            out["exit_question"] = max(out["exit_question"], w)
+    out["exit_count"] = float(min(kept, 3))
+    out["exit_negated"] = min(out["exit_negated"], 2.0)
+    return out
+
+
+
+# -- the cue file -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChurnCues:
+    """Cues (exit, unresolved, threat, anger), tier weights, root-cause weights, feature
+    weights and thresholds, read from ``corpus/lexicons/churn_cues.tsv``."""
+
+    cues: dict[str, dict[str, float]]
+    tiers: dict[str, float]
+    root_cause: dict[str, float]
+    weights: dict[str, float]
+    thresholds: dict[str, float]
+
+    @classmethod
+    def from_file(cls, path: str | Path | None = None) -> "ChurnCues":
+        from ..resources import corpus_path
+
+        path = Path(path) if path else corpus_path("lexicons", "churn_cues.tsv")
+        cues: dict[str, dict[str, float]] = {k: {} for k in CUE_LABELS}
+        tiers: dict[str, float] = {}
+        rc: dict[str, float] = {}
+        weights = dict(DEFAULT_WEIGHTS)
+        thresholds = dict(DEFAULT_THRESHOLDS)
+        if not Path(path).is_file():
+            raise ConfigError(f"churn cue file {path} does not exist; give a label<TAB>cue<TAB>weight file.")
+        for n, label, cue, w in cue_rows(path):
+            if label in cues:
+                cues[label][cue.lower()] = w
+            elif label == "tier":
+                tiers[cue.lower()] = w
+            elif label == "root_cause":
+                if cue not in ROOT_CAUSES:
+                    raise ConfigError(f"{path}:{n}: root cause {cue!r} is not one of {', '.join(ROOT_CAUSES)}.")
+                rc[cue] = w
+            elif label == "weight":
+                if cue not in DEFAULT_WEIGHTS:
+                    raise ConfigError(f"{path}:{n}: unknown weight {cue!r}; use one of {', '.join(DEFAULT_WEIGHTS)}.")
+                weights[cue] = w
+            elif label == "threshold":
+                if cue not in DEFAULT_THRESHOLDS:
+                    raise ConfigError(f"{path}:{n}: unknown threshold {cue!r}; use high or medium.")
+                thresholds[cue] = w
+            else:
+                raise ConfigError(f"{path}:{n}: unknown label {label!r}; use exit, unresolved, threat, anger, "
+                                  f"tier, root_cause, weight or threshold.")
+        if not 0 <= thresholds["medium"] <= thresholds["high"] <= 1:
+            raise ConfigError(f"{path}: thresholds must satisfy 0 <= medium <= high <= 1.")
+        return cls(cues, tiers, rc, weights, thresholds)
+
+
+class ChurnInput(NamedTuple):
+    """What the churn models read of one contact."""
+
+    text: str  # normalised customer text
+    sentiment: float | None  # the sentiment the contact ends with (``voc.stages.churn.effective_sentiment``)
+    trend: str | None  # sentiment trend of a dialogue
+    root_cause: str | None  # root-cause label
+    tier: str | None  # customer tier (``voc.lang.metadata.tier``)
+    repeats: int  # earlier contacts in the window (``voc.lang.metadata.repeat_count``)
+
+
+@dataclass(frozen=True)
+class Features:
+    exit: float
+    unresolved: float
+    threat: float
+    anger: float
+    negative: float
+    tier: float
+    repeat: float
+    root_cause: str | None
+    terms: dict[str, tuple[str, ...]]
+    tier_name: str | None
+    repeats: int
+    sentiment: float | None
+    trend: str | None = None
+    context: dict[str, float] | None = None
+
+    def vector(self) -> list[float]:
+        return [getattr(self, k) for k in FEATURES]
+
+
+class Scorer:
+    """Features and the transparent score of one contact."""
+
+    def __init__(self, cues: ChurnCues | None = None):
+        self.cues = cues or ChurnCues.from_file()
+        self._m = {k: CueMatcher.of(v, k, overlapping=k == "exit") for k, v in self.cues.cues.items()}
+
+    def tier_weight(self, tier: str | None) -> float:
+        """Weight of the longest tier name found in the value (钻石卡 -> 钻石)."""
+        if not tier:
+            return 0.0
+        t = tier.lower()
+        found = [(len(name), w) for name, w in self.cues.tiers.items() if name in t]
+        return max(found)[1] if found else 0.0
+
+    def features(self, x: ChurnInput) -> Features:
+        text = x.text.lower()
+        found = {k: [(h.term, h.weight) for h in self._m[k].find(text, negation=True) if not h.negated]
+                 for k in CUE_LABELS if k != "exit"}
+        exits = self._m["exit"].find(text, negation=True)
+        found["exit"] = [(h.term, h.weight) for h in exits if not h.negated]
+        exit_w = max((w for _, w in found["exit"]), default=0.0)
+        s = x.sentiment
+        negative = 1.0 - s if s is not None else 0.0
+        tier, reps = x.tier, x.repeats
+        return Features(
+            exit=exit_w,
+            unresolved=min(sum(w for _, w in found["unresolved"]), 2.0),
+            threat=min(sum(w for _, w in found["threat"]), 2.0),
+            anger=min(sum(w for _, w in found["anger"]), 2.0),
+            negative=round(negative, 4),
+            tier=self.tier_weight(tier),
+            repeat=float(min(reps, 3)),
+            root_cause=x.root_cause,
+            terms={k: tuple(dict.fromkeys(w for w, _ in v)) for k, v in found.items()},
+            tier_name=tier, repeats=reps, sentiment=s, trend=x.trend,
+            context=exit_context(text, exits))
+
+    def logit(self, f: Features) -> float:
+        w = self.cues.weights
+        z = w["bias"] + sum(w[k] * getattr(f, k) for k in FEATURES)
+        return z + self.cues.root_cause.get(f.root_cause or "", 0.0)
+
+    def level(self, score: float, f: Features | None = None) -> str:
+        """``high`` needs the high threshold *and* an exit cue (taxonomy: explicit intent to
+        leave); without one the contact is at most ``medium``."""
+        th = self.cues.thresholds
+        if score >= th["high"] and (f is None or f.exit > 0):
+            return "high"
+        return "medium" if score >= th["medium"] else "low"
+
+    def reasons(self, f: Features) -> tuple[str, ...]:
+        out = []
+        if f.terms["exit"] and f.exit > 0:
+            out.append("exit intent: " + "、".join(f.terms["exit"]))
+        if f.terms["unresolved"]:
+            out.append("repeated unresolved problem: " + "、".join(f.terms["unresolved"]))
+        if f.terms["threat"]:
+            out.append("complaint threat: " + "、".join(f.terms["threat"]))
+        if f.terms["anger"]:
+            out.append("strong dissatisfaction: " + "、".join(f.terms["anger"]))
+        if f.sentiment is not None and f.sentiment < 0.2:
+            out.append(f"strongly negative sentiment ({f.sentiment:.2f})")
+        if f.trend == "worsened":
+            out.append("the conversation left the customer worse off than it began")
+        rc_w = self.cues.root_cause.get(f.root_cause or "", 0.0)
+        if f.root_cause and rc_w > 0:
+            out.append(f"root cause: {f.root_cause}")
+        if f.tier >= 0.5:
+            out.append(f"high-value customer: {f.tier_name}")
+        elif f.tier > 0:
+            out.append(f"customer tier: {f.tier_name}")
+        if f.repeats:
+            out.append(f"repeat contact: {f.repeats} earlier contact{'s' if f.repeats > 1 else ''} in the window")
+        return tuple(out)
+
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+
+def design(feats: Sequence[Features]) -> np.ndarray:
+    rows = []
+    for f in feats:
+        rc = [1.0 if f.root_cause == k else 0.0 for k in ROOT_CAUSES]
+        rows.append(f.vector() + rc)
+    return np.array(rows, dtype=np.float64)
+
+
+FEATURE_NAMES = [*FEATURES, *(f"root_cause={k}" for k in ROOT_CAUSES)]
+
+
+class TrainedChurn:
+    """Logistic regression over character 1-3-grams of the customer text (TF-IDF, up to
+    ``max_features``) and the scorer's features. Saved as ``model.npz`` (arrays only) with
+    a manifest; loaded after ``voc.models.verify``."""
+
+    def __init__(self, vocabulary: Sequence[str], idf: np.ndarray, coef_text: np.ndarray,
+                 coef_feat: np.ndarray, bias: float, thresholds: Mapping[str, float], version: str = "trained"):
+        self.vocabulary = list(vocabulary)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.coef_text = np.asarray(coef_text, dtype=np.float64)
+        self.coef_feat = np.asarray(coef_feat, dtype=np.float64)
+        self.bias = float(bias)
+        self.thresholds = dict(thresholds)
+        self.version = version
+        self._vec = None
+
+    def _text_matrix(self, texts: Sequence[str]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        if self._vec is None:
+            vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True,
+                                  vocabulary={w: i for i, w in enumerate(self.vocabulary)}, dtype=np.float64)
+            vec.idf_ = self.idf
+            self._vec = vec
+        return self._vec.transform(texts)
+
+    def predict(self, texts: Sequence[str], feats: Sequence[Features]) -> list[float]:
+        z = self._text_matrix(texts) @ self.coef_text + design(feats) @ self.coef_feat + self.bias
+        return [sigmoid(float(v)) for v in z]
+
+    def level(self, score: float) -> str:
+        return "high" if score >= self.thresholds["high"] else "medium" if score >= self.thresholds["medium"] else "low"
+
+    def save(self, folder: Path) -> None:
+        from ..models import save_arrays
+
+        vocab = "\n".join(self.vocabulary).encode("utf-8")
+        save_arrays(folder / "model.npz", vocab=np.frombuffer(vocab, dtype=np.uint8), idf=self.idf,
+                    coef_text=self.coef_text, coef_feat=self.coef_feat, bias=np.array([self.bias]))
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TrainedChurn":
+        from ..models import load_arrays, verify
+
+        folder = Path(folder)
+        manifest = verify(folder)
+        if manifest.get("format") != FORMAT:
+            raise ModelError(f"{folder} is not a churn model written by `voc train churn`; give such a folder.")
+        a = load_arrays(folder / "model.npz")
+        raw = a["vocab"].tobytes().decode("utf-8")
+        vocab = raw.split("\n") if raw else []
+        if len(vocab) != len(a["idf"]) or len(a["coef_feat"]) != len(FEATURE_NAMES):
+            raise ModelError(f"{folder}/model.npz is inconsistent with this version of voc; retrain the model.")
+        return cls(vocab, a["idf"], a["coef_text"], a["coef_feat"], float(a["bias"][0]),
+                   manifest.get("thresholds", DEFAULT_THRESHOLDS), f"trained-{manifest.get('version', '?')}")
+
+
+
+# ============================================================================================
+# The shipped default: a model learned from the project's own taxonomy labels
+# ============================================================================================
+DEFAULT_FORMAT = "voc-churn-labels/1"
+DEFAULT_VERSION = "1.0.0"
+DENSE_NAMES = [*FEATURE_NAMES, *CONTEXT_FEATURES]
+NGRAM_SIZES = (2, 3)
+NGRAM_SCALE = 0.2  # 0: no n-grams. Else the n-grams' share of the score: they refine the readable features, not replace them
+
+
+def char_ngrams(text: str) -> set[str]:
+    """The distinct character 2- and 3-grams of ``text`` (lower-cased)."""
+    t = (text or "").lower()
+    return {t[i:i + n] for n in NGRAM_SIZES for i in range(len(t) - n + 1)}
+
+
+def dense_inputs(feats: Sequence[Features]) -> np.ndarray:
+    """The dense inputs of ``LabelChurn``: ``design`` and the exit-cue context (``DENSE_NAMES``)."""
+    ctx = [[(f.context or {}).get(k, 0.0) for k in CONTEXT_FEATURES] for f in feats]
+    return np.hstack([design(feats), np.array(ctx, dtype=np.float64).reshape(len(feats), len(CONTEXT_FEATURES))])
+
+
+class LabelChurn:
+    """The shipped churn model (``models/churn/<version>/``), learned from the taxonomy labels of
+    corpus/labels/train.csv. Two logistic heads over the same inputs: the transparent scorer's
+    features, the context of the exit cues (asked for, done, done to the customer, asked
+    about, negated) and binary character 2-3-grams of the customer text (scaled by 0.2):
+
+    * ``high``: explicit exit intent (taxonomy level high) vs not;
+    * ``risk``: medium or high vs low (strong dissatisfaction or exit intent).
+
+    ``churn_risk = (p_risk + p_high) / 2``; level ``high`` when ``p_high`` reaches the
+    ``high`` threshold, ``medium`` when ``p_risk`` reaches the ``medium`` threshold. The cue
+    file it was trained with ships in the folder (``cues.tsv``), so its features do not move
+    when the project's lexicon is edited."""
+
+    def __init__(self, vocabulary: Sequence[str], w_ngram: np.ndarray, w_dense: np.ndarray, bias: np.ndarray,
+                 thresholds: Mapping[str, float], cues: ChurnCues, version: str = DEFAULT_VERSION):
+        self.vocabulary = list(vocabulary)
+        self.w_ngram = np.asarray(w_ngram, dtype=np.float64)  # (2, V): high, risk
+        self.w_dense = np.asarray(w_dense, dtype=np.float64)  # (2, D)
+        self.bias = np.asarray(bias, dtype=np.float64)  # (2,)
+        self.thresholds = dict(thresholds)
+        self.cues = cues
+        self.version = version
+        self._scaled = self.w_ngram * NGRAM_SCALE  # (2, V)
+        # the binary n-gram matrix of a batch in numpy (voc.text.ngrams): the same n-grams as
+        # ``char_ngrams`` on normalised text, summed in column order (deterministic)
+        from ..text.ngrams import CharNgrams
+
+        self._ngrams = CharNgrams(self.vocabulary, (min(NGRAM_SIZES), max(NGRAM_SIZES))) if self.vocabulary else None
+
+    def scores(self, texts: Sequence[str], dense: np.ndarray) -> list[tuple[float, float, list[tuple[float, str]]]]:
+        """Per text: (p_high, p_risk, the n-grams found that push toward high, with their push)."""
+        z = dense @ self.w_dense.T + self.bias
+        found: list[list[tuple[float, str]]] = [[] for _ in texts]
+        if self._ngrams is not None and len(texts):
+            X = self._ngrams.transform([t or "" for t in texts])
+            z = z + np.asarray(X @ self._scaled.T)
+            high = self._scaled[0]
+            for i in range(len(texts)):
+                cols = X.indices[X.indptr[i]:X.indptr[i + 1]]
+                found[i] = [(float(high[c]), self.vocabulary[c]) for c in cols[high[cols] > 0]]
+        return [(sigmoid(zh), sigmoid(zr), f) for (zh, zr), f in zip(z.tolist(), found)]
+
+    def level(self, p_high: float, p_risk: float) -> str:
+        if p_high >= self.thresholds["high"]:
+            return "high"
+        return "medium" if p_risk >= self.thresholds["medium"] else "low"
+
+    def save(self, folder: Path) -> None:
+        from ..models import save_arrays
+
+        vocab = "\n".join(self.vocabulary).encode("utf-8")
+        save_arrays(folder / "model.npz", vocab=np.frombuffer(vocab, dtype=np.uint8), w_ngram=self.w_ngram,
+                    w_dense=self.w_dense, bias=self.bias)
+
+    @classmethod
+    def load(cls, folder: str | Path, manifest: Mapping[str, Any] | None = None) -> "LabelChurn":
+        from ..models import load_arrays, verify
+
+        folder = Path(folder)
+        manifest = manifest or verify(folder)
+        if manifest.get("format") != DEFAULT_FORMAT:
+            raise ModelError(f"{folder} is not a churn model built by `python -m voc.build churn`; give such a folder.")
+        a = load_arrays(folder / "model.npz")
+        raw = a["vocab"].tobytes().decode("utf-8")
+        vocab = raw.split("\n") if raw else []
+        if a["w_ngram"].shape != (2, len(vocab)) or a["w_dense"].shape != (2, len(DENSE_NAMES)) \
+                or list(manifest.get("dense_features", [])) != DENSE_NAMES:
+            raise ModelError(f"{folder}/model.npz is inconsistent with this version of voc; rebuild it with "
+                             f"`python -m voc.build churn`.")
+        return cls(vocab, a["w_ngram"], a["w_dense"], a["bias"], manifest["thresholds"],
+                   ChurnCues.from_file(folder / "cues.tsv"), manifest.get("version", DEFAULT_VERSION))
+
+

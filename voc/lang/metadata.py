@@ -1,0 +1,88 @@
+"""What a contact's metadata and time fields say: the customer tier, the repeat-contact count,
+and one parser for times (``to_datetime``) behind the readers' and the store's formatters."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Mapping
+
+SHANGHAI = timezone(timedelta(hours=8))
+
+TIER_KEYS = ("tier", "customer_tier", "customer_level", "vip_level", "member_level", "level", "客户等级",
+             "会员等级", "客户级别", "会员级别", "客户星级", "星级", "等级", "客户类型",
+             "value_tier", "客户价值", "价值等级", "客户分层", "segment")
+"""Metadata keys read as the customer value tier (case-insensitive), the first present wins."""
+REPEAT_KEY = "repeat_contacts"
+
+
+def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:
+    """The customer value tier from a contact's metadata (tier, 客户等级 ...), stripped, or None."""
+    if not metadata or not isinstance(metadata, Mapping):
+        return None
+    lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
+    for k in keys:
+        v = lowered.get(k)
+        if v is not None and str(v).strip():
+            return str(v).strip()
+    return None
+
+
+def repeat_count(metadata: Mapping[str, Any]) -> int:
+    """How many earlier contacts of the customer ``voc.stages.repeat.RepeatContacts`` counted."""
+    try:
+        return max(0, int(metadata.get(REPEAT_KEY) or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+# -- time ---------------------------------------------------------------------------------------
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S",
+                "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d")
+_ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}")
+_EPOCH = re.compile(r"\d{10}(\d{3})?(\.\d+)?")
+
+
+def to_datetime(value: Any, tz: tzinfo = SHANGHAI, *, epoch: bool = False) -> datetime | None:
+    """A time as an aware datetime, or None when empty or unreadable.
+
+    Reads datetimes and dates, ISO 8601 (``2026-10-31T23:30:00+08:00``, ``...Z``, date only) and
+    ``TIME_FORMATS`` (``2026/10/31 23:30``, ``2026年10月31日``, ``20261031`` ...). A time without
+    an offset is local time of ``tz``; one with an offset keeps it. With ``epoch``, numbers and
+    10- or 13-digit strings are Unix seconds or milliseconds (in ``tz``); without, they are text."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, date):
+        dt = datetime(value.year, value.month, value.day)
+    elif epoch and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+    elif isinstance(value, str) and _ISO_OFFSET.fullmatch(value):  # what the readers write
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    else:
+        s = str(value).strip()
+        if epoch and _EPOCH.fullmatch(s):
+            return to_datetime(float(s), tz, epoch=True)
+        dt = _parse_text(s)
+        if dt is None:
+            return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=tz)
+
+
+def _parse_text(s: str) -> datetime | None:
+    if not s:
+        return None
+    try:
+        return datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for fmt in TIME_FORMATS:
+        try:
+            return datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    return None
