@@ -81,7 +81,7 @@ def topics(settings: Settings):
 @preprocessor("repeat_contacts", when=("churn", "escalation"))
 def repeat_contacts(settings: Settings):
     """How many earlier contacts of the same customer fall within ``repeat_window``."""
-    from .churn import RepeatContacts
+    from .repeat import RepeatContacts
 
     window = RepeatContacts(settings.repeat_window)
     return window if window.window is not None else None

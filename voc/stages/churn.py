@@ -44,7 +44,6 @@ from ..estimators.churn import (DEFAULT_FORMAT, NAME, ChurnCues, ChurnInput, Fea
 from ..lang.metadata import repeat_count, tier
 from ..records import Churn as ChurnRecord
 from ..records import Tagged, evolve
-from .repeat import RepeatContacts  # noqa: F401 (voc.api imports it from here until its registry takes voc.stages.repeat)
 
 
 def effective_sentiment(t: Tagged) -> float | None:
@@ -78,7 +77,7 @@ class Churn:
     trained with)."""
 
     name = "churn"
-    requires = ("text", "sentiment", "root_cause")
+    requires = ("text", "sentiment", "root_cause", "metadata")
     assigns = ("churn",)
 
     def __init__(self, cues: str | Path | None = None, model: str | Path | None = None):

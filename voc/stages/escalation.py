@@ -379,7 +379,7 @@ class Escalation:
     def __init__(self, rules: str | Path | None = None, ruleset: RuleSet | None = None):
         self.rules_file = str(rules) if rules else None
         self.ruleset = ruleset or load_rules(rules)
-        self.requires = tuple(["turns", "text", "root_cause", *sorted(self.ruleset.uses - {"root_cause"})])
+        self.requires = tuple(["turns", "text", "root_cause", "metadata", *sorted(self.ruleset.uses - {"root_cause"})])
         self.version = "rules-1" if rules is None else "rules-1+user"
 
     def decide(self, t: Tagged) -> EscalationRecord:
