@@ -1,0 +1,1 @@
+"""Pure estimators, scikit-learn style: settings in the constructor, learned state ending in ``_``."""
