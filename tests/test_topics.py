@@ -1,4 +1,4 @@
-"""Topic models (voc.topics): fit, save/load without pickle, inference, the stage, tracking.
+"""Topic models (voc.topics, voc.training.topics): fit, save/load without pickle, inference, the stage, tracking.
 
 Synthetic data here is written for these tests (token lists drawn from small hand-written
 vocabularies, and a few hundred hand-written complaint texts about a new fee); real texts are
@@ -18,9 +18,10 @@ import numpy as np
 import pytest
 
 from voc.records import Contact, Tagged
+from voc.topics.cross import cross_table
 from voc.topics.model import TopicModel, read_dictionary_text
-from voc.topics.track import (align_topics, bh_adjust, candidate_terms, cross_table, emerging_terms, g2_test,
-                              period_of, track)
+from voc.topics.track import align_topics, bh_adjust, candidate_terms, emerging_terms, g2_test, period_of, track
+from voc.training.topics import fit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +63,7 @@ FAST = dict(phrase_rounds=0, no_below=2, no_above=0.9, passes=10, min_terms=1)
 @pytest.fixture(scope="module")
 def synth_model(tmp_path_factory):
     docs = synth_docs({"refund": 120, "signal": 120, "broadband": 120, "collection": 120}, seed=1)
-    model = TopicModel(num_topics=4, seed=3, **FAST).fit(docs, [f"d{i}" for i in range(len(docs))])
+    model = fit(TopicModel(num_topics=4, seed=3, **FAST), docs, [f"d{i}" for i in range(len(docs))])
     folder = tmp_path_factory.mktemp("topics") / "m"
     model.save(folder)
     return model, folder, docs
@@ -85,17 +86,17 @@ def test_fit_finds_the_planted_issues(synth_model):
 
 def test_two_fits_are_byte_identical(synth_model, tmp_path):
     model, folder, docs = synth_model
-    again = TopicModel(num_topics=4, seed=3, **FAST).fit(docs, [f"d{i}" for i in range(len(docs))])
+    again = fit(TopicModel(num_topics=4, seed=3, **FAST), docs, [f"d{i}" for i in range(len(docs))])
     again.save(tmp_path / "m2")
     assert _files(folder) == _files(tmp_path / "m2")  # topics.json, assignments.jsonl, arrays, manifest
-    other = TopicModel(num_topics=4, seed=4, **FAST).fit(docs, [f"d{i}" for i in range(len(docs))])
+    other = fit(TopicModel(num_topics=4, seed=4, **FAST), docs, [f"d{i}" for i in range(len(docs))])
     other.save(tmp_path / "m3")
     assert (tmp_path / "m3" / "topic_term.npy").read_bytes() != (folder / "topic_term.npy").read_bytes()
 
 
 def test_coherence_is_computed_and_auto_k_records_the_curve():
     docs = synth_docs({"refund": 80, "signal": 80, "broadband": 80, "collection": 80}, seed=2)
-    model = TopicModel(num_topics="auto", k_range=(2, 6, 2), seed=1, **FAST).fit(docs)
+    model = fit(TopicModel(num_topics="auto", k_range=(2, 6, 2), seed=1, **FAST), docs)
     c = model.coherence_
     assert 0.3 < c["c_v"] <= 1.0 and 0.0 < c["c_v_top20"] <= 1.0 and c["u_mass"] < 0 and c["topn"] == 10
     pts = model.curve_["points"]
@@ -109,9 +110,9 @@ def test_bad_settings_fail_with_a_clear_message():
     from voc.errors import ConfigError, InputError
 
     with pytest.raises(ConfigError, match="num_topics"):
-        TopicModel(num_topics=1).fit([["退款"]] * 20)
+        fit(TopicModel(num_topics=1), [["退款"]] * 20)
     with pytest.raises(InputError, match="contacts"):
-        TopicModel(num_topics=2, **FAST).fit([["退款", "到账"]] * 3)
+        fit(TopicModel(num_topics=2, **FAST), [["退款", "到账"]] * 3)
 
 
 # -- saving and loading without pickle ----------------------------------------------------------------
@@ -296,8 +297,8 @@ def test_alignment_of_two_fitted_months_with_a_renamed_and_a_merged_topic():
     m1 = synth_docs({"refund": 150, "signal": 150, "broadband": 150, "collection": 150}, seed=5)
     m2 = synth_docs({"refund_b": 150, "signal+broadband": 300, "collection": 150}, seed=6,
                     mix=("signal", "broadband"))
-    a = TopicModel(num_topics=4, seed=1, alpha="symmetric", **FAST).fit(m1, score=False)
-    b = TopicModel(num_topics=3, seed=1, alpha="symmetric", **FAST).fit(m2, score=False)
+    a = fit(TopicModel(num_topics=4, seed=1, alpha="symmetric", **FAST), m1, score=False)
+    b = fit(TopicModel(num_topics=3, seed=1, alpha="symmetric", **FAST), m2, score=False)
     res = align_topics(a.topics_, b.topics_)
     head = {t["id"]: t["terms"][0][0] for t in a.topics_}
     by_status = {t["status"]: t for t in res["topics"]}
@@ -448,7 +449,7 @@ def test_cli_rejects_a_bad_number_of_topics(tmp_path):
 
 # -- bundled samples: the planted 2026-10 surge ------------------------------------------------------
 def test_track_flags_the_planted_october_surge_in_the_samples(samples):
-    from voc.topics.track import track_contacts
+    from voc.topics.run import track_contacts
     from voc.io.readers import read_contacts
     from voc.models import find
 
@@ -479,7 +480,7 @@ def shipped():
 def test_shipped_model_is_coherent_on_the_reserved_texts(shipped, shared_data):
     """CI check of the shipped model: c_v of its topics on the reserved complaint and dialogue
     texts (never used in training), and the figures recorded at build time."""
-    from voc.topics.model import heldout_coherence, reserved_contacts, tokenise_contacts
+    from voc.training.topics import heldout_coherence, reserved_contacts, tokenise_contacts
 
     assert shipped.coherence_["c_v"] >= 0.50
     _, toks, _ = tokenise_contacts(reserved_contacts())
@@ -493,7 +494,7 @@ def test_shipped_model_is_coherent_on_the_reserved_texts(shipped, shared_data):
 def test_planted_new_fee_in_real_text_is_emerging_in_its_month_only(shipped, shared_data):
     """Real non-reserved complaint and dialogue texts spread over three months; 200
     hand-written contacts about a new fee are added to the middle month only."""
-    from voc.topics.model import tokenise_contacts, training_contacts
+    from voc.training.topics import tokenise_contacts, training_contacts
 
     real, _ = training_contacts()
     rng = random.Random(7)

@@ -19,8 +19,8 @@ from .resources import models_path
 
 BUILDERS = {
     "root_cause": "voc.stages.root_cause",
-    "sentiment": "voc.stages.sentiment",
-    "topics": "voc.topics.model",
+    "sentiment": "voc.training.sentiment",
+    "topics": "voc.training.topics",
     "churn": "voc.training.churn",
 }
 

@@ -360,7 +360,8 @@ def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_forma
       voc topics fit corpus/samples/contacts.jsonl -o models/my-topics
       voc topics fit tickets.csv -o models/tickets-20 --num-topics 20 --seed 7
     """
-    from .topics.model import fit_files, show_topics
+    from .topics.model import show_topics
+    from .training.topics import fit_files
 
     model = fit_files(inputs, output, num_topics=_num_topics(num_topics), k_range=_k_range(k_range), seed=seed,
                       workers=workers, overwrite=overwrite,
@@ -413,7 +414,7 @@ def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term
       voc topics track --by month corpus/samples/contacts.jsonl
       voc topics track --model models/my-topics --by month jan.csv feb.csv -o out/topics_track.json
     """
-    from .topics.track import track_files
+    from .topics.run import track_files
 
     report = track_files(inputs, model_dir, by=by, output=output, workers=workers, reference=reference,
                          refit=not no_refit, window=window, alpha=alpha, term_alpha=term_alpha,

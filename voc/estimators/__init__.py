@@ -1,1 +1,2 @@
-"""Pure estimators on prepared inputs (scikit-learn style): no Tagged, no stage code."""
+"""Pure estimators on prepared inputs, scikit-learn style where they are fitted here: no Tagged, no
+stage code, no label files (training lives in ``voc.training``)."""

@@ -1,13 +1,14 @@
 """Topic discovery (gensim LDA over customer-side jieba tokens) and month-over-month tracking.
 
-    from voc.topics import TopicModel, fit_files, track_files
+    from voc.topics import TopicModel, track_files
     model = TopicModel.load("models/topics/1.0.0")
     theta = model.infer([["退款", "到账", "迟迟"]])
 
-``voc.topics.model`` fits, saves and loads topic models without pickle and infers topic
-weights in numpy; ``voc.topics.track`` aligns topics across months, flags new, growing,
-shrinking and gone topics, tests which terms and topics are emerging, and builds the root
-cause x topic cross-table. gensim is imported only when fitting or scoring coherence.
+``voc.topics.model`` saves and loads topic models without pickle and infers topic weights in
+numpy (``voc.training.topics`` fits them); ``voc.topics.track`` aligns topics across months,
+flags new, growing, shrinking and gone topics and tests which terms and topics are emerging;
+``voc.topics.run`` tags contact files for it; ``voc.topics.cross`` builds the root cause x
+topic cross-table. gensim is imported only when fitting or scoring coherence.
 """
 from __future__ import annotations
 
@@ -27,9 +28,10 @@ __all__ = [
 ]
 
 _WHERE = {
-    "TopicModel": "model", "fit_files": "model", "fit_contacts": "model", "show_topics": "model",
-    "track": "track", "track_files": "track", "track_contacts": "track", "align_topics": "track",
-    "emerging_terms": "track", "cross_table": "track",
+    "TopicModel": "voc.topics.model", "show_topics": "voc.topics.model",
+    "fit_files": "voc.training.topics", "fit_contacts": "voc.training.topics",
+    "track": "voc.topics.track", "align_topics": "voc.topics.track", "emerging_terms": "voc.topics.track",
+    "track_files": "voc.topics.run", "track_contacts": "voc.topics.run", "cross_table": "voc.topics.cross",
 }
 
 
@@ -37,5 +39,5 @@ def __getattr__(name: str) -> Any:  # lazy: keeps ``import voc.topics`` cheap
     if name in _WHERE:
         import importlib
 
-        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+        return getattr(importlib.import_module(_WHERE[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

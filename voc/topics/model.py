@@ -1,17 +1,9 @@
-"""Topic models: gensim LDA over customer-side jieba tokens, saved and used without pickle.
+"""Topic models: LDA over customer-side jieba tokens, saved and loaded without pickle, used without gensim.
 
-Fitting (``TopicModel.fit``) takes the customer tokens that the ``segment`` stage writes
-(the project's own jieba tokenizer, user dictionary and stopwords) and:
-
-1. drops numbers, placeholders (〔手机号〕...), one-character tokens and a list of generic
-   words that name no problem (``TOPIC_STOPWORDS``: 现在, 已经, 希望, 你们 ...);
-2. joins frequent collocations into phrases with gensim ``Phrases`` (NPMI scoring, two
-   rounds, so 套餐+被+改 can become 套餐被改);
-3. keeps terms found in at least ``no_below`` contacts and at most ``no_above`` of them
-   (gensim ``Dictionary.filter_extremes``);
-4. fits gensim ``LdaModel`` (single process, ``random_state=seed``); with
-   ``num_topics="auto"`` it fits every K of ``k_range`` and keeps the one with the highest
-   coherence c_v, recording the curve.
+``TopicModel`` holds the settings and, once fitted (``voc.training.topics.fit``) or loaded,
+the learned arrays. ``preprocess`` turns a contact's customer tokens (the ``segment``
+stage's) into topic terms: numbers, placeholders (〔手机号〕...), one-character tokens and the
+generic words of ``TOPIC_STOPWORDS`` dropped, the learned phrases joined (``PhraseMerger``).
 
 A model folder holds only plain files, listed with their SHA-256 in ``manifest.json``::
 
@@ -34,12 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from ..errors import ConfigError, InputError, ModelError
-from ..records import Contact
+from ..errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +38,6 @@ VERSION = "1.0.0"
 FILES = ("topics.json", "dictionary.txt", "topic_term.npy", "alpha.npy", "phrases.json", "preprocess.json",
          "assignments.jsonl", "MODEL_CARD.md", "manifest.json")
 PHRASE_JOIN = ""  # 套餐 + 被改 -> 套餐被改 (Chinese is written without spaces)
-_PAIR_SEP = " "  # tokens never contain spaces: used inside gensim Phrases only
 
 # Words that never name a customer problem on their own: pronouns, function words, time
 # words, generic verbs of complaining and greetings, provinces and large cities (a place is
@@ -153,31 +142,6 @@ class PhraseMerger:
         return [a + PHRASE_JOIN + b for r in self.rounds for a, b, _ in r]
 
 
-def learn_phrases(docs: Sequence[Sequence[str]], *, rounds: int = 2, min_count: int = 10,
-                  threshold: float = 0.5) -> PhraseMerger:
-    """Frequent collocations with gensim ``Phrases`` (NPMI score >= ``threshold``)."""
-    from gensim.models.phrases import Phrases
-
-    merger = PhraseMerger()
-    current = [list(d) for d in docs]
-    found: list[list[list[Any]]] = []
-    for _ in range(rounds):
-        ph = Phrases(current, min_count=min_count, threshold=threshold, scoring="npmi",
-                     delimiter=_PAIR_SEP)
-        pairs = []
-        for phrase, score in ph.export_phrases().items():
-            parts = phrase.split(_PAIR_SEP)
-            if len(parts) == 2 and parts[0] != parts[1]:
-                pairs.append([parts[0], parts[1], float(score)])
-        pairs.sort(key=lambda p: (p[0], p[1]))
-        if not pairs:
-            break
-        found.append(pairs)
-        merger = PhraseMerger(found)
-        current = [PhraseMerger([pairs])(d) for d in current]
-    return merger
-
-
 # -- numerics ----------------------------------------------------------------------------
 def _dirichlet_expectation(a):
     """E[log theta] for theta ~ Dir(a), row-wise."""
@@ -189,7 +153,7 @@ def _dirichlet_expectation(a):
     return psi(a) - psi(np.sum(a, axis=1))[:, None]
 
 
-def _g(v: float, nd: int = 4) -> float:
+def rounded(v: float, nd: int = 4) -> float:
     """A float rounded for the JSON files (byte-identical output)."""
     return float(round(float(v), nd))
 
@@ -198,8 +162,8 @@ def _g(v: float, nd: int = 4) -> float:
 class TopicModel:
     """LDA topic model over customer tokens.
 
-    Settings are stored by the constructor; ``fit`` learns ``vocab_``, ``lambda_``,
-    ``alpha_``, ``phrases_``, ``topics_``, ``coherence_`` and ``curve_`` and returns self.
+    Settings are stored by the constructor; ``voc.training.topics.fit`` learns ``vocab_``,
+    ``lambda_``, ``alpha_``, ``phrases_``, ``topics_``, ``coherence_`` and ``curve_``.
 
     ``num_topics``: an int, or ``"auto"`` to choose K in ``k_range`` (start, stop, step; stop
     included) by coherence c_v. ``min_weight``/``max_topics``: a contact gets its top topic
@@ -250,7 +214,7 @@ class TopicModel:
             setattr(self, k, v)
         return self
 
-    # -- preprocessing shared by fit and inference --------------------------------------
+    # -- preprocessing shared by fitting and inference --------------------------------------
     @property
     def stopwords_(self) -> frozenset[str]:
         return frozenset(self.stopwords) if self.stopwords is not None else TOPIC_STOPWORDS
@@ -264,142 +228,7 @@ class TopicModel:
             toks = merger(toks)
         return [w for w in toks if len(w) >= self.min_len and w not in stop]
 
-    # -- fitting ----------------------------------------------------------------------------
-    def _check_params(self) -> None:
-        k = self.num_topics
-        if not (k == "auto" or (isinstance(k, int) and k >= 2)):
-            raise ConfigError(f"num_topics must be an integer of at least 2 or 'auto', not {k!r}.")
-        if k == "auto":
-            a, b, s = self.k_range
-            if not (2 <= a <= b and s >= 1):
-                raise ConfigError(f"k_range {self.k_range} is invalid; give (start, stop, step) with 2 <= start <= stop.")
-        if not (0 < self.no_above <= 1):
-            raise ConfigError(f"no_above must be in (0, 1], not {self.no_above}.")
-
-    def fit(self, docs: Sequence[Sequence[str]], ids: Sequence[str] | None = None, *,
-            score: bool = True) -> "TopicModel":
-        """Fit on the customer tokens of each contact (``ids`` name the contacts for the
-        representative examples; default their positions). ``score=False`` skips the
-        coherence scores of the chosen model (not allowed with ``num_topics="auto"``)."""
-        import numpy as np
-        from gensim.corpora import Dictionary
-
-        self._check_params()
-        t0 = time.monotonic()
-        docs = [list(d) for d in docs]
-        ids = [str(i) for i in (ids if ids is not None else range(len(docs)))]
-        if len(ids) != len(docs):
-            raise ConfigError("ids and docs have different lengths; give one id per document.")
-        self._stop_cache = self.stopwords_
-        self.phrases_ = None
-        cleaned = [clean_tokens(d, self._stop_cache) for d in docs]
-        if self.phrases is not None:
-            self.phrases_ = self.phrases
-        elif self.phrase_rounds:
-            self.phrases_ = learn_phrases(cleaned, rounds=self.phrase_rounds, min_count=self.phrase_min_count,
-                                          threshold=self.phrase_threshold)
-        else:
-            self.phrases_ = PhraseMerger()
-        texts = [[w for w in self.phrases_(d) if len(w) >= self.min_len and w not in self._stop_cache]
-                 for d in cleaned]
-        dictionary = Dictionary(texts)
-        dictionary.filter_extremes(no_below=self.no_below, no_above=self.no_above, keep_n=self.keep_n)
-        if len(dictionary) < 2:
-            raise InputError(f"only {len(dictionary)} terms occur in at least {self.no_below} contacts; "
-                             f"give more contacts or lower no_below.")
-        bows = [dictionary.doc2bow(t) for t in texts]
-        keep = [i for i, b in enumerate(bows) if sum(c for _, c in b) >= max(1, self.min_terms)]
-        if len(keep) < 10:
-            raise InputError(f"only {len(keep)} contacts have topic terms; give at least a few hundred contacts.")
-        corpus = [bows[i] for i in keep]
-        self.n_docs_ = len(docs)
-        self.n_train_docs_ = len(corpus)
-        log.info("topics: %d contacts, %d with terms, %d terms, %d phrases", len(docs), len(corpus),
-                 len(dictionary), len(self.phrases_.phrases))
-        coh_texts = [[w for w in texts[i] if w in dictionary.token2id] for i in keep]
-
-        if self.num_topics == "auto":
-            a, b, s = self.k_range
-            curve, best = [], None
-            for k in range(a, b + 1, s):
-                lda = self._train(corpus, dictionary, k)
-                per = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn, per_topic=True)
-                cv = float(np.mean(per))
-                curve.append([k, _g(cv)])
-                log.info("topics: K=%d c_v=%.4f", k, cv)
-                if best is None or round(cv, 4) > round(best[1], 4):
-                    best = (k, cv, lda, per)
-            self.curve_ = {"measure": "c_v", "topn": self.coherence_topn, "points": curve}
-            k, _, lda, per_cv = best
-        else:
-            self.curve_ = None
-            k, lda = self.num_topics, self._train(corpus, dictionary, self.num_topics)
-            per_cv = None
-        self.k_ = k
-        self.passes_used_ = self.passes_for(len(corpus))
-        self.vocab_ = [dictionary[i] for i in range(len(dictionary))]
-        self.dfs_ = [int(dictionary.dfs.get(i, 0)) for i in range(len(dictionary))]
-        self.dict_num_docs_ = int(dictionary.num_docs)
-        self.lambda_ = np.asarray(lda.state.get_lambda(), dtype=np.float64)
-        self.alpha_ = np.asarray(lda.alpha, dtype=np.float64)
-        self._dictionary = dictionary
-        self._prepare()
-        # coherence of the chosen model
-        if not score and per_cv is None:
-            per_cv = [float("nan")] * k
-            self.coherence_ = None
-        else:
-            if per_cv is None:
-                per_cv = self._coherence(lda, coh_texts, dictionary, corpus, "c_v", self.coherence_topn,
-                                         per_topic=True)
-            self.coherence_ = self._scores(lda, coh_texts, dictionary, corpus, per_cv)
-        theta = self.infer_terms(texts)
-        self.assignments_ = list(zip(ids, self.assign_theta(theta)))
-        self.topics_ = self._describe(theta, texts, ids, per_cv, corpus, dictionary)
-        self.fit_seconds_ = round(time.monotonic() - t0, 1)
-        return self
-
-    def _scores(self, lda, coh_texts, dictionary, corpus, per_cv) -> dict[str, Any]:
-        import numpy as np
-
-        return {
-            "c_v": _g(float(np.mean(per_cv))),
-            "u_mass": _g(self._coherence(lda, coh_texts, dictionary, corpus, "u_mass", self.coherence_topn)),
-            "c_v_top20": _g(self._coherence(lda, coh_texts, dictionary, corpus, "c_v", 20)),
-            "topn": self.coherence_topn,
-            "texts": "training contacts' topic terms",
-        }
-
-    def _train(self, corpus, dictionary, k: int):
-        import numpy as np
-        from gensim.models import LdaModel
-
-        t0 = time.monotonic()
-        lda = LdaModel(corpus=corpus, id2word=dictionary, num_topics=k, random_state=self.seed,
-                       passes=self.passes_for(len(corpus)), iterations=self.iterations, alpha=self.alpha, eta=self.eta,
-                       chunksize=self.chunksize, eval_every=None, update_every=1, dtype=np.float64)
-        log.info("topics: trained K=%d in %.1f s", k, time.monotonic() - t0)
-        return lda
-
-    def passes_for(self, n_docs: int) -> int:
-        """``passes`` if set, else about 200,000 document updates in all (5 to 30 passes)."""
-        if self.passes:
-            return int(self.passes)
-        return int(min(30, max(5, -(-200_000 // max(1, n_docs)))))
-
-    def _coherence(self, lda, texts, dictionary, corpus, measure: str, topn: int, per_topic: bool = False):
-        from gensim.models import CoherenceModel
-
-        import numpy as np
-
-        lam = np.asarray(lda.state.get_lambda())
-        top = [[dictionary[int(i)] for i in np.argsort(-row, kind="stable")[:topn]] for row in lam]
-        cm = CoherenceModel(topics=top, texts=texts if measure != "u_mass" else None,
-                            corpus=corpus if measure == "u_mass" else None, dictionary=dictionary,
-                            coherence=measure, topn=topn, processes=1)
-        return cm.get_coherence_per_topic() if per_topic else cm.get_coherence()
-
-    def _prepare(self) -> None:
+    def build_inference(self) -> None:
         """Derived arrays for inference (after fit or load)."""
         import numpy as np
 
@@ -410,67 +239,10 @@ class TopicModel:
         self.topic_term_ = self.lambda_ / self.lambda_.sum(axis=1, keepdims=True)
         self._stop_cache = self.stopwords_
 
-    def _describe(self, theta, texts, ids, per_cv, corpus, dictionary) -> list[dict[str, Any]]:
-        import numpy as np
-
-        K = self.k_
-        has = theta.any(axis=1)
-        primary = np.where(has, np.argmax(theta, axis=1), -1)
-        n_with = int(has.sum()) or 1
-        # term marginal for label relevance
-        counts = np.zeros(len(self.vocab_))
-        for bow in corpus:
-            for i, c in bow:
-                counts[i] += c
-        pw = counts / counts.sum()
-        phi = self.topic_term_
-        lengths = np.array([len(t) for t in texts])
-        out = []
-        labels_seen: set[str] = set()
-        for k in range(K):
-            order = np.argsort(-phi[k], kind="stable")
-            terms = [[self.vocab_[i], _g(phi[k, i], 5)] for i in order[:20]]
-            label = self._label(k, phi[k], pw, labels_seen)
-            labels_seen.add(label)
-            member = np.flatnonzero(primary == k)
-            # representative: the highest weight among contacts with at least 5 terms (else any)
-            cand = [i for i in member if lengths[i] >= 5] or list(member)
-            cand.sort(key=lambda i: (-round(float(theta[i, k]), 6), i))
-            out.append({
-                "id": k,
-                "label": label,
-                "terms": terms,
-                "share": _g(len(member) / n_with),
-                "contacts": int(len(member)),
-                "mean_weight": _g(float(theta[has, k].mean()) if has.any() else 0.0),
-                "representative": [ids[i] for i in cand[:3]],
-                "c_v": _g(per_cv[k]) if per_cv[k] == per_cv[k] else None,
-            })
-        return out
-
-    def _label(self, k: int, phik, pw, taken: set[str]) -> str:
-        """Top terms by relevance (Sievert and Shirley 2014, lambda 0.6) among the topic's
-        30 most probable terms, skipping terms that contain or are contained in one already
-        chosen; one more term when the label is already taken."""
-        import numpy as np
-
-        top = np.argsort(-phik, kind="stable")[:30]
-        rel = 0.6 * np.log(phik[top]) + 0.4 * np.log(phik[top] / np.maximum(pw[top], 1e-12))
-        ranked = [self.vocab_[i] for i, _ in sorted(zip(top, rel), key=lambda x: (-round(float(x[1]), 9), x[0]))]
-        chosen: list[str] = []
-        n = self.label_terms
-        for w in ranked:
-            if any(w in c or c in w for c in chosen):
-                continue
-            chosen.append(w)
-            if len(chosen) >= n and "/".join(chosen) not in taken:
-                break
-        return "/".join(chosen)
-
     # -- inference ----------------------------------------------------------------------
     def _check_fitted(self) -> None:
         if not hasattr(self, "lambda_"):
-            raise ModelError("this topic model is not fitted; call fit() or TopicModel.load(folder).")
+            raise ModelError("this topic model is not fitted; fit it (voc.training.topics.fit) or load a folder.")
 
     def bow(self, terms: Sequence[str]) -> tuple[list[int], list[float]]:
         """Sorted term ids and counts of one contact's topic terms (unknown terms dropped)."""
@@ -560,7 +332,7 @@ class TopicModel:
                 continue
             picks = []
             for j, k in enumerate(order[d, :self.max_topics]):
-                w = _g(row[k])
+                w = rounded(row[k])
                 if j == 0 or w >= self.min_weight:
                     picks.append((int(k), w))
             out.append(tuple(picks))
@@ -642,7 +414,7 @@ class TopicModel:
         return folder
 
     def _dictionary_save(self, path: Path) -> None:
-        d = getattr(self, "_dictionary", None)
+        d = getattr(self, "dictionary_", None)
         if d is None:  # loaded model re-saved: rebuild a gensim Dictionary from the arrays
             from gensim.corpora import Dictionary
 
@@ -690,7 +462,7 @@ class TopicModel:
         model.name_ = manifest.get("name", NAME)
         model.version_ = manifest.get("version")
         model.folder_ = folder
-        model._prepare()
+        model.build_inference()
         return model
 
     def model_card(self, name: str = NAME, version: str = VERSION,
@@ -750,60 +522,6 @@ def _write_json(path: Path, obj: Any) -> None:
     path.write_text(json.dumps(obj, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-# -- contacts -> tokens ------------------------------------------------------------------
-def text_pipeline():
-    """normalise -> redact -> segment: the same customer tokens as ``voc tag``."""
-    from ..api import load
-
-    return load(disable=("root_cause", "sentiment", "churn", "escalation", "topics"))
-
-
-def tokenise_contacts(contacts: Iterable[Contact], *, workers: int = 1,
-                      batch_size: int = 256) -> tuple[list[str], list[tuple[str, ...]], list[Any]]:
-    """(ids, tokens, tagged) of contacts, through the text stages (on ``workers`` processes)."""
-    ids, toks, tagged = [], [], []
-    for t in text_pipeline().pipe(contacts, workers=workers, batch_size=batch_size):
-        if t.status.startswith("error"):
-            log.warning("contact %s skipped: %s", t.contact.id, t.status)
-            continue
-        ids.append(t.contact.id)
-        toks.append(tuple(t.tokens or ()))
-        tagged.append(t)
-    return ids, toks, tagged
-
-
-def read_inputs(inputs: Sequence[str | Path], **read_options: Any) -> Iterable[Contact]:
-    from ..io.readers import RowError, read_contacts
-
-    streams = [read_contacts(p, **read_options) for p in inputs]  # file errors raise here
-    for s in streams:
-        for item in s:
-            if isinstance(item, RowError):
-                log.warning("%s: %s", item.source, item.reason)
-                continue
-            yield item
-
-
-def fit_contacts(contacts: Iterable[Contact], *, workers: int = 1, **params: Any) -> TopicModel:
-    """Fit a ``TopicModel`` on contacts (their customer tokens)."""
-    ids, toks, _ = tokenise_contacts(contacts, workers=workers)
-    if not toks:
-        raise InputError("no contacts to fit topics on; give files with customer text.")
-    return TopicModel(**params).fit(toks, ids)
-
-
-def fit_files(inputs: Sequence[str | Path], output: str | Path, *, num_topics: int | str = "auto", seed: int = 1,
-              workers: int = 1, overwrite: bool = False, version: str = VERSION, read_options: dict | None = None,
-              **params: Any) -> TopicModel:
-    """``voc topics fit``: fit on the contacts of ``inputs`` and write the model folder."""
-    model = fit_contacts(read_inputs(inputs, **(read_options or {})), workers=workers, num_topics=num_topics,
-                         seed=seed, **params)
-    sources = [{"name": Path(p).name, "note": "user input"} for p in inputs]
-    model.save(output, version=version, data_sources=sources, overwrite=overwrite,
-               description=f"LDA topic model fitted with voc topics fit on {len(inputs)} file(s)")
-    return model
-
-
 def show_topics(folder: str | Path | None = None, *, terms: int = 8) -> str:
     """``voc topics show``: the topics of a model folder (default: the shipped one) as a table."""
     if folder is None:
@@ -834,107 +552,3 @@ def _pad(s: str, width: int) -> str:
     return s + " " * max(0, width - w)
 
 
-# -- the shipped default model -----------------------------------------------------------
-def training_contacts() -> tuple[list[Contact], list[dict[str, Any]]]:
-    """The non-reserved complaint and dialogue contacts of ../shared/data: heimao
-    train + dev, STC-3 train dialogues with index % 5 != 0 (customer turns are used)."""
-    from .. import datasets as ds
-
-    heimao = [c for fn in ("process_category/train.csv", "process_category/dev.csv")
-              for c, _ in ds.iter_dataset(ds.HEIMAO, file=fn)]
-    stc3 = [c for c, _ in ds.iter_dataset(ds.STC3, file="train_data_cn.json")]
-    sources = [
-        {"name": ds.HEIMAO, "files": ["process_category/train.csv", "process_category/dev.csv"],
-         "rows": len(heimao), "note": "financial complaints; test.csv (reserved) not used"},
-        {"name": ds.STC3, "files": ["train_data_cn.json"], "rows": len(stc3),
-         "note": "customer turns of dialogues with index % 5 != 0 (reserved ones not used)"},
-    ]
-    return heimao + stc3, sources
-
-
-def reserved_contacts() -> list[Contact]:
-    """The reserved complaint and dialogue rows (evaluation only)."""
-    from .. import datasets as ds
-
-    return ([c for c, _ in ds.iter_dataset(ds.HEIMAO, reserved=True)]
-            + [c for c, _ in ds.iter_dataset(ds.STC3, reserved=True)])
-
-
-def heldout_coherence(model: TopicModel, token_lists: Sequence[Sequence[str]], topn: int | None = None) -> dict:
-    """c_v and u_mass of the model's topics measured on other contacts' tokens."""
-    from gensim.corpora import Dictionary
-    from gensim.models import CoherenceModel
-
-    topn = topn or model.coherence_topn
-    texts = [[w for w in model.preprocess(t) if w in model.token2id_] for t in token_lists]
-    texts = [t for t in texts if t]
-    d = Dictionary()
-    d.token2id = dict(model.token2id_)
-    d.id2token = {}
-    topics = [[w for w, _ in t["terms"][:topn]] for t in model.topics_]
-    cv = CoherenceModel(topics=topics, texts=texts, dictionary=d, coherence="c_v", topn=topn, processes=1)
-    um = CoherenceModel(topics=topics, corpus=[d.doc2bow(t) for t in texts], dictionary=d, coherence="u_mass",
-                        topn=topn, processes=1)
-    return {"c_v": _g(cv.get_coherence()), "u_mass": _g(um.get_coherence()), "topn": topn, "contacts": len(texts)}
-
-
-DEFAULT_PARAMS: dict[str, Any] = dict(num_topics="auto", seed=1, k_range=(10, 24, 2))
-
-
-def build_default(models_root: str | Path) -> Path:
-    """Train the shipped topic model on the non-reserved complaint and dialogue texts,
-    score its coherence on the training and the reserved texts, write models/topics/<v>/."""
-    contacts, sources = training_contacts()
-    t0 = time.monotonic()
-    ids, toks, _ = tokenise_contacts(contacts, workers=1)
-    t_tok = time.monotonic() - t0
-    model = TopicModel(**DEFAULT_PARAMS).fit(toks, ids)
-    _, rtoks, _ = tokenise_contacts(reserved_contacts(), workers=1)
-    held = heldout_coherence(model, rtoks)
-    metrics = {"heldout_reserved": held}
-    log.info("topics: tokenised in %.0f s, fitted in %.0f s", t_tok, model.fit_seconds_)
-    folder = Path(models_root) / NAME / VERSION
-    card = _default_card(model, sources, held)
-    model.save(folder, version=VERSION, data_sources=sources, metrics=metrics, model_card=card, overwrite=True,
-               description="Default topic model: LDA over customer tokens of real complaint and dialogue texts")
-    return folder
-
-
-def _default_card(model: TopicModel, sources: list[dict[str, Any]], held: dict[str, Any]) -> str:
-    c = model.coherence_
-    curve = " ".join(f"K={k}: {v}" for k, v in (model.curve_ or {}).get("points", []))
-    lines = [
-        f"# topics {VERSION}: default topic model", "",
-        "LDA (gensim `LdaModel`, single process, seed "
-        f"{model.seed}) over the customer-side jieba tokens of real complaint and helpdesk dialogue texts.",
-        "Built with `python -m voc.build topics` (voc.topics.model.build_default).", "",
-        "## Data (non-reserved rows only)", "",
-        *[f"- `{s['name']}` {', '.join(s['files'])}: {s['rows']:,} contacts ({s['note']})" for s in sources],
-        "",
-        "The texts are not redistributed: only the learned vocabulary, topic-term matrix and the ids of",
-        "training contacts (`assignments.jsonl`, references into ../shared/data) ship here. Licences:",
-        "heimao complaints — none stated; STC-3 dialogue text — non-commercial research use.", "",
-        "## Method", "",
-        "- tokens: voc's segment stage (project jieba tokenizer, user dictionary, stopwords), customer turns only;",
-        "  numbers, placeholders, one-character tokens and the generic words of `preprocess.json` dropped;",
-        f"- phrases: gensim `Phrases`, NPMI >= {model.phrase_threshold}, min count {model.phrase_min_count}, "
-        f"{model.phrase_rounds} rounds ({len(model.phrases_.phrases)} phrases);",
-        f"- dictionary: `filter_extremes(no_below={model.no_below}, no_above={model.no_above}, keep_n={model.keep_n})`"
-        f" -> {len(model.vocab_):,} terms;",
-        f"- LDA: passes {model.passes_used_}, chunksize {model.chunksize}, iterations {model.iterations}, alpha {model.alpha}, eta {model.eta};",
-        f"- K chosen by c_v (top {c['topn']} terms) over {curve}.", "",
-        "## Coherence (gensim CoherenceModel, same tokens)", "",
-        f"- training texts: c_v {c['c_v']} (top {c['topn']}), c_v {c['c_v_top20']} (top 20), u_mass {c['u_mass']}",
-        f"- reserved texts (heimao test.csv + STC-3 reserved dialogues, {held['contacts']:,} contacts with terms): "
-        f"c_v {held['c_v']}, u_mass {held['u_mass']}", "",
-        "## Limits", "",
-        "- Trained on financial complaints (loans, credit cards, collection) and Weibo helpdesk dialogues",
-        "  (telecom, phones, travel): topics of other industries map onto the nearest of these; fit your own",
-        "  model with `voc topics fit` on your contacts for a production view.",
-        "- Topic labels are the most relevant terms, not curated names.", "",
-        "## Topics", "", "| id | label | share | c_v | top terms |", "|---|---|---|---|---|",
-    ]
-    for t in model.topics_:
-        lines.append(f"| {t['id']} | {t['label']} | {t['share']:.1%} | {t['c_v']} | "
-                     f"{' '.join(w for w, _ in t['terms'][:8])} |")
-    return "\n".join(lines) + "\n"

@@ -1,8 +1,8 @@
-"""Month-over-month topic tracking, emerging issues, and the root cause x topic cross-table.
+"""Month-over-month topic tracking and emerging issues.
 
 ``track(rows, model)`` takes one row per contact — ``(period, tokens, topics)`` — so any
-source can feed it: input files (``track_files``, behind ``voc topics track``), tagged
-contacts, or the results store (``period`` from ``created_at``, ``tokens`` may be None when
+source can feed it: input files (``voc.topics.run.track_files``, behind ``voc topics
+track``), tagged contacts, or the results store (``period`` from ``created_at``, ``tokens`` may be None when
 only the stored topic weights are known). It reports, period by period:
 
 * **topics**: the volume (contacts whose top topic it is) and share of every topic of the
@@ -23,18 +23,15 @@ The first period has no previous periods: it is the baseline and nothing in it i
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ConfigError, InputError
 from ..lang.stats import g2_test
-from ..lexicon import ROOT_CAUSES
 
 log = logging.getLogger(__name__)
 
@@ -370,8 +367,6 @@ def track(rows: Iterable[Row], model=None, *, by: str = "month", reference: str 
     topics, plus topics first seen in earlier periods) or ``"previous"`` (the previous
     period's topics). See the module docstring for the statuses and tests.
     """
-    from .model import TopicModel  # noqa: F401  (type only)
-
     if reference not in ("model", "previous"):
         raise ConfigError(f"reference must be 'model' or 'previous', not {reference!r}.")
     by_period: dict[str, list[tuple[Sequence[str] | None, Sequence | None]]] = defaultdict(list)
@@ -491,6 +486,7 @@ def _topic_entries(m, prefix: str = "") -> list[dict[str, Any]]:
 def _align_periods(periods, by_period, model, *, reference, window, alpha, threshold, min_contacts, seed,
                    min_ratio):
     """Fit a topic model on each period alone and align it to the reference."""
+    from ..training.topics import fit
     from .model import TopicModel
 
     alignment: dict[str, dict[str, Any]] = {}
@@ -508,7 +504,7 @@ def _align_periods(periods, by_period, model, *, reference, window, alpha, thres
         pm = TopicModel(num_topics=k, seed=seed, stopwords=model.stopwords_, phrases=model.phrases_, no_below=3,
                         no_above=0.3, alpha="symmetric", min_terms=2, chunksize=model.chunksize)
         try:
-            pm.fit(toks, score=False)
+            fit(pm, toks, score=False)
         except InputError as e:
             alignment[p] = {"skipped": str(e)}
             continue
@@ -562,103 +558,3 @@ def _align_periods(periods, by_period, model, *, reference, window, alpha, thres
                     known_new.append({"id": e["id"], "label": m["label"], "terms": pm.topics_[j]["terms"]})
         prev_entries = carried
     return alignment, new_topics
-
-
-# -- inputs ----------------------------------------------------------------------------------------
-def track_contacts(contacts: Iterable, model_dir: str | Path | None = None, *, by: str = "month",
-                   workers: int = 1, **options: Any) -> TrackReport:
-    """Tag contacts with the text stages and the topic model, then ``track`` them."""
-    from ..api import load
-    from ..models import find
-    from .model import TopicModel
-
-    folder = model_dir or find("topics")
-    if folder is None:
-        raise ConfigError("no topic model: give --model MODEL_DIR (from voc topics fit) or install the shipped one.")
-    if by not in PERIODS:
-        raise ConfigError(f"cannot group by {by!r}; use one of {', '.join(PERIODS)}.")
-    model = TopicModel.load(folder)
-    pipeline = load(disable=("root_cause", "sentiment", "churn", "escalation"), topics=str(folder))
-    rows = []
-    errors = 0
-    for t in pipeline.pipe(contacts, workers=workers):
-        if t.status.startswith("error"):
-            errors += 1
-            continue
-        rows.append((period_of(t.contact.created_at, by), t.tokens or (), t.topics or ()))
-    report = track(rows, model, by=by, **options)
-    if errors:
-        report.skipped["errors"] = errors
-    return report
-
-
-def track_files(inputs: Sequence[str | Path], model_dir: str | Path | None = None, *, by: str = "month",
-                output: str | Path | None = None, workers: int = 1, read_options: dict | None = None,
-                **options: Any) -> TrackReport:
-    """``voc topics track``: read contacts from files (voc.read_contacts), track their topics by
-    month (``created_at`` in Asia/Shanghai) and write the report as JSON to ``output``."""
-    from .model import read_inputs
-
-    report = track_contacts(read_inputs(inputs, **(read_options or {})), model_dir, by=by, workers=workers,
-                            **options)
-    if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return report
-
-
-# -- root cause x topic ------------------------------------------------------------------------------
-def cross_table(records: Iterable[Any], *, labels: Mapping[int, str] | Sequence[str] | None = None,
-                weighting: str = "primary") -> dict[str, Any]:
-    """Root cause x topic counts for reports.
-
-    ``records``: output records (dicts with ``root_cause``, ``topics``, ``topic_label``) or
-    ``voc.Tagged``. ``weighting="primary"`` counts each contact once under its top topic;
-    ``"weight"`` spreads it over its topics in proportion to their weights. Rows (topics)
-    are sorted by total, heaviest first; ``shares`` are row shares by root cause.
-    """
-    if weighting not in ("primary", "weight"):
-        raise ConfigError(f"weighting must be 'primary' or 'weight', not {weighting!r}.")
-    counts: dict[Any, dict[str, float]] = defaultdict(lambda: dict.fromkeys(ROOT_CAUSES, 0.0))
-    seen_labels: dict[Any, str] = {}
-    totals = dict.fromkeys(ROOT_CAUSES, 0.0)
-    for r in records:
-        if not isinstance(r, Mapping):
-            rc = r.root_cause.label if getattr(r, "root_cause", None) else None
-            topics, label = list(r.topics or ()), r.topic_label
-        else:
-            rc, topics, label = r.get("root_cause"), list(r.get("topics") or ()), r.get("topic_label")
-        rc = rc if rc in totals else "other"
-        if not topics:
-            key, parts = None, [(None, 1.0)]
-        elif weighting == "primary":
-            key, parts = topics[0][0], [(topics[0][0], 1.0)]
-        else:
-            s = sum(float(w) for _, w in topics) or 1.0
-            parts = [(k, float(w) / s) for k, w in topics]
-            key = topics[0][0]
-        if key is not None and label:
-            seen_labels.setdefault(key, label)
-        for k, w in parts:
-            counts[k][rc] += w
-            totals[rc] += w
-
-    def label_of(k):
-        if k is None:
-            return "(no topic)"
-        if labels is not None:
-            try:
-                return labels[k]
-            except (KeyError, IndexError, TypeError):
-                pass
-        return seen_labels.get(k, str(k))
-
-    rows = []
-    for k, c in counts.items():
-        total = sum(c.values())
-        rows.append({"topic": k, "label": label_of(k), "counts": {rc: _r(v, 3) for rc, v in c.items()},
-                     "total": _r(total, 3),
-                     "shares": {rc: _r(v / total) if total else 0.0 for rc, v in c.items()}})
-    rows.sort(key=lambda r: (-r["total"], r["topic"] is None, r["topic"] if r["topic"] is not None else -1))
-    return {"root_causes": list(ROOT_CAUSES), "weighting": weighting, "rows": rows,
-            "totals": {rc: _r(v, 3) for rc, v in totals.items()}}

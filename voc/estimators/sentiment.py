@@ -1,0 +1,191 @@
+"""Sentiment estimators: the in-domain character n-gram model (``NBLogit``) and snownlp's
+shipped model (``SnowNLPBackend``). Both give log-odds that the customer is positive
+(``logits(texts)``); the ``sentiment`` stage (``voc.stages.sentiment``) adds its signals, band
+and trajectory, and ``voc.training.sentiment`` fits and builds the shipped model.
+
+``NBLogit``: binary character 1-4-grams (after negation marking, ``NegationMarker``)
+weighted by their naive-Bayes log-count ratios (NB-LR, Wang & Manning 2012) and, since 1.1.0,
+by their IDF (IDF-LR), one logistic regression per view, logits averaged. The model is arrays
+in one ``.npz`` (read with ``allow_pickle=False``): the n-gram vocabulary, per view one weight
+and one squared NB ratio (or IDF) per n-gram and a bias; scoring builds the n-gram matrix once
+and takes two sparse products, so it needs no word segmentation.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from ..errors import ConfigError, ModelError
+from ..lexicon import tsv_rows
+
+NGRAMS = (1, 4)
+
+
+# -- negation scope ----------------------------------------------------------------------------
+NEG_NEGATIVE = "\ue001"  # a negated negative word (不差, 没毛病)
+NEG_POSITIVE = "\ue002"  # a negated positive word (不满意, 不太好)
+
+
+class NegationMarker:
+    """Rewrites a negated polarity word into one of two marker characters before the model
+    reads the text: ``不满意`` -> ``不`` + NEG_POSITIVE, ``不差`` -> ``不`` + NEG_NEGATIVE,
+    ``一点都不好`` -> ``一点都不`` + NEG_POSITIVE. The model learns from data what a negated
+    word means, instead of reading ``满意`` or ``差`` on their own.
+
+    Lists come from corpus/lexicons/sentiment_negation.tsv and are stored with the model
+    (negation.json), so a model always reads text the way it was trained.
+    """
+
+    def __init__(self, negators: Sequence[str], fillers: Sequence[str], positive: Sequence[str],
+                 negative: Sequence[str]):
+        self.negators = sorted(set(negators), key=lambda w: (-len(w), w))
+        self.fillers = sorted(set(fillers), key=lambda w: (-len(w), w))
+        self.positive = sorted(set(positive), key=lambda w: (-len(w), w))
+        self.negative = sorted(set(negative) - set(positive), key=lambda w: (-len(w), w))
+        self._pos = set(self.positive)
+        words = sorted(set(self.positive) | set(self.negative), key=lambda w: (-len(w), w))
+        alt = lambda ws: "|".join(re.escape(w) for w in ws)  # noqa: E731
+        self._re = re.compile(f"({alt(self.negators)})((?:{alt(self.fillers)}){{0,2}})({alt(words)})") \
+            if self.negators and words else None
+
+    def __call__(self, text: str) -> str:
+        if self._re is None:
+            return text
+        return self._re.sub(self._sub, text)
+
+    def _sub(self, m: re.Match) -> str:
+        word = m.group(3)
+        return m.group(1) + m.group(2) + (NEG_POSITIVE if word in self._pos else NEG_NEGATIVE)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"negators": self.negators, "fillers": self.fillers, "positive": self.positive,
+                "negative": self.negative}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Sequence[str]]) -> "NegationMarker":
+        return cls(d.get("negators", ()), d.get("fillers", ()), d.get("positive", ()), d.get("negative", ()))
+
+    @classmethod
+    def from_file(cls, path: str | Path | None = None) -> "NegationMarker":
+        from ..resources import corpus_path
+
+        path = Path(path) if path else corpus_path("lexicons", "sentiment_negation.tsv")
+        lists: dict[str, list[str]] = {"negator": [], "filler": [], "positive": [], "negative": []}
+        for n, parts in tsv_rows(path):
+            if len(parts) != 2 or parts[0] not in lists or not parts[1].strip():
+                raise ConfigError(f"{path}:{n}: expected negator|filler|positive|negative<TAB>word; fix that line.")
+            lists[parts[0]].append(parts[1].strip().lower())
+        return cls(lists["negator"], lists["filler"], lists["positive"], lists["negative"])
+
+
+
+# -- estimators ------------------------------------------------------------------------------
+class NBLogit:
+    """The default backend: weighted character n-grams + logistic regression, one or more views.
+
+    For one view, ``logit = bias + (x . weight) / sqrt(x . r2)`` for the binary n-gram vector
+    ``x`` of a text: the LR decision function on L2-normalised features ``x * r`` (``r`` = the
+    naive-Bayes log-count ratios, or the IDF), folded into two arrays so scoring is two
+    sparse dot products. With several views (``weight`` and ``r2`` of shape views x n-grams,
+    one bias per view) the n-gram matrix is built once and the views' logits are averaged.
+    """
+
+    name = "default"
+
+    def __init__(self, vocabulary: Sequence[str], weight: np.ndarray, r2: np.ndarray, bias: float | Sequence[float],
+                 ngrams: tuple[int, int] = NGRAMS, negation: NegationMarker | None = None):
+        self.negation = negation
+        self.vocabulary = list(vocabulary)
+        self.weight = np.atleast_2d(np.asarray(weight, dtype=np.float64))  # views x n-grams
+        self.r2 = np.atleast_2d(np.asarray(r2, dtype=np.float64))
+        self.bias = np.atleast_1d(np.asarray(bias, dtype=np.float64))
+        if not (self.weight.shape == self.r2.shape and self.weight.shape[1] == len(self.vocabulary)
+                and len(self.bias) == self.weight.shape[0]):
+            raise ModelError("sentiment model arrays are inconsistent (vocabulary, weights and biases differ); "
+                             "rebuild it with `python -m voc.build sentiment`.")
+        self._wt = np.ascontiguousarray(self.weight.T)  # n-grams x views, for one sparse product per text batch
+        self._r2t = np.ascontiguousarray(self.r2.T)
+        self.ngrams = tuple(ngrams)
+        try:  # CountVectorizer(analyzer="char", binary, lowercase)'s exact matrix, ~5x faster, no sklearn import
+            from ..text.ngrams import CharNgrams
+
+            self._vec = CharNgrams(self.vocabulary, self.ngrams, lowercase=True, binary=True, dtype=np.float64)
+        except ValueError:  # an alphabet too large for integer n-gram keys
+            from sklearn.feature_extraction.text import CountVectorizer
+
+            self._vec = CountVectorizer(analyzer="char", ngram_range=self.ngrams, binary=True, lowercase=True,
+                                        vocabulary={w: i for i, w in enumerate(self.vocabulary)}, dtype=np.float64)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(0)
+        if self.negation is not None:
+            texts = [self.negation(t) for t in texts]
+        X = self._vec.transform(texts)
+        num = np.asarray(X @ self._wt)  # texts x views
+        den = np.sqrt(np.asarray(X @ self._r2t))
+        z = self.bias + np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+        return z.mean(axis=1)
+
+    @property
+    def views(self) -> int:
+        return int(self.weight.shape[0])
+
+    # -- files (npz arrays, no pickle) ----------------------------------------------------
+    def save(self, folder: Path) -> None:
+        """``model.npz`` (arrays) and ``negation.json`` (the negation lists) in ``folder``."""
+        import json
+
+        from ..models import save_arrays
+
+        vocab = "\n".join(self.vocabulary).encode("utf-8")
+        save_arrays(folder / "model.npz", vocab=np.frombuffer(vocab, dtype=np.uint8),
+                    weight=self.weight.astype(np.float32), r2=self.r2.astype(np.float32),
+                    bias=self.bias.astype(np.float64), ngrams=np.array(self.ngrams, dtype=np.int64))
+        if self.negation is not None:
+            (folder / "negation.json").write_text(json.dumps(self.negation.to_dict(), ensure_ascii=False, indent=1)
+                                                  + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "NBLogit":
+        """Load from a folder (call ``voc.models.verify`` first)."""
+        from ..models import load_arrays, read_json
+
+        path = folder / "model.npz"
+        a = load_arrays(path)
+        vocab = a["vocab"].tobytes().decode("utf-8").split("\n")
+        if len(vocab) != a["weight"].shape[-1] or a["weight"].shape != a["r2"].shape:
+            raise ModelError(f"model file {path} is inconsistent (vocabulary and weights differ); rebuild it.")
+        neg = folder / "negation.json"
+        negation = NegationMarker.from_dict(read_json(neg)) if neg.is_file() else None
+        return cls(vocab, a["weight"], a["r2"], a["bias"], tuple(int(x) for x in a["ngrams"]), negation)
+
+
+class SnowNLPBackend:
+    """snownlp's shipped sentiment model, imported on first use (snownlp loads its model at
+    import, ~2.5 s). Scores are turned into log-odds so the same signals and band apply."""
+
+    name = "snownlp"
+
+    def __init__(self):
+        self._cls = None
+
+    def _snownlp(self):
+        if self._cls is None:
+            try:
+                from snownlp import SnowNLP
+            except ImportError:  # pragma: no cover - snownlp is a core dependency
+                raise ConfigError("the snownlp backend needs the snownlp package; pip install snownlp.") from None
+            self._cls = SnowNLP
+        return self._cls
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        S = self._snownlp()
+        return np.array([S(t).sentiments if t.strip() else 0.5 for t in texts], dtype=np.float64)
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        p = np.clip(self.probabilities(texts), 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
