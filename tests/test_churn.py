@@ -104,7 +104,7 @@ def test_stage_contract(stage):
     assert batch[0].churn is None and len(out) == 2
     assert out[0].churn.score > out[1].churn.score
     assert 0 <= out[1].churn.score <= 1
-    assert stage.requires == ("text", "sentiment", "root_cause") and stage.assigns == ("churn",)
+    assert stage.requires == ("text", "sentiment", "root_cause", "metadata") and stage.assigns == ("churn",)
     assert stage(batch) == out  # deterministic
 
 

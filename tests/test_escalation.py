@@ -126,7 +126,7 @@ def test_stage_contract(stage):
     out = stage(batch)
     assert [t.escalation.flag for t in out] == [True, False]
     assert batch[0].escalation is None  # input not mutated
-    assert set(stage.requires) <= {"turns", "text", "root_cause", "churn", "sentiment"}
+    assert set(stage.requires) <= {"turns", "text", "root_cause", "churn", "sentiment", "metadata"}
     assert stage.assigns == ("escalation",)
 
 

@@ -117,7 +117,7 @@ def test_stage_contract_and_determinism(stage):
     batch = Normalise()([Tagged(contact=CALMED), Tagged(contact=Contact.from_text("还行"))])
     a, b = stage(batch), stage(batch)
     assert a == b and batch[0].sentiment is None
-    assert stage.requires == ("turns", "text", "emoji") and stage.assigns == ("sentiment",)
+    assert stage.requires == ("contact", "turns", "text", "emoji") and stage.assigns == ("sentiment",)
 
 
 def test_bad_backend_and_band():

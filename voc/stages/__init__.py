@@ -13,7 +13,7 @@ from ..settings import Settings
 
 
 @factory("normalise", requires=("contact",), assigns=("turns", "text", "emoji"))
-def normalise(settings: Settings):
+def make_normalise(settings: Settings):
     from .text import Normalise
 
     return Normalise()
@@ -21,14 +21,14 @@ def normalise(settings: Settings):
 
 @factory("redact", requires=("contact", "turns", "text"), assigns=("contact", "turns", "text"),
          reads=("pseudonymise_key",))
-def redact(settings: Settings):
+def make_redact(settings: Settings):
     from .text import Redact
 
     return Redact(pseudonymise_key=settings.pseudonymise_key)
 
 
 @factory("segment", requires=("turns",), assigns=("tokens", "turn_tokens"), reads=("segmenter",))
-def segment(settings: Settings):
+def make_segment(settings: Settings):
     from ..text.segment import default_backend, default_segmenter
     from .text import Segment
 
@@ -36,7 +36,7 @@ def segment(settings: Settings):
 
 
 @factory("root_cause", requires=("turns", "text", "tokens"), assigns=("root_cause",), reads=("root_cause_model",))
-def root_cause(settings: Settings):
+def make_root_cause(settings: Settings):
     """The shipped model (or ``root_cause_model``); the cue baseline when no model ships."""
     from .root_cause import default_stage
 
@@ -45,7 +45,7 @@ def root_cause(settings: Settings):
 
 @factory("sentiment", requires=("contact", "turns", "text", "emoji"), assigns=("sentiment",),
          reads=("sentiment_backend", "sentiment_model"))
-def sentiment(settings: Settings):
+def make_sentiment(settings: Settings):
     from .sentiment import default_stage
 
     return default_stage(settings.sentiment_backend, settings.sentiment_model)
@@ -53,7 +53,7 @@ def sentiment(settings: Settings):
 
 @factory("churn", requires=("text", "sentiment", "root_cause", "metadata"), assigns=("churn",),
          reads=("churn_model", "churn_cues"))
-def churn(settings: Settings):
+def make_churn(settings: Settings):
     from .churn import Churn
 
     return Churn(cues=settings.churn_cues, model=settings.churn_model)
@@ -62,14 +62,14 @@ def churn(settings: Settings):
 # escalation rules name what they read; the stage requires only what its rules use
 @factory("escalation", requires=("turns", "text", "root_cause", "sentiment", "churn", "metadata"),
          assigns=("escalation",), reads=("rules",))
-def escalation(settings: Settings):
+def make_escalation(settings: Settings):
     from .escalation import Escalation
 
     return Escalation(settings.rules)
 
 
 @factory("topics", requires=("tokens",), assigns=("topics", "topic_label"), reads=("topics",))
-def topics(settings: Settings):
+def make_topics(settings: Settings):
     """The ``topics`` model folder, else the shipped model, else a stage that finds none."""
     from ..models import find
     from .topics import NoTopics, Topics
@@ -79,7 +79,7 @@ def topics(settings: Settings):
 
 
 @preprocessor("repeat_contacts", when=("churn", "escalation"))
-def repeat_contacts(settings: Settings):
+def make_repeat_contacts(settings: Settings):
     """How many earlier contacts of the same customer fall within ``repeat_window``."""
     from .repeat import RepeatContacts
 
