@@ -31,14 +31,16 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     from voc.datasets import require_data
+    from voc.estimators.root_cause import RootCauseClassifier
     from voc.evaluation import classification_report, format_report, write_report
     from voc.lexicon import ROOT_CAUSES
     from voc.models import find
     from voc.records import Contact, Tagged, Turn
     from voc.resources import corpus_path
     from voc.stages.baseline import CueRootCause
-    from voc.stages.root_cause import (ADJUDICATED, RootCauseClassifier, RootCauseStage, default_training_data,
-                                       evidence_rate, prepare, read_labelled)
+    from voc.stages.root_cause import RootCauseStage
+    from voc.training.root_cause import ADJUDICATED, default_training_data, evidence_rate, read_labelled
+    from voc.training.text import prepare
 
     require_data()
     t0 = time.monotonic()

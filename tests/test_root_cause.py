@@ -42,7 +42,8 @@ def _fixture():
 
 @pytest.fixture(scope="module")
 def fixture_model():
-    from voc.stages.root_cause import RootCauseClassifier, prepare
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.training.text import prepare
 
     texts, labels = _fixture()
     return RootCauseClassifier(cv=3).fit(prepare(texts), labels)
@@ -83,7 +84,7 @@ def test_kappa_and_agreement():
 
 # -- the estimator --------------------------------------------------------------------------------
 def test_learns_separable_classes(fixture_model):
-    from voc.stages.root_cause import prepare
+    from voc.training.text import prepare
 
     texts, labels = _fixture()
     assert fixture_model.predict(prepare(texts)) == labels
@@ -95,7 +96,7 @@ def test_learns_separable_classes(fixture_model):
 
 
 def test_evidence_is_customer_text(fixture_model):
-    from voc.stages.root_cause import prepare
+    from voc.training.text import prepare
 
     texts = [t for t, _ in HELD_OUT]
     for text, r in zip(texts, fixture_model.explain(prepare(texts))):
@@ -107,7 +108,7 @@ def test_evidence_is_customer_text(fixture_model):
 
 
 def test_agent_turns_are_context_never_evidence(fixture_model):
-    from voc.stages.root_cause import prepare
+    from voc.training.text import prepare
 
     c = Contact("d1", (Turn("customer", "退款申请了半个月还没到账"), Turn("agent", "催收人员态度恶劣骂人恐吓"),
                        Turn("customer", "为什么还没到账")))
@@ -116,13 +117,13 @@ def test_agent_turns_are_context_never_evidence(fixture_model):
 
 
 def test_threshold_turns_unsure_predictions_into_other(fixture_model):
-    from voc.stages.root_cause import _apply_threshold
+    from voc.estimators.root_cause import apply_threshold
 
     probs = np.array([[0.30, 0.25, 0.2, 0.15, 0.10], [0.9, 0.05, 0.02, 0.02, 0.01]])
-    assert list(_apply_threshold(probs, 4, 0.5)) == [4, 0]
-    assert list(_apply_threshold(probs, 4, 0.0)) == [0, 0]
+    assert list(apply_threshold(probs, 4, 0.5)) == [4, 0]
+    assert list(apply_threshold(probs, 4, 0.0)) == [0, 0]
     strict = type(fixture_model)(cv=3, other_threshold=0.9)
-    from voc.stages.root_cause import prepare
+    from voc.training.text import prepare
 
     texts, labels = _fixture()
     strict.fit(prepare(texts), labels)
@@ -133,7 +134,7 @@ def test_threshold_turns_unsure_predictions_into_other(fixture_model):
 
 
 def test_empty_text_is_other(fixture_model):
-    from voc.stages.root_cause import Doc
+    from voc.records import Doc
 
     (r,) = fixture_model.explain([Doc((), "", "")])
     assert r.label == "other" and r.evidence == () and r.owner is None
@@ -141,7 +142,8 @@ def test_empty_text_is_other(fixture_model):
 
 def test_save_load_round_trip_gives_identical_predictions(fixture_model, tmp_path):
     from voc.errors import ModelError, OutputError
-    from voc.stages.root_cause import RootCauseClassifier, prepare
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.training.text import prepare
 
     folder = fixture_model.save(tmp_path / "rc" / "0.1.0", version="0.1.0")
     assert (folder / "manifest.json").is_file() and (folder / "MODEL_CARD.md").is_file()
@@ -160,7 +162,8 @@ def test_save_load_round_trip_gives_identical_predictions(fixture_model, tmp_pat
 
 def test_bad_labels_and_params_are_refused():
     from voc.errors import ConfigError, InputError
-    from voc.stages.root_cause import RootCauseClassifier, prepare
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.training.text import prepare
 
     docs = prepare(["态度差", "信号差"])
     with pytest.raises(InputError):
@@ -175,12 +178,15 @@ def test_bad_labels_and_params_are_refused():
         RootCauseClassifier(secondary_weight=-1).fit(docs, ["agent", "product"])
     with pytest.raises(ConfigError):
         RootCauseClassifier().fit(docs, ["agent", "product"], y_secondary=["policy"])
+    with pytest.raises(ConfigError):  # prepared documents only (voc.training.text.prepare)
+        RootCauseClassifier().fit(["态度差", "信号差"], ["agent", "product"])
 
 
 def test_secondary_labels_train_as_weighted_extra_rows():
     """A contact with a secondary cause also counts for that label, at secondary_weight; with
     weight 0, or with no secondary labels, the model is the one trained on primaries alone."""
-    from voc.stages.root_cause import RootCauseClassifier, prepare
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.training.text import prepare
 
     texts, labels = _fixture()
     docs = prepare(texts)
@@ -224,8 +230,9 @@ def test_default_pipeline_uses_the_shipped_model():
 
 
 def test_shipped_model_says_other_on_chit_chat_and_praise():
+    from voc.estimators.root_cause import RootCauseClassifier
     from voc.models import find
-    from voc.stages.root_cause import RootCauseClassifier, prepare
+    from voc.training.text import prepare
 
     folder = find("root_cause")
     if folder is None:
@@ -276,7 +283,7 @@ def _write_labels(path):
 
 def test_read_labelled_user_file(tmp_path):
     from voc.errors import InputError
-    from voc.stages.root_cause import read_labelled
+    from voc.training.root_cause import read_labelled
 
     path = tmp_path / "labels.csv"
     _write_labels(path)
@@ -326,7 +333,7 @@ def test_cli_train_evaluate_label(tmp_path):
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    from voc.stages.root_cause import read_labelled
+    from voc.training.root_cause import read_labelled
 
     assert [lab for _, lab in read_labelled(sheet)] == ["agent", "other", "product"]
     r = runner.invoke(cli, ["evaluate", "root-cause", "--data", str(tmp_path / "missing.csv")])
@@ -338,7 +345,7 @@ def test_shipped_model_on_reserved_rows(shared_data):
     """Accuracy of the shipped model on the hand-labelled reserved rows (CI, ~10 s)."""
     from voc.models import find
     from voc.resources import corpus_path
-    from voc.stages.root_cause import evaluate
+    from voc.training.root_cause import evaluate
 
     folder = find("root_cause")
     assert folder is not None, "no root-cause model ships; run python -m voc.build root_cause"
@@ -374,7 +381,7 @@ def test_adjudicated_labels_are_the_first_or_second_pass():
 def test_weak_labels_never_come_from_reserved_or_labelled_rows(shared_data):
     from voc.datasets import is_reserved
     from voc.resources import corpus_path
-    from voc.stages.root_cause import read_labelled, weak_contacts
+    from voc.training.root_cause import read_labelled, weak_contacts
 
     labelled = {c.id for c, _ in read_labelled(corpus_path("labels", "train.csv"))}
     contacts, labels = weak_contacts(labelled, per_class=200)
@@ -388,7 +395,8 @@ def test_weak_labels_never_come_from_reserved_or_labelled_rows(shared_data):
 def test_build_default_on_shared_data(shared_data, tmp_path):
     """Train the default model from corpus/ and ../shared/data; check it on reserved rows."""
     from voc.models import find, read_json, sha256
-    from voc.stages.root_cause import build_default, segmenter_fingerprint
+    from voc.text.segment import fingerprint
+    from voc.training.root_cause import build_default
 
     folder = build_default(tmp_path)
     manifest = read_json(folder / "manifest.json")
@@ -397,5 +405,5 @@ def test_build_default_on_shared_data(shared_data, tmp_path):
     shipped = find("root_cause")
     if shipped is not None:
         old, new = read_json(shipped / "config.json"), read_json(folder / "config.json")
-        if old["segmenter"] == segmenter_fingerprint() and old["cues"] == new["cues"]:
+        if old["segmenter"] == fingerprint() and old["cues"] == new["cues"]:
             assert sha256(folder / "weights.npz") == sha256(shipped / "weights.npz")  # the build reproduces

@@ -18,7 +18,7 @@ from pathlib import Path
 from .resources import models_path
 
 BUILDERS = {
-    "root_cause": "voc.stages.root_cause",
+    "root_cause": "voc.training.root_cause",
     "sentiment": "voc.training.sentiment",
     "topics": "voc.training.topics",
     "churn": "voc.training.churn",

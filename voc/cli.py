@@ -191,7 +191,7 @@ def train_root_cause(data, output, unlabelled, lexicon, seed):
       voc train root-cause --data my_labels.csv -o models/root_cause/my-1
       voc evaluate root-cause --data my_holdout.csv --model models/root_cause/my-1
     """
-    from .stages.root_cause import train as train_model
+    from .training.root_cause import train as train_model
 
     folder = train_model(data, output, unlabelled=unlabelled, lexicon=lexicon, seed=seed)
     click.echo(f"voc: wrote model {folder}", err=True)
@@ -213,7 +213,7 @@ def evaluate_root_cause(data, model, output):
       voc evaluate root-cause --data my_labels.csv -o eval.json
     """
     from .evaluation import format_report
-    from .stages.root_cause import evaluate as evaluate_model
+    from .training.root_cause import evaluate as evaluate_model
 
     report = evaluate_model(data, model=model, output=output)
     click.echo(format_report(report, title=f"root cause on {data} (model {report['model']['version']})"))
@@ -242,7 +242,7 @@ def label(inputs, n, output, model):
       voc label tickets.csv --sample 200 -o to_label.csv
       voc train root-cause --data to_label.csv -o models/root_cause/my-1
     """
-    from .stages.root_cause import label_sample
+    from .training.root_cause import label_sample
 
     path = label_sample(inputs, n, output, model=model)
     click.echo(f"voc: wrote {path}", err=True)

@@ -36,6 +36,18 @@ def read_wordlist(path: Path) -> list[str]:
     return out
 
 
+def fingerprint() -> dict[str, str | None]:
+    """SHA-256 of the project's user dictionary and stopword list (None if absent), which shape
+    the tokens: models store it to tell when these changed since they were trained."""
+    import hashlib
+
+    out: dict[str, str | None] = {}
+    for name in ("userdict.txt", "stopwords.txt"):
+        p = corpus_path("lexicons", name)
+        out[name] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+    return out
+
+
 BACKENDS = ("jieba", "rjieba")
 # Asked for by name, not offered, and why (docs/performance.md, "Segmenter backends").
 NOT_OFFERED = {
