@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from voc.lexicon import OWNERS  # noqa: E402
+from voc.lang.taxonomy import OWNERS  # noqa: E402
 from voc.store import Store, shift_month  # noqa: E402
 
 # (topic, root cause, evidence terms, text template)

@@ -33,7 +33,7 @@ def main(argv=None) -> None:
     from voc.datasets import require_data
     from voc.estimators.root_cause import RootCauseClassifier
     from voc.evaluation import classification_report, format_report, write_report
-    from voc.lexicon import ROOT_CAUSES
+    from voc.lang.taxonomy import ROOT_CAUSES
     from voc.models import find
     from voc.records import Contact, Tagged, Turn
     from voc.resources import corpus_path

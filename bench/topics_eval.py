@@ -56,7 +56,8 @@ def cpu() -> float:
 
 def bench_fit(n: int, k: int, workers: int) -> dict:
     from voc.topics.model import TopicModel
-    from voc.training.topics import fit, tokenise_contacts
+    from voc.topics.fit import fit
+    from voc.training.topics import tokenise_contacts
 
     contacts = real_contacts(n)
     t0 = time.monotonic()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from voc.errors import ConfigError, InputError
-from voc.lexicon import OWNERS
+from voc.lang.taxonomy import OWNERS
 from voc.records import Contact, RootCause, Sentiment, Tagged, Turn
 from voc.estimators.churn import ChurnCues, LabelChurn, exit_context
 from voc.lang.metadata import tier

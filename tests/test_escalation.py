@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from voc.errors import ConfigError
-from voc.lexicon import OWNERS
+from voc.lang.taxonomy import OWNERS
 from voc.records import Churn, Contact, RootCause, Sentiment, Tagged, Turn, evolve
 from voc.stages.escalation import Escalation, default_rules_path, load_rules, parse_rules
 

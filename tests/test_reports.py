@@ -17,7 +17,7 @@ pytest.importorskip("jinja2", reason="the reports need the 'report' extra (jinja
 
 from voc.cli import cli  # noqa: E402
 from voc.errors import ConfigError, InputError  # noqa: E402
-from voc.lexicon import OWNERS  # noqa: E402
+from voc.lang.taxonomy import OWNERS  # noqa: E402
 from voc.records import OUTPUT_FIELDS  # noqa: E402
 from voc.reports import escalation, monthly  # noqa: E402
 from voc.reports.common import g2, highlight, p_chi2_1  # noqa: E402

@@ -21,7 +21,7 @@ from voc.records import Contact, Tagged
 from voc.topics.cross import cross_table
 from voc.topics.model import TopicModel, read_dictionary_text
 from voc.topics.track import align_topics, bh_adjust, candidate_terms, emerging_terms, g2_test, period_of, track
-from voc.training.topics import fit
+from voc.topics.fit import fit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -449,7 +449,7 @@ def test_cli_rejects_a_bad_number_of_topics(tmp_path):
 
 # -- bundled samples: the planted 2026-10 surge ------------------------------------------------------
 def test_track_flags_the_planted_october_surge_in_the_samples(samples):
-    from voc.topics.run import track_contacts
+    from voc.reports.topics import track_contacts
     from voc.io.readers import read_contacts
     from voc.models import find
 

@@ -414,7 +414,7 @@ def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term
       voc topics track --by month corpus/samples/contacts.jsonl
       voc topics track --model models/my-topics --by month jan.csv feb.csv -o out/topics_track.json
     """
-    from .topics.run import track_files
+    from .reports.topics import track_files
 
     report = track_files(inputs, model_dir, by=by, output=output, workers=workers, reference=reference,
                          refit=not no_refit, window=window, alpha=alpha, term_alpha=term_alpha,

@@ -56,6 +56,18 @@ class Pipeline:
         return cls(stages, version=f"voc-{__version__}" + (f" ({', '.join(versions)})" if versions else ""),
                    preprocessors=registry.preprocessors(settings), settings=settings)
 
+    @classmethod
+    def upto(cls, last: str, **settings: Any) -> "Pipeline":
+        """The default pipeline up to and including stage ``last`` (``"segment"``: the text
+        stages, as ``voc tag`` runs them before the model stages)."""
+        from .registry import DEFAULT_STAGES
+
+        if last not in DEFAULT_STAGES:
+            raise ConfigError(f"unknown stage {last!r}; stages are {', '.join(DEFAULT_STAGES)}.")
+        after = DEFAULT_STAGES[DEFAULT_STAGES.index(last) + 1:]
+        given = Settings.from_dict(settings)
+        return cls.from_settings(given.replace(disable=tuple(dict.fromkeys((*given.disable, *after)))))
+
     # -- construction ---------------------------------------------------------------
     def _check(self) -> None:
         have: set[str] = set(INPUT_FIELDS)

@@ -22,7 +22,7 @@ import numpy as np
 from ..errors import ConfigError, ModelError
 from ..lang.cues import CueMatcher, Hit, cue_rows
 from ..lang.negation import CLAUSE_END
-from ..lexicon import ROOT_CAUSES
+from ..lang.taxonomy import ROOT_CAUSES
 
 NAME = "churn"
 FORMAT = "voc-churn-logistic/1"

@@ -27,9 +27,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ConfigError, InputError, ModelError
-from ..lexicon import OWNERS, ROOT_CAUSES
+from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Doc, RootCause
-from .root_cause_cues import CUE_LABELS, CueMatcher, read_cues
+from .root_cause_cues import CUE_LABELS, RootCauseCues, read_cues
 from .root_cause_features import CharVocab, JointWords, Vocab, word_features
 from .root_cause_spans import add_span
 
@@ -339,7 +339,7 @@ class RootCauseClassifier:
                 tasks.append((name, ax, ay))
 
         self.cues_ = read_cues(self.lexicon)
-        self._matcher_ = CueMatcher(self.cues_)
+        self._matcher_ = RootCauseCues(self.cues_)
         # vocabularies: words over every text seen (labelled, weak, reviews), chars and context
         # over the labelled texts; document frequencies only, no labels
         gold_words = self._word_lists(docs)
@@ -447,7 +447,7 @@ class RootCauseClassifier:
 
     # -- inference ---------------------------------------------------------------------------------
     def _prepare_inference(self) -> None:
-        self._matcher_ = CueMatcher(self.cues_)
+        self._matcher_ = RootCauseCues(self.cues_)
         self._words_ = JointWords(self.vocabs_["word"], self.vocabs_.get("aux"))
         self._slices_ = self._block_slices()
         # evidence weights: how much each feature favours a class over the average class. The

@@ -19,7 +19,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..errors import ConfigError, ModelError
-from ..lexicon import tsv_rows
+from ..lang.cues import tsv_rows
 
 NGRAMS = (1, 4)
 

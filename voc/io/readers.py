@@ -10,12 +10,15 @@ import codecs
 import csv
 import itertools
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import InputError
+
+log = logging.getLogger(__name__)
 from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, normalise_speaker
 from .encoding import SAMPLE, check_encoding, detect_encoding
@@ -449,3 +452,14 @@ class _Primed:
         yield from self._head
         self._head = []
         yield from self._gen
+
+
+def read_inputs(inputs: Sequence[str | Path], **read_options: Any) -> Iterable[Contact]:
+    """The contacts of ``inputs`` in order; unreadable rows are logged and skipped."""
+    streams = [read_contacts(p, **read_options) for p in inputs]  # file errors raise here
+    for s in streams:
+        for item in s:
+            if isinstance(item, RowError):
+                log.warning("%s: %s", item.source, item.reason)
+                continue
+            yield item

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 
 from ..errors import InputError
 from ..lang.stats import g2, p_chi2_1
-from ..lexicon import OWNERS, ROOT_CAUSES
+from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, month_range, shift_month
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 XLSX for ticketing systems. ``escalation(store, month, out_dir) -> EscalationFiles``.
 
 Owners come from the records (``owner``: the escalation owner, else the root cause's owner;
-defaults in ``voc.lexicon.OWNERS``: agent -> 客服质检/培训, product -> 产品/研发, policy ->
+defaults in ``voc.lang.taxonomy.OWNERS``: agent -> 客服质检/培训, product -> 产品/研发, policy ->
 业务政策/合规, process -> 运营/流程). The four default owners always get a report; any other
 owner named by custom escalation rules gets one too.
 """

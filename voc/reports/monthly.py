@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .._version import __version__
-from ..lexicon import OWNERS, ROOT_CAUSES
+from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,

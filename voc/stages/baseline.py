@@ -10,7 +10,7 @@ import math
 
 from ..lang.cues import CueMatcher
 from ..lang.negation import negated
-from ..lexicon import OWNERS, ROOT_CAUSES
+from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import RootCause, Sentiment, Tagged, evolve
 from ..resources import corpus_path
 

@@ -12,7 +12,7 @@ A contact is escalated when at least one rule fires. ``level`` is the highest le
 rules that fired (``urgent`` > ``normal``; ``none`` when not escalated); ``reasons`` name each
 rule and the words that made it fire; ``owner``, for every contact, escalated or not, is the
 owner the first fired rule names, else the owner of the contact's root cause (taxonomy section
-6, ``voc.lexicon.OWNERS``, overridable in ``[owners]``): ``voc.lang.owners.owner_of``.
+6, ``voc.lang.taxonomy.OWNERS``, overridable in ``[owners]``): ``voc.lang.owners.owner_of``.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from ..lang.cues import CueMatcher
 from ..lang.metadata import repeat_count, tier
 from ..lang.negation import negated
 from ..lang.owners import owner_of
-from ..lexicon import OWNERS, ROOT_CAUSES
+from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Escalation as EscalationRecord
 from ..records import Tagged, evolve
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelError
 from ..estimators.sentiment import NBLogit, SnowNLPBackend
-from ..lexicon import tsv_rows
+from ..lang.cues import tsv_rows
 from ..records import Sentiment as SentimentRecord
 from ..records import Tagged, evolve
 

@@ -1,37 +1,26 @@
 """Topic discovery (gensim LDA over customer-side jieba tokens) and month-over-month tracking.
 
-    from voc.topics import TopicModel, track_files
+    from voc.topics import TopicModel, track
     model = TopicModel.load("models/topics/1.0.0")
     theta = model.infer([["退款", "到账", "迟迟"]])
 
 ``voc.topics.model`` saves and loads topic models without pickle and infers topic weights in
-numpy (``voc.training.topics`` fits them); ``voc.topics.track`` aligns topics across months,
-flags new, growing, shrinking and gone topics and tests which terms and topics are emerging;
-``voc.topics.run`` tags contact files for it; ``voc.topics.cross`` builds the root cause x
-topic cross-table. gensim is imported only when fitting or scoring coherence.
+numpy; ``voc.topics.fit`` fits them (gensim); ``voc.topics.track`` aligns topics across
+months, flags new, growing, shrinking and gone topics and tests which terms and topics are
+emerging; ``voc.topics.cross`` builds the root cause x topic cross-table. Contacts in files
+reach them through ``voc.training.topics`` (``voc topics fit``) and ``voc.reports.topics``
+(``voc topics track``). gensim is imported only when fitting or scoring coherence.
 """
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = [
-    "TopicModel",
-    "fit_files",
-    "fit_contacts",
-    "show_topics",
-    "track",
-    "track_files",
-    "track_contacts",
-    "align_topics",
-    "emerging_terms",
-    "cross_table",
-]
+__all__ = ["TopicModel", "fit", "show_topics", "track", "align_topics", "emerging_terms", "cross_table"]
 
 _WHERE = {
-    "TopicModel": "voc.topics.model", "show_topics": "voc.topics.model",
-    "fit_files": "voc.training.topics", "fit_contacts": "voc.training.topics",
+    "TopicModel": "voc.topics.model", "show_topics": "voc.topics.model", "fit": "voc.topics.fit",
     "track": "voc.topics.track", "align_topics": "voc.topics.track", "emerging_terms": "voc.topics.track",
-    "track_files": "voc.topics.run", "track_contacts": "voc.topics.run", "cross_table": "voc.topics.cross",
+    "cross_table": "voc.topics.cross",
 }
 
 

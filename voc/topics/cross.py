@@ -5,7 +5,7 @@ from collections import defaultdict
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..errors import ConfigError
-from ..lexicon import ROOT_CAUSES
+from ..lang.taxonomy import ROOT_CAUSES
 
 
 def cross_table(records: Iterable[Any], *, labels: Mapping[int, str] | Sequence[str] | None = None,

@@ -1,7 +1,7 @@
 """Month-over-month topic tracking and emerging issues.
 
 ``track(rows, model)`` takes one row per contact — ``(period, tokens, topics)`` — so any
-source can feed it: input files (``voc.topics.run.track_files``, behind ``voc topics
+source can feed it: input files (``voc.reports.topics.track_files``, behind ``voc topics
 track``), tagged contacts, or the results store (``period`` from ``created_at``, ``tokens`` may be None when
 only the stored topic weights are known). It reports, period by period:
 
@@ -486,7 +486,7 @@ def _topic_entries(m, prefix: str = "") -> list[dict[str, Any]]:
 def _align_periods(periods, by_period, model, *, reference, window, alpha, threshold, min_contacts, seed,
                    min_ratio):
     """Fit a topic model on each period alone and align it to the reference."""
-    from ..training.topics import fit
+    from .fit import fit
     from .model import TopicModel
 
     alignment: dict[str, dict[str, Any]] = {}

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..errors import ConfigError, InputError, ModelError, OutputError
 from ..estimators.root_cause import LABELS, NAME, VERSION, RootCauseClassifier, check_label
-from ..estimators.root_cause_cues import CueMatcher, read_cues
+from ..estimators.root_cause_cues import RootCauseCues, read_cues
 from ..records import Contact, Doc, RootCause, Tagged, Turn
 from .root_cause_card import ADJUDICATED, DATA_SOURCES, model_card
 from .text import prepare, tag_through
@@ -89,7 +89,7 @@ def secondary_labels(pairs: Sequence[tuple[Contact, str]]) -> list[str | None]:
 
 
 # -- weak supervision over the shared data -----------------------------------------------------------
-def weak_label(text: str, matcher: CueMatcher, *, positive_review: bool | None = None,
+def weak_label(text: str, matcher: RootCauseCues, *, positive_review: bool | None = None,
                min_score: float = 2.0, min_margin: float = 1.0) -> str | None:
     """A weak label from cues alone, or None when the cues do not point clearly to one label.
 
@@ -119,7 +119,7 @@ def weak_contacts(exclude: set[str], cues: Sequence[tuple[str, str, float]] | No
     """
     from ..datasets import REVIEWS, iter_dataset
 
-    matcher = CueMatcher(cues if cues is not None else read_cues())
+    matcher = RootCauseCues(cues if cues is not None else read_cues())
     pools: dict[str, list[Contact]] = {lab: [] for lab in LABELS}
     for ds in WEAK_SOURCES:
         for contact, src in iter_dataset(ds, reserved=False):
@@ -203,7 +203,7 @@ def train(data: str | Path, output: str | Path, *, unlabelled: str | Path | None
     if unlabelled:
         from ..io.readers import read_contacts
 
-        matcher = CueMatcher(read_cues(lexicon))
+        matcher = RootCauseCues(read_cues(lexicon))
         weak_c, y_weak = [], []
         for c in read_contacts(unlabelled):
             if isinstance(c, Contact):

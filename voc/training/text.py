@@ -7,20 +7,12 @@ from typing import Iterable, Iterator
 
 from ..pipeline import Pipeline
 from ..records import Contact, Doc, Tagged
-from ..registry import DEFAULT_STAGES
-from ..settings import Settings
-
-TEXT_STAGES = ("normalise", "redact", "segment")
-
 
 @lru_cache(maxsize=8)
-def pipeline_through(last: str = "segment", redact: bool = True):
+def pipeline_through(last: str = "segment", redact: bool = True) -> Pipeline:
     """The default pipeline up to and including stage ``last`` (``segment``: the text stages;
-    ``sentiment``: what churn is trained on), with the shipped models."""
-    if last not in DEFAULT_STAGES:
-        raise ValueError(f"unknown stage {last!r}")
-    keep = DEFAULT_STAGES[:DEFAULT_STAGES.index(last) + 1]
-    return Pipeline.from_settings(Settings(redact=redact, disable=tuple(n for n in DEFAULT_STAGES if n not in keep)))
+    ``sentiment``: what churn is trained on), with the shipped models; built once."""
+    return Pipeline.upto(last, redact=redact)
 
 
 def as_contacts(items: Iterable[Contact | str]) -> Iterator[Contact]:

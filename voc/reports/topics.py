@@ -9,22 +9,10 @@ from typing import Any, Iterable, Sequence
 
 from ..errors import ConfigError
 from ..records import Contact, Tagged
-from .track import PERIODS, TrackReport, period_of, track
+from ..io.readers import read_inputs
+from ..topics.track import PERIODS, TrackReport, period_of, track
 
 log = logging.getLogger(__name__)
-
-
-def read_inputs(inputs: Sequence[str | Path], **read_options: Any) -> Iterable[Contact]:
-    """The contacts of ``inputs`` in order; unreadable rows are logged and skipped."""
-    from ..io.readers import RowError, read_contacts
-
-    streams = [read_contacts(p, **read_options) for p in inputs]  # file errors raise here
-    for s in streams:
-        for item in s:
-            if isinstance(item, RowError):
-                log.warning("%s: %s", item.source, item.reason)
-                continue
-            yield item
 
 
 def tag_topics(contacts: Iterable[Contact], model_dir: str | Path, *, workers: int = 1,
@@ -32,11 +20,11 @@ def tag_topics(contacts: Iterable[Contact], model_dir: str | Path, *, workers: i
     """Contacts through the text stages (on ``workers`` processes) and the ``topics`` stage of
     ``model_dir``, in input order; a contact a text stage failed on keeps its error status."""
     from ..stages.topics import Topics
-    from ..training.text import pipeline_through
+    from ..pipeline import Pipeline
 
     stage = Topics(model_dir)
     batch: list[Tagged] = []
-    for t in pipeline_through("segment").pipe(contacts, workers=workers, batch_size=batch_size):
+    for t in Pipeline.upto("segment").pipe(contacts, workers=workers, batch_size=batch_size):
         if t.status.startswith("error"):
             yield from stage(batch)
             batch = []
@@ -53,7 +41,7 @@ def track_contacts(contacts: Iterable, model_dir: str | Path | None = None, *, b
                    workers: int = 1, **options: Any) -> TrackReport:
     """Tag contacts with the text stages and the topic model, then ``track`` them."""
     from ..models import find
-    from .model import TopicModel
+    from ..topics.model import TopicModel
 
     folder = model_dir or find("topics")
     if folder is None:
