@@ -230,15 +230,20 @@ def test_missing_rules_file(tmp_path):
         Escalation(rules=tmp_path / "nope.toml")
 
 
-def test_rules_are_never_evaluated(tmp_path):
-    p = write(tmp_path, """
+def test_rules_are_never_evaluated(tmp_path, monkeypatch):
+    payload = "__import__('pathlib').Path('PWNED').touch()"  # run, it writes PWNED in the cwd
+    p = write(tmp_path, f"""
         [[rule]]
         id = "x"
-        any = ["__import__('os').system('touch PWNED')"]
+        any = ["{payload}"]
         """)
+    monkeypatch.chdir(tmp_path)
     st = Escalation(rules=p)
     assert not st.decide(tagged("hello")).flag
+    assert st.decide(tagged(f"顾客写了 {payload} 这句")).flag  # the rule is a phrase to find, no more
     assert not (tmp_path / "PWNED").exists()
+    eval(payload)  # the check above can fail: the payload, run, does write the file it looks for
+    assert (tmp_path / "PWNED").exists()
 
 
 def test_shipped_defaults_parse():

@@ -369,6 +369,7 @@ def _cpu_time(fn, text, limit, tries=2):
     return best
 
 
+@pytest.mark.slow  # a timing assert: flaky on a loaded machine
 def test_one_megabyte_under_a_second():
     text = "".join(s.text for s in generate(5000, seed=99))
     text = (text * (1_000_000 // len(text) + 1))[:1_000_000]
@@ -376,6 +377,7 @@ def test_one_megabyte_under_a_second():
     assert _cpu_time(redact, text, 1.0) < 1.0
 
 
+@pytest.mark.slow  # a timing assert: flaky on a loaded machine
 @pytest.mark.parametrize("unit", [
     "1", "1234 ", "a", "a.", "a@", "中", "路1号", "京A12345", "幺三八", "〔手机号〕", "1-2-", "小区1栋2单元",
     "13812345678 ", "@a.b", "阳光小区",

@@ -243,6 +243,7 @@ def test_shipped_model_says_other_on_chit_chat_and_praise():
     assert got == ["agent", "product", "process"]
 
 
+@pytest.mark.slow  # a timing assert: flaky on a loaded machine
 def test_stage_cost_per_contact():
     """The stage alone (tokens already there) on a batch of 2,000: well under 1 ms per contact
     here; the 0.2 ms target is measured on 10,000 contacts by bench/root_cause_eval.py."""

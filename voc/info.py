@@ -10,7 +10,15 @@ from ._version import __version__
 from .resources import corpus_path, home, models_path
 
 DEPENDENCIES = ("jieba", "scikit-learn", "gensim", "snownlp", "click", "opencc", "charset-normalizer",
-                "python-calamine", "xlsxwriter", "skops", "numpy")
+                "python-calamine", "xlsxwriter", "numpy", "rjieba")
+OPTIONAL = {"jinja2": "report", "dask": "dist", "distributed": "dist", "skops": "bench"}  # package: extra
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def _sha(path) -> str:
@@ -32,11 +40,8 @@ def collect() -> dict[str, dict[str, str]]:
             m = json.loads(manifest.read_text(encoding="utf-8"))
             models[f"{manifest.parent.parent.name}/{manifest.parent.name}"] = m.get("description", "")
     out["models"] = models or {"(none)": "cue-lexicon baselines only"}
-    deps = {}
-    for d in DEPENDENCIES:
-        try:
-            deps[d] = metadata.version(d)
-        except metadata.PackageNotFoundError:
-            deps[d] = "not installed"
+    deps = {d: _version(d) or "not installed" for d in DEPENDENCIES}
     out["dependencies"] = deps
+    out["optional dependencies"] = {d: f"{_version(d) or 'not installed'} (voc[{extra}])"
+                                    for d, extra in OPTIONAL.items()}
     return out

@@ -139,15 +139,22 @@ def load_arrays(path: Path) -> dict[str, Any]:
         raise ModelError(f"model file {path} is not a plain array file ({type(e).__name__}: {e}); rebuild the model.") from None
 
 
-def save_skops(obj: Any, path: Path) -> None:
-    import skops.io as sio
+def _skops(path: Path):
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise ModelError(f"the skops file {path} needs skops, which is not installed (no shipped model "
+                         f"needs it); install it with pip install 'voc[bench]'.") from None
+    return sio
 
-    sio.dump(obj, path)
+
+def save_skops(obj: Any, path: Path) -> None:
+    _skops(path).dump(obj, path)
 
 
 def load_skops(path: Path) -> Any:
     """Load a skops file trusting no extra types: one that needs any is refused."""
-    import skops.io as sio
+    sio = _skops(path)
 
     try:
         untrusted = sio.get_untrusted_types(file=path)
