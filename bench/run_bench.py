@@ -486,7 +486,7 @@ threads, the workers' own start-up (each imports Dask and voc and loads the mode
 and the workers' event loops.
 
 - **Tasks of several chunks**: a task carries consecutive chunks up to ~1,024 contacts
-  (`voc.distributed.TASK_ITEMS`), each tagged and returned as before; fewer messages and state
+  (`voc.engines.dask.TASK_ITEMS`), each tagged and returned as before; fewer messages and state
   changes took the CPU of the client's event loop from 2.2 to 1.7 s (medians of 3 alternating
   runs). [`tests/test_dask.py`: grouping, results chunk by chunk in order]
 - **Quieter housekeeping** on the local clusters voc starts: Dask's event-loop tick (every
@@ -523,7 +523,7 @@ the last full run measured 0.68x the bare script and Dask at 0.72x the local eng
   above it was mapped, page-faulted and unmapped again. The tagging itself took 8.3 s of CPU per
   worker on 20,000 contacts with it and 5.6 s without it; the local clusters voc starts unset
   it (docs/scale.md says how for an existing cluster).
-- **Dask start-up**: `voc tag --engine dask` opens a `voc.distributed.Session`, which starts the
+- **Dask start-up**: `voc tag --engine dask` opens a `voc.engines.dask.Session`, which starts the
   cluster and has the workers load the models in a background thread; the client loads no model
   (it uses a stand-in with the workers' version, the settings and the repeat-contact counter),
   so the workers have the cores to themselves while they start (ready ~0.5 s sooner).
@@ -552,7 +552,7 @@ Second round:
   [`tests/test_pipeline.py`: fork, forkserver and 1 process give the same records]
 - **The parent only reads and writes**: the workers turn their chunk into the output lines
   (JSONL or CSV) and the few counts the parent needs (`voc.run.ChunkOutput`); the parent writes
-  the text as it comes. Contacts travel to the workers as plain tuples (`voc.pipeline.Packed`):
+  the text as it comes. Contacts travel to the workers as plain tuples (`voc.workers.Packed`):
   pickling a chunk of 256 contacts took 0.8 ms instead of 3.8 ms. [`tests/test_scale.py`:
   same bytes as the writers, record by record; output identical across 1/2/3 workers]
 - **rjieba is the default segmenter** and a core dependency (abi3 wheels for Linux, macOS and

@@ -72,7 +72,7 @@ def test_shipped_sentiment_vocabulary_on_real_text(shared_data):
     """The shipped sentiment model's vocabulary, on one review in 50 of the shared sets."""
     from voc.datasets import REVIEWS, iter_dataset
     from voc.models import find
-    from voc.stages.sentiment import NBLogit
+    from voc.estimators.sentiment import NBLogit
 
     folder = find("sentiment")
     if folder is None:

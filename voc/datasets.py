@@ -25,6 +25,8 @@ REVIEWS = {  # dataset -> (file, text column, label column)
 HEIMAO = "heimao_fin_complaints_celine"
 STC3 = "stc3_dch_weibo_helpdesk"
 XS = "chinese_conversation_sentiment_xs"
+QUESTIONS = "fin_cs_question_matching"  # ATEC (Ant Financial) and BQ (WeBank) customer questions
+ATEC = "ATEC/atec_nlp_sim_train.csv"
 
 
 def shared_data_dir() -> Path | None:
@@ -58,6 +60,8 @@ def is_reserved(dataset: str, file: str, row: int) -> bool:
         return "test" in file
     if dataset == "asap_meituan_aspects_sample":
         return file.startswith("test")
+    if dataset == QUESTIONS:
+        return file.endswith("test.csv") or (file == ATEC and int(row) % 10 == 0)
     return False
 
 
@@ -82,6 +86,26 @@ def _reviews(dataset: str) -> tuple[dict, ...]:
         return tuple(csv.DictReader(f))
 
 
+@lru_cache(maxsize=None)
+def _questions(file: str) -> tuple[tuple[str, str], ...]:
+    """(q1, q2) per row: ATEC is tab-separated without a header (id, q1, q2, label; a BOM on the
+    first line), BQ a CSV with the header sentence1,sentence2,label."""
+    path = require_data() / QUESTIONS / file
+    if file == ATEC:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return tuple((r[1].lstrip("\ufeff"), r[2]) for r in csv.reader(f, delimiter="\t") if len(r) >= 3)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return tuple((r["sentence1"], r["sentence2"]) for r in csv.DictReader(f))
+
+
+@lru_cache(maxsize=None)
+def _xs(file: str) -> tuple[str, ...]:
+    """The utterances of an XS file (header ``labels,text``), in order, empty ones included."""
+    with open(require_data() / XS / file, encoding="utf-8") as f:
+        next(f)
+        return tuple(line.rstrip("\n").partition(",")[2] for line in f)
+
+
 def stc3_contact(dialogue: dict, row: int, file: str) -> Contact:
     turns = []
     for t in dialogue["turns"]:
@@ -104,14 +128,30 @@ def contact_at(dataset: str, file: str, row: int) -> Contact:
         r = _reviews(dataset)[row]
         return Contact(id=f"{dataset}:{file}:{row}", turns=(Turn("customer", r["review"] or ""),), channel="review",
                        metadata={"category": r["cat"]} if "cat" in r else {})
+    if dataset == XS:
+        return Contact(id=f"{dataset}:{file}:{row}", turns=(Turn("customer", _xs(file)[row]),), channel="chat")
+    if dataset == QUESTIONS:
+        raise InputError(f"{dataset} holds two questions per row; give q1 or q2 (the label file's id column).")
     raise InputError(f"unknown dataset {dataset!r} in a label reference.")
+
+
+def question_at(file: str, row: int, which: str) -> Contact:
+    """One customer question of a question-matching pair (``which``: q1 or q2)."""
+    pair = _questions(file)[int(row)]
+    if which not in ("q1", "q2"):
+        raise InputError(f"question reference {file}:{row} needs q1 or q2, not {which!r}.")
+    text = pair[0] if which == "q1" else pair[1]
+    return Contact(id=f"{QUESTIONS}:{file}:{row}:{which}", turns=(Turn("customer", text),), channel="chat")
 
 
 def read_labels(path: str | Path) -> Iterator[tuple[Contact, dict[str, str]]]:
     """(contact, labels) for every row of a label file of references (corpus/labels/*.csv)."""
     with open(path, encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
-            yield contact_at(r["dataset"], r["file"], int(r["row"])), r
+            if r["dataset"] == QUESTIONS:
+                yield question_at(r["file"], int(r["row"]), r.get("id") or ""), r
+            else:
+                yield contact_at(r["dataset"], r["file"], int(r["row"])), r
 
 
 def iter_dataset(dataset: str, *, reserved: bool = False, file: str | None = None) -> Iterator[tuple[Contact, object]]:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import ConfigError, ModelError
+from ..text.segment import fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -410,7 +411,7 @@ class TopicModel:
                        description=description or "LDA topic model over customer-side jieba tokens",
                        data_sources=data_sources or [],
                        metrics={"coherence": self.coherence_, **(metrics or {})},
-                       num_topics=self.k_, seed=self.seed, segmenter=segmenter_lexicons())
+                       num_topics=self.k_, seed=self.seed, segmenter=fingerprint())
         return folder
 
     def _dictionary_save(self, path: Path) -> None:
@@ -455,7 +456,7 @@ class TopicModel:
         model.curve_ = info.get("selection")
         model.n_docs_ = info.get("documents")
         model.n_train_docs_ = info.get("documents_with_terms")
-        saved, now = manifest.get("segmenter"), segmenter_lexicons()
+        saved, now = manifest.get("segmenter"), fingerprint()
         if saved and saved != now:
             log.warning("the segmenter's user dictionary or stopwords changed since topic model %s was trained; "
                         "refit it (voc topics fit, or python -m voc.build topics) if topics look wrong", folder)
@@ -481,19 +482,6 @@ class TopicModel:
             lines.append(f"| {t['id']} | {t['label']} | {t['share']:.1%} | {t['c_v']} | "
                          f"{' '.join(w for w, _ in t['terms'][:8])} |")
         return "\n".join(lines) + "\n"
-
-
-def segmenter_lexicons() -> dict[str, str | None]:
-    """SHA-256 of the segmenter's user dictionary and stopwords (the tokens a model was
-    trained on depend on them)."""
-    from ..models import sha256
-    from ..resources import corpus_path
-
-    out: dict[str, str | None] = {}
-    for name in ("userdict.txt", "stopwords.txt"):
-        p = corpus_path("lexicons", name)
-        out[name] = sha256(p) if p.is_file() else None
-    return out
 
 
 def read_dictionary_text(path: Path) -> tuple[list[str], list[int], int]:

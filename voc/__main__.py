@@ -1,0 +1,5 @@
+"""``python -m voc ...``: the ``voc`` command."""
+from .cli import main
+
+if __name__ == "__main__":
+    main()
