@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]  # this tree's voc and make_workload
-BASE = "7708108ded99917db8c9e62dec6add44e8dc7a46"  # the commit before issue 14's restructuring
+BASE = "45c496808e35ae458d7eef6bdde03d1dd5c0b143"  # the last landed commit before issue 14
 SAMPLES = ROOT / "corpus" / "samples"
 
 
