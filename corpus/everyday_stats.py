@@ -1,0 +1,92 @@
+"""Print the statistics of the everyday-traffic labels (corpus/labels/everyday*.csv) as Markdown.
+
+    python corpus/everyday_stats.py
+
+Counts per kind of traffic and field, for the training file and the reserved evaluation file,
+and the agreement (Cohen's kappa, raw agreement) between the first pass and the independent
+second pass, per kind and field. Reads only the label files (references and labels), not
+../shared/data.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from voc.evaluation import cohen_kappa  # noqa: E402
+
+FIELDS = ("contact_type", "resolved", "root_cause", "sentiment", "churn", "escalate", "agent_conduct")
+VALUES = {
+    "contact_type": ("complaint", "inquiry", "request", "praise", "suggestion", "other"),
+    "resolved": ("yes", "no", "unclear"),
+    "root_cause": ("agent", "product", "policy", "process", "other"),
+    "sentiment": ("negative", "neutral", "positive"),
+    "churn": ("low", "medium", "high"),
+    "escalate": ("yes", "no"),
+    "agent_conduct": ("ok", "problem", "na"),
+}
+KINDS = ("complaint posts", "helpdesk dialogues", "customer questions", "chat utterances", "reviews")
+
+
+def kind(dataset: str) -> str:
+    """The kind of traffic a data set holds (the rows of the evaluation-by-kind table)."""
+    return {"heimao_fin_complaints_celine": "complaint posts", "stc3_dch_weibo_helpdesk": "helpdesk dialogues",
+            "fin_cs_question_matching": "customer questions",
+            "chinese_conversation_sentiment_xs": "chat utterances"}.get(dataset, "reviews")
+
+
+def read(name: str) -> list[dict[str, str]]:
+    with open(HERE / "labels" / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def counts_table(rows: list[dict[str, str]], title: str) -> list[str]:
+    out = [f"#### `{title}`: {len(rows):,} items", ""]
+    by_kind = Counter(kind(r["dataset"]) for r in rows)
+    out.append("| field | value | " + " | ".join(KINDS) + " | total |")
+    out.append("|---|---|" + "---:|" * (len(KINDS) + 1))
+    for f in FIELDS:
+        for v in VALUES[f]:
+            c = Counter(kind(r["dataset"]) for r in rows if r[f] == v)
+            if sum(c.values()):
+                out.append(f"| {f} | {v} | " + " | ".join(f"{c[k]:,}" for k in KINDS) + f" | {sum(c.values()):,} |")
+    out.append("| all | | " + " | ".join(f"{by_kind[k]:,}" for k in KINDS) + f" | {len(rows):,} |")
+    non_complaint = sum(r["contact_type"] != "complaint" for r in rows)
+    out += ["", f"Non-complaint traffic: {non_complaint:,} of {len(rows):,} ({non_complaint / max(1, len(rows)):.0%}). "
+            f"Annotators: " + ", ".join(f"{a} {n:,}" for a, n in sorted(Counter(r['annotator'] for r in rows).items())),
+            ""]
+    return out
+
+
+def agreement(first: dict[str, dict[str, str]], second: list[dict[str, str]]) -> list[str]:
+    pairs = [(first[r["item"]], r) for r in second if r["item"] in first]
+    out = ["#### Agreement: first pass vs independent second pass", "",
+           "Cohen's kappa (raw agreement); — where both passes used one value only.", "",
+           "| kind | items | " + " | ".join(FIELDS) + " |", "|---|---:|" + "---|" * len(FIELDS)]
+    for k in (*KINDS, "all"):
+        sel = [(a, b) for a, b in pairs if k == "all" or kind(a["dataset"]) == k]
+        if not sel:
+            continue
+        cells = []
+        for f in FIELDS:
+            x, y = [a[f] for a, _ in sel], [b[f] for _, b in sel]
+            raw = sum(p == q for p, q in zip(x, y)) / len(sel)
+            cells.append(f"{cohen_kappa(x, y):.2f} ({raw:.0%})" if len(set(x) | set(y)) > 1 else f"— ({raw:.0%})")
+        out.append(f"| {k} | {len(sel)} | " + " | ".join(cells) + " |")
+    return out + [""]
+
+
+def main() -> None:
+    train, reserved, second = read("everyday.csv"), read("everyday_reserved.csv"), read("everyday_second_pass.csv")
+    first = {r["item"]: r for r in train + reserved}
+    lines = counts_table(train, "everyday.csv") + counts_table(reserved, "everyday_reserved.csv")
+    lines += agreement(first, second)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
