@@ -100,6 +100,22 @@ def _rebuild_contact(*args: Any) -> Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactType:
+    """Why the customer got in touch (taxonomy section 7)."""
+
+    label: str  # complaint | inquiry | request | praise | suggestion | other
+    scores: Mapping[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """Whether the customer's need was met within the contact (taxonomy section 8)."""
+
+    label: str  # yes | no | unclear
+    score: float | None = None  # probability of yes (dialogues); None where it cannot be told
+
+
+@dataclass(frozen=True, slots=True)
 class RootCause:
     label: str
     scores: Mapping[str, float]
@@ -145,8 +161,10 @@ class Tagged:
     emoji: tuple[str, ...] | None = None  # emoji / placeholders removed from customer turns
     tokens: tuple[str, ...] | None = None  # customer-side tokens, stopwords removed
     turn_tokens: tuple[tuple[str, ...], ...] | None = None  # tokens of each customer turn
+    contact_type: ContactType | None = None
     root_cause: RootCause | None = None
     sentiment: Sentiment | None = None
+    resolved: Resolved | None = None
     churn: Churn | None = None
     escalation: Escalation | None = None
     topics: tuple[tuple[int, float], ...] | None = None
@@ -158,12 +176,15 @@ class Tagged:
     def to_record(self) -> dict[str, Any]:
         """The flat output record (field order fixed, see docs/formats.md)."""
         c, rc, s, ch, e = self.contact, self.root_cause, self.sentiment, self.churn, self.escalation
+        ct, rs = self.contact_type, self.resolved
         return {
             "id": c.id,
             "channel": c.channel,
             "created_at": c.created_at,
             "customer_id": c.customer_id,
             "text": self.text,
+            "contact_type": ct.label if ct else None,
+            "contact_type_scores": dict(ct.scores) if ct else None,
             "root_cause": rc.label if rc else None,
             "root_cause_scores": dict(rc.scores) if rc else None,
             "root_cause_evidence": list(rc.evidence) if rc else None,
@@ -172,6 +193,8 @@ class Tagged:
             "sentiment_start": s.start if s else None,
             "sentiment_end": s.end if s else None,
             "sentiment_trend": s.trend if s else None,
+            "resolved": rs.label if rs else None,
+            "resolved_score": rs.score if rs else None,
             "churn_risk": ch.score if ch else None,
             "churn_level": ch.level if ch else None,
             "churn_reasons": list(ch.reasons) if ch else None,

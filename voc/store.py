@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .errors import ConfigError, InputError, OutputError
 from .lang.metadata import TIER_KEYS, to_datetime
+from .records import OUTPUT_FIELDS
 from .lang.metadata import tier as customer_tier
 
 log = logging.getLogger(__name__)
@@ -446,6 +447,8 @@ class Store:
             "status": status, "model_version": model_version,
         }
         rec.update(x)  # fields added to the record format later
+        order = {k: i for i, k in enumerate(OUTPUT_FIELDS)}
+        rec = dict(sorted(rec.items(), key=lambda kv: order.get(kv[0], len(order))))  # the output's order
         rec["month"] = month
         rec["tier"] = tier
         return rec
