@@ -123,8 +123,10 @@ def test_headline_figures_and_changes(store):
 def test_volume_tables_by_root_cause_owner_channel_topic(store):
     rep = monthly(store, "2026-10")
     rc = rows(rep.table("根因"))
-    assert rc["人员"] == [4, 0.2, 7, -3, pytest.approx(-3 / 7)]
-    assert rc["产品"][:4] == [6, 0.3, 1, 5] and rc["政策"][0] == 3 and rc["流程"][0] == 6 and rc["其他"][:3] == [1, 0.05, 0]
+    # columns: this month, of which complaints, share, last month, change, relative change
+    assert rc["人员"] == [4, 4, 0.2, 7, -3, pytest.approx(-3 / 7)]
+    assert rc["产品"][:5] == [6, 6, 0.3, 1, 5] and rc["政策"][0] == 3 and rc["流程"][0] == 6
+    assert rc["其他"][:4] == [1, 0, 0.05, 0]
     own = rows(rep.table("负责方"))
     assert own["运营/流程"][0] == 6 and own["客服质检/培训"][0] == 4 and own["（无负责方）"][0] == 1
     ch = rows(rep.table("渠道"))
@@ -264,6 +266,154 @@ def test_without_topics_issues_fall_back_to_evidence(tmp_path):
         assert "未带话题标签" in rep.to_html()
 
 
+# -- contact types ------------------------------------------------------------------------------
+def typed(id, month, day, contact_type, root_cause, resolved=None, **kw):
+    r = rec(id, month, day, root_cause, **kw)
+    r.update(contact_type=contact_type, contact_type_scores={contact_type: 0.9}, resolved=resolved,
+             resolved_score=None if resolved is None else {"yes": 0.9, "no": 0.1, "unclear": 0.5}[resolved])
+    return r
+
+
+def everyday(month: str) -> list[dict]:
+    """20 contacts of everyday traffic: 10 inquiries whose root cause came out process (the
+    old rule would call them complaints), 4 complaints (agent 2, product 2), 3 requests, 2
+    praise, 1 suggestion; tiers 金卡 (ids 0-4) and 普通."""
+    out = [typed(f"{month}-i{i}", month, 1 + i, "inquiry", "process", resolved="yes" if i < 6 else "no",
+                 tier="金卡" if i < 3 else "普通", sentiment="neutral", topic="套餐被改") for i in range(10)]
+    out += [typed(f"{month}-c{i}", month, 11 + i, "complaint", ("agent", "agent", "product", "product")[i],
+                  resolved="no", sentiment="negative", escalate="normal" if i == 0 else None, topic="态度差",
+                  tier="金卡" if i < 2 else "普通") for i in range(4)]
+    out += [typed(f"{month}-r{i}", month, 15 + i, "request", "other", resolved="yes") for i in range(3)]
+    out += [typed(f"{month}-p{i}", month, 18 + i, "praise", "other", sentiment="positive") for i in range(2)]
+    out.append(typed(f"{month}-s0", month, 20, "suggestion", "product", resolved="unclear"))
+    return out
+
+
+@pytest.fixture
+def typed_store(tmp_path):
+    """September: the older voc (no contact type; 10 contacts, 9 complaints by the old rule);
+    October: everyday traffic with contact types."""
+    september = september_like("2026-09")
+    september[-1].update(root_cause="other", root_cause_scores={"other": 0.6}, owner=None)
+    with Store(tmp_path / "typed.db") as st:
+        st.add_many(september)
+        st.add_many(everyday("2026-10"))
+    with Store(tmp_path / "typed.db") as st:
+        yield st
+
+
+def test_complaints_come_from_contact_type_not_root_cause(typed_store):
+    rep = monthly(typed_store, "2026-10")
+    head = {h["label"]: h for h in rep.context["headline"]}
+    assert head["投诉占比"]["raw"] == pytest.approx(4 / 20) and head["投诉占比"]["note"] == "4 件"
+    assert head["投诉占比"]["prev"] == pytest.approx(9 / 10)  # September by the old rule
+    trend = {r[0]: r[1:] for r in rep.table("月度趋势").rows}
+    assert trend["2026-10"][:3] == [20, 4, pytest.approx(0.2)] and trend["2026-09"][:2] == [10, 9]
+    rc = rows(rep.table("根因"))
+    assert rc["流程"][:2] == [10, 0]  # 10 inquiries with root cause process: no complaint
+    assert rc["人员"][:2] == [2, 2] and rc["产品"][:2] == [3, 2]  # the suggestion is no complaint
+    own = rows(rep.table("负责方"))
+    assert own["运营/流程"][:2] == [10, 0] and own["客服质检/培训"][:2] == [2, 2]
+    by_owner = {o["owner"]: o for o in rep.context["per_owner"]}
+    assert by_owner[OWNERS["process"]]["complaints"] == 0 and by_owner[OWNERS["product"]]["complaints"] == 2
+    tiers = rows(rep.table("客户等级"))
+    assert tiers["金卡"][0] == 5 and tiers["金卡"][2] == pytest.approx(2 / 5)  # complaint share of the tier
+    assert tiers["普通"][2] == pytest.approx(2 / 15)
+    assert tiers["金卡"][-1] == "人员（2）"  # main root cause among the complaints, not the inquiries' process
+    html = rep.to_html()
+    assert "投诉：联络类型为“投诉”的联络" in html and "本月 0 件" in html  # methods: the fallback for September
+
+
+def test_contact_type_breakdown_month_over_month(typed_store):
+    rep = monthly(typed_store, "2026-10")
+    t = rep.table("联络类型")
+    assert t.columns == ["联络类型", "本月联络", "占比", "上月联络", "上月占比", "占比变化", "当场解决率"]
+    by = rows(t)
+    assert by["投诉"][:5] == [4, pytest.approx(0.2), 9, pytest.approx(0.9), pytest.approx(0.2 - 0.9)]
+    assert by["咨询"][:4] == [10, pytest.approx(0.5), 0, 0.0] and by["咨询"][-1] == pytest.approx(6 / 10)
+    assert by["办理/求助"][0] == 3 and by["办理/求助"][-1] == pytest.approx(1.0)
+    assert by["表扬"][0] == 2 and by["表扬"][-1] is None  # nothing to tell: no resolution tagged
+    assert by["建议"][0] == 1 and by["其他"][0] == 0
+    assert by["（未标注）"][:4] == [0, 0.0, 1, pytest.approx(0.1)]  # September's one root cause "other"
+    assert [r[0] for r in t.rows] == ["投诉", "咨询", "办理/求助", "表扬", "建议", "其他", "（未标注）"]
+    shares = rep.table("联络类型-占比")
+    assert shares.columns == ["月份", "投诉", "咨询", "办理/求助", "表扬", "建议", "（未标注）"]
+    assert shares.rows == [["2026-09", pytest.approx(0.9), 0.0, 0.0, 0.0, 0.0, pytest.approx(0.1)],
+                           ["2026-10", 0.2, 0.5, 0.15, 0.1, 0.05, 0.0]]
+    assert rows(rep.table("联络类型-趋势"))["2026-10"] == [20, 4, 10, 3, 2, 1, 0]
+    html = rep.to_html()
+    assert 'id="contact-type"' in html and "各月联络类型构成" in html
+    assert "趋势期内有 10 件联络没有联络类型" in html  # the methods say which contacts fell back
+
+
+def test_report_filtered_to_contact_types(typed_store, tmp_path):
+    rep = monthly(typed_store, "2026-10", contact_types="inquiry,request")
+    head = {h["label"]: h for h in rep.context["headline"]}
+    assert head["联络量"]["raw"] == 13 and head["投诉占比"]["raw"] == 0
+    assert head["联络量"]["prev"] is None  # September has no inquiry or request (no contact type there)
+    assert [r[0] for r in rep.table("联络类型").rows] == ["咨询", "办理/求助"]
+    assert rows(rep.table("根因"))["流程"][0] == 10
+    assert "仅含联络类型：咨询、办理/求助" in rep.to_html()
+    book = read_xlsx(rep.to_xlsx(tmp_path / "f.xlsx"))
+    assert book["联络类型"][1][:3] == ["咨询", 10, pytest.approx(10 / 13)]  # numbers stay numbers
+    assert book["联络类型-占比"][0] == ["月份", "咨询", "办理/求助"]
+    contacts = book["联络明细"]
+    header = contacts[0]
+    assert len(contacts) == 1 + 13 and {r[header.index("contact_type")] for r in contacts[1:]} == {"inquiry", "request"}
+    assert {r[header.index("resolved")] for r in contacts[1:]} == {"yes", "no"}
+    # complaint: the typed complaints and, in September, the old rule's
+    comp = monthly(typed_store, "2026-10", contact_types=["投诉"])
+    assert comp.context["headline"][0]["raw"] == 4 and comp.context["headline"][0]["prev"] == 9
+    with pytest.raises(ConfigError, match="unknown contact type 'complain'"):
+        monthly(typed_store, "2026-10", contact_types="complain")
+    with pytest.raises(InputError, match="no contacts of the types"):
+        monthly(typed_store, "2026-09", contact_types="praise")
+
+
+def test_escalation_uses_contact_type_and_filters(typed_store, tmp_path):
+    files = escalation(typed_store, "2026-10", tmp_path / "all")
+    by_key = {r.key: r for r in files.reports}
+    kpis = {k["label"]: k for k in by_key["process"].context["kpis"]}
+    assert kpis["联络量"]["value"] == "10" and kpis["投诉"]["value"] == "0"
+    assert rows(by_key["product"].tables[1])["产品"][:2] == [3, 2]  # 3 contacts, 2 complaints
+    with open(files.csv, encoding="utf-8-sig", newline="") as f:
+        flagged = list(csv.DictReader(f))
+    assert [(r["id"], r["contact_type"], r["resolved"]) for r in flagged] == [("2026-10-c0", "complaint", "no")]
+    sept = escalation(typed_store, "2026-09", tmp_path / "sept")
+    assert "沿用旧口径" in sept.reports[0].path.read_text(encoding="utf-8")
+    only = escalation(typed_store, "2026-10", tmp_path / "inq", contact_types="inquiry")
+    assert {k["label"]: k for k in only.reports[0].context["kpis"]}["联络量"]["value"] == "0"
+    assert "仅含联络类型：咨询" in only.reports[0].path.read_text(encoding="utf-8")
+    with open(only.csv, encoding="utf-8-sig", newline="") as f:
+        assert list(csv.DictReader(f)) == []
+
+
+def test_cli_contact_type_option(typed_store, tmp_path):
+    from click.testing import CliRunner
+
+    typed_store.close()
+    runner = CliRunner()
+    base = ["report", "monthly", "--store", typed_store.path, "--month", "2026-10"]
+    r = runner.invoke(cli, [*base, "--contact-type", "complaint,inquiry", "-o", str(tmp_path / "r.html"),
+                            "--xlsx", str(tmp_path / "r.xlsx")])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "仅含联络类型：投诉、咨询" in html
+    assert rows_of(read_xlsx(tmp_path / "r.xlsx")["概览"])["联络量"][0] == "14"
+    r = runner.invoke(cli, [*base, "--contact-type", "questions", "-o", str(tmp_path / "x.html")])
+    assert r.exit_code == ConfigError.exit_code and "complaint, inquiry, request" in r.output
+    r = runner.invoke(cli, ["report", "escalation", "--store", typed_store.path, "--month", "2026-10",
+                            "--contact-type", "complaint", "-o", str(tmp_path / "e")])
+    assert r.exit_code == 0, r.output
+    with open(tmp_path / "e" / "flagged-2026-10.csv", encoding="utf-8-sig", newline="") as f:
+        assert [row["id"] for row in csv.DictReader(f)] == ["2026-10-c0"]
+    assert "--contact-type" in runner.invoke(cli, ["report", "escalation", "--help"]).output
+
+
+def rows_of(sheet):
+    return {r[0]: r[1:] for r in sheet[1:]}
+
+
 # -- XLSX ---------------------------------------------------------------------------------------
 def read_xlsx(path):
     from python_calamine import CalamineWorkbook
@@ -277,7 +427,7 @@ def test_xlsx_has_the_tables_and_contacts_with_formulas_escaped(store, tmp_path)
     sheets = read_xlsx(path)
     assert {"概览", "根因", "渠道", "话题", "新出现问题", "情绪趋势", "客户等级", "模型", "联络明细"} <= set(sheets)
     root = {r[0]: r[1:] for r in sheets["根因"][1:]}
-    assert root["人员"][0] == 4 and root["人员"][1] == pytest.approx(0.2)
+    assert root["人员"][0] == 4 and root["人员"][2] == pytest.approx(0.2)
     contacts = sheets["联络明细"]
     assert len(contacts) == 1 + 20
     header = contacts[0]

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from voc import store as store_mod
 from voc.cli import cli
 from voc.errors import ConfigError, InputError
-from voc.records import OUTPUT_FIELDS, Churn, Contact, Escalation, RootCause, Sentiment, Tagged, Turn
+from voc.records import (OUTPUT_FIELDS, Churn, Contact, ContactType, Escalation, Resolved, RootCause, Sentiment, Tagged,
+                         Turn)
 from voc.store import SCHEMA_VERSION, Store, parse_duration, parse_time, shift_month
 
 PHONE = "13912345678"
@@ -78,7 +79,7 @@ def test_schema_version_is_recorded_and_newer_stores_are_refused(tmp_path):
         assert st.schema_version() == SCHEMA_VERSION
         names = {r[0] for r in st.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"contacts_month", "contacts_month_root_cause", "contacts_month_owner", "contacts_month_channel",
-            "contacts_month_topic", "contacts_ts"} <= names
+            "contacts_month_topic", "contacts_ts", "contacts_month_contact_type"} <= names
     con = sqlite3.connect(path)
     con.execute("INSERT INTO schema_version VALUES (?, 'x', 'from the future')", (SCHEMA_VERSION + 1,))
     con.commit()
@@ -117,6 +118,108 @@ def test_a_failing_migration_leaves_the_store_unchanged(tmp_path, monkeypatch):
     assert "reviewed" not in columns  # the first statement was rolled back too
     assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
     assert con.execute("SELECT id FROM contacts").fetchall() == [("A",)]
+    con.close()
+
+
+def test_contact_type_and_resolution_are_stored_in_columns(tmp_path):
+    contact = Contact(id="Q1", turns=(Turn("customer", "发票抬头怎么改"), Turn("agent", "在订单页修改即可")),
+                      channel="chat", created_at="2026-10-15T10:00:00+08:00")
+    t = Tagged(contact, text="发票抬头怎么改", root_cause=RootCause("other", {"other": 0.9}),
+               contact_type=ContactType("inquiry", {"inquiry": 0.8, "complaint": 0.1, "request": 0.1}),
+               resolved=Resolved("yes", 0.85), status="ok")
+    rec = t.to_record()
+    with Store(tmp_path / "voc.db") as st:
+        st.add_many([rec, tagged_record("old")])
+        cols = dict((r[0], r[1:]) for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts"))
+        assert cols == {"Q1": ("inquiry", "yes", 0.85), "old": (None, None, None)}
+        got = st.get("Q1")
+        assert {k: got[k] for k in OUTPUT_FIELDS} == rec
+        assert list(got)[:len(OUTPUT_FIELDS)] == list(OUTPUT_FIELDS)
+        extra = json.loads(st.query("SELECT extra FROM contacts WHERE id = 'Q1'")[0][0])
+        assert "contact_type" not in extra and "resolved" not in extra  # columns, not copies
+        assert extra["contact_type_scores"]["inquiry"] == 0.8
+        plan = " ".join(r[-1] for r in st.query(
+            "EXPLAIN QUERY PLAN SELECT contact_type, COUNT(*) FROM contacts WHERE month = ? GROUP BY contact_type",
+            ("2026-10",)))
+        assert "contacts_month_contact_type" in plan
+
+
+def test_records_of_an_older_voc_have_no_contact_type(tmp_path):
+    """JSONL written before the contact-type stage existed: the fields are missing altogether."""
+    rec = {k: v for k, v in tagged_record().items()
+           if k not in ("contact_type", "contact_type_scores", "resolved", "resolved_score")}
+    with Store(tmp_path / "voc.db") as st:
+        st.add(rec)
+        got = st.get("T1")
+        assert st.query("SELECT contact_type, resolved, resolved_score FROM contacts") == [(None, None, None)]
+    assert got["contact_type"] is None and got["resolved"] is None and got["root_cause"] == "agent"
+
+
+def v1_store(path, records):
+    """A store as voc wrote it with schema version 1 (the released first migration, and rows
+    without the contact-type columns: the fields a record had beyond those columns in extra)."""
+    version, description, statements = store_mod.MIGRATIONS[0]
+    assert version == 1
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
+                "description TEXT NOT NULL)")
+    for sql in statements:
+        con.execute(sql)
+    con.execute("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00+00:00', ?)", (description,))
+    con.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Shanghai')")
+    v1_columns = [c for c in store_mod._INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score")]
+    with Store(":memory:") as mem:
+        for rec in records:
+            row = dict(zip(store_mod._INSERT_COLUMNS, mem._row(rec, 1_780_000_000)))
+            extra = json.loads(row["extra"])
+            extra.update({k: rec[k] for k in ("contact_type", "resolved", "resolved_score") if k in rec})
+            row["extra"] = json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
+            con.execute(f"INSERT INTO contacts ({', '.join(v1_columns)}) VALUES ({', '.join('?' * len(v1_columns))})",
+                        [row[c] for c in v1_columns])
+    con.commit()
+    con.close()
+
+
+def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
+    path = tmp_path / "v1.db"
+    older = {k: v for k, v in tagged_record("older").items()
+             if k not in ("contact_type", "contact_type_scores", "resolved", "resolved_score")}
+    typed = tagged_record("typed", contact_type="request", contact_type_scores={"request": 0.7, "inquiry": 0.3},
+                          resolved="no", resolved_score=0.2)
+    nulls = tagged_record("nulls")  # the fields present, null: no contact-type stage ran
+    v1_store(path, [older, typed, nulls])
+    with pytest.raises(ConfigError, match="needs migrating"):
+        Store(path, readonly=True)
+    with Store(path) as st:
+        assert st.schema_version() == SCHEMA_VERSION == 2
+        versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
+        assert [v for v, _ in versions] == [1, 2] and "contact type" in versions[1][1]
+        cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
+        assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
+        extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]
+        assert not any({"contact_type", "resolved", "resolved_score"} & set(x) for x in extras)
+        got = st.get("typed")
+        assert {k: got[k] for k in OUTPUT_FIELDS} == typed
+        assert st.get("older")["contact_type"] is None and st.get("older")["root_cause"] == "agent"
+        names = {r[0] for r in st.query("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert "contacts_month_contact_type" in names and "contacts_month_owner" in names
+        st.add(tagged_record("new", contact_type="complaint"))  # and it takes new records
+    with Store(path, readonly=True) as st:
+        assert st.get("new")["contact_type"] == "complaint" and st.count() == 4
+
+
+def test_the_schema_2_migration_is_all_or_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "v1.db"
+    v1_store(path, [tagged_record("A", contact_type="inquiry")])
+    version, description, statements = store_mod.MIGRATIONS[1]
+    broken = (version, description, (*statements, "CREATE INDEX broken ON no_such_table(x)"))
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [store_mod.MIGRATIONS[0], broken])
+    with pytest.raises(ConfigError, match="store is unchanged"):
+        Store(path)
+    con = sqlite3.connect(path)
+    assert "contact_type" not in [r[1] for r in con.execute("PRAGMA table_info(contacts)")]
+    assert json.loads(con.execute("SELECT extra FROM contacts").fetchone()[0])["contact_type"] == "inquiry"
+    assert con.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 1
     con.close()
 
 

@@ -496,17 +496,21 @@ def report_group():
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), default=None,
               help="Also write the tables and the month's contacts to this XLSX file.")
+@click.option("--contact-type", "contact_types", default=None, metavar="TYPES",
+              help="Only contacts of these types, comma-separated: complaint, inquiry, request, praise, "
+                   "suggestion, other (e.g. complaint,inquiry).")
 @handle_errors
-def report_monthly(store_path, month, output, xlsx):
+def report_monthly(store_path, month, output, xlsx, contact_types):
     """Write the monthly complaint-analysis report (one self-contained HTML file).
 
     \b
     Example:
       voc report monthly --store voc.db --month 2026-10 -o report.html --xlsx report.xlsx
+      voc report monthly --store voc.db --month 2026-10 --contact-type complaint,inquiry -o report.html
     """
     from .reports import write_monthly
 
-    for path in write_monthly(store_path, month, output, xlsx=xlsx):
+    for path in write_monthly(store_path, month, output, xlsx=xlsx, contact_types=contact_types):
         click.echo(f"voc: wrote {path}", err=True)
 
 
@@ -515,17 +519,21 @@ def report_monthly(store_path, month, output, xlsx):
 @click.option("--month", required=True, help="Month to report, YYYY-MM (in the store's time zone).")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for one HTML report per owner and flagged-MONTH.csv/.xlsx.")
+@click.option("--contact-type", "contact_types", default=None, metavar="TYPES",
+              help="Only contacts of these types, comma-separated: complaint, inquiry, request, praise, "
+                   "suggestion, other (e.g. complaint,inquiry).")
 @handle_errors
-def report_escalation(store_path, month, out_dir):
+def report_escalation(store_path, month, out_dir, contact_types):
     """Write one escalation report per upstream owner, plus the flagged contacts as CSV/XLSX.
 
     \b
     Example:
       voc report escalation --store voc.db --month 2026-10 -o escalations/
+      voc report escalation --store voc.db --month 2026-10 --contact-type complaint -o escalations/
     """
     from .reports import escalation
 
-    for path in escalation(store_path, month, out_dir).paths:
+    for path in escalation(store_path, month, out_dir, contact_types=contact_types).paths:
         click.echo(f"voc: wrote {path}", err=True)
 # == end store and reports ==
 

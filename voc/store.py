@@ -44,7 +44,8 @@ DEFAULT_TZ = "Asia/Shanghai"
 # in ``extra`` so that ``get``/``records`` give back the full record.
 _COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
                   "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
-                  "escalation_level", "owner", "topic_label", "status", "model_version")
+                  "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
+                  "resolved_score")
 
 # -- schema -----------------------------------------------------------------------------------
 # Each migration takes the schema from version n-1 to n. Never edit a released step: append.
@@ -88,12 +89,26 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         "CREATE INDEX contacts_month_topic ON contacts(month, topic, owner, escalate, churn_level)",
         "CREATE INDEX contacts_ts ON contacts(ts)",
     )),
+    (2, "contact type and resolution columns, index by month and contact type", (
+        "ALTER TABLE contacts ADD COLUMN contact_type TEXT",   # NULL: no contact-type stage ran (older voc)
+        "ALTER TABLE contacts ADD COLUMN resolved TEXT",       # yes | no | unclear, NULL when not tagged
+        "ALTER TABLE contacts ADD COLUMN resolved_score REAL",
+        # rows whose records already had these fields kept them in extra: move them to the columns
+        "UPDATE contacts SET contact_type = json_extract(extra, '$.contact_type'), "
+        "resolved = json_extract(extra, '$.resolved'), resolved_score = json_extract(extra, '$.resolved_score'), "
+        "extra = json_remove(extra, '$.contact_type', '$.resolved', '$.resolved_score') "
+        "WHERE json_type(extra, '$.contact_type') IS NOT NULL OR json_type(extra, '$.resolved') IS NOT NULL "
+        "OR json_type(extra, '$.resolved_score') IS NOT NULL",
+        # leads with (month, contact_type) and covers what the reports aggregate (index-only scans)
+        "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
+        "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 _INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
                    "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
                    "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
-                   "model_version", "extra")
+                   "model_version", "extra", "contact_type", "resolved", "resolved_score")
 _INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(_INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
 
@@ -347,6 +362,9 @@ class Store:
             record.get("status"),
             record.get("model_version"),
             json.dumps(extra, ensure_ascii=False, separators=(",", ":")),
+            None if record.get("contact_type") is None else str(record["contact_type"]),
+            None if record.get("resolved") is None else str(record["resolved"]),
+            record.get("resolved_score"),
         )
 
     def add(self, record: dict[str, Any]) -> None:
@@ -425,21 +443,23 @@ class Store:
 
     _SELECT = ("SELECT id, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label, "
                "sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status, "
-               "model_version, extra, month, tier FROM contacts")
+               "model_version, extra, month, tier, contact_type, resolved, resolved_score FROM contacts")
 
     @staticmethod
     def _record(row: tuple) -> dict[str, Any]:
         (id_, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label,
          sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status,
-         model_version, extra, month, tier) = row
+         model_version, extra, month, tier, contact_type, resolved, resolved_score) = row
         x = json.loads(extra)
         rec = {
             "id": id_, "channel": channel, "created_at": created_at, "customer_id": customer_id, "text": text,
+            "contact_type": contact_type, "contact_type_scores": x.pop("contact_type_scores", None),
             "root_cause": root_cause, "root_cause_scores": x.pop("root_cause_scores", None),
             "root_cause_evidence": json.loads(evidence) if evidence else None,
             "sentiment": sentiment, "sentiment_label": sentiment_label,
             "sentiment_start": x.pop("sentiment_start", None), "sentiment_end": x.pop("sentiment_end", None),
-            "sentiment_trend": sentiment_trend, "churn_risk": churn_risk, "churn_level": churn_level,
+            "sentiment_trend": sentiment_trend, "resolved": resolved, "resolved_score": resolved_score,
+            "churn_risk": churn_risk, "churn_level": churn_level,
             "churn_reasons": x.pop("churn_reasons", None),
             "escalate": None if escalate is None else bool(escalate), "escalation_level": escalation_level,
             "escalation_reasons": x.pop("escalation_reasons", None), "owner": owner,

@@ -18,6 +18,8 @@ FIXED = {  # stable colours for the labels that recur in every report
     "agent": "#e15759", "product": "#4e79a7", "policy": "#f28e2b", "process": "#59a14f", "other": "#bab0ac",
     "negative": "#e15759", "neutral": "#bab0ac", "positive": "#59a14f",
     "high": "#e15759", "medium": "#f28e2b", "low": "#76b7b2",
+    "complaint": "#e15759", "inquiry": "#4e79a7", "request": "#76b7b2", "praise": "#59a14f", "suggestion": "#edc948",
+    "untyped": "#9c755f",
 }
 
 

@@ -15,6 +15,7 @@ from ..errors import InputError
 from ..lang.stats import g2, p_chi2_1
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, month_range, shift_month
+from .types import CONTACT_TYPE_NAMES, TYPE_SQL, and_, describe, is_complaint, parse_contact_types, type_filter
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ def name_of(dim: str, value: Any) -> str:
         return {"owner": "（无负责方）", "topic": "（无话题）", "tier": "（无等级）"}.get(dim, NONE_LABEL)
     if dim == "root_cause":
         return f"{ROOT_CAUSE_NAMES.get(value, value)}"
+    if dim == "contact_type":
+        return CONTACT_TYPE_NAMES.get(value, str(value))
     if dim == "channel":
         return CHANNEL_NAMES.get(str(value).lower(), str(value))
     if dim == "sentiment_label":
@@ -124,7 +127,7 @@ def rel_change(cur: float | None, prev: float | None) -> float | None:
 
 
 # -- store access -----------------------------------------------------------------------------
-_DIMS = ("root_cause", "owner", "channel", "topic", "tier", "sentiment_label", "churn_level", "escalation_level",
+_DIMS = ("contact_type", "root_cause", "owner", "channel", "topic", "tier", "sentiment_label", "churn_level", "escalation_level",
          "sentiment_trend")
 
 
@@ -147,12 +150,14 @@ def window(store: Store, month: str, size: int = WINDOW, stored: Sequence[str] |
 
 def counts_by(store: Store, dim: str, months: Sequence[str], where: str = "", params: Sequence[Any] = ()
               ) -> dict[str, dict[Any, int]]:
-    """{month: {value: contacts}} for a store column over ``months``."""
+    """{month: {value: contacts}} for a store column over ``months`` (``contact_type``: the
+    type a report counts, ``voc.reports.types.TYPE_SQL``)."""
     if dim not in _DIMS:
         raise ValueError(f"unknown dimension {dim!r}")
     out: dict[str, dict[Any, int]] = {m: {} for m in months}
-    sql = (f"SELECT month, {dim}, COUNT(*) FROM contacts WHERE month BETWEEN ? AND ? "
-           f"{'AND ' + where if where else ''} GROUP BY month, {dim}")
+    col = TYPE_SQL if dim == "contact_type" else dim
+    sql = (f"SELECT month, {col}, COUNT(*) FROM contacts WHERE month BETWEEN ? AND ? "
+           f"{'AND ' + where if where else ''} GROUP BY 1, 2")
     for m, v, n in store.query(sql, (months[0], months[-1], *params)):
         out[m][v] = n
     return out
@@ -171,7 +176,7 @@ def evidence_counts(store: Store, months: Sequence[str], where: str = "", params
 
 
 TOTAL_KEYS = ("contacts", "complaints", "negative", "neutral", "positive", "sentiment_sum", "sentiment_n", "churn_high",
-              "churn_medium", "escalations", "urgent", "worsened", "dialogues")
+              "churn_medium", "escalations", "urgent", "worsened", "dialogues", "untyped", "untyped_complaints")
 
 
 def _finish(t: dict[str, Any]) -> dict[str, Any]:
@@ -206,12 +211,20 @@ class Facts:
 
     * ``months``: the trend window; ``prev``: the month before; ``base``: the stored months an
       emerging issue is compared with; ``dim``: ``topic`` or ``evidence`` (no topics stored).
+    * ``contact_types``: count only contacts of these types (``voc.reports.types``); ``where``
+      and ``params``: that filter as an SQL condition, for the report's own queries.
+    * complaints: contacts whose contact type is complaint; contacts without a contact type
+      (``untyped``) by the old rule, root cause not other (``untyped_complaints``).
     """
 
     def __init__(self, store: Store, month: str, trend_months: int = WINDOW,
-                 baseline_months: int = BASELINE_MONTHS):
+                 baseline_months: int = BASELINE_MONTHS, contact_types: Any = None):
         self.store = store
         self.month = check_month(month)
+        self.contact_types = parse_contact_types(contact_types)
+        self.where, self.params = type_filter(self.contact_types)
+        self.filter_label = describe(self.contact_types)
+        w = f" AND {self.where}" if self.where else ""
         stored = store.months()
         self.months = window(store, self.month, trend_months, stored)
         self.stored = set(stored)
@@ -220,22 +233,28 @@ class Facts:
         self.base = [m for m in (shift_month(self.month, -k) for k in range(baseline_months, 0, -1))
                      if m in self.stored]
         self.span = month_range(self.base[0], self.month) if self.base else [self.month]
-        self.dim = issue_dimension(store, self.month)
+        self.dim = issue_dimension(store, self.month, self.where, self.params)
         self._tot: dict[tuple[str, Any], dict[str, Any]] = {}
         first = min(self.months[0], self.span[0])
-        # grouped by the key columns in the order of the covering index contacts_month_owner:
-        # an index-only scan; the sums are taken in Python over a few hundred groups
-        sql = ("SELECT month, owner, root_cause, sentiment_label, churn_level, escalate, escalation_level, "
-               "sentiment_trend, COUNT(*), SUM(sentiment), COUNT(sentiment) FROM contacts WHERE month BETWEEN ? AND ? "
-               "GROUP BY month, owner, root_cause, sentiment_label, churn_level, escalate, escalation_level, "
-               "sentiment_trend")
-        for m, o, rc, sl, cl, esc, lvl, tr, n, ssum, sn in store.query(sql, (first, self.month)):
+        # grouped in the order of the covering index contacts_month_contact_type: an index-only
+        # scan (named, as the planner picks a non-covering index for a single type without it);
+        # the sums are taken in Python over a few hundred groups
+        sql = ("SELECT month, contact_type, owner, root_cause, sentiment_label, churn_level, escalate, "
+               "escalation_level, sentiment_trend, COUNT(*), SUM(sentiment), COUNT(sentiment) FROM contacts "
+               "INDEXED BY contacts_month_contact_type "
+               f"WHERE month BETWEEN ? AND ?{w} GROUP BY month, contact_type, owner, root_cause, sentiment_label, "
+               "churn_level, escalate, escalation_level, sentiment_trend")
+        for m, ct, o, rc, sl, cl, esc, lvl, tr, n, ssum, sn in store.query(sql, (first, self.month, *self.params)):
             t = self._tot.get((m, o))
             if t is None:
                 t = self._tot[(m, o)] = dict.fromkeys(TOTAL_KEYS, 0)
             t["contacts"] += n
-            if rc is not None and rc != "other":
+            complaint = is_complaint(ct, rc)
+            if complaint:
                 t["complaints"] += n
+            if ct is None:
+                t["untyped"] += n
+                t["untyped_complaints"] += n if complaint else 0
             if sl in ("negative", "neutral", "positive"):
                 t[sl] += n
             t["sentiment_sum"] += ssum or 0
@@ -252,25 +271,32 @@ class Facts:
                 t["dialogues"] += n
                 if tr == "worsened":
                     t["worsened"] += n
+        if self.contact_types and not any(m == self.month for m, _ in self._tot):
+            raise InputError(f"the store has no contacts of the types {', '.join(self.contact_types)} in "
+                             f"{self.month}; choose other types or another month.")
         if self.dim == "topic":
             sql = ("SELECT month, owner, topic, COUNT(*), SUM(escalate = 1), SUM(churn_level = 'high') FROM contacts "
-                   "WHERE month BETWEEN ? AND ? AND topic IS NOT NULL GROUP BY month, topic, owner")
+                   f"WHERE month BETWEEN ? AND ? AND topic IS NOT NULL{w} GROUP BY month, topic, owner")
         else:
             sql = ("SELECT c.month, c.owner, je.value, COUNT(*), SUM(c.escalate = 1), SUM(c.churn_level = 'high') "
-                   "FROM contacts c, json_each(c.evidence) je WHERE c.month BETWEEN ? AND ? GROUP BY 1, 2, 3")
+                   f"FROM contacts c, json_each(c.evidence) je WHERE c.month BETWEEN ? AND ?{w} GROUP BY 1, 2, 3")
         self._issues: dict[tuple[str, Any], dict[str, tuple[int, int, int]]] = {}
-        for m, owner, issue, n, esc, high in store.query(sql, (self.span[0], self.month)):
+        for m, owner, issue, n, esc, high in store.query(sql, (self.span[0], self.month, *self.params)):
             if isinstance(issue, str) and issue.strip():
                 self._issues.setdefault((m, owner), {})[issue] = (n, esc or 0, high or 0)
-        self._rc: dict[tuple[str, Any], dict[Any, int]] | None = None
+        self._rc: dict[tuple[str, Any, str], dict[Any, int]] | None = None
         self._evidence: dict[tuple[str, Any], dict[str, int]] | None = None
 
-    def tiers(self) -> list[tuple[str, Any, Any, Any, Any, int]]:
-        """(tier, root cause, sentiment label, churn level, escalate, contacts) of the month."""
+    def cond(self, *conds: str) -> str:
+        """``conds`` and the contact-type filter joined with AND (for ``fetch_contacts``)."""
+        return and_(*conds, self.where)
+
+    def tiers(self) -> list[tuple[str, Any, Any, Any, Any, Any, int]]:
+        """(tier, contact type, root cause, sentiment label, churn level, escalate, contacts) of the month."""
         return self.store.query(
-            "SELECT tier, root_cause, sentiment_label, churn_level, escalate, COUNT(*) FROM contacts "
-            "WHERE month = ? AND tier IS NOT NULL GROUP BY tier, root_cause, sentiment_label, churn_level, escalate",
-            (self.month,))
+            "SELECT tier, contact_type, root_cause, sentiment_label, churn_level, escalate, COUNT(*) FROM contacts "
+            f"WHERE {self.cond('month = ?', 'tier IS NOT NULL')} "
+            "GROUP BY tier, contact_type, root_cause, sentiment_label, churn_level, escalate", (self.month, *self.params))
 
     def owners(self) -> list[Any]:
         return sorted({o for (m, o) in self._tot if m == self.month}, key=lambda o: (o is None, str(o)))
@@ -309,15 +335,19 @@ class Facts:
         counts = [(d[issue][0], o) for (m, o), d in self._issues.items() if m == self.month and issue in d]
         return min(counts, key=lambda x: (-x[0], x[1] is None, str(x[1])))[1] if counts else None
 
-    def root_causes(self, month: str, owner: Any) -> dict[Any, int]:
-        """{root cause: contacts} of ``owner`` in ``month`` (the month or the one before)."""
+    def root_causes(self, month: str, owner: Any, complaints: bool = False) -> dict[Any, int]:
+        """{root cause: contacts (complaints only if ``complaints``)} of ``owner`` in ``month``
+        (the month or the one before)."""
         if self._rc is None:
             self._rc = {}
-            sql = ("SELECT month, owner, root_cause, COUNT(*) FROM contacts WHERE month IN (?, ?) "
-                   "GROUP BY month, owner, root_cause")
-            for m, o, rc, n in self.store.query(sql, (self.prev, self.month)):
-                self._rc.setdefault((m, o), {})[rc] = n
-        return dict(self._rc.get((month, owner), {}))
+            sql = ("SELECT month, owner, root_cause, contact_type, COUNT(*) FROM contacts "
+                   f"WHERE {self.cond('month IN (?, ?)')} GROUP BY month, owner, root_cause, contact_type")
+            for m, o, rc, ct, n in self.store.query(sql, (self.prev, self.month, *self.params)):
+                for key, hit in (((m, o, "all"), True), ((m, o, "complaints"), is_complaint(ct, rc))):
+                    if hit:
+                        d = self._rc.setdefault(key, {})
+                        d[rc] = d.get(rc, 0) + n
+        return dict(self._rc.get((month, owner, "complaints" if complaints else "all"), {}))
 
     def evidence(self, month: str, owner: Any) -> dict[str, int]:
         """{evidence span: contacts} of ``owner`` in ``month`` (the month or the one before)."""
@@ -327,7 +357,7 @@ class Facts:
             self._evidence = {}
             for m, o, v, n in self.store.query(
                     "SELECT c.month, c.owner, je.value, COUNT(*) FROM contacts c, json_each(c.evidence) je "
-                    "WHERE c.month IN (?, ?) GROUP BY 1, 2, 3", (self.prev, self.month)):
+                    f"WHERE {self.cond('c.month IN (?, ?)')} GROUP BY 1, 2, 3", (self.prev, self.month, *self.params)):
                 if isinstance(v, str) and v.strip():
                     self._evidence.setdefault((m, o), {})[v] = n
         return dict(self._evidence.get((month, owner), {}))
@@ -369,8 +399,9 @@ class Facts:
         rows: list[tuple] = []
         labels: dict[int, tuple[int, str]] = {}
         for m, tid, label, n in self.store.query(
-                "SELECT month, topic_id, topic, COUNT(*) FROM contacts WHERE month BETWEEN ? AND ? "
-                "AND topic_id IS NOT NULL GROUP BY month, topic_id, topic", (self.span[0], self.month)):
+                "SELECT month, topic_id, topic, COUNT(*) FROM contacts "
+                f"WHERE {self.cond('month BETWEEN ? AND ?', 'topic_id IS NOT NULL')} GROUP BY month, topic_id, topic",
+                (self.span[0], self.month, *self.params)):
             if m not in self.stored:
                 continue
             rows.extend([(m, None, ((tid, 1.0),))] * n)
@@ -495,87 +526,19 @@ def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, 
                    ) -> list[dict[str, Any]]:
     """Light rows for verbatims and flagged lists (columns plus reasons from ``extra``)."""
     sql = ("SELECT id, created_at, channel, text, root_cause, root_cause_score, evidence, owner, sentiment_label, "
-           "churn_level, churn_risk, escalate, escalation_level, topic, tier, extra FROM contacts "
+           "churn_level, churn_risk, escalate, escalation_level, topic, tier, extra, contact_type, resolved FROM contacts "
            f"WHERE {where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""))
     out = []
     for row in store.query(sql, params):
         (id_, created_at, channel, text, rc, score, evidence, owner, sent, churn, churn_risk, esc, level, topic,
-         tier, extra) = row
+         tier, extra, ctype, resolved) = row
         x = json.loads(extra) if extra else {}
         out.append({"id": id_, "created_at": created_at, "when": display_time(created_at, store.tz),
                     "channel": channel, "text": text or "", "root_cause": rc,
                     "score": score, "evidence": json.loads(evidence) if evidence else [], "owner": owner,
                     "sentiment_label": sent, "churn_level": churn, "churn_risk": churn_risk,
                     "escalate": bool(esc), "urgency": level, "topic": topic, "tier": tier,
+                    "contact_type": ctype, "resolved": resolved,
                     "escalation_reasons": x.get("escalation_reasons") or [],
                     "churn_reasons": x.get("churn_reasons") or []})
     return out
-
-
-# -- models -----------------------------------------------------------------------------------
-_STAGE_VERSION = re.compile(r"([A-Za-z_][\w]*)=([^,()\s]+)")
-
-
-def _numeric_metrics(metrics: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, float]]:
-    out: list[tuple[str, float]] = []
-    if isinstance(metrics, dict) and depth < 3:
-        for k, v in metrics.items():
-            key = f"{prefix}.{k}" if prefix else str(k)
-            if isinstance(v, bool):
-                continue
-            if isinstance(v, (int, float)):
-                out.append((key, float(v)))
-            elif isinstance(v, dict):
-                out.extend(_numeric_metrics(v, key, depth + 1))
-    return out
-
-
-_QUALITY = ("accuracy", "f1", "precision", "recall", "auc", "kappa", "c_v", "coherence")
-
-
-def fmt_metric(value: float) -> str:
-    """Counts as integers, scores with three decimals."""
-    return f"{value:,.0f}" if float(value).is_integer() and abs(value) >= 1 else f"{value:.3f}"
-
-
-def _ranked(metrics: list[tuple[str, float]]) -> list[tuple[str, float]]:
-    """Quality measures (accuracy, F1, ...) first, in their order, then the rest (sizes...)."""
-    def quality(k: str) -> bool:
-        leaf = k.rsplit(".", 1)[-1].lower()
-        return any(q in leaf for q in _QUALITY)
-
-    return [m for m in metrics if quality(m[0])] + [m for m in metrics if not quality(m[0])]
-
-
-def model_facts(store: Store, month: str, max_metrics: int = 8) -> list[dict[str, Any]]:
-    """The model versions behind the month's contacts and the accuracy their manifests state."""
-    from .. import models
-
-    rows = store.query("SELECT model_version, COUNT(*) FROM contacts WHERE month = ? GROUP BY model_version "
-                       "ORDER BY COUNT(*) DESC, model_version", (month,))
-    facts = []
-    for version, n in rows:
-        stages = []
-        for stage, ver in _STAGE_VERSION.findall(version or ""):
-            entry: dict[str, Any] = {"stage": stage, "version": ver, "metrics": [], "source": None}
-            if ver.startswith("cues"):
-                entry["source"] = "关键词基线（未训练模型，无实测准确率）"
-            elif ver.startswith("rules"):
-                entry["source"] = "声明式规则（非训练模型，无实测准确率）"
-            else:
-                try:
-                    folder = models.find(stage, ver)
-                except Exception:
-                    folder = None
-                if folder is not None:
-                    try:
-                        manifest = models.read_json(Path(folder) / models.MANIFEST)
-                    except Exception:
-                        manifest = {}
-                    entry["metrics"] = _ranked(_numeric_metrics(manifest.get("metrics") or {}))[:max_metrics]
-                    entry["source"] = f"models/{stage}/{ver}/manifest.json"
-                else:
-                    entry["source"] = "未找到该版本的模型清单（manifest.json）"
-            stages.append(entry)
-        facts.append({"version": version or "（未记录）", "contacts": n, "stages": stages})
-    return facts

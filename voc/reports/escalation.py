@@ -14,7 +14,7 @@ import io
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .._version import __version__
 from ..errors import OutputError
@@ -23,6 +23,7 @@ from . import charts
 from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Facts, Table, count_change, fetch_contacts,
                      issue_condition, name_of, share, verbatim)
 from .monthly import open_store
+from .types import CONTACT_TYPE_NAMES
 
 ACTIONS = {
     "agent": "抽检相关录音/会话，对涉及人员做针对性辅导与培训，复核话术与回访承诺的执行",
@@ -31,10 +32,11 @@ ACTIONS = {
     "process": "梳理相关流程节点与时限，清理积压，减少转办和重复联络",
 }
 DEFAULT_ACTION = "核查相关联络，确认问题归属与处理方案"
-FLAGGED_FIELDS = ("id", "month", "created_at", "channel", "owner", "owner_key", "root_cause", "urgency",
-                  "escalation_reasons", "churn_level", "churn_risk", "topic", "evidence", "tier", "text")
-FLAGGED_HEADERS = ("联络ID", "月份", "创建时间", "渠道", "负责方", "负责方代码", "根因", "紧急程度", "升级原因",
-                   "流失风险", "流失风险分", "话题", "根因证据", "客户等级", "原话（已脱敏）")
+FLAGGED_FIELDS = ("id", "month", "created_at", "channel", "owner", "owner_key", "contact_type", "root_cause", "urgency",
+                  "escalation_reasons", "churn_level", "churn_risk", "resolved", "topic", "evidence", "tier", "text")
+FLAGGED_HEADERS = ("联络ID", "月份", "创建时间", "渠道", "负责方", "负责方代码", "联络类型", "根因", "紧急程度", "升级原因",
+                   "流失风险", "流失风险分", "是否解决", "话题", "根因证据", "客户等级", "原话（已脱敏）")
+FLAGGED_KINDS = ["float" if f == "churn_risk" else "text" for f in FLAGGED_FIELDS]
 _URGENCY_ORDER = "CASE escalation_level WHEN 'urgent' THEN 0 WHEN 'normal' THEN 1 ELSE 2 END"
 
 
@@ -76,7 +78,8 @@ def owner_slug(owner: str) -> str:
 
 def _flagged_row(r: dict[str, Any], month: str) -> dict[str, Any]:
     return {"id": r["id"], "month": month, "created_at": r["created_at"], "channel": r["channel"], "owner": r["owner"],
-            "owner_key": OWNER_KEYS.get(r["owner"] or "", ""), "root_cause": r["root_cause"],
+            "owner_key": OWNER_KEYS.get(r["owner"] or "", ""), "contact_type": r["contact_type"],
+            "root_cause": r["root_cause"], "resolved": r["resolved"],
             "urgency": r["urgency"], "escalation_reasons": "；".join(r["escalation_reasons"]),
             "churn_level": r["churn_level"], "churn_risk": r["churn_risk"], "topic": r["topic"],
             "evidence": "；".join(r["evidence"]), "tier": r["tier"], "text": r["text"]}
@@ -122,8 +125,8 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
     tot = facts.totals(owner, sorted(set(months) | {prev}) if has_prev else months)
     cur, before = tot[month], tot.get(prev)
     kpis = []
-    for label, k, bad_up in (("联络量", "contacts", True), ("需升级", "escalations", True), ("紧急", "urgent", True),
-                             ("高流失风险", "churn_high", True)):
+    for label, k, bad_up in (("联络量", "contacts", True), ("投诉", "complaints", True), ("需升级", "escalations", True),
+                             ("紧急", "urgent", True), ("高流失风险", "churn_high", True)):
         b = before[k] if has_prev and before else None
         kpis.append({"label": label, "value": f"{cur[k]:,}", "change": count_change(cur[k], b),
                      "kind": "rel" if b else "delta", "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
@@ -132,9 +135,9 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
     kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",
                  "change": None if neg is None or negp is None else neg - negp, "kind": "pp", "bad_up": True,
                  "note": None})
-    trend_table = Table("趋势", "月度趋势", ["月份", "联络", "需升级", "紧急", "高流失风险", "负面占比"],
-                        ["text", "int", "int", "int", "int", "pct"],
-                        [[m, tot[m]["contacts"], tot[m]["escalations"], tot[m]["urgent"], tot[m]["churn_high"],
+    trend_table = Table("趋势", "月度趋势", ["月份", "联络", "投诉", "需升级", "紧急", "高流失风险", "负面占比"],
+                        ["text", "int", "int", "int", "int", "int", "pct"],
+                        [[m, tot[m]["contacts"], tot[m]["complaints"], tot[m]["escalations"], tot[m]["urgent"], tot[m]["churn_high"],
                           share(tot[m]["negative"], tot[m]["contacts"])] for m in months])
     trend_chart = charts.line_chart(months, [("联络", key or "product", [tot[m]["contacts"] for m in months]),
                                              ("需升级", "negative", [tot[m]["escalations"] for m in months]),
@@ -144,10 +147,12 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
                     ("高流失风险", charts.colour("medium", 2))]
     # causes: root cause mix and the evidence behind it
     rc_cur, rc_prev = facts.root_causes(month, owner), facts.root_causes(prev, owner)
-    causes = Table("根因", "根因构成", ["根因", "本月联络", "占比", "上月联络", "变化"], ["text", "int", "pct", "int", "delta"])
+    rc_comp = facts.root_causes(month, owner, complaints=True)
+    causes = Table("根因", "根因构成", ["根因", "本月联络", "其中投诉", "占比", "上月联络", "变化"],
+                   ["text", "int", "int", "pct", "int", "delta"])
     for label, n in sorted(rc_cur.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         b = rc_prev.get(label, 0) if has_prev else None
-        causes.rows.append([name_of("root_cause", label), n, share(n, cur["contacts"]), b,
+        causes.rows.append([name_of("root_cause", label), n, rc_comp.get(label, 0), share(n, cur["contacts"]), b,
                             None if b is None else n - b])
     ev_cur, ev_prev = facts.evidence(month, owner), facts.evidence(prev, owner)
     evidence = Table("根因证据", "最常见的根因证据（原文片段）", ["证据", "本月联络", "上月联络", "变化"],
@@ -162,33 +167,36 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
         for topic, (n, esc, _) in sorted(issues_now.items(), key=lambda kv: (-kv[1][0], kv[0]))[:12]:
             b = tp.get(topic, 0)
             topics.rows.append([topic, n, b if has_prev else None, n - b if has_prev else None, esc])
-    flagged_all = fetch_contacts(st, "month = ? AND owner = ? AND escalate = 1", (month, owner),
+    flagged_all = fetch_contacts(st, facts.cond("month = ? AND owner = ? AND escalate = 1"), (month, owner, *facts.params),
                                  f"{_URGENCY_ORDER}, churn_risk DESC, ts, id")
     shown = [verbatim(r, width=300) for r in flagged_all[:max_flagged]]
     # representative verbatims of the top issues, evidence highlighted
     examples = []
     for issue, (n, _, _) in sorted(issues_now.items(), key=lambda kv: (-kv[1][0], kv[0]))[:3]:
-        rows = fetch_contacts(st, f"month = ? AND owner = ? AND {issue_condition(dim)}", (month, owner, issue),
-                              "root_cause_score DESC, churn_risk DESC, id", 2)
+        rows = fetch_contacts(st, facts.cond(f"month = ? AND owner = ? AND {issue_condition(dim)}"),
+                              (month, owner, issue, *facts.params), "root_cause_score DESC, churn_risk DESC, id", 2)
         examples.append({"issue": issue, "count": n, "verbatims": [verbatim(r) for r in rows]})
     actions = _actions(facts, owner, key, tot)
-    flagged_table = Table("需升级联络", "需升级联络", list(FLAGGED_HEADERS), ["text"] * 10 + ["float"] + ["text"] * 4,
+    flagged_table = Table("需升级联络", "需升级联络", list(FLAGGED_HEADERS), FLAGGED_KINDS,
                           [[_flagged_row(r, month)[f] for f in FLAGGED_FIELDS] for r in flagged_all])
     context = {"owner": owner, "key": key, "month": month, "months": months, "prev_month": prev, "has_prev": has_prev,
                "kpis": kpis, "trend_chart": trend_chart, "trend_legend": trend_legend, "actions": actions,
                "flagged": shown, "flagged_total": len(flagged_all), "examples": examples, "issue_dim": dim,
                "root_cause_name": ROOT_CAUSE_NAMES.get(key or "", ""), "voc_version": __version__,
-               "timezone": st.timezone, "store_name": Path(st.path).name, "max_flagged": max_flagged}
+               "timezone": st.timezone, "store_name": Path(st.path).name, "max_flagged": max_flagged,
+               "filter_label": facts.filter_label, "type_names": CONTACT_TYPE_NAMES, "untyped": cur["untyped"],
+               "untyped_complaints": cur["untyped_complaints"]}
     tables = [trend_table, causes, evidence, topics, flagged_table]
     return EscalationReport(owner, key, month, context, tables, flagged_all), flagged_all
 
 
 def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, trend_months: int = WINDOW,
-               max_flagged: int = 200) -> EscalationFiles:
+               max_flagged: int = 200, contact_types: str | Sequence[str] | None = None) -> EscalationFiles:
     """Write one escalation report per owner for ``month`` into ``out_dir``
     (``escalation-<month>-<owner>.html``) and the flagged contacts of all owners as
     ``flagged-<month>.csv`` and ``flagged-<month>.xlsx``. ``max_flagged`` caps the contacts
-    listed on each page (the CSV/XLSX hold all)."""
+    listed on each page (the CSV/XLSX hold all). ``contact_types``: only contacts of these
+    types (``"complaint,inquiry"`` or a list), on the pages and in the CSV/XLSX."""
     from .render import write_text
     from .xlsx import cell, write_workbook
 
@@ -200,7 +208,7 @@ def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, tr
         raise OutputError(f"cannot create {out} ({e.strerror}); choose a writable folder with -o.") from None
     st, opened = open_store(store)
     try:
-        facts = Facts(st, month, trend_months)
+        facts = Facts(st, month, trend_months, contact_types=contact_types)
         owners = OWNER_ORDER + sorted((o for o in facts.owners() if o is not None and o not in OWNER_ORDER),
                                       key=lambda o: (-facts.totals(o, [month])[month]["contacts"], o))
         reports, flagged = [], []
@@ -224,7 +232,7 @@ def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, tr
         os.replace(tmp, csv_path)
     except OSError as e:
         raise OutputError(f"cannot write {csv_path} ({e.strerror}); choose a writable folder with -o.") from None
-    sheets = [Table("全部", "全部需升级联络", list(FLAGGED_FIELDS), ["text"] * 10 + ["float"] + ["text"] * 4,
+    sheets = [Table("全部", "全部需升级联络", list(FLAGGED_FIELDS), FLAGGED_KINDS,
                     [[r[f] for f in FLAGGED_FIELDS] for r in flagged])]
     for rep in reports:
         sheets.append(Table(rep.owner, rep.owner, list(FLAGGED_FIELDS), sheets[0].kinds,

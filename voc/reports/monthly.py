@@ -9,24 +9,28 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from .._version import __version__
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,
-                     count_change, counts_by, fetch_contacts, fmt_metric, issue_condition, issue_counts, model_facts,
-                     name_of, rel_change, share, tier_rank, verbatim)
+                     count_change, counts_by, fetch_contacts, issue_condition, issue_counts, name_of, rel_change, share,
+                     tier_rank, verbatim)
+from .methods import fmt_metric, model_facts
+from .types import COMPLAINT_SQL, CONTACT_TYPES, TYPE_SQL, and_, is_complaint
 
 log = logging.getLogger(__name__)
 
-DIM_TITLES = {"root_cause": "根因", "owner": "负责方", "channel": "渠道", "topic": "话题", "evidence": "问题（根因证据）"}
+DIM_TITLES = {"contact_type": "联络类型", "root_cause": "根因", "owner": "负责方", "channel": "渠道", "topic": "话题", "evidence": "问题（根因证据）"}
 # the contacts sheet of the XLSX: output-record field -> store column (lists stay JSON text)
 CONTACT_COLUMNS = {
-    "id": "id", "created_at": "created_at", "channel": "channel", "text": "text", "root_cause": "root_cause",
+    "id": "id", "created_at": "created_at", "channel": "channel", "text": "text", "contact_type": "contact_type",
+    "root_cause": "root_cause",
     "root_cause_evidence": "evidence", "owner": "owner", "sentiment_label": "sentiment_label",
-    "churn_level": "churn_level", "escalation_level": "escalation_level", "topic_label": "topic", "tier": "tier",
+    "resolved": "resolved", "churn_level": "churn_level", "escalation_level": "escalation_level",
+    "topic_label": "topic", "tier": "tier",
 }
 CONTACT_FIELDS = tuple(CONTACT_COLUMNS)
 
@@ -49,6 +53,8 @@ class Report:
     tables: list[Table]
     store_path: str
     _store: Store | None = field(default=None, repr=False)
+    where: str = ""  # the contact-type filter (SQL) and its parameters
+    params: tuple = ()
 
     def table(self, sheet: str) -> Table:
         for t in self.tables:
@@ -69,12 +75,13 @@ class Report:
 
     def contacts(self) -> Iterator[tuple]:
         """The month's stored contacts as rows of ``CONTACT_FIELDS`` (for the XLSX)."""
-        sql = (f"SELECT {', '.join(CONTACT_COLUMNS.values())} FROM contacts WHERE month = ? ORDER BY ts, id")
+        sql = (f"SELECT {', '.join(CONTACT_COLUMNS.values())} FROM contacts WHERE {and_('month = ?', self.where)} "
+               "ORDER BY ts, id")
         if self._store is not None and not self._store.closed:
-            yield from self._store.iter_query(sql, (self.month,))
+            yield from self._store.iter_query(sql, (self.month, *self.params))
             return
         with Store(self.store_path, readonly=True) as st:
-            yield from st.iter_query(sql, (self.month,))
+            yield from st.iter_query(sql, (self.month, *self.params))
 
     def to_xlsx(self, path: str | Path, contacts: bool = True) -> Path:
         """The report's tables, one sheet each, plus the month's tagged contacts."""
@@ -96,7 +103,9 @@ def _order(dim: str, values: set[Any], current: dict[Any, int]) -> list[Any]:
 
 
 def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], month: str, tot: dict,
-               top: int = 8, table_rows: int = 15) -> dict[str, Any]:
+               top: int = 8, table_rows: int = 15, complaints: dict[Any, int] | None = None) -> dict[str, Any]:
+    """Volumes by one store column; ``complaints`` ({value: complaints this month}) adds the
+    column 其中投诉."""
     prev = shift_month(month, -1)
     cur, before = counts.get(month, {}), counts.get(prev, {})
     n = tot[month]["contacts"]
@@ -106,10 +115,14 @@ def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], m
     title = DIM_TITLES.get(dim, dim)
     table = Table(f"{title}"[:28], f"按{title}", [title, "本月联络", "占比", "上月联络", "变化", "变化率"],
                   ["text", "int", "pct", "int", "delta", "rel"])
+    if complaints is not None:
+        table.columns[2:2], table.kinds[2:2] = ["其中投诉"], ["int"]
     sparks = []
     for v in order[:table_rows]:
         a, b = cur.get(v, 0), before.get(v, 0) if has_prev else None
         table.rows.append([name_of(dim, v), a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        if complaints is not None:
+            table.rows[-1][2:2] = [complaints.get(v, 0)]
         sparks.append(charts.sparkline([counts[m].get(v, 0) for m in months],
                                        stroke=charts.colour(v if dim == "root_cause" else None, 0)))
     if len(order) > table_rows:
@@ -117,6 +130,8 @@ def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], m
         a = sum(cur.get(v, 0) for v in rest)
         b = sum(before.get(v, 0) for v in rest) if has_prev else None
         table.rows.append([f"其余 {len(rest)} 项", a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        if complaints is not None:
+            table.rows[-1][2:2] = [sum(complaints.get(v, 0) for v in rest)]
         sparks.append("")
     series_keys = [v for v in order if v is not None][:top]
     series = [(name_of(dim, v), v if dim in ("root_cause",) else None, [counts[m].get(v, 0) for m in months])
@@ -167,7 +182,7 @@ def _headline(tot: dict, month: str) -> tuple[list[dict[str, Any]], Table, bool]
     count("联络量", "contacts", None)
     rate("投诉占比", "complaints")
     rate("负面情绪占比", "negative")
-    count("高流失风险", "churn_high", True, f"占 {share(c['churn_high'], c['contacts']) * 100:.1f}%")
+    count("高流失风险", "churn_high", True, f"占 {(share(c['churn_high'], c['contacts']) or 0) * 100:.1f}%")
     count("需升级", "escalations", True, f"其中紧急 {c['urgent']:,} 件")
     table = Table("概览", "本月概览", ["指标", "本月", "上月", "变化"], ["text", "text", "text", "text"])
     from .common import fmt
@@ -196,8 +211,9 @@ def _top_issues_per_owner(facts: Facts, owners: list[Any], per_owner: int = 3, v
         top = sorted(cur.items(), key=lambda kv: (-kv[1], kv[0]))[:per_owner]
         issues = []
         for issue, n in top:
-            rows = fetch_contacts(store, f"month = ? AND owner = ? AND {issue_condition(dim)}", (month, owner, issue),
-                                  "root_cause_score DESC, churn_risk DESC, id", verbatims + len(used))
+            rows = fetch_contacts(store, facts.cond(f"month = ? AND owner = ? AND {issue_condition(dim)}"),
+                                  (month, owner, issue, *facts.params), "root_cause_score DESC, churn_risk DESC, id",
+                                  verbatims + len(used))
             vs = [verbatim(r) for r in rows if r["id"] not in used][:verbatims]
             used.update(v["id"] for v in vs)
             b = before.get(issue, 0)
@@ -206,7 +222,7 @@ def _top_issues_per_owner(facts: Facts, owners: list[Any], per_owner: int = 3, v
                 table.rows.append([owner, issue, n, b, n - b, v["id"], v["excerpt"]])
         prev_n = facts.totals(owner, [prev])[prev]["contacts"] if facts.has_prev else None
         out.append({"owner": owner, "key": OWNER_KEYS.get(owner), "contacts": tot[owner]["contacts"],
-                    "prev": prev_n, "escalations": tot[owner]["escalations"], "issues": issues})
+                    "complaints": tot[owner]["complaints"], "prev": prev_n, "escalations": tot[owner]["escalations"], "issues": issues})
     return out, table
 
 
@@ -221,7 +237,7 @@ def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tup
                     [label, "本月联络", "高流失风险", "高风险占比", "上月高风险"], ["text", "int", "int", "pct", "int"],
                     [[k, n, h, share(h, n), before.get(k, 0) if facts.has_prev else None] for k, n, h in rows])
     by_tier: dict[str, list[int]] = {}
-    for tier, _, _, churn, _, n in facts.tiers():
+    for tier, _, _, _, churn, _, n in facts.tiers():
         acc = by_tier.setdefault(tier, [0, 0])
         acc[0] += n
         acc[1] += n if churn == "high" else 0
@@ -237,9 +253,9 @@ def _churn_hotspots(facts: Facts, min_contacts: int = 3, limit: int = 10) -> tup
 def _tiers(facts: Facts) -> tuple[Table, str]:
     stats: dict[str, list[int]] = {}
     causes: dict[str, dict[str, int]] = {}
-    for tier, rc, sent, churn, esc, n in facts.tiers():
+    for tier, ct, rc, sent, churn, esc, n in facts.tiers():
         acc = stats.setdefault(tier, [0, 0, 0, 0, 0])
-        complaint = rc is not None and rc != "other"
+        complaint = is_complaint(ct, rc)
         for i, hit in enumerate((True, complaint, sent == "negative", churn == "high", esc == 1)):
             acc[i] += n if hit else 0
         if complaint:
@@ -249,7 +265,7 @@ def _tiers(facts: Facts) -> tuple[Table, str]:
     rows = sorted(rows, key=lambda r: tier_rank(r[0], r[1]))
     table = Table("客户等级", "按客户价值等级", ["客户等级", "联络", "占比", "投诉占比", "负面占比", "高流失风险占比", "需升级",
                                           "主要根因"],
-                  ["text", "int", "pct", "pct", "pct", "pct", "int", "text"])
+                  ["text", "int", "pct", "pct", "pct", "pct", "int", "text"], note="主要根因：投诉中最多的根因。")
     for tier, n, comp, neg, high, esc in rows:
         top = sorted(causes.get(tier, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         main = f"{ROOT_CAUSE_NAMES.get(top[0][0], top[0][0])}（{top[0][1]:,}）" if top else "—"
@@ -259,6 +275,58 @@ def _tiers(facts: Facts) -> tuple[Table, str]:
         chart = charts.hbar_chart([(r[0], share(r[3] or 0, r[1]) or 0) for r in rows], "各等级负面情绪占比", kind="pct",
                                   key=lambda i: charts.FIXED["negative"])
     return table, chart
+
+
+def _contact_types(facts: Facts, tot: dict) -> dict[str, Any]:
+    """Volumes and shares by contact type, this month against the one before and over the
+    trend window, with the share of each type's contacts resolved within the contact."""
+    st, months, month, prev = facts.store, facts.months, facts.month, facts.prev
+    counts = counts_by(st, "contact_type", months, facts.where, facts.params)
+    has_prev = facts.has_prev and tot.get(prev, {}).get("contacts", 0) > 0
+    seen = {v for d in counts.values() for v in d}
+    order = [*(facts.contact_types or CONTACT_TYPES), *sorted(str(v) for v in seen if v and v not in CONTACT_TYPES),
+             *([None] if None in seen else [])]
+    res: dict[Any, dict[Any, int]] = {}
+    for t, r, n in st.query(f"SELECT {TYPE_SQL}, resolved, COUNT(*) FROM contacts WHERE {facts.cond('month = ?')} "
+                            "GROUP BY 1, 2", (month, *facts.params)):
+        res.setdefault(t, {})[r] = n
+    n, pn = tot[month]["contacts"], tot.get(prev, {}).get("contacts", 0)
+    table = Table("联络类型", "按联络类型", ["联络类型", "本月联络", "占比", "上月联络", "上月占比", "占比变化", "当场解决率"],
+                  ["text", "int", "pct", "int", "pct", "pp", "pct"],
+                  note="当场解决率：已判断是否解决（resolved 为 yes 或 no）的联络中 yes 的占比；unclear 不计。")
+    sparks = []
+    for t in order:
+        a = counts[month].get(t, 0)
+        b = counts.get(prev, {}).get(t, 0) if has_prev else None
+        sa, sb = share(a, n), share(b, pn) if has_prev else None
+        r = res.get(t, {})
+        table.rows.append([name_of("contact_type", t), a, sa, b, sb, None if sa is None or sb is None else sa - sb,
+                           share(r.get("yes", 0), r.get("yes", 0) + r.get("no", 0))])
+        sparks.append(charts.sparkline([counts[m].get(t, 0) for m in months], stroke=charts.colour(t or "untyped", 0)))
+    shown = [t for t in order if any(counts[m].get(t, 0) for m in months)]
+    names = [name_of("contact_type", t) for t in shown]
+    trend = Table("联络类型-趋势", "按联络类型的月度联络量", ["月份", "联络", *names], ["text", "int", *["int"] * len(shown)],
+                  [[m, tot[m]["contacts"], *[counts[m].get(t, 0) for t in shown]] for m in months])
+    shares = Table("联络类型-占比", "各联络类型的月度占比", ["月份", *names], ["text", *["pct"] * len(shown)],
+                   [[m, *[share(counts[m].get(t, 0), tot[m]["contacts"]) for t in shown]] for m in months])
+    series = [(name_of("contact_type", t), t or "untyped", [counts[m].get(t, 0) for m in months]) for t in shown]
+    chart = charts.stacked_bars(months, series, "各月联络类型构成") if series else ""
+    legend = [(s[0], charts.colour(s[1], i)) for i, s in enumerate(series)]
+    return {"table": table, "trend": trend, "shares": shares, "chart": chart, "legend": legend, "sparks": sparks}
+
+
+def _complaint_method(facts: Facts, tot: dict) -> str:
+    """How complaints were counted, for the methods section (and the fallback, if used)."""
+    text = ("投诉：联络类型为“投诉”的联络（联络类型阶段，taxonomy 第 7 节）；咨询、办理/求助、表扬、建议和其他类型的联络"
+            "不计为投诉，无论其根因。")
+    months = facts.months
+    untyped = sum(tot[m]["untyped"] for m in months)
+    if untyped:
+        cur = tot[facts.month]
+        text += (f"趋势期内有 {untyped:,} 件联络没有联络类型（由没有联络类型阶段的较早版本 voc 写入），本月 "
+                 f"{cur['untyped']:,} 件：这些联络沿用旧口径，根因为人员、产品、政策或流程的计为投诉（本月 "
+                 f"{cur['untyped_complaints']:,} 件），其余在“按联络类型”中列为“未标注”。")
+    return text
 
 
 def _sentiment(months: list[str], tot: dict) -> tuple[Table, str, list]:
@@ -305,22 +373,29 @@ def _owners(facts: Facts) -> list[Any]:
                                       key=lambda o: (-facts.totals(o, [facts.month])[facts.month]["contacts"], o))
 
 
-def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW, verbatims: int = 2) -> Report:
+def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW, verbatims: int = 2,
+            contact_types: str | Sequence[str] | None = None) -> Report:
     """Build the monthly complaint-analysis report of ``month`` (``YYYY-MM``) from a store.
 
     ``trend_months``: length of the trend window (the month and the ones before it that the
-    store has). ``verbatims``: representative verbatims per top issue.
+    store has). ``verbatims``: representative verbatims per top issue. ``contact_types``:
+    report only contacts of these types (``"complaint,inquiry"`` or a list; see
+    ``voc.reports.types``).
     """
     month = check_month(month)
     st, opened = open_store(store)
     try:
-        facts = Facts(st, month, trend_months)
-        months, prev, idim = facts.months, facts.prev, facts.dim
+        facts = Facts(st, month, trend_months, contact_types=contact_types)
+        months, prev, idim, where, params = facts.months, facts.prev, facts.dim, facts.where, facts.params
         tot = facts.totals()
         headline, t_head, has_prev = _headline(tot, month)
-        dims = {d: _dimension(d, _merged(d, counts_by(st, d, months)), months, month, tot)
-                for d in ("root_cause", "owner", "channel")}
-        icounts = issue_counts(st, idim, months)
+        dims = {}
+        for d in ("root_cause", "owner", "channel"):
+            comp = counts_by(st, d, [month], and_(COMPLAINT_SQL, where), params)[month] if d != "channel" else None
+            dims[d] = _dimension(d, _merged(d, counts_by(st, d, months, where, params)), months, month, tot,
+                                 complaints=comp)
+        types = _contact_types(facts, tot)
+        icounts = issue_counts(st, idim, months, where, params)
         dims["issue"] = _dimension("topic" if idim == "topic" else "evidence", icounts, months, month, tot, top=6)
         t_emerging, emerging_method = _emerging_issues(facts)
         base = facts.base
@@ -328,16 +403,16 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
         t_churn_issue, t_churn_tier, churn_chart = _churn_hotspots(facts)
         per_owner, t_owner = _top_issues_per_owner(facts, _owners(facts), verbatims=verbatims)
         t_tier, tier_chart = _tiers(facts)
-        models = model_facts(st, month)
+        models = model_facts(st, month, where=where, params=params)
         t_models = Table("模型", "模型版本与实测准确率", ["模型版本", "本月联络", "阶段", "阶段版本", "指标", "来源"],
                          ["text", "int", "text", "text", "text", "text"])
         for f in models:
             for s in f["stages"] or [{"stage": "", "version": "", "metrics": [], "source": ""}]:
                 t_models.rows.append([f["version"], f["contacts"], s["stage"], s["version"],
                                       "; ".join(f"{k}={fmt_metric(v)}" for k, v in s["metrics"]) or "—", s["source"]])
-        t_trend = Table("月度趋势", "月度总体趋势", ["月份", "联络", "投诉占比", "负面占比", "高流失风险", "需升级", "紧急"],
-                        ["text", "int", "pct", "pct", "int", "int", "int"],
-                        [[m, tot[m]["contacts"], share(tot[m]["complaints"], tot[m]["contacts"]),
+        t_trend = Table("月度趋势", "月度总体趋势", ["月份", "联络", "投诉", "投诉占比", "负面占比", "高流失风险", "需升级",
+                                                 "紧急"], ["text", "int", "int", "pct", "pct", "int", "int", "int"],
+                        [[m, tot[m]["contacts"], tot[m]["complaints"], share(tot[m]["complaints"], tot[m]["contacts"]),
                           share(tot[m]["negative"], tot[m]["contacts"]), tot[m]["churn_high"], tot[m]["escalations"],
                           tot[m]["urgent"]] for m in months])
         overview_chart = charts.line_chart(
@@ -347,8 +422,8 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
             "投诉、负面与高流失风险占比", kind="pct")
         overview_legend = [("投诉占比", charts.colour("agent", 0)), ("负面占比", charts.colour("policy", 1)),
                            ("高流失风险占比", charts.colour("product", 2))]
-        undated = st.query("SELECT COUNT(*) FROM contacts WHERE month IS NULL")[0][0]
-        tables = [t_head, t_trend]
+        undated = st.query(f"SELECT COUNT(*) FROM contacts WHERE {and_('month IS NULL', where)}", params)[0][0]
+        tables = [t_head, t_trend, types["table"], types["trend"], types["shares"]]
         for d in ("root_cause", "owner", "channel", "issue"):
             tables += [dims[d]["table"], dims[d]["trend"]]
         tables += [t_emerging, t_sent, t_churn_issue, t_churn_tier, t_owner, t_tier, t_models]
@@ -359,22 +434,24 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
             "churn_chart": churn_chart, "tier_chart": tier_chart, "per_owner": per_owner, "models": models,
             "overview_chart": overview_chart, "overview_legend": overview_legend, "timezone": st.timezone,
             "store_name": Path(st.path).name, "voc_version": __version__, "undated": undated,
-            "channel_names": CHANNEL_NAMES, "owners": OWNERS,
+            "channel_names": CHANNEL_NAMES, "owners": OWNERS, "types": types,
+            "complaint_method": _complaint_method(facts, tot), "filter_label": facts.filter_label,
         }
-        report = Report(month, months, st.timezone, context, tables, st.path, None if opened else st)
+        report = Report(month, months, st.timezone, context, tables, st.path, None if opened else st, where, params)
     finally:
         if opened:
             st.close()
     return report
 
 
-def write_monthly(store: Store | str | Path, month: str, output: str | Path, xlsx: str | Path | None = None
-                  ) -> list[Path]:
-    """Build the monthly report and write its HTML (and XLSX); returns the paths written."""
+def write_monthly(store: Store | str | Path, month: str, output: str | Path, xlsx: str | Path | None = None,
+                  contact_types: str | Sequence[str] | None = None) -> list[Path]:
+    """Build the monthly report (of the ``contact_types`` only, if given) and write its HTML
+    (and XLSX); returns the paths written."""
     month = check_month(month)
     st, opened = open_store(store)
     try:
-        report = monthly(st, month)
+        report = monthly(st, month, contact_types=contact_types)
         paths = [report.write_html(output)]
         if xlsx:
             paths.append(report.to_xlsx(xlsx))

@@ -9,7 +9,8 @@ from typing import Any
 
 from ..errors import ConfigError, OutputError
 from . import charts
-from .common import fmt, fmt_metric, name_of
+from .common import fmt, name_of
+from .methods import fmt_metric
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
