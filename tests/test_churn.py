@@ -377,3 +377,74 @@ def test_churn_risk_ranks_dissatisfied_stc3_customers(shared_data):
     res = stc3_auc()
     assert res["n"] >= 700
     assert res["roc_auc_churn_risk"] >= 0.75, res
+
+
+# -- everyday dialogues (issue 15): exit means leaving the company, not one order or a closing ----
+def dialogue(*turns: tuple[str, str], sentiment: float = 0.5, root_cause: str = "other") -> Tagged:
+    c = Contact(id="d", turns=tuple(Turn(s, x) for s, x in turns))
+    text = "。".join(x for s, x in turns if s == "customer")
+    return Tagged(contact=c, turns=c.turns, text=text, root_cause=RootCause(root_cause, {}, (), OWNERS[root_cause]),
+                  sentiment=Sentiment(sentiment, "neutral"))
+
+
+def exit_words(ch) -> list[str]:
+    return [w for r in ch.reasons if r.startswith("exit intent:") for w in r.split(": ")[1].split("、")]
+
+
+@pytest.mark.parametrize("scorer", ["default", "stage"])
+def test_order_cancel_is_not_exit_but_account_close_is(scorer, request):
+    st = request.getfixturevalue(scorer)
+    for turns in ([("customer", "你好，我刚下的订单不想要了，帮我取消订单"), ("agent", "好的，已为您取消"),
+                   ("customer", "好的谢谢，拜拜")],
+                  [("customer", "这单我不要了，能取消吗"), ("agent", "可以的亲")],
+                  [("customer", "衣服尺码不对，我要退货"), ("agent", "请在订单页面申请退货")],
+                  [("customer", "这个流量包帮我退订了，套餐不变"), ("agent", "好的已为您退订")]):
+        ch = st([dialogue(*turns, sentiment=0.3)])[0].churn
+        assert ch.level != "high" and not exit_words(ch), (turns, ch)
+    for text in ("我要注销账号，你们的服务太差了，以后再也不用了", "信号这么差，我要携号转网"):
+        ch = st([dialogue(("customer", text), sentiment=0.1, root_cause="process")])[0].churn
+        assert ch.level == "high" and exit_words(ch), (text, ch)
+
+
+@pytest.mark.parametrize("scorer", ["default", "stage"])
+def test_closing_formula_is_not_exit(scorer, request):
+    st = request.getfixturevalue(scorer)
+    for last in ("好的，拜拜", "没有了，再见", "拜拜了", "嗯嗯好的再见吧"):
+        ch = st([dialogue(("customer", "我的快递到哪了"), ("agent", "明天送达"), ("customer", last))])[0].churn
+        assert ch.level == "low" and not exit_words(ch), (last, ch)
+    # a farewell to the company is
+    ch = st([dialogue(("customer", "说好的次日达又没到，京东拜拜了"), sentiment=0.1)])[0].churn
+    assert any("拜拜" in w for w in exit_words(ch)), ch
+
+
+@pytest.mark.parametrize("scorer", ["default", "stage"])
+def test_negated_and_rhetorical_exit_are_not_counted(scorer, request):
+    st = request.getfixturevalue(scorer)
+    for text in ("京东从不让人失望，物流很快", "我不会换运营商的，就是想问下信号问题",
+                 "我用了十年移动了，怎么可能退网，就是问问这个月怎么收费"):
+        ch = st([dialogue(("customer", text), sentiment=0.5)])[0].churn
+        assert ch.level != "high" and not exit_words(ch), (text, ch)
+    # "never lets one down" is not dissatisfaction either
+    assert not any(r.startswith("strong dissatisfaction") for r in
+                   st([dialogue(("customer", "京东从不让人失望"))])[0].churn.reasons)
+
+
+def test_negation_of_feelings_and_rhetorical_questions():
+    from voc.lang.negation import rhetorical
+
+    assert negated("京东从不让人失望", 6) and negated("从来没让我失望过", 5)
+    assert not negated("太让人失望", 3) and not negated("不让人退款", 3)  # prevention, not negation
+    assert rhetorical("怎么可能退网", 4) and not rhetorical("我要退网", 2)
+
+
+def test_exit_words_in_the_cue_file_and_an_older_model_folder(tmp_path):
+    cues = ChurnCues.from_file()
+    assert "订单" in cues.cancel and "拜拜" in cues.closing
+    # a model folder whose cue file has no exit_cancel / closing words takes the project's
+    (tmp_path / "c.tsv").write_text("exit\t注销\t1\n", encoding="utf-8")
+    bare = ChurnCues.from_file(tmp_path / "c.tsv")
+    assert bare.cancel == () and bare.with_exit_words(cues).cancel == cues.cancel
+    bad = tmp_path / "b.tsv"
+    bad.write_text("exit_cancle\t订单\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="b.tsv:1"):
+        ChurnCues.from_file(bad)

@@ -273,3 +273,33 @@ def test_escalation_on_dev_labels(shared_data):
     # regulator" more literally, e.g. a quoted regulation or an appeal to 有关部门 counts)
     assert res["analysis"]["escalate"]["f1"] >= 0.82, res["analysis"]["escalate"]
     assert res["held-out"]["escalate"]["f1"] >= 0.82, res["held-out"]["escalate"]
+
+
+# -- everyday requests (issue 15): a family member mentioned is not harassment ------------------
+def test_wife_phone_request_is_not_escalated_but_a_collector_harassing_family_is(stage):
+    for text in ("预留电话是我老婆的，能不能改成我的让他们联系我",
+                 "借款预留电话是我老婆的，能不能改成我的让他们联系我",
+                 "快递员打电话给我老婆让她下楼拿了", "能不能派人上门安装，我家人在家", "我要改一下紧急联系人"):
+        assert not stage.decide(tagged(text)).flag, text
+    third = rule_reason(stage, "third_party_harassment")
+    for text in ("我逾期了两天，催收天天打电话给我老婆和同事", "你们催收打电话到我单位骚扰我领导",
+                 "欠款还没还清，你们就给我父母打电话"):
+        d = stage.decide(tagged(text))
+        assert d.flag and d.level == "urgent" and any(third in r for r in d.reasons), (text, d)
+
+
+def test_everyday_requests_and_questions_are_not_escalated(stage):
+    for text in ("收货地址改成我公司的地址，我同事帮我收", "发票抬头开我们单位的，领导说还是要专票",
+                 "营业厅经理说还是要带身份证原件", "会不会泄露个人信息？", "人脸识别说公安照片不清晰",
+                 "新闻说要关掉借呗", "我要取消协议", "花呗会上人行征信吗", "支付宝提示账户存在安全隐患",
+                 "请问哪里投诉", "@中国联通客服说:我的号码被停机了,没有任何预警"):
+        assert not stage.decide(tagged(text)).flag, (text, stage.decide(tagged(text)).reasons)
+
+
+def test_context_key_needs_a_word_anywhere(tmp_path):
+    from voc.stages.escalation import load_rules
+
+    p = write(tmp_path, '[settings]\ndefaults = false\n[[rule]]\nid = "x"\nany = ["打电话"]\ncontext = ["催收"]\n')
+    st = Escalation(ruleset=load_rules(p))
+    assert not st.decide(tagged("快递员打电话给我")).flag
+    assert st.decide(tagged("催收一直打电话给我")).flag

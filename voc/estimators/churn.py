@@ -13,7 +13,8 @@ Training is in ``voc.training.churn``; the stage is ``voc.stages.churn.Churn``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from ..errors import ConfigError, ModelError
 from ..lang.cues import CueMatcher, Hit, cue_rows
-from ..lang.negation import CLAUSE_END
+from ..lang.negation import CLAUSE_END, rhetorical
 from ..lang.taxonomy import ROOT_CAUSES
 
 NAME = "churn"
@@ -56,8 +57,64 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
     return before, after
 
 
+CANCEL_GAP = 4  # an exit_cancel word at most this many characters before or after an exit cue cancels it
+
+
+def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Where the clause holding ``text[start:end]`` begins and ends."""
+    lo = 0
+    for m in CLAUSE_END.finditer(text, 0, start):
+        lo = m.end()
+    m = CLAUSE_END.search(text, end)
+    return lo, (m.start() if m else len(text))
+
+
+def _closing_only(s: str, closing: Sequence[str]) -> bool:
+    """True when ``s`` is made only of closing-formula words (longest first), spaces and marks."""
+    s = re.sub(r"[\s~～…\-—\W_]+", "", s)
+    for w in closing:  # longest first
+        s = s.replace(w, "")
+    return not s
+
+
+def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), closing: Sequence[str] = ()) -> list[Hit]:
+    """The exit cues of ``text`` as they count (``matches``: ``CueMatcher.find(text, negation=True)``).
+
+    A cue in a rhetorical question that denies it (怎么可能退网) is marked negated like one after a
+    negation (不会换运营商); a cue is dropped when a ``cancel`` word (订单, 这单, 流量包, 退货 ...)
+    overlaps it or stands at most ``CANCEL_GAP`` characters before or after it in its clause (one
+    order or one add-on, not the company), and when the cue is itself a closing formula (拜拜,
+    再见了) in a clause that says nothing but a closing (好的，拜拜)."""
+    closing = sorted(closing, key=lambda w: (-len(w), w))
+    out = []
+    for h in matches:
+        lo, hi = _clause_span(text, h.start, h.end)
+        if closing and _closing_only(h.term, closing) and _closing_only(text[lo:hi], closing):
+            continue
+        near = text[max(lo, h.start - CANCEL_GAP - 8):min(hi, h.end + CANCEL_GAP + 8)]
+        off = max(lo, h.start - CANCEL_GAP - 8)
+        if any(_cancels(near, off, w, h.start, h.end) for w in cancel):
+            continue
+        if not h.negated and rhetorical(text, h.start):
+            h = h._replace(negated=True)
+        out.append(h)
+    return out
+
+
+def _cancels(near: str, off: int, word: str, start: int, end: int) -> bool:
+    """An occurrence of ``word`` in ``near`` (which begins at ``off`` of the text) overlapping
+    ``[start, end)`` or at most ``CANCEL_GAP`` characters away from it."""
+    i = near.find(word)
+    while i != -1:
+        s, e = off + i, off + i + len(word)
+        if s < end + CANCEL_GAP + 1 and e > start - CANCEL_GAP - 1:
+            return True
+        i = near.find(word, i + 1)
+    return False
+
+
 def exit_context(text: str, matches: Sequence[Hit]) -> dict[str, float]:
-    """Context features of the exit cues found in ``text`` (``CueMatcher.find(text, negation=True)``): the
+    """Context features of the exit cues found in ``text`` (``exit_hits``): the
     strongest cue asked for, done, done to the customer, or asked about; how many cues; how
     many were negated."""
     out = dict.fromkeys(CONTEXT_FEATURES, 0.0)
@@ -87,13 +144,17 @@ def exit_context(text: str, matches: Sequence[Hit]) -> dict[str, float]:
 @dataclass(frozen=True)
 class ChurnCues:
     """Cues (exit, unresolved, threat, anger), tier weights, root-cause weights, feature
-    weights and thresholds, read from ``corpus/lexicons/churn_cues.tsv``."""
+    weights and thresholds, and the words that keep an exit cue from counting (``cancel``:
+    one order or add-on; ``closing``: closing formulas), read from
+    ``corpus/lexicons/churn_cues.tsv``."""
 
     cues: dict[str, dict[str, float]]
     tiers: dict[str, float]
     root_cause: dict[str, float]
     weights: dict[str, float]
     thresholds: dict[str, float]
+    cancel: tuple[str, ...] = field(default=())
+    closing: tuple[str, ...] = field(default=())
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> "ChurnCues":
@@ -105,11 +166,14 @@ class ChurnCues:
         rc: dict[str, float] = {}
         weights = dict(DEFAULT_WEIGHTS)
         thresholds = dict(DEFAULT_THRESHOLDS)
+        words: dict[str, list[str]] = {"exit_cancel": [], "closing": []}
         if not Path(path).is_file():
             raise ConfigError(f"churn cue file {path} does not exist; give a label<TAB>cue<TAB>weight file.")
         for n, label, cue, w in cue_rows(path):
             if label in cues:
                 cues[label][cue.lower()] = w
+            elif label in words:
+                words[label].append(cue.lower())
             elif label == "tier":
                 tiers[cue.lower()] = w
             elif label == "root_cause":
@@ -125,11 +189,17 @@ class ChurnCues:
                     raise ConfigError(f"{path}:{n}: unknown threshold {cue!r}; use high or medium.")
                 thresholds[cue] = w
             else:
-                raise ConfigError(f"{path}:{n}: unknown label {label!r}; use exit, unresolved, threat, anger, "
-                                  f"tier, root_cause, weight or threshold.")
+                raise ConfigError(f"{path}:{n}: unknown label {label!r}; use exit, exit_cancel, closing, unresolved, "
+                                  f"threat, anger, tier, root_cause, weight or threshold.")
         if not 0 <= thresholds["medium"] <= thresholds["high"] <= 1:
             raise ConfigError(f"{path}: thresholds must satisfy 0 <= medium <= high <= 1.")
-        return cls(cues, tiers, rc, weights, thresholds)
+        return cls(cues, tiers, rc, weights, thresholds, tuple(dict.fromkeys(words["exit_cancel"])),
+                   tuple(dict.fromkeys(words["closing"])))
+
+    def with_exit_words(self, other: "ChurnCues") -> "ChurnCues":
+        """These cues, with ``other``'s ``cancel`` and ``closing`` words where these have none (a
+        model folder's cue file written before those words existed)."""
+        return replace(self, cancel=self.cancel or other.cancel, closing=self.closing or other.closing)
 
 
 class ChurnInput(NamedTuple):
@@ -183,7 +253,7 @@ class Scorer:
         text = x.text.lower()
         found = {k: [(h.term, h.weight) for h in self._m[k].find(text, negation=True) if not h.negated]
                  for k in CUE_LABELS if k != "exit"}
-        exits = self._m["exit"].find(text, negation=True)
+        exits = exit_hits(text, self._m["exit"].find(text, negation=True), self.cues.cancel, self.cues.closing)
         found["exit"] = [(h.term, h.weight) for h in exits if not h.negated]
         exit_w = max((w for _, w in found["exit"]), default=0.0)
         s = x.sentiment
@@ -350,7 +420,8 @@ class LabelChurn:
     ``churn_risk = (p_risk + p_high) / 2``; level ``high`` when ``p_high`` reaches the
     ``high`` threshold, ``medium`` when ``p_risk`` reaches the ``medium`` threshold. The cue
     file it was trained with ships in the folder (``cues.tsv``), so its features do not move
-    when the project's lexicon is edited."""
+    when the project's lexicon is edited; a folder whose cue file has no ``exit_cancel`` and
+    ``closing`` words (built before they existed) takes them from the project's lexicon."""
 
     def __init__(self, vocabulary: Sequence[str], w_ngram: np.ndarray, w_dense: np.ndarray, bias: np.ndarray,
                  thresholds: Mapping[str, float], cues: ChurnCues, version: str = DEFAULT_VERSION):
@@ -408,7 +479,10 @@ class LabelChurn:
                 or list(manifest.get("dense_features", [])) != DENSE_NAMES:
             raise ModelError(f"{folder}/model.npz is inconsistent with this version of voc; rebuild it with "
                              f"`python -m voc.build churn`.")
-        return cls(vocab, a["w_ngram"], a["w_dense"], a["bias"], manifest["thresholds"],
-                   ChurnCues.from_file(folder / "cues.tsv"), manifest.get("version", DEFAULT_VERSION))
+        cues = ChurnCues.from_file(folder / "cues.tsv")
+        if not (cues.cancel and cues.closing):  # built before exit_cancel / closing: the project's words
+            cues = cues.with_exit_words(ChurnCues.from_file())
+        return cls(vocab, a["w_ngram"], a["w_dense"], a["bias"], manifest["thresholds"], cues,
+                   manifest.get("version", DEFAULT_VERSION))
 
 

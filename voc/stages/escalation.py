@@ -40,6 +40,7 @@ TEXT_SCOPES = ("customer", "all")
 _RULE_KEYS = {
     "id": str, "description": str, "reason": str, "level": str, "enabled": bool, "owner": str,
     "text": str, "any": list, "regex": list, "all": list, "window": int, "unless": list, "unless_near": list,
+    "context": list,
     "negation": bool, "churn_level": list, "sentiment_below": (int, float), "sentiment_label": list,
     "root_cause": list, "tier": list, "min_repeat": int,
 }
@@ -61,6 +62,7 @@ class Rule:
     window: int | None = None
     unless: tuple[str, ...] = ()
     unless_near: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()  # the text must also hold one of these words, anywhere
     negation: bool = True
     churn_level: tuple[str, ...] = ()
     sentiment_below: float | None = None
@@ -142,6 +144,8 @@ class Rule:
         if not self.enabled:
             return None
         if self.unless and any(u in texts[self.text] for u in self.unless):
+            return None
+        if self.context and not any(c in texts[self.text] for c in self.context):
             return None
         words: list[str] = []
         if self.any or self.regex or self.all:
@@ -322,6 +326,7 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
         id=rid, level=level, description=raw.get("description", ""), reason=raw.get("reason", ""),
         owner=raw.get("owner") or None, text=text, any=any_words, regex=tuple(patterns), all=tuple(groups),
         window=raw.get("window"), unless=strings("unless"), unless_near=strings("unless_near"),
+        context=strings("context"),
         negation=raw.get("negation", True), churn_level=churn, sentiment_below=below, sentiment_label=labels,
         root_cause=causes, tier=strings("tier"), min_repeat=raw.get("min_repeat"),
         enabled=raw.get("enabled", True), line=line,
