@@ -385,7 +385,7 @@ class Escalation:
         self.rules_file = str(rules) if rules else None
         self.ruleset = ruleset or load_rules(rules)
         self.requires = tuple(["turns", "text", "root_cause", "metadata", *sorted(self.ruleset.uses - {"root_cause"})])
-        self.version = "rules-1" if rules is None else "rules-1+user"
+        self.version = "rules-2" if rules is None else "rules-2+user"
 
     def decide(self, t: Tagged) -> EscalationRecord:
         texts = {"customer": t.text or "",
