@@ -22,6 +22,8 @@ BUILDERS = {
     "sentiment": "voc.training.sentiment",
     "topics": "voc.training.topics",
     "churn": "voc.training.churn",
+    "contact_type": "voc.training.contact_type",
+    "resolved": "voc.training.resolved",
 }
 
 

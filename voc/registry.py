@@ -26,7 +26,8 @@ from .records import Tagged
 from .settings import Settings
 
 # The default pipeline, in order.
-DEFAULT_STAGES = ("normalise", "redact", "segment", "root_cause", "sentiment", "churn", "escalation", "topics")
+DEFAULT_STAGES = ("normalise", "redact", "segment", "contact_type", "root_cause", "sentiment", "resolved", "churn",
+                  "escalation", "topics")
 # Fields of the input every stage can read without an earlier stage assigning them.
 INPUT_FIELDS = frozenset({"contact", "metadata"})
 # Fields a stage may declare: Tagged's own (except the bookkeeping ones) and the input fields.

@@ -29,9 +29,11 @@ class Settings:
     pseudonymise_key: bytes | None = None  # keyed pseudonyms instead of placeholders
     disable: tuple[str, ...] = ()  # stages left out, by name
     segmenter: str | None = None  # jieba | rjieba (same tokens); None: rjieba when installed
+    contact_type_model: str | None = None  # a contact-type model folder; None: the shipped model
     root_cause_model: str | None = None  # a model folder; None: the shipped model
     sentiment_backend: str = "default"  # default (shipped model) | snownlp
     sentiment_model: str | None = None  # a model folder; None: the shipped model
+    resolved_model: str | None = None  # a resolved model folder; None: the shipped model
     churn_model: str | None = None  # a folder from `voc train churn`; None: the shipped model
     churn_cues: str | None = None  # a churn cue file (TSV) replacing the shipped one
     rules: str | None = None  # an escalation rules file (TOML) over the shipped rules
@@ -48,7 +50,7 @@ class Settings:
         if isinstance(disable, str):
             disable = (disable,)
         object.__setattr__(self, "disable", tuple(disable))
-        for name in ("root_cause_model", "sentiment_model", "churn_model", "churn_cues", "rules", "topics"):
+        for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model", "churn_cues", "rules", "topics"):
             value = getattr(self, name)
             if isinstance(value, Path):
                 object.__setattr__(self, name, str(value))

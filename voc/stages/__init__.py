@@ -35,6 +35,15 @@ def make_segment(settings: Settings):
     return Segment(default_segmenter(settings.segmenter or default_backend()))
 
 
+@factory("contact_type", requires=("turns", "text", "tokens"), assigns=("contact_type",),
+         reads=("contact_type_model",))
+def make_contact_type(settings: Settings):
+    """Complaint / inquiry / request / praise / suggestion / other (taxonomy section 7)."""
+    from .contact_type import default_stage
+
+    return default_stage(settings.contact_type_model)
+
+
 @factory("root_cause", requires=("turns", "text", "tokens"), assigns=("root_cause",), reads=("root_cause_model",))
 def make_root_cause(settings: Settings):
     """The shipped model (or ``root_cause_model``); the cue baseline when no model ships."""
@@ -49,6 +58,14 @@ def make_sentiment(settings: Settings):
     from .sentiment import default_stage
 
     return default_stage(settings.sentiment_backend, settings.sentiment_model)
+
+
+@factory("resolved", requires=("contact", "turns", "text"), assigns=("resolved",), reads=("resolved_model",))
+def make_resolved(settings: Settings):
+    """Yes / no / unclear and the probability of yes (taxonomy section 8)."""
+    from .resolved import default_stage
+
+    return default_stage(settings.resolved_model)
 
 
 @factory("churn", requires=("text", "sentiment", "root_cause", "metadata"), assigns=("churn",),
