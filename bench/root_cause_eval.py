@@ -7,11 +7,16 @@ the adjudicated labels of the same contacts in reserved_adjudicated.csv):
   model, cue weak only   + the cue-labelled contacts (no review polarity)
   model (full)           + cue-labelled contacts + review polarity: the recipe of the shipped model
   shipped model          models/root_cause/<version> as loaded by voc.load() (if present)
+  previous model         --previous FOLDER (e.g. 1.3.0 from git: for f in $(git ls-tree --name-only
+                         39a50ca models/root_cause/1.3.0/); do git show 39a50ca:$f > /tmp/rc130/$(basename $f); done)
+
+Then every model above on the reserved everyday traffic (corpus/labels/everyday_reserved.csv): accuracy
+and macro-F1 per kind of traffic, and root cause `other` recall on inquiry and request items (issue 15).
 
 Also measures the training time of the full model and the cost of the root-cause stage alone
 (tokens already made by the segment stage) on a batch of 10,000 non-reserved contacts.
 
-    python bench/root_cause_eval.py [--out bench/results/root_cause_eval.json]
+    python bench/root_cause_eval.py [--previous /tmp/rc130] [--out bench/results/root_cause_eval.json]
 """
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "root_cause_eval.json")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--previous", type=Path, default=None, help="a previous model folder to score beside")
     args = parser.parse_args(argv)
 
     from voc.datasets import require_data
@@ -40,6 +46,7 @@ def main(argv=None) -> None:
     from voc.stages.baseline import CueRootCause
     from voc.stages.root_cause import RootCauseStage
     from voc.training.root_cause import ADJUDICATED, default_training_data, evidence_rate, read_labelled
+    from voc.training.root_cause_card import KINDS, everyday_report
     from voc.training.text import prepare
 
     require_data()
@@ -81,7 +88,12 @@ def main(argv=None) -> None:
         score(name, models[name].explain(docs))
     shipped = find("root_cause")
     if shipped is not None:
-        score(f"shipped model {shipped.name}", RootCauseClassifier.load(shipped).explain(docs))
+        models[f"shipped model {shipped.name}"] = RootCauseClassifier.load(shipped)
+        score(f"shipped model {shipped.name}", models[f"shipped model {shipped.name}"].explain(docs))
+    if args.previous is not None:
+        models[f"previous model {args.previous}"] = RootCauseClassifier.load(args.previous)
+        score(f"previous model {args.previous}", models[f"previous model {args.previous}"].explain(docs))
+    everyday = {name: everyday_report(m) for name, m in models.items()}
 
     # stage cost on 10,000 non-reserved contacts (weakly labelled and review pools), tokens given
     pool = list(data["X_weak"]) + list(data["auxiliary"]["polarity"][0])
@@ -117,12 +129,21 @@ def main(argv=None) -> None:
                   + "  ".join(f"{rep['per_class'][lab]['f1']:>7.3f}" for lab in ROOT_CAUSES))
         print()
         print(format_report(adj_rows["model (full)"], title="model (full), adjudicated labels: per class"))
+    everyday = {k: v for k, v in everyday.items() if v is not None}
+    if everyday:
+        print("\nreserved everyday traffic (corpus/labels/everyday_reserved.csv): accuracy / macro-F1 per kind; "
+              "`other` recall on inquiry and request items\n")
+        print(f"{'':<30} " + " ".join(f"{k:>19}" for k in (*KINDS, "all")) + f" {'other recall':>12}")
+        for name, rep in everyday.items():
+            print(f"{name[:30]:<30} " + " ".join(
+                f"{rep['by_kind'][k]['accuracy']:>9.3f} / {rep['by_kind'][k]['macro_f1']:.3f}" for k in (*KINDS, "all"))
+                  + f" {rep['inquiry_request']['other_recall']:>12.3f}")
     print(f"\ntraining data preparation (segmenting train.csv, weak and review pools): {prep_s:.0f} s")
     print("training time: " + ", ".join(f"{k} {v} s" for k, v in train_s.items()))
     print(f"stage cost: {per_contact_ms:.3f} ms per contact (best of 3 on a batch of {len(batch):,}, tokens given)")
     result = {
         "data": "corpus/labels/reserved_eval.csv", "items": len(gold),
-        "rows": rows, "adjudicated_rows": adj_rows, "training_seconds": train_s, "data_preparation_seconds": round(prep_s, 1),
+        "rows": rows, "adjudicated_rows": adj_rows, "everyday_reserved": everyday, "training_seconds": train_s, "data_preparation_seconds": round(prep_s, 1),
         "stage_ms_per_contact": round(per_contact_ms, 4), "stage_batch": len(batch),
     }
     write_report(result, args.out)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from voc.evaluation import agreement_report, classification_report, cohen_kappa, format_report, write_report
+from voc.lang.taxonomy import OWNERS
 from voc.records import Contact, Turn
 
 FIXTURE = {
@@ -243,6 +244,50 @@ def test_shipped_model_says_other_on_chit_chat_and_praise():
     assert got == ["agent", "product", "process"]
 
 
+@pytest.mark.parametrize("text", ["请问怎么修改收货地址", "帮我查一下订单到哪了", "花呗怎么开通",
+                                  "你好，我想把发票抬头改成公司名称", "请问这个套餐怎么取消"])
+def test_shipped_model_no_cause_without_a_problem(text):
+    """Issue 15, taxonomy section 7: a plain inquiry or request has root cause `other`."""
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.models import find
+    from voc.training.text import prepare
+
+    folder = find("root_cause")
+    if folder is None:
+        pytest.skip("no root-cause model ships in models/ (build it with python -m voc.build root_cause)")
+    r = RootCauseClassifier.load(folder).explain(prepare([text]))[0]
+    assert r.label == "other" and r.evidence == () and r.owner == OWNERS["other"]
+
+
+@pytest.mark.parametrize("text", ["帮我退款，充了钱没到账", "我要退款，手机买了三天就坏了，开不了机"])
+def test_shipped_model_a_request_with_a_problem_behind_it_gets_a_cause(text):
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.models import find
+    from voc.training.text import prepare
+
+    folder = find("root_cause")
+    if folder is None:
+        pytest.skip("no root-cause model ships in models/ (build it with python -m voc.build root_cause)")
+    r = RootCauseClassifier.load(folder).explain(prepare([text]))[0]
+    assert r.label != "other" and r.evidence
+
+
+def test_shipped_model_reads_a_service_dialogue_inquiry_as_other():
+    from voc.estimators.root_cause import RootCauseClassifier
+    from voc.models import find
+    from voc.training.text import prepare
+
+    folder = find("root_cause")
+    if folder is None:
+        pytest.skip("no root-cause model ships in models/")
+    model = RootCauseClassifier.load(folder)
+    inquiry = Contact("d1", (Turn("customer", "你好，我昨天买的耳机什么时候发货？"), Turn("agent", "亲，预计明天发货哦"),
+                             Turn("customer", "好的，谢谢"), Turn("agent", "不客气，祝您生活愉快")))
+    complaint = Contact("d2", (Turn("customer", "你好，我的耳机买了一个星期还没发货，催了三次都没人管"),
+                               Turn("agent", "抱歉，我帮您催一下"), Turn("customer", "每次都这么说")))
+    assert model.predict(prepare([inquiry, complaint])) == ["other", "process"]
+
+
 @pytest.mark.slow  # a timing assert: flaky on a loaded machine
 def test_stage_cost_per_contact():
     """The stage alone (tokens already there) on a batch of 2,000: well under 1 ms per contact
@@ -342,6 +387,7 @@ def test_cli_train_evaluate_label(tmp_path):
 
 
 # -- real data -------------------------------------------------------------------------------------
+@pytest.mark.realdata
 def test_shipped_model_on_reserved_rows(shared_data):
     """Accuracy of the shipped model on the hand-labelled reserved rows (CI, ~10 s)."""
     from voc.models import find
@@ -352,11 +398,31 @@ def test_shipped_model_on_reserved_rows(shared_data):
     assert folder is not None, "no root-cause model ships; run python -m voc.build root_cause"
     report = evaluate(corpus_path("labels", "reserved_eval.csv"), model=folder)
     assert report["n"] == 600
-    assert report["macro_f1"] >= 0.72  # first-pass labels: measured 0.744 (target 0.75); docs/root_cause.md
+    assert report["macro_f1"] >= 0.72  # first-pass labels: 1.3.0 measured 0.744; docs/root_cause.md
     assert report["evidence"]["rate"] >= 0.9
     adjudicated = evaluate(corpus_path("labels", "reserved_adjudicated.csv"), model=folder)
     assert adjudicated["n"] == 600
-    assert adjudicated["macro_f1"] >= 0.74  # adjudicated labels of the same contacts: measured 0.765
+    # adjudicated labels: issue 15 asks >= 0.76 (1.3.0: 0.765); 1.4.0 measures 0.757, so the target is missed
+    assert adjudicated["macro_f1"] >= 0.75
+
+
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_shipped_model_says_other_on_reserved_inquiries_and_requests(shared_data):
+    """Issue 15: on reserved everyday traffic whose contact type is inquiry or request, root cause
+    `other` recall >= 0.85 (no cause without a problem); accuracy per kind is reported beside."""
+    from voc.models import find
+    from voc.training.root_cause import load_model
+    from voc.training.root_cause_card import everyday_report
+
+    folder = find("root_cause")
+    assert folder is not None, "no root-cause model ships; run python -m voc.build root_cause"
+    report = everyday_report(load_model(folder))
+    assert report["items"] == 1020
+    ir = report["inquiry_request"]
+    assert ir["items"] == 336 and ir["labelled_other"] >= 300
+    assert ir["other_recall"] >= 0.85
+    assert report["by_kind"]["customer questions"]["accuracy"] >= 0.7  # 1.3.0: 0.44
 
 
 def test_adjudicated_labels_are_the_first_or_second_pass():
@@ -379,6 +445,7 @@ def test_adjudicated_labels_are_the_first_or_second_pass():
                 assert r[col] == first[item][col]
 
 
+@pytest.mark.realdata
 def test_weak_labels_never_come_from_reserved_or_labelled_rows(shared_data):
     from voc.datasets import is_reserved
     from voc.resources import corpus_path
@@ -392,6 +459,7 @@ def test_weak_labels_never_come_from_reserved_or_labelled_rows(shared_data):
         assert not is_reserved(dataset, file, int(row)) and c.id not in labelled
 
 
+@pytest.mark.realdata
 @pytest.mark.slow
 def test_build_default_on_shared_data(shared_data, tmp_path):
     """Train the default model from corpus/ and ../shared/data; check it on reserved rows."""
@@ -403,6 +471,8 @@ def test_build_default_on_shared_data(shared_data, tmp_path):
     manifest = read_json(folder / "manifest.json")
     assert manifest["metrics"]["reserved_eval"]["macro_f1"] >= 0.72
     assert manifest["metrics"]["reserved_eval"]["evidence_rate"] >= 0.9
+    assert manifest["metrics"]["reserved_adjudicated"]["macro_f1"] >= 0.75  # target 0.76 missed: 0.757
+    assert manifest["metrics"]["everyday_reserved"]["inquiry_request"]["other_recall"] >= 0.85
     shipped = find("root_cause")
     if shipped is not None:
         old, new = read_json(shipped / "config.json"), read_json(folder / "config.json")

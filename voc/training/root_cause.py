@@ -17,7 +17,7 @@ from ..errors import ConfigError, InputError, ModelError, OutputError
 from ..estimators.root_cause import LABELS, NAME, VERSION, RootCauseClassifier, check_label
 from ..estimators.root_cause_cues import RootCauseCues, read_cues
 from ..records import Contact, Doc, RootCause, Tagged, Turn
-from .root_cause_card import ADJUDICATED, DATA_SOURCES, model_card
+from .root_cause_card import ADJUDICATED, DATA_SOURCES, EVERYDAY_WEIGHT, everyday_report, model_card
 from .text import prepare, tag_through
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ WEAK_SOURCES = ("heimao_fin_complaints_celine", "stc3_dch_weibo_helpdesk", "waim
                 "ChnSentiCorp_htl_all", "online_shopping_10_cats")
 WEAK_PER_CLASS = 1200
 POLARITY_PER_SOURCE = 10000
+EVERYDAY = "everyday.csv"  # corpus/labels/: everyday contact-centre traffic (issue 15), non-reserved
 LABEL_SHEET_COLUMNS = ("id", "text", "turns", "predicted", "confidence", "margin", "root_cause", "secondary", "note")
 
 
@@ -166,15 +167,29 @@ def polarity_contacts(exclude: set[str], per_source: int = POLARITY_PER_SOURCE,
     return contacts, labels
 
 
+def labelled_pairs() -> tuple[list[tuple[Contact, str]], list[float]]:
+    """The hand-labelled training contacts and their sample weights: corpus/labels/train.csv
+    (weight 1) and the everyday-traffic labels corpus/labels/everyday.csv (customer questions,
+    helpdesk dialogues, chat utterances, complaints, reviews; weight ``EVERYDAY_WEIGHT``). A
+    contact labelled in both files (752 complaints, dialogues and reviews) keeps its everyday
+    label, the newer reading against the taxonomy that includes section 7's "no cause without a
+    problem"; it appears once. Non-reserved rows only: both files hold no reserved row."""
+    everyday = read_labelled(_labels_dir() / EVERYDAY)
+    again = {c.id for c, _ in everyday}
+    pairs = [p for p in read_labelled(_labels_dir() / "train.csv") if p[0].id not in again]
+    return pairs + everyday, [1.0] * len(pairs) + [EVERYDAY_WEIGHT] * len(everyday)
+
+
 def default_training_data(seed: int = 0, weak: bool = True, polarity: bool = True,
                           cues: Sequence[tuple[str, str, float]] | None = None) -> dict[str, Any]:
-    """``fit`` arguments of the shipped model: corpus/labels/train.csv, plus (``weak``) contacts
-    labelled by the cue lexicon and (``polarity``) reviews with their polarity, all from the
-    non-reserved rows of ../shared/data that are not in train.csv."""
-    pairs = read_labelled(_labels_dir() / "train.csv")
+    """``fit`` arguments of the shipped model: the hand labels of ``labelled_pairs`` (train.csv
+    and everyday.csv), plus (``weak``) contacts labelled by the cue lexicon and (``polarity``)
+    reviews with their polarity, all from the non-reserved rows of ../shared/data that are not
+    hand-labelled."""
+    pairs, weights = labelled_pairs()
     exclude = {c.id for c, _ in pairs}
     out: dict[str, Any] = {"X": prepare([c for c, _ in pairs]), "y": [lab for _, lab in pairs],
-                           "y_secondary": secondary_labels(pairs)}
+                           "y_secondary": secondary_labels(pairs), "sample_weight": weights}
     if weak:
         wc, wy = weak_contacts(exclude, cues=cues, seed=seed)
         out["X_weak"], out["y_weak"] = prepare(wc), wy
@@ -356,7 +371,8 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
     from ..evaluation import classification_report
 
     base_report = classification_report(rlabels, base_labels, labels=LABELS)
-    no_weak = RootCauseClassifier(random_state=seed).fit(data["X"], data["y"], y_secondary=data["y_secondary"])
+    no_weak = RootCauseClassifier(random_state=seed).fit(data["X"], data["y"], data["sample_weight"],
+                                                         y_secondary=data["y_secondary"])
     no_weak_report = reserved_report(no_weak, rdocs, rlabels)
     metrics = {
         "reserved_eval": {"items": len(rlabels), "macro_f1": report["macro_f1"], "accuracy": report["accuracy"],
@@ -367,6 +383,9 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
         "without_weak_supervision_dev": no_weak.dev_,
         "dev": model.dev_,
     }
+    everyday = everyday_report(model)
+    if everyday is not None:
+        metrics["everyday_reserved"] = everyday
     adjudicated = None
     if (_labels_dir() / ADJUDICATED).exists():  # the same reserved contacts, adjudicated labels
         alabels = [lab for _, lab in read_labelled(_labels_dir() / ADJUDICATED)]
@@ -377,7 +396,7 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
             "keyword_baseline_macro_f1": classification_report(alabels, base_labels, labels=LABELS)["macro_f1"],
             "without_weak_supervision_macro_f1": reserved_report(no_weak, rdocs, alabels)["macro_f1"]}
     folder = Path(models_root) / NAME / VERSION
-    card = model_card(model, report, base_report, pairs, no_weak_report, adjudicated)
+    card = model_card(model, report, base_report, pairs, no_weak_report, adjudicated, everyday)
     model.save(folder, version=VERSION, description="Root cause (agent/product/policy/process/other) of Chinese "
                "customer contacts: calibrated linear SVM on jieba tokens, char n-grams, agent context and cues",
                data_sources=DATA_SOURCES, metrics=metrics, card=card)
