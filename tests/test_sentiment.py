@@ -102,6 +102,61 @@ def test_trajectory_on_hand_written_transcripts(stage):
     assert one.sentiment.start is None and one.sentiment.trend is None  # one customer turn: no trajectory
 
 
+# -- service dialogues: polite talk, closings, questions (taxonomy section 2) ----------------
+BENIGN = Contact(id="b1", turns=(
+    Turn("customer", "你好"),
+    Turn("agent", "您好，请问有什么可以帮您？"),
+    Turn("customer", "请问怎么修改收货地址"),
+    Turn("agent", "您在订单详情页点修改地址就可以了"),
+    Turn("customer", "好的，谢谢"),
+    Turn("agent", "请问还有其他问题吗？"),
+    Turn("customer", "没有了，拜拜"),
+))
+
+
+def test_polite_formulas():
+    from voc.lang.closings import Formulas, is_formula
+
+    for text in ("好的", "谢谢", "没有了", "拜拜", "好的，谢谢！", "没有了，拜拜~", "嗯嗯好的呢", "可以的", "再见[微笑]"):
+        assert is_formula(text), text
+    for text in ("没有收到货", "谢谢你们把我的订单搞丢了", "请问怎么退款", "好差", ""):
+        assert not is_formula(text), text
+    assert Formulas(["收到"]).substantive(["收到", "东西坏了"]) == [1]
+
+
+def test_polite_closings_are_neutral(stage):
+    t = run(stage, Contact(id="p", turns=(Turn("agent", "还有别的问题吗"), Turn("customer", "没有了"),
+                                          Turn("customer", "好的谢谢"), Turn("customer", "拜拜"))))
+    s = t.sentiment
+    assert s.label == "neutral" and s.score == 0.5 and s.trend == "stable"
+    for text in ("好的", "谢谢", "没有了", "拜拜"):
+        assert run(stage, Contact.from_text(text)).sentiment.label == "neutral", text
+
+
+def test_a_closing_does_not_mark_a_benign_call_worsened(stage):
+    s = run(stage, BENIGN).sentiment
+    assert s.trend == "stable" and s.start == s.end  # one substantive turn: the question
+    assert s.label == "neutral"
+
+
+@pytest.mark.parametrize("text", ["请问信用卡账单日是哪天", "花呗怎么还款", "快递什么时候能到呀",
+                                  pytest.param("我想把发票抬头改成公司的", marks=pytest.mark.xfail(
+                                      reason="1.2.0 reads this request as negative (known miss)", strict=True))])
+def test_a_plain_question_or_request_is_neutral(stage, text):
+    assert run(stage, Contact.from_text(text)).sentiment.label == "neutral", text
+
+
+def test_an_angry_complaint_is_negative(stage):
+    t = run(stage, Contact(id="a", turns=(
+        Turn("customer", "你们的客服态度太差了，投诉了三次都没人处理，气死我了！"),
+        Turn("agent", "非常抱歉给您带来不便"),
+        Turn("customer", "别跟我说抱歉，再不解决我就去12315投诉"),
+        Turn("customer", "好的"),
+    )))
+    assert t.sentiment.label == "negative" and t.sentiment.score < 0.3
+    assert t.sentiment.end < 0.3  # the closing "好的" does not stand for the end
+
+
 def test_labels_and_band(stage):
     lo, hi = stage.band
     assert 0 <= lo <= hi <= 1
@@ -109,6 +164,7 @@ def test_labels_and_band(stage):
         "positive", "neutral")
     assert S.label_of((lo + hi) / 2, stage.band) == "neutral"
     out = stage(Normalise()([Tagged(contact=Contact.from_text(x)) for x in ("太差了，非常失望", "非常好，非常满意，五星好评")]))
+    assert S.Sentiment(band=(0.4, 0.6)).three_way is None  # a band given: the band decides
     assert [t.sentiment.label for t in out] == ["negative", "positive"]
     assert S.trend_of(0.1, 0.9) == "improved" and S.trend_of(0.9, 0.1) == "worsened" and S.trend_of(0.5, 0.6) == "stable"
 
@@ -188,7 +244,7 @@ def test_dev_split_refuses_the_reserved_fold():
 
 
 # -- real data: the shipped model on the reserved rows ---------------------------------------
-# floors a little below the measured 1.1.0 figures (0.8949 / 0.9202 / 0.9388, pooled 0.9307, chat 0.8537)
+# floors a little below the measured 1.1.0 figures (the same polarity model in 1.2.0) (0.8949 / 0.9202 / 0.9388, pooled 0.9307, chat 0.8537)
 RESERVED_FLOORS = {"waimai_10k": 0.89, "ChnSentiCorp_htl_all": 0.91, "online_shopping_10_cats": 0.93, "pooled": 0.925}
 
 
@@ -215,3 +271,18 @@ def test_chat_accuracy_and_side_by_side(shared_data):
     assert r["default"]["reviews"]["pooled"] > r["snownlp"]["reviews"]["pooled"]
     assert r["default"]["chat"] >= 0.8
     assert out["info"]["speed_ratio_default_vs_snownlp"] >= 30
+
+
+# -- real data: three-way targets on the reserved everyday rows, per kind -----------------
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_three_way_targets_on_reserved_everyday_rows(shared_data, stage):
+    """python -m voc.training.sentiment prints these figures. The issue's targets are 0.85
+    accuracy and 0.85 neutral recall on both kinds; 1.2.0 measures questions 0.8375 / 0.9122
+    and dialogues 0.8324 / 0.7438 (1.1.0: 0.323 / 0.238 and 0.668 / 0.207): only the questions'
+    neutral recall meets its target, so these are regression floors a little below 1.2.0."""
+    out = T.evaluate_everyday(stage)
+    q, d = out["customer questions"], out["helpdesk dialogues"]
+    assert q["n"] == 400 and d["n"] == 370
+    assert q["accuracy"] >= 0.83 and q["neutral_recall"] >= 0.90, q
+    assert d["accuracy"] >= 0.82 and d["neutral_recall"] >= 0.72, d

@@ -81,6 +81,11 @@ def cli(verbose: int) -> None:
               help="Contacts by the same customer within this window count as repeats (e.g. 7d, 48h).")
 @click.option("--topics", "topics", type=click.Path(exists=True, file_okay=False), default=None,
               help="Topic model folder (default: the shipped model).")
+@click.option("--system-lines", "system_lines", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="File of extra system-line patterns (kind<TAB>pattern<TAB>comment; "
+                   "corpus/lexicons/system_lines.tsv shows the format).")
+@click.option("--template-repeats", default=20, show_default=True, type=click.IntRange(min=0),
+              help="A line repeated verbatim in this many contacts of one input is a system line (0: off).")
 @click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
               help="Also add the tagged contacts to this results store (SQLite file).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run (killed, crashed) of the same inputs and output.")
@@ -94,7 +99,8 @@ def cli(verbose: int) -> None:
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
-        sentiment_backend, rules, repeat_window, topics, store, resume, engine, scheduler, segmenter, quiet):
+        sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
+        scheduler, segmenter, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -112,7 +118,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
                       customer=customer_col, group_by=group_by, no_header=no_header)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
-                        rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter)
+                        rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
+                        system_lines=system_lines, template_repeats=template_repeats)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from .engines.dask import DaskEngine
 

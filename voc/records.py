@@ -220,7 +220,7 @@ class Doc(NamedTuple):
 
     @classmethod
     def of(cls, t: "Tagged") -> "Doc":
-        context = "。".join(x.text for x in (t.turns or ()) if x.speaker != "customer" and x.text)
+        context = "。".join(x.text for x in (t.turns or ()) if x.speaker not in ("customer", "system") and x.text)
         return cls(tuple(t.tokens or ()), t.text or "", context)
 
 

@@ -39,6 +39,8 @@ class Settings:
     rules: str | None = None  # an escalation rules file (TOML) over the shipped rules
     topics: str | None = None  # a topic model folder; None: the shipped model
     repeat_window: str | None = "7d"  # repeat contacts of a customer within this window
+    system_lines: str | None = None  # a file of extra system-line patterns (kind<TAB>pattern<TAB>comment)
+    template_repeats: int = 20  # a line repeated verbatim in this many contacts of one input is a template
 
     def __post_init__(self) -> None:
         key = self.pseudonymise_key
@@ -50,7 +52,8 @@ class Settings:
         if isinstance(disable, str):
             disable = (disable,)
         object.__setattr__(self, "disable", tuple(disable))
-        for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model", "churn_cues", "rules", "topics"):
+        for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model",
+                     "churn_cues", "rules", "topics", "system_lines"):
             value = getattr(self, name)
             if isinstance(value, Path):
                 object.__setattr__(self, name, str(value))
@@ -58,6 +61,9 @@ class Settings:
                 raise ConfigError(f"setting {name!r} must be a path; got {type(value).__name__}.")
         if not isinstance(self.redact, bool):
             raise ConfigError("setting 'redact' must be True or False.")
+        if isinstance(self.template_repeats, bool) or not isinstance(self.template_repeats, int) \
+                or self.template_repeats < 0:
+            raise ConfigError("setting 'template_repeats' must be a whole number >= 0 (0 turns templates off).")
         if self.segmenter not in (None, *SEGMENTERS):
             raise ConfigError(f"unknown segmenter {self.segmenter!r}; use one of {', '.join(SEGMENTERS)}.")
         if self.sentiment_backend not in SENTIMENT_BACKENDS:
@@ -81,7 +87,7 @@ class Settings:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"unknown setting {unknown[0]!r}{hint}; valid settings are {', '.join(valid)}.")
         defaults = cls()
-        return cls(**{k: (getattr(defaults, k) if v is None and k in ("redact", "sentiment_backend", "disable")
+        return cls(**{k: (getattr(defaults, k) if v is None and k in ("redact", "sentiment_backend", "disable", "template_repeats")
                           else v) for k, v in given.items()})
 
     @classmethod

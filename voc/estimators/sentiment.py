@@ -135,14 +135,14 @@ class NBLogit:
         return int(self.weight.shape[0])
 
     # -- files (npz arrays, no pickle) ----------------------------------------------------
-    def save(self, folder: Path) -> None:
-        """``model.npz`` (arrays) and ``negation.json`` (the negation lists) in ``folder``."""
+    def save(self, folder: Path, stem: str = "model") -> None:
+        """``<stem>.npz`` (arrays) and ``negation.json`` (the negation lists) in ``folder``."""
         import json
 
         from ..models import save_arrays
 
         vocab = "\n".join(self.vocabulary).encode("utf-8")
-        save_arrays(folder / "model.npz", vocab=np.frombuffer(vocab, dtype=np.uint8),
+        save_arrays(folder / f"{stem}.npz", vocab=np.frombuffer(vocab, dtype=np.uint8),
                     weight=self.weight.astype(np.float32), r2=self.r2.astype(np.float32),
                     bias=self.bias.astype(np.float64), ngrams=np.array(self.ngrams, dtype=np.int64))
         if self.negation is not None:
@@ -150,11 +150,11 @@ class NBLogit:
                                                   + "\n", encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "NBLogit":
-        """Load from a folder (call ``voc.models.verify`` first)."""
+    def load(cls, folder: Path, stem: str = "model") -> "NBLogit":
+        """Load ``<stem>.npz`` from a folder (call ``voc.models.verify`` first)."""
         from ..models import load_arrays, read_json
 
-        path = folder / "model.npz"
+        path = folder / f"{stem}.npz"
         a = load_arrays(path)
         vocab = a["vocab"].tobytes().decode("utf-8").split("\n")
         if len(vocab) != a["weight"].shape[-1] or a["weight"].shape != a["r2"].shape:
@@ -162,6 +162,60 @@ class NBLogit:
         neg = folder / "negation.json"
         negation = NegationMarker.from_dict(read_json(neg)) if neg.is_file() else None
         return cls(vocab, a["weight"], a["r2"], a["bias"], tuple(int(x) for x in a["ngrams"]), negation)
+
+
+class ThreeWay:
+    """The three-way head (since 1.2.0): a multinomial logistic regression over a few logits
+    of one text (the polarity model's, after the stage's signals, and the ``neutral`` and
+    ``negative`` heads', each an ``NBLogit`` trained on the 3-way labels) that gives
+    P(negative), P(neutral), P(positive). Stored as ``three_way.json`` (numbers only)."""
+
+    LABELS = ("negative", "neutral", "positive")
+
+    def __init__(self, features: Sequence[str], coef, intercept, heads: Mapping[str, "NBLogit"] | None = None):
+        self.features = list(features)
+        self.coef = np.asarray(coef, dtype=np.float64).reshape(len(self.LABELS), len(self.features))
+        self.intercept = np.asarray(intercept, dtype=np.float64).reshape(len(self.LABELS))
+        self.heads = dict(heads or {})
+        missing = [f for f in self.features if f != "polarity" and f not in self.heads]
+        if missing:
+            raise ModelError(f"three-way sentiment head lacks the {missing[0]!r} model; rebuild it with "
+                             "`python -m voc.build sentiment`.")
+
+    def features_of(self, texts: Sequence[str], polarity: np.ndarray) -> np.ndarray:
+        """texts x features: the polarity logits given, the heads' logits computed."""
+        cols = [np.asarray(polarity, dtype=np.float64) if f == "polarity" else self.heads[f].logits(texts)
+                for f in self.features]
+        return np.column_stack(cols) if cols else np.zeros((len(texts), 0))
+
+    def proba(self, X: np.ndarray) -> np.ndarray:
+        z = X @ self.coef.T + self.intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def save(self, folder: Path) -> None:
+        import json
+
+        for name, head in self.heads.items():
+            head.save(folder, stem=name)
+        d = {"labels": list(self.LABELS), "features": self.features,
+             "coef": [[float(x) for x in row] for row in self.coef], "intercept": [float(x) for x in self.intercept]}
+        (folder / "three_way.json").write_text(json.dumps(d, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "ThreeWay | None":
+        """The head stored in ``folder``, or None when the model has none (before 1.2.0)."""
+        from ..models import read_json
+
+        path = folder / "three_way.json"
+        if not path.is_file():
+            return None
+        d = read_json(path)
+        if list(d.get("labels", ())) != list(cls.LABELS):
+            raise ModelError(f"{path} has labels {d.get('labels')}; expected {list(cls.LABELS)}. Rebuild it.")
+        heads = {f: NBLogit.load(folder, stem=f) for f in d["features"] if f != "polarity"}
+        return cls(d["features"], d["coef"], d["intercept"], heads)
 
 
 class SnowNLPBackend:

@@ -12,11 +12,11 @@ from ..registry import factory, preprocessor
 from ..settings import Settings
 
 
-@factory("normalise", requires=("contact",), assigns=("turns", "text", "emoji"))
+@factory("normalise", requires=("contact",), assigns=("turns", "text", "emoji"), reads=("system_lines",))
 def make_normalise(settings: Settings):
     from .text import Normalise
 
-    return Normalise()
+    return Normalise(system_lines=settings.system_lines)
 
 
 @factory("redact", requires=("contact", "turns", "text"), assigns=("contact", "turns", "text"),
@@ -102,3 +102,12 @@ def make_repeat_contacts(settings: Settings):
 
     window = RepeatContacts(settings.repeat_window)
     return window if window.window is not None else None
+
+
+@preprocessor("templates", when=("normalise",))
+def make_templates(settings: Settings):
+    """Lines repeated verbatim in ``template_repeats`` contacts of one input become system
+    lines from that occurrence on (0: off)."""
+    from .templates import Templates
+
+    return Templates(settings.template_repeats) if settings.template_repeats else None

@@ -389,7 +389,7 @@ class Escalation:
 
     def decide(self, t: Tagged) -> EscalationRecord:
         texts = {"customer": t.text or "",
-                 "all": "。".join(x.text for x in (t.turns or ()) if x.text) or (t.text or "")}
+                 "all": "。".join(x.text for x in (t.turns or ()) if x.text and x.speaker != "system") or (t.text or "")}
         fired: list[tuple[Rule, list[str]]] = []
         for rule in self.ruleset.rules:
             words = rule.fires(t, texts)

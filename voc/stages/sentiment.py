@@ -31,7 +31,8 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import ConfigError, ModelError
-from ..estimators.sentiment import NBLogit, SnowNLPBackend
+from ..estimators.sentiment import NBLogit, SnowNLPBackend, ThreeWay
+from ..lang.closings import Formulas, default_formulas
 from ..lang.cues import tsv_rows
 from ..records import Sentiment as SentimentRecord
 from ..records import Tagged, evolve
@@ -39,7 +40,7 @@ from ..records import Tagged, evolve
 log = logging.getLogger(__name__)
 
 NAME = "sentiment"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 BACKENDS = ("default", "snownlp")
 DEFAULT_BAND = (0.35, 0.65)
 TREND_DELTA = 0.2  # end - start beyond this is improved / worsened
@@ -173,12 +174,33 @@ def trend_of(start: float, end: float, delta: float = TREND_DELTA) -> str:
     return "improved" if end - start > delta else "worsened" if start - end > delta else "stable"
 
 
+def substantive_turns(turns, formulas: Formulas | None = None) -> list[str]:
+    """The customer turns of ``turns`` that are not polite formulas only ("好的", "谢谢",
+    "没有了", "拜拜": ``voc.lang.closings``), in order."""
+    f = formulas or default_formulas()
+    return [x.text for x in (turns or ()) if x.speaker == "customer" and x.text and not f.is_formula(x.text)]
+
+
+def sentiment_text(turns, text: str, formulas: Formulas | None = None) -> str:
+    """What the overall score reads: the substantive customer turns joined ("" when the
+    customer said nothing but formulas); ``text`` when there are no turns."""
+    if not turns:
+        return text or ""
+    return "。".join(substantive_turns(turns, formulas))
+
+
 class Sentiment:
     """The sentiment stage (``name = "sentiment"``).
 
     ``backend``: ``default`` or ``snownlp``; ``model``: a model folder (default: the shipped
     one); ``band``: the neutral band ``(low, high)`` (default: the one in the model's
     manifest); ``signals``: emoji/intensity cues (default: corpus/lexicons/sentiment_cues.tsv).
+
+    With the default backend and a model that has a three-way head (1.2.0 on), the label is
+    the head's most probable class and the score is the polarity probability discounted by
+    the probability of neutral (``0.5 + (p - 0.5) * (1 - P(neutral))``: the same side of 0.5
+    as ``p``). Polite formulas are left out: a customer side of formulas only is neutral
+    (0.5), and the trajectory scores the first and last substantive customer turn.
     """
 
     name = "sentiment"
@@ -195,13 +217,38 @@ class Sentiment:
             raise ConfigError(f"neutral band {self.band} must be two numbers 0 <= low <= high <= 1.")
         self.signals = signals if signals is not None else Signals.from_file()
         self.version = f"{manifest.get('version', '?')}" if backend == "default" else "snownlp"
+        self.three_way = None
+        if backend == "default" and band is None:
+            folder = Path(model) if model else find_model()
+            self.three_way = ThreeWay.load(folder) if folder is not None else None
+        self.formulas = default_formulas()
 
     def scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Probability positive for each text (signals applied)."""
+        return _sigmoid(self.logits(texts, emoji))
+
+    def logits(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
+        """Polarity log-odds of each text with the emoji and intensity signals applied."""
         z = self.backend.logits(list(texts))
         emoji = emoji if emoji is not None else [()] * len(texts)
-        adj = np.array([self.signals.adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
-        return _sigmoid(adj)
+        return np.array([self.signals.adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
+
+    def label_scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None
+                     ) -> tuple[np.ndarray, list[str]]:
+        """(score, label) of each text; an empty text (formulas only) is 0.5, neutral."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0), []
+        z = self.logits(texts, emoji)
+        p = _sigmoid(z)
+        empty = np.array([not t.strip() for t in texts])
+        if self.three_way is None:
+            p = np.where(empty, 0.5, p)
+            return p, [("neutral" if e else label_of(float(x), self.band)) for e, x in zip(empty, p)]
+        prob = self.three_way.proba(self.three_way.features_of(texts, z))
+        score = np.where(empty, 0.5, 0.5 + (p - 0.5) * (1.0 - prob[:, 1]))
+        labels = [("neutral" if e else ThreeWay.LABELS[int(k)]) for e, k in zip(empty, prob.argmax(axis=1))]
+        return score, labels
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         texts: list[str] = []
@@ -209,19 +256,26 @@ class Sentiment:
         plan: list[tuple[int, int | None, int | None]] = []  # per contact: overall, first, last index
         for t in batch:
             overall = len(texts)
-            texts.append(t.text or "")
+            cust = [x.text for x in (t.turns or ()) if x.speaker == "customer" and x.text]
+            subst = [i for i, x in enumerate(cust) if not self.formulas.is_formula(x)]
+            texts.append("。".join(cust[i] for i in subst) if t.turns else (t.text or ""))
             emojis.append(t.emoji or ())
-            cust = [x.text for x in (t.turns or ()) if x.speaker == "customer"]
             if len(cust) > 1:
                 raw = [x.text for x in t.contact.turns if x.speaker == "customer"]
                 aligned = len(raw) == len(cust)
-                first, last = len(texts), len(texts) + 1
-                texts += [cust[0], cust[-1]]
-                emojis += [raw_emoji(raw[0]) if aligned else (), raw_emoji(raw[-1]) if aligned else ()]
+                if subst:
+                    a, b = subst[0], subst[-1]
+                    first, last = len(texts), len(texts) + 1
+                    texts += [cust[a], cust[b]]
+                    emojis += [raw_emoji(raw[a]) if aligned else (), raw_emoji(raw[b]) if aligned else ()]
+                else:  # formulas only: neutral from start to end
+                    first = last = len(texts)
+                    texts.append("")
+                    emojis.append(())
                 plan.append((overall, first, last))
             else:
                 plan.append((overall, None, None))
-        p = self.scores(texts, emojis)
+        p, labels = self.label_scores(texts, emojis)
         out = []
         for t, (i, a, b) in zip(batch, plan):
             score = round(float(p[i]), 4)
@@ -229,7 +283,7 @@ class Sentiment:
             if a is not None:
                 start, end = round(float(p[a]), 4), round(float(p[b]), 4)
                 trend = trend_of(start, end)
-            out.append(evolve(t, sentiment=SentimentRecord(score, label_of(score, self.band), start, end, trend)))
+            out.append(evolve(t, sentiment=SentimentRecord(score, labels[i], start, end, trend)))
         return out
 
 

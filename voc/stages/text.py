@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..lang.system_lines import SYSTEM, substantive
 from ..records import Contact, Tagged, Turn, customer_text, evolve
-from ..text.normalise import normalise_with_emoji
+from ..text.normalise import normalise, normalise_with_emoji
 from ..text.segment import Segmenter, default_segmenter
 
 
@@ -14,22 +15,32 @@ MAX_CHARS = 20_000  # per contact: longer texts are cut for tagging (a status sa
 
 
 class Normalise:
-    """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn."""
+    """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn; system lines
+    (taxonomy section 10, ``voc.lang.system_lines``: export headers, queue and transfer
+    notices, auto-replies, masked placeholders) become turns of speaker ``system`` and system
+    fragments embedded in a turn are removed, so no later stage reads them as the customer's
+    words. ``system_lines``: a user file of extra patterns (setting ``system_lines``)."""
 
     name = "normalise"
     requires = ("contact",)
     assigns = ("turns", "text", "emoji")
+
+    def __init__(self, system_lines: str | None = None):
+        from ..lang.system_lines import system_lines as load
+
+        self.system_lines = system_lines
+        self._lines = load(system_lines)
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         out = []
         for t in batch:
             turns, emoji = [], []
             for turn in t.contact.turns:
-                text, found = normalise_with_emoji(turn.text)
-                if turn.speaker == "customer":
+                speaker, text, found = self._turn(turn)
+                if speaker == "customer":
                     emoji.extend(found)
                 if text:
-                    turns.append(Turn(turn.speaker, text, turn.at))
+                    turns.append(Turn(speaker, text, turn.at))
             turns_t = tuple(turns)
             text = customer_text(turns_t)
             cut = len(text) > MAX_CHARS
@@ -46,6 +57,22 @@ class Normalise:
                 status = t.status
             out.append(evolve(t, turns=turns_t, text=text, emoji=tuple(emoji), status=status))
         return out
+
+    def _turn(self, turn: Turn) -> tuple[str, str, tuple[str, ...]]:
+        """(speaker, normalised text, emoji) of one turn; a system line gets speaker system."""
+        if turn.speaker == SYSTEM:
+            return SYSTEM, normalise(turn.text), ()
+        lines = self._lines
+        raw = lines.strip(turn.text)  # masked placeholders go before normalise reads them as emoji
+        text, found = normalise_with_emoji(raw)
+        if lines.is_line(text) or (raw != turn.text and not substantive(text)):
+            return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
+        stripped = lines.strip(text)
+        if stripped != text:
+            text = normalise(stripped)
+            if not substantive(text):
+                return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
+        return turn.speaker, text, found
 
 
 def _cut(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:

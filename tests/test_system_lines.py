@@ -1,0 +1,198 @@
+"""System lines (taxonomy section 10): export headers, queue and transfer notices,
+auto-replies, masked placeholders and templates never reach the customer's text, tokens,
+evidence or labels; evidence spans start and end on word boundaries."""
+from __future__ import annotations
+
+import pytest
+
+import voc
+from voc.errors import ConfigError
+from voc.lang.system_lines import SystemLines, system_lines
+from voc.records import Contact, Turn
+from voc.stages.templates import Templates
+
+LINES = {
+    "export header": "咨询订单号:88812345678",
+    "order header": "订单编号:12345 商品ID:998877",
+    "entry notice": "顾客通过商品详情页进入",
+    "transfer": "正在为您转接人工客服，请稍候",
+    "queue": "您前面还有3人，请耐心等待",
+    "session end": "会话已结束",
+    "auto-reply": "【自动回复】您好，客服暂时不在，请留言",
+    "greeting auto-reply": "您好，欢迎光临本店",
+    "rating request": "亲，请对本次服务进行评价哦",
+    "masked placeholder": "[订单x]",
+    "media": "[图片]",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LINES))
+def test_each_kind_of_system_line(kind):
+    assert system_lines().is_line(LINES[kind]), kind
+
+
+@pytest.mark.parametrize("text", ["好的谢谢", "我排队排了一个小时也没人理", "我要转人工", "订单还没到，你们这服务已经结束了吗",
+                                  "快递丢了怎么办", "欢迎你个头，东西坏了"])
+def test_customer_words_are_not_system_lines(text):
+    assert not system_lines().is_line(text)
+
+
+def test_fragments_are_stripped_from_customer_turns():
+    s = system_lines()
+    assert s.strip("我的订单[订单x]怎么还没到") == "我的订单 怎么还没到"
+    assert "订单号" not in s.strip("咨询订单号:[订单x] 快递什么时候到")
+    assert s.split("[数字x][金额x]") == (True, "[数字x][金额x]")
+
+
+def _dialogue(i: int = 0) -> Contact:
+    return Contact(f"d{i}", (
+        Turn("customer", "咨询订单号:[订单x]"),
+        Turn("agent", "顾客通过商品详情页进入"),
+        Turn("customer", "我买的手机屏幕坏了[数字x]天了，你们必须给我换货"),
+        Turn("customer", "正在为您转接人工客服，请稍候"),
+        Turn("agent", "亲，非常抱歉，马上为您处理"),
+    ))
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return voc.load(disable=("topics",))
+
+
+def test_system_lines_never_reach_text_tokens_or_evidence(pipeline):
+    t = pipeline.tag(_dialogue())
+    assert [x.speaker for x in t.turns] == ["system", "system", "customer", "system", "agent"]
+    assert t.text == "我买的手机屏幕坏了天了,你们必须给我换货"
+    for word in ("订单", "咨询", "转接", "进入", "数字"):
+        assert word not in t.text and not any(word in tok for tok in t.tokens), word
+    for span in t.root_cause.evidence:
+        assert span in t.text and not system_lines().is_line(span)
+    assert "x" not in "".join(t.emoji)  # placeholders are not emoji
+    rec = t.to_record()
+    assert "咨询订单号" not in (rec.get("text") or "")
+
+
+def test_a_contact_of_system_lines_only_has_no_customer_text(pipeline):
+    t = pipeline.tag(Contact("s", (Turn("customer", "顾客通过搜索进入"), Turn("customer", "[订单x]"))))
+    assert t.text == "" and t.status.startswith("empty")
+    assert t.root_cause.label == "other" and not t.root_cause.evidence
+
+
+def test_template_repeated_across_contacts_becomes_system():
+    line = "亲爱的顾客您好，本店所有商品均为正品，七天无理由退换"
+    contacts = [Contact(str(i), (Turn("customer", line), Turn("customer", f"第{i}单的快递还没到，太慢了")))
+                for i in range(6)]
+    pre = Templates(3)
+    out = [pre(c) for c in contacts]
+    assert [c.turns[0].speaker for c in out] == ["customer", "customer", "system", "system", "system", "system"]
+    assert all(c.turns[1].speaker == "customer" for c in out[:2])
+    # short polite lines are never templates
+    pre = Templates(2)
+    assert all(pre(Contact(str(i), (Turn("customer", "好的谢谢"),))).turns[0].speaker == "customer" for i in range(5))
+    # through the pipeline: deterministic, and a fresh count on every run
+    p = voc.load(template_repeats=3, disable=("topics", "root_cause", "churn", "escalation"))
+    texts = [t.text for t in p.pipe(contacts)]
+    assert texts[0].startswith("亲爱的顾客") and not texts[5].startswith("亲爱的顾客")
+    assert [t.text for t in p.pipe(contacts)] == texts
+    off = voc.load(template_repeats=0, disable=("topics", "root_cause", "churn", "escalation"))
+    assert all(t.text.startswith("亲爱的顾客") for t in off.pipe(contacts))
+
+
+def test_templates_memory_is_capped():
+    pre = Templates(2, max_lines=3)
+    for i in range(10):
+        pre(Contact(str(i), (Turn("customer", f"这是第{chr(0x4e00 + i)}条不同的很长的消息内容"),)))
+    assert len(pre._counts) == 3
+
+
+def test_user_pattern_file(tmp_path, pipeline):
+    f = tmp_path / "lines.tsv"
+    f.write_text("# my export\nprefix\t【工单系统】\tticket header\nline\t^来电号码\tcall header\n"
+                 "fragment\t\\{坐席\\d+\\}\tagent tag\n", encoding="utf-8")
+    s = SystemLines.from_files(f)
+    assert s.is_line("【工单系统】新工单") and s.is_line("来电号码:〔手机号〕") and s.is_line("咨询订单号:1")
+    p = voc.load(system_lines=str(f), disable=("topics",))
+    t = p.tag(Contact("u", (Turn("customer", "【工单系统】新工单"), Turn("customer", "{坐席12}网速太慢了，一直掉线"))))
+    assert t.text == "网速太慢了,一直掉线"
+    assert "工单" not in t.text
+    assert pipeline.tag(Contact("u", (Turn("customer", "【工单系统】新工单"),))).text == "【工单系统】新工单"
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("regex\t^x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="bad.tsv:1"):
+        SystemLines.from_file(bad)
+    bad.write_text("line\t(unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        SystemLines.from_file(bad)
+    with pytest.raises(ConfigError, match="template_repeats"):
+        voc.load(template_repeats=-1)
+
+
+def test_cli_system_lines_option(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from voc.cli import cli
+
+    f = tmp_path / "lines.tsv"
+    f.write_text("prefix\t【工单系统】\tticket header\n", encoding="utf-8")
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(json.dumps({"id": "1", "turns": [{"speaker": "customer", "text": "【工单系统】新工单"},
+                                                    {"speaker": "customer", "text": "宽带又断了"}]},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = CliRunner().invoke(cli, ["tag", str(inp), "-o", str(out), "--system-lines", str(f), "-q"])
+    assert r.exit_code == 0, r.output
+    rec = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert "工单系统" not in json.dumps(rec, ensure_ascii=False)
+
+
+# -- evidence spans on word boundaries ---------------------------------------------------------
+def _bounds(text: str) -> set[int]:
+    from voc.estimators.root_cause_spans import word_bounds
+
+    return set(word_bounds(text))
+
+
+def test_span_cut_never_splits_a_word():
+    from voc.estimators.root_cause_spans import DELIMS, add_span
+
+    text = "我上个月在你们营业厅办理的宽带套餐到现在都没有人上门安装而且客服电话一直打不通真的很气人"
+    for surface in ("安装", "打不通", "宽带", "上门"):
+        for chars in (6, 9, 12, 20):
+            spans: list[tuple[int, int]] = []
+            add_span(text, surface, spans, 2, chars)
+            (a, b), = spans
+            assert surface in text[a:b]
+            bounds = _bounds(text)
+            assert (a == 0 or text[a - 1] in DELIMS or a in bounds) and (b == len(text) or b in bounds), \
+                (surface, chars, text[a:b])
+
+
+# -- real data: the reserved rows --------------------------------------------------------------
+@pytest.mark.realdata
+@pytest.mark.slow
+def test_reserved_evidence_has_no_system_line_and_splits_no_word(shared_data):
+    """Every evidence span of the reserved everyday and adjudicated items lies in the customer
+    text, is not a system line, and starts and ends on a word boundary of the segmenter."""
+    from voc.datasets import read_labels
+    from voc.estimators.root_cause_spans import DELIMS
+    from voc.resources import corpus_path
+
+    contacts = [c for name in ("everyday_reserved.csv", "reserved_adjudicated.csv")
+                for c, _ in read_labels(corpus_path("labels", name))]
+    p = voc.load(disable=("topics", "churn", "escalation", "sentiment"))
+    s = system_lines()
+    n = 0
+    for t in p.pipe(contacts):
+        bounds = None
+        for span in t.root_cause.evidence:
+            n += 1
+            assert not s.is_line(span) and s.strip(span) == span, span
+            a = t.text.find(span)
+            assert a >= 0
+            b = a + len(span)
+            bounds = bounds or _bounds(t.text)
+            assert a == 0 or t.text[a - 1] in DELIMS or t.text[a] in DELIMS or a in bounds, (span, t.text)
+            assert b == len(t.text) or t.text[b] in DELIMS or t.text[b - 1] in DELIMS or b in bounds, (span, t.text)
+    assert n > 500

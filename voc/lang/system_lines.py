@@ -1,0 +1,134 @@
+"""System lines (taxonomy section 10): what an export system, a queue or a bot writes into a
+conversation (咨询订单号:..., "顾客通过...进入", transfer and queue notices, auto-replies,
+masked placeholders such as [订单x]). They are not the customer's words and justify no label.
+
+The patterns live in corpus/lexicons/system_lines.tsv (``kind<TAB>pattern<TAB>comment``; kinds
+``prefix``, ``line``, ``fragment``, described in the file) and in any user file in the same
+format (setting ``system_lines``, ``voc tag --system-lines FILE``)::
+
+    lines = SystemLines.from_files("my_lines.tsv")    # shipped patterns + the user's
+    lines.is_line("顾客通过商品详情页进入")             # True: the whole turn is a system line
+    lines.strip("咨询订单号:[订单x] 我的快递呢")        # "我的快递呢"
+
+The normalise stage (``voc.stages.text.Normalise``) uses it; templates (lines that repeat
+verbatim across many contacts of one input) are found by ``voc.stages.templates``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..errors import ConfigError
+from .cues import tsv_rows
+
+KINDS = ("prefix", "line", "fragment")
+SYSTEM = "system"
+_SUBSTANTIVE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
+_SPACES = re.compile(r"[ \t\u3000]{2,}")
+
+
+def substantive(text: str) -> bool:
+    """Whether ``text`` holds a letter, a digit or a Chinese character."""
+    return _SUBSTANTIVE.search(text) is not None
+
+
+class SystemLines:
+    """A matcher of system lines built from ``prefix`` literals, ``line`` and ``fragment``
+    regular expressions (see the module docstring)."""
+
+    def __init__(self, prefixes: Iterable[str] = (), lines: Iterable[str] = (), fragments: Iterable[str] = ()):
+        self.prefixes = tuple(dict.fromkeys(p.strip() for p in prefixes if p.strip()))
+        self.lines = tuple(dict.fromkeys(lines))
+        self.fragments = tuple(dict.fromkeys(fragments))
+        self._line = _compile(self.lines)
+        self._fragment = _compile(self.fragments)
+
+    # -- matching ------------------------------------------------------------------------
+    def is_line(self, text: str) -> bool:
+        """True when the (normalised) turn ``text`` is a system line as a whole: it starts
+        with a prefix, a ``line`` pattern matches it, or nothing substantive is left once its
+        fragments are removed."""
+        s = text.strip()
+        if not s:
+            return False
+        if self.prefixes and s.startswith(self.prefixes):
+            return True
+        if self._line is not None and self._line.search(s):
+            return True
+        if self._fragment is not None and self._fragment.search(s):
+            return not substantive(self._fragment.sub("", s))
+        return False
+
+    def strip(self, text: str) -> str:
+        """``text`` with every system fragment removed (spaces left behind are collapsed)."""
+        if self._fragment is None or not text:
+            return text
+        out = self._fragment.sub(" ", text)
+        return _SPACES.sub(" ", out).strip() if out != text else text
+
+    def split(self, text: str) -> tuple[bool, str]:
+        """(is the turn a system line, the turn with its fragments removed)."""
+        if self.is_line(text):
+            return True, text
+        return False, self.strip(text)
+
+    def __bool__(self) -> bool:
+        return bool(self.prefixes or self.lines or self.fragments)
+
+    def __add__(self, other: "SystemLines") -> "SystemLines":
+        return SystemLines(self.prefixes + other.prefixes, self.lines + other.lines, self.fragments + other.fragments)
+
+    # -- files ---------------------------------------------------------------------------
+    @classmethod
+    def from_file(cls, path: str | Path) -> "SystemLines":
+        """Patterns of one ``kind<TAB>pattern[<TAB>comment]`` file; ``ConfigError`` naming a
+        bad line (unknown kind, empty or invalid regular expression)."""
+        path = Path(path)
+        if not path.is_file():
+            raise ConfigError(f"system-lines file {path} does not exist; give a kind<TAB>pattern<TAB>comment file.")
+        found: dict[str, list[str]] = {k: [] for k in KINDS}
+        for n, parts in tsv_rows(path):
+            kind = parts[0].strip()
+            pattern = parts[1] if len(parts) > 1 else ""
+            if kind not in KINDS or not pattern.strip():
+                raise ConfigError(f"{path}:{n}: expected kind<TAB>pattern<TAB>comment with kind one of "
+                                  f"{', '.join(KINDS)}; fix that line.")
+            if kind != "prefix":
+                try:
+                    re.compile(pattern)
+                except re.error as e:
+                    raise ConfigError(f"{path}:{n}: {pattern!r} is not a valid regular expression ({e}); "
+                                      "fix that line.") from None
+            found[kind].append(pattern)
+        return cls(found["prefix"], found["line"], found["fragment"])
+
+    @classmethod
+    def from_files(cls, *extra: str | Path | None) -> "SystemLines":
+        """The shipped patterns plus those of each user file in ``extra`` (None skipped)."""
+        out = shipped()
+        for path in extra:
+            if path:
+                out = out + cls.from_file(path)
+        return out
+
+
+def _compile(patterns: Sequence[str]) -> re.Pattern | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> SystemLines:
+    """The shipped patterns (corpus/lexicons/system_lines.tsv), loaded once."""
+    from ..resources import corpus_path
+
+    return SystemLines.from_file(corpus_path("lexicons", "system_lines.tsv"))
+
+
+@lru_cache(maxsize=8)
+def system_lines(extra: str | None = None) -> SystemLines:
+    """The shipped patterns plus a user file (cached per path)."""
+    return SystemLines.from_files(extra)

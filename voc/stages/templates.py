@@ -1,0 +1,75 @@
+"""Templates: lines that repeat verbatim across many contacts of one input (an export's
+header, a bot's greeting, a queue notice nobody listed) are system lines (taxonomy section 10).
+
+``Templates(repeats)`` is a parent-side preprocessor (``voc.registry.preprocessor``): called
+once per contact in input order, it counts each line (normalised lightly: NFKC, case, spaces,
+digits as 0) once per contact, and from the contact in which a line reaches its ``repeats``-th
+occurrence on, it rewrites that turn's speaker to ``system``; the normalise stage keeps it
+out of the customer's text. Within a run the result depends only on the input order, so it is
+deterministic; memory is bounded (an 8-byte hash per distinct line, at most ``max_lines``
+lines; lines first seen after the cap are not counted). Short lines (under ``min_chars``
+characters, e.g. "好的", "谢谢") are never templates: they are the customer's own words.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+from ..errors import ConfigError
+from ..records import Contact, Turn
+
+SYSTEM = "system"
+MIN_CHARS = 10
+MAX_LINES = 500_000
+_WS = re.compile(r"\s+")
+_DIGITS = re.compile(r"\d+")
+
+
+def line_key(text: str) -> str:
+    """The form in which two lines count as the same template line."""
+    t = unicodedata.normalize("NFKC", text).lower()
+    return _DIGITS.sub("0", _WS.sub("", t))
+
+
+class Templates:
+    """Parent-side preprocessor (``Pipeline(preprocessors=[Templates(20)])``), one instance per
+    run: it remembers the lines it has seen."""
+
+    name = "templates"
+
+    def __init__(self, repeats: int = 20, min_chars: int = MIN_CHARS, max_lines: int = MAX_LINES):
+        if not isinstance(repeats, int) or repeats < 1:
+            raise ConfigError(f"template repeats must be a whole number >= 1; got {repeats!r}.")
+        self.repeats = repeats
+        self.min_chars = min_chars
+        self.max_lines = max_lines
+        self._counts: dict[bytes, int] = {}
+
+    def __call__(self, c: Contact) -> Contact:
+        if not isinstance(c, Contact) or not c.turns:
+            return c
+        counts, seen, marked = self._counts, set(), None
+        for i, turn in enumerate(c.turns):
+            if turn.speaker == SYSTEM or not turn.text:
+                continue
+            key = line_key(turn.text)
+            if len(key) < self.min_chars:
+                continue
+            h = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+            if h not in seen:  # once per contact
+                seen.add(h)
+                n = counts.get(h)
+                if n is None:
+                    if len(counts) >= self.max_lines:
+                        continue
+                    n = 0
+                counts[h] = n = n + 1
+            else:
+                n = counts.get(h, 0)
+            if n >= self.repeats:
+                marked = marked or list(c.turns)
+                marked[i] = Turn(SYSTEM, turn.text, turn.at)
+        if marked is None:
+            return c
+        return Contact(c.id, tuple(marked), c.channel, c.created_at, c.customer_id, c.metadata, c.source)
