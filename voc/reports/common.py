@@ -8,7 +8,6 @@ import math
 import re
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import InputError

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..estimators.contact_type import LABELS, NAME, VERSION, ContactTypeClassifier, check_label
+from ..estimators.contact_type import NAME, VERSION, ContactTypeClassifier, check_label
 from ..records import Contact
 from ..resources import corpus_path
 from .text import prepare
