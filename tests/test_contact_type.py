@@ -35,12 +35,13 @@ CASES = {
 }
 
 
-# the shipped 1.0.0 model misses these rare classes on hand-written text (67 request, 59 praise,
-# 21 suggestion training items); kept as the behaviour we want, not hidden (docs/contact_type.md)
-_WEAK = {"request", "praise", "suggestion"}
+# the shipped 1.1.0 model still misses the rarest class on hand-written text (21 suggestion
+# training items; request and praise pass since 1.1.0); kept as the behaviour we want, not
+# hidden (docs/contact_type.md)
+_WEAK = {"suggestion"}
 
 
-@pytest.mark.parametrize("label", [pytest.param(k, marks=pytest.mark.xfail(reason="rare class, model 1.0.0 misses it",
+@pytest.mark.parametrize("label", [pytest.param(k, marks=pytest.mark.xfail(reason="rare class, model 1.1.0 misses it",
                                                                            strict=False)) if k in _WEAK else k
                                    for k in CASES])
 def test_hand_written_contacts(nlp, label):
@@ -101,7 +102,12 @@ def test_reserved_targets(shared_data):
     from voc.training.contact_type import evaluate_reserved
 
     report = evaluate_reserved(ContactTypeClassifier.load(find("contact_type")))
-    # measured figures of the shipped model (docs/contact_type.md); the targets are 0.88 / 0.85
-    assert report["pooled"]["accuracy"] >= 0.80
-    assert report["chat utterances"]["accuracy"] >= 0.90
+    # just under the measured figures of the shipped model 1.1.0 (docs/contact_type.md: pooled
+    # 0.854, dialogues 0.884, questions 0.797, chat 0.967, reviews 0.720, complaint posts 0.880);
+    # the targets (0.88 pooled, 0.85 every kind) are met by dialogues and complaint posts
+    assert report["pooled"]["accuracy"] >= 0.85
+    assert report["helpdesk dialogues"]["accuracy"] >= 0.87
+    assert report["customer questions"]["accuracy"] >= 0.78
+    assert report["chat utterances"]["accuracy"] >= 0.95
+    assert report["reviews"]["accuracy"] >= 0.70
     assert report["complaint posts"]["accuracy"] >= 0.85

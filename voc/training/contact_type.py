@@ -162,8 +162,10 @@ def model_card(model: ContactTypeClassifier, counts: dict[str, int], dev: dict[s
              "Why the customer got in touch (taxonomy section 7): complaint, inquiry, request, praise, "
              "suggestion, other. `voc.estimators.contact_type.ContactTypeClassifier`: one-vs-rest logistic "
              "regressions over character 1-2-grams and tokens of the customer text, character bigrams of the "
-             "agent turns (weighted down) and a few cue indicators, softmax with a temperature fitted on "
-             "development folds. Rebuild: `python -m voc.build contact_type`; evaluate: "
+             "agent turns (weighted down) and cue indicators (among them something-went-wrong vs how-to for "
+             "questions), softmax with a temperature fitted on development folds; request, suggestion and "
+             "praise rows weigh more in training "
+             f"({', '.join(f'{k} x{v:g}' for k, v in model.class_boost.items())}). Rebuild: `python -m voc.build contact_type`; evaluate: "
              "`python -m voc.training.contact_type`.", "", "## Training data", ""]
     lines += [f"- {k}: {v:,} items" + ("" if k.endswith("everyday.csv") else f" (weak labels, weight {WEAK_WEIGHT})")
               for k, v in counts.items()]
@@ -176,10 +178,11 @@ def model_card(model: ContactTypeClassifier, counts: dict[str, int], dev: dict[s
         "", "## Development folds (out of fold, hand-labelled rows of everyday.csv)", ""]
     lines += _table(dev)
     lines += ["", "## Where it is reliable and where it is not", "",
-              "- Reliable: chat chit-chat (other), complaint posts, reviews (complaint vs praise).",
+              "- Reliable: chat chit-chat (other), complaint posts, helpdesk dialogues (complaint vs inquiry).",
               "- Less reliable: short customer questions, where a question about a failure (\"为什么我的花呗用不了\") "
               "is a complaint and a neutral one an inquiry; the annotators themselves agree on 87% of them.",
-              "- Helpdesk dialogues: complaint vs inquiry and the rare suggestion/request/praise classes.",
+              "- Less reliable: reviews (praise vs complaint vs other by the customer's polarity: mostly-positive reviews with a "
+              "complaint) and the rare classes, suggestion above all (21 hand-labelled training items).",
               "- Trained on Chinese Weibo helpdesk threads, Alipay/WeBank questions, chat, reviews and financial "
               "complaints: other domains (telecom calls, e-commerce chats) are untested.", ""]
     return "\n".join(lines)
