@@ -43,6 +43,35 @@ def test_answered_and_accepted_is_resolved(nlp):
     assert r.score > nlp.tag(CALL_BACK).resolved.score
 
 
+FIXED_LATER = _dialogue("宽带今晚一直断网，怎么回事？", "您好，麻烦您私信提供宽带账号，我们为您核实。",
+                        "谢谢，刚才已经恢复正常了")
+STILL_BROKEN = _dialogue("宽带今晚一直断网，怎么回事？", "您好，麻烦您私信提供宽带账号，我们为您核实。",
+                         "发了，还是不行，你们到底管不管")
+OPEN_QUESTION = _dialogue("手机升级后相机打不开了", "您好，请问您目前的系统版本是多少呢？")
+NOTED = _dialogue("建议音乐播放器可以修改歌曲名称", "感谢您的建议，我们已经记录并反馈给产品团队。")
+
+
+def test_the_final_exchange_decides(nlp):
+    fixed, broken = nlp.tag(FIXED_LATER).resolved, nlp.tag(STILL_BROKEN).resolved
+    assert fixed.label == "yes" and broken.label == "no" and fixed.score > broken.score
+    assert nlp.tag(OPEN_QUESTION).resolved.label == "unclear"  # ends on an unanswered agent question
+    assert nlp.tag(NOTED).resolved.label == "yes"  # a suggestion taken down
+
+
+def test_exchange_features_read_the_last_turns():
+    import re
+
+    from voc.estimators.resolved import EXCHANGE, N_EXCHANGE, exchange_features
+
+    rx = {k: re.compile(p) for k, p in EXCHANGE.items()}
+    f = exchange_features(OPEN_QUESTION.turns, rx)
+    assert len(f) == N_EXCHANGE and f[0] == 1.0 and f[1] == 1.0  # ends on an agent question asking for details
+    g = exchange_features(FIXED_LATER.turns, rx)
+    assert g[0] == 0.0 and g[13] == 1.0 and g[14] == 1.0  # a later customer turn reports the problem gone
+    h = exchange_features(STILL_BROKEN.turns, rx)
+    assert h[7] == 1.0 and h[13] == 0.0  # complains again, nothing fixed
+
+
 def test_single_text_is_unclear_unless_it_says_so(nlp):
     r = nlp.tag(TICKET).resolved
     assert r.label == "unclear" and r.score is None
@@ -63,9 +92,12 @@ def test_save_load_round_trip_is_identical(tmp_path):
     X = [tuple(_dialogue("问题", a, c).turns) for a, c in
          [("已为您处理好了", "好的谢谢"), ("请私信我们稍后联系您", "还是不行"), ("您好", "")] * 8]
     y = ["yes", "no", "unclear"] * 8
-    model = ResolvedClassifier(cv=0, min_df=1).fit(X, y, X_aux=X, accomplished=[v == "yes" for v in y])
+    model = ResolvedClassifier(cv=0, min_df=1).fit(X, y, X_aux=X, accomplished=[v == "yes" for v in y],
+                                                    aux_targets={"S": [v != "no" for v in y]})
+    assert sorted(model.aux_) == ["A", "S"]
     model.save(tmp_path / "m")
     again = ResolvedClassifier.load(tmp_path / "m")
+    assert sorted(again.aux_) == ["A", "S"]
     assert (again.predict_proba(X) == model.predict_proba(X)).all()
     assert [r.label for r in again.explain(X)] == [r.label for r in model.explain(X)]
 
@@ -80,7 +112,7 @@ def test_batch_cost(nlp):
     stage(tagged[:10])
     t0 = time.perf_counter()
     stage(tagged)
-    assert (time.perf_counter() - t0) / len(tagged) < 2e-4  # ~0.05 ms measured; slack for shared CI cores
+    assert (time.perf_counter() - t0) / len(tagged) < 2e-4  # ~0.04 ms measured; slack for shared CI cores
 
 
 @pytest.mark.realdata
@@ -91,8 +123,9 @@ def test_reserved_targets(shared_data):
     from voc.training.resolved import evaluate_reserved
 
     report = evaluate_reserved(ResolvedClassifier.load(find("resolved")))
-    assert report["stc3_reserved_auc"]["roc_auc"] >= 0.80  # the target
-    # measured accuracy of the shipped model on the labelled dialogues (target 0.80: missed, docs/contact_type.md)
-    assert report["helpdesk dialogues"]["accuracy"] >= 0.68
+    assert report["stc3_reserved_auc"]["roc_auc"] >= 0.80  # the target (1.1.0: 0.875)
+    # measured accuracy of the shipped model on the labelled dialogues: 0.746 (target 0.80: missed,
+    # docs/contact_type.md)
+    assert report["helpdesk dialogues"]["accuracy"] >= 0.74
     for k in ("complaint posts", "customer questions", "chat utterances", "reviews"):
         assert report[k]["accuracy"] == 1.0  # single texts: unclear, as labelled

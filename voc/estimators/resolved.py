@@ -4,8 +4,11 @@ Three labels: yes, no, unclear, with ``score`` = probability of yes. ``ResolvedC
 reads the turns of a dialogue (a contact with an agent or bot turn): a calibrated linear model
 (``voc.estimators.linear_text``) over character n-grams of the last agent turn, the last
 customer turn and the whole agent side, plus transparent features: who spoke last, how many
-turns, and cue indicators on the last turns (a call-back or 私信 request, 稍后, a ticket, 已为您处理,
-the customer's 好的谢谢 or renewed complaint; each a regular expression saved in the model).
+turns, cue indicators on the last turns (a call-back or 私信 request, 稍后, a ticket, 已为您处理,
+the customer's 好的谢谢 or renewed complaint; each a regular expression saved in the model), the
+first customer turn, indicators of the final exchange (``exchange_features``: an unanswered agent
+question, a fix with no report back, the customer accepting, complaining again or reporting the
+problem gone ...), and the logits of auxiliary models trained on STC-3's dialogue annotations.
 
 A single text (ticket, review, question: no agent or bot turn) cannot show whether the need was
 met: it is ``unclear`` with score None, unless the text itself says so (``SAYS_RESOLVED``, not
@@ -25,8 +28,8 @@ from ..records import Resolved, Turn
 from .linear_text import LinearText, fit_with_dev, load_folder, save_folder
 
 NAME = "resolved"
-VERSION = "1.0.0"  # of the shipped model (voc.training.resolved.build_default)
-FORMAT = "voc-resolved/1"
+VERSION = "1.1.0"  # of the shipped model (voc.training.resolved.build_default)
+FORMAT = "voc-resolved/2"
 LABELS = ("yes", "no", "unclear")
 LABEL_ALIASES = {"是": "yes", "已解决": "yes", "否": "no", "未解决": "no", "不清楚": "unclear", "不确定": "unclear"}
 # a single text that says its need was met
@@ -42,6 +45,75 @@ CUES = {
     "customer_thanks": ("customer", r"谢谢|感谢|多谢|好的|好滴|好嘞|明白|知道了|收到|可以了|好了|行了|OK|ok|赞|解决了|搞定"),
     "customer_unhappy": ("customer", r"还是|没用|不行|无语|投诉|[?？]|为什么|怎么|到底|敷衍|官方|一样|呵呵|算了|失望|垃圾|不能|没有"),
 }
+# the final exchange (taxonomy section 8): name -> regular expression, combined in exchange_features
+EXCHANGE = {
+    "q_end": r"([?？]|吗|呢|么)[^。!！~]{0,6}$",
+    "ask_info": r"请问|是否|能否|方便|麻烦您?(提供|告知|描述|截图|私信)|提供|告知|截图|型号|版本|具体|什么情况|哪里|多少|怎样",
+    "fix": r"建议|尝试|可以(通过|在|登录|拨打|进入|打开|点击|选择|设置)|请您?(打开|进入|点击|设置|更新|升级|重启|清除|卸载)|设置|重启|升级|更新",
+    "refer": r"营业厅|拨打|热线|1001\d|10000|10086|官网|售后|服务中心|网点|网上营业厅",
+    "promise": r"私信|稍后|联系您|回复您|回电|反馈|转交|提交|登记|记录|工单|核实|跟进|专人|专员|尽快|耐心等待|等待",
+    "accept": r"谢谢|感谢|多谢|好的|好滴|好嘞|明白|知道了|收到|可以了|好了|行了|OK|ok|解决了|搞定|嗯|恩",
+    "complain": r"还是|没用|不行|无语|投诉|为什么|到底|敷衍|呵呵|算了|失望|垃圾|不能|没有|根本|又|!!|！！|怎么回事|解释|不满|什么意思|几个意思|耍|坑|骗",
+    "info": r"\d{3,}|版本|是的|不是|对的|系统|型号|〔手机号〕|订单|号码|已经私信|私信了|发了|已发",
+    "fixed": r"恢复(正常)?了|正常了|到账了|搞好了|弄好了|解决了|可以用了|能用了|没问题了|不用了|不需要(处理)?了|成功了|好了|已经(可以|正常|恢复|搞定|解决|收到)",
+    "not_fixed": r"还(是|没)|没有?(恢复|解决|好|到账)|不(能|行)|依然|仍然|[?？]",
+    "suggests": r"建议|希望|能不能|可不可以|能否|期待|意见",
+    "noted": r"记录|反馈给|转达|参考|采纳|感谢您?的(建议|意见|反馈|支持)",
+    "question": r"[?？]|请问|怎么|如何|吗|什么时候|多久|哪里|能不能|可以",
+}
+N_EXCHANGE = 18  # columns of exchange_features
+# auxiliary targets from STC-3's annotations (voc.training.resolved): the task-accomplished score
+# A (as in 1.0.0), satisfaction S, effectiveness E, and whether the helpdesk gave / the customer reported
+# a solution (HNUG* / CNUG* nuggets)
+AUX = ("A", "S", "E", "H", "C")
+
+
+def exchange_features(turns: Sequence[Turn], rx: dict[str, "re.Pattern[str]"]) -> list[float]:
+    """Indicators of the final exchange: does the dialogue end on an unanswered agent question or
+    request for details, a fix to try, a referral, a call-back or 私信 promise; does the customer's
+    last turn accept, complain again or just supply details; does a later customer turn report the
+    problem gone; was a suggestion noted; was a question answered outright."""
+    def has(name: str, text: str) -> bool:
+        return bool(text) and rx[name].search(text) is not None
+
+    sp = [t.speaker for t in turns if t.text and t.speaker != "system"]
+    a = [t.text for t in turns if t.speaker in ("agent", "bot") and t.text]
+    c = [t.text for t in turns if t.speaker == "customer" and t.text]
+    la, lc = (a[-1] if a else ""), (c[-1] if len(c) > 1 else "")
+    c0, later = (c[0] if c else ""), c[1:]
+    agent_last = bool(sp) and sp[-1] in ("agent", "bot")
+    calm = bool(lc) and not has("complain", lc)
+    f = [agent_last and has("q_end", la), agent_last and has("ask_info", la), has("fix", la),
+         agent_last and has("fix", la) and not has("promise", la), has("refer", la), has("promise", la),
+         calm and has("accept", lc), has("complain", lc), calm and has("info", lc),
+         not agent_last and calm and not has("accept", lc)]
+    f = [1.0 if v else 0.0 for v in f]
+    f.append(sum(1 for t in a if has("ask_info", t) or has("q_end", t)) / max(len(a), 1))
+    f.append(1.0 if has("complain", c0) else 0.0)
+    f.append(1.0 if len(a) == 1 and len(c) <= 1 else 0.0)
+    f.append(1.0 if any(has("fixed", t) and not has("not_fixed", t) for t in later) else 0.0)
+    f.append(1.0 if has("fixed", lc) and not has("not_fixed", lc) else 0.0)
+    f.append(1.0 if has("suggests", c0) and any(has("noted", t) for t in a) else 0.0)
+    f.append(1.0 if has("question", c0) and a and not (has("q_end", a[0]) or has("ask_info", a[0]))
+             and not has("promise", a[0]) else 0.0)
+    f.append(1.0 if any(has("accept", t) and not has("complain", t) for t in later) else 0.0)
+    return f
+
+
+def _same_vocab(a: LinearText, b: LinearText) -> bool:
+    """Whether two auxiliary models read the same features (same blocks and vocabularies)."""
+    if a is b:
+        return True
+    if a.blocks != b.blocks or a.dense_weight != b.dense_weight:
+        return False
+    for k in a.blocks:
+        va, vb = a.vocabs_[k], b.vocabs_[k]
+        if va is vb:
+            continue
+        ka, kb = getattr(va, "keys", None), getattr(vb, "keys", None)
+        if ka is None or kb is None or not (np.array_equal(ka, kb) and np.array_equal(va.idf, vb.idf)):
+            return False
+    return True
 
 
 def check_label(v: Any) -> str:
@@ -76,35 +148,56 @@ class ResolvedClassifier:
 
     def __init__(self, C: float = 1.0, last_weight: float = 1.0, side_weight: float = 0.5, cue_weight: float = 1.0,
                  min_df: int = 2, cv: int = 5, random_state: int = 0, cues: dict[str, tuple[str, str]] | None = None,
-                 aux_weight: float = 0.5):
+                 aux_weight: float = 0.5, first_weight: float = 1.0, exchange_weight: float = 2.0,
+                 exchange: dict[str, str] | None = None):
         self.C, self.last_weight, self.side_weight, self.cue_weight = C, last_weight, side_weight, cue_weight
         self.min_df, self.cv, self.random_state = min_df, cv, random_state
         self.cues = {k: tuple(v) for k, v in (cues or CUES).items()}
-        self.aux_weight = aux_weight
+        self.aux_weight, self.first_weight, self.exchange_weight = aux_weight, first_weight, exchange_weight
+        self.exchange = dict(exchange or EXCHANGE)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"C": self.C, "last_weight": self.last_weight, "side_weight": self.side_weight,
                 "cue_weight": self.cue_weight, "min_df": self.min_df, "cv": self.cv,
                 "random_state": self.random_state, "cues": {k: list(v) for k, v in self.cues.items()},
-                "aux_weight": self.aux_weight}
+                "aux_weight": self.aux_weight, "first_weight": self.first_weight,
+                "exchange_weight": self.exchange_weight, "exchange": dict(self.exchange)}
 
-    def _linear(self) -> LinearText:
-        return LinearText({"last_agent": (1, 2, self.last_weight), "last_customer": (1, 2, self.last_weight),
-                           "agent": (2, 2, self.side_weight)}, C=self.C, min_df=self.min_df,
-                          dense_weight=self.cue_weight)
+    def _linear(self, main: bool = True) -> LinearText:
+        """The main model's blocks (with the first customer turn), or an auxiliary model's."""
+        blocks = {"last_agent": (1, 2, self.last_weight), "last_customer": (1, 2, self.last_weight),
+                  "agent": (2, 2, self.side_weight)}
+        if main and self.first_weight:
+            blocks["first_customer"] = (1, 2, self.first_weight)
+        return LinearText(blocks, C=self.C, min_df=self.min_df, dense_weight=self.cue_weight)
 
     def _with_aux(self, inputs: dict[str, list], dense: np.ndarray) -> np.ndarray:
-        """The dense features plus the auxiliary (task-accomplished) model's logit, if any."""
-        aux = getattr(self, "aux_", None)
-        if aux is None:
+        """The dense features plus each auxiliary (STC-3) model's logit. The auxiliary models
+        read the cue columns only (the first ``len(cues) + 5``)."""
+        aux = getattr(self, "aux_", None) or {}
+        if not aux:
             return dense
-        z = aux.logits(inputs, dense)
-        return np.hstack([dense, (z[:, 1] - z[:, 0])[:, None] * self.aux_weight])
+        base = dense[:, :len(self.cues) + 5]
+        names = [n for n in AUX if n in aux]
+        first = aux[names[0]]
+        same = getattr(self, "aux_same_", None)
+        if same is None:  # checked once per fitted or loaded model
+            same = self.aux_same_ = {n: _same_vocab(aux[n], first) for n in names}
+        shared = first.design(inputs, base)  # the auxiliary models share their vocabularies (one batch design)
+        cols = []
+        for name in names:
+            m = aux[name]
+            X = shared if same[name] else m.design(inputs, base)
+            z = np.asarray(X @ m.coef_.T) + m.intercept_
+            cols.append((z[:, 1] - z[:, 0]) * self.aux_weight)
+        return np.hstack([dense, np.column_stack(cols)])
 
     def _inputs(self, X: Sequence[Sequence[Turn]]) -> tuple[dict[str, list], np.ndarray]:
         cues = [(side, re.compile(p)) for side, p in self.cues.values()]
-        last_a, last_c, agent = [], [], []
-        dense = np.zeros((len(X), len(cues) + 5))
+        rx = {k: re.compile(p) for k, p in self.exchange.items()}
+        last_a, last_c, agent, first = [], [], [], []
+        nb = len(cues) + 5
+        dense = np.zeros((len(X), nb + N_EXCHANGE))
         for i, turns in enumerate(X):
             a = [t.text for t in turns if t.speaker in ("agent", "bot") and t.text]
             c = [t.text for t in turns if t.speaker == "customer" and t.text]
@@ -112,30 +205,44 @@ class ResolvedClassifier:
             last_a.append(la)
             last_c.append(lc)
             agent.append("。".join(a)[-400:])
+            first.append(c[0][:200] if c else "")
             for j, (side, r) in enumerate(cues):
                 if r.search(la if side == "agent" else lc):
                     dense[i, j] = 1.0
             speakers = [t.speaker for t in turns if t.text and t.speaker != "system"]
-            dense[i, -5] = 1.0 if speakers and speakers[-1] == "customer" else 0.0
-            dense[i, -4] = min(len(speakers), 10) / 5.0
-            dense[i, -3] = 1.0 if len(c) > 1 else 0.0
-            dense[i, -2] = math.log1p(len(lc)) / 5.0
-            dense[i, -1] = math.log1p(len(la)) / 5.0
-        return {"last_agent": last_a, "last_customer": last_c, "agent": agent}, dense
+            dense[i, nb - 5] = 1.0 if speakers and speakers[-1] == "customer" else 0.0
+            dense[i, nb - 4] = min(len(speakers), 10) / 5.0
+            dense[i, nb - 3] = 1.0 if len(c) > 1 else 0.0
+            dense[i, nb - 2] = math.log1p(len(lc)) / 5.0
+            dense[i, nb - 1] = math.log1p(len(la)) / 5.0
+            dense[i, nb:] = exchange_features(turns, rx)
+        dense[:, nb:] *= self.exchange_weight
+        return {"last_agent": last_a, "last_customer": last_c, "agent": agent, "first_customer": first}, dense
 
     def fit(self, X: Sequence[Sequence[Turn]], y: Sequence[str], sample_weight: Sequence[float] | None = None,
             groups: Sequence[Any] | None = None, *, X_aux: Sequence[Sequence[Turn]] | None = None,
-            accomplished: Sequence[bool] | None = None) -> "ResolvedClassifier":
+            accomplished: Sequence[bool] | None = None,
+            aux_targets: dict[str, Sequence[bool]] | None = None) -> "ResolvedClassifier":
         """``X_aux``/``accomplished``: optional dialogues with a binary task-accomplished signal
-        (STC-3's mean A > 0); a logistic model trained on them gives the main model one more
-        feature (its logit), so the hand labels decide how far to trust it."""
+        (STC-3's mean A > 0); ``aux_targets``: further binary signals on the same dialogues, keyed
+        by a name of ``AUX`` (S, E, H, C). A logistic model trained on each gives the main model
+        one more feature (its logit), so the hand labels decide how far to trust it."""
         dialogues = [tuple(t) for t in X]
         yi = np.array([LABELS.index(check_label(v)) for v in y])
         w = np.ones(len(dialogues)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        self.aux_ = None
-        if X_aux is not None and accomplished is not None and len(X_aux):
+        self.aux_, self.aux_same_ = {}, None
+        if X_aux is not None and len(X_aux):
+            targets = dict(aux_targets or {})
+            if accomplished is not None:
+                targets["A"] = accomplished
+            unknown = set(targets) - set(AUX)
+            if unknown:
+                raise InputError(f"unknown auxiliary targets {sorted(unknown)}; use names of {', '.join(AUX)}.")
             ai, ad = self._inputs([tuple(t) for t in X_aux])
-            self.aux_ = self._linear().fit(ai, ad, np.asarray(accomplished, dtype=int), 2)
+            ad = ad[:, :len(self.cues) + 5]
+            for name in AUX:
+                if name in targets:
+                    self.aux_[name] = self._linear(False).fit(ai, ad, np.asarray(targets[name], dtype=int), 2)
         inputs, dense = self._inputs(dialogues)
         dense = self._with_aux(inputs, dense)
         self.model_, self.dev_ = fit_with_dev(self._linear, inputs, dense, yi, len(LABELS), w, self.cv,
@@ -190,9 +297,18 @@ class ResolvedClassifier:
                   "temperature": self.model_.temperature_, "classes": list(LABELS), "training": self.n_train_,
                   "dev_accuracy": (self.dev_ or {}).get("accuracy")}
         arrays = self.model_.arrays()
-        if self.aux_ is not None:
-            config["aux"] = {"linear": self.aux_.params()}
-            arrays.update({f"aux_{k}": v for k, v in self.aux_.arrays().items()})
+        if self.aux_:
+            config["aux"] = {name: m.params() for name, m in self.aux_.items()}
+            shared: dict[str, np.ndarray] = {}  # vocabulary arrays written once when the models share them
+            for name, m in self.aux_.items():
+                for k, v in m.arrays().items():
+                    if k.startswith(("keys_", "idf_")):
+                        if k not in shared:
+                            shared[k] = arrays[f"auxshared_{k}"] = v
+                            continue
+                        if np.array_equal(shared[k], v):
+                            continue
+                    arrays[f"aux{name}_{k}"] = v
         return save_folder(folder, name=NAME, version=version, config=config, arrays=arrays,
                            card=card or f"# Resolved model {version}\n",
                            description=description or "resolved within the contact (voc.estimators.resolved)",
@@ -206,10 +322,14 @@ class ResolvedClassifier:
             model.model_ = LinearText.from_parts(config["linear"], config["temperature"], arrays)
             model.n_train_ = config.get("training")
             model.dev_ = None
-            model.aux_ = None
-            if config.get("aux"):
-                model.aux_ = LinearText.from_parts(config["aux"]["linear"], 1.0,
-                                                   {k[4:]: v for k, v in arrays.items() if k.startswith("aux_")})
+            model.aux_, model.aux_same_ = {}, None
+            for name, params in (config.get("aux") or {}).items():
+                if name not in AUX:
+                    raise ValueError(f"auxiliary model {name!r}")
+                pre = f"aux{name}_"
+                parts = {k[len("auxshared_"):]: v for k, v in arrays.items() if k.startswith("auxshared_")}
+                parts.update({k[len(pre):]: v for k, v in arrays.items() if k.startswith(pre)})
+                model.aux_[name] = LinearText.from_parts(params, 1.0, parts)
             if tuple(config["classes"]) != LABELS:
                 raise ValueError(f"classes {config['classes']}")
         except (KeyError, ValueError, TypeError) as e:
