@@ -155,7 +155,6 @@ def stage_profile(workload: Path, n: int, segmenter: str) -> dict:
     import voc
     from voc.io.readers import read_contacts
     from voc.records import Tagged
-    from voc.run import _finalize
 
     nlp = voc.load(segmenter=segmenter)
     contacts = [c for c in itertools.islice(read_contacts(str(workload)), n) if isinstance(c, voc.Contact)]
@@ -170,7 +169,7 @@ def stage_profile(workload: Path, n: int, segmenter: str) -> dict:
             batch = stage(batch)
             per[stage.name] += time.process_time() - t
         t = time.process_time()
-        [_finalize(x) for x in batch]
+        [x.to_record() for x in batch]  # what each worker does per contact
         per["output record"] += time.process_time() - t
     total = time.process_time() - t_all
     return {"n": len(contacts), "total": total, "per_stage": per, "segmenter": segmenter,
