@@ -19,6 +19,7 @@ from .errors import ConfigError
 
 SEGMENTERS = ("jieba", "rjieba")
 SENTIMENT_BACKENDS = ("default", "snownlp")
+_NONE_IS_DEFAULT = ("redact", "sentiment_backend", "disable", "template_repeats")
 
 
 @dataclass(frozen=True)
@@ -77,8 +78,9 @@ class Settings:
     @classmethod
     def from_dict(cls, options: Mapping[str, Any] | None = None, **more: Any) -> "Settings":
         """Settings from a mapping (``to_dict``'s, or ``voc.load``'s keyword arguments); an
-        unknown key is a ``ConfigError`` that lists the valid ones. ``None`` values mean the
-        default."""
+        unknown key is a ``ConfigError`` that lists the valid ones. ``None`` means the default
+        for the settings that cannot be unset (``_NONE_IS_DEFAULT``); for the others it is their
+        own "not set" value (``repeat_window=None``: no repeat counting)."""
         given = {**(options or {}), **more}
         valid = cls.names()
         unknown = sorted(k for k in given if k not in valid)
@@ -87,8 +89,8 @@ class Settings:
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"unknown setting {unknown[0]!r}{hint}; valid settings are {', '.join(valid)}.")
         defaults = cls()
-        return cls(**{k: (getattr(defaults, k) if v is None and k in ("redact", "sentiment_backend", "disable", "template_repeats")
-                          else v) for k, v in given.items()})
+        return cls(**{k: (getattr(defaults, k) if v is None and k in _NONE_IS_DEFAULT else v)
+                      for k, v in given.items()})
 
     @classmethod
     def coerce(cls, settings: "Settings | Mapping[str, Any] | None") -> "Settings":
