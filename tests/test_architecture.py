@@ -43,3 +43,16 @@ def test_no_module_is_over_600_lines():
     long = {str(p.relative_to(ROOT)): n for p in PACKAGE.rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long, f"split these modules: {long}"
+
+
+def test_every_package_is_installed():
+    """``pip install .`` ships only the packages setup.cfg lists: a new subpackage missing there
+    works from a checkout and breaks every installed copy."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    listed = set(cfg["options"]["packages"].split())
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in PACKAGE.rglob("__init__.py")
+             if "__pycache__" not in p.parts}
+    assert found <= listed, f"add to setup.cfg [options] packages: {sorted(found - listed)}"
