@@ -294,3 +294,16 @@ def test_sessions_fork_only_where_it_is_safe(monkeypatch):
     monkeypatch.setattr(threading, "active_count", lambda: 2)
     monkeypatch.setenv("VOC_START_METHOD", "spawn")
     assert vd.fork_safe() is False
+
+
+def test_engine_closes_the_cluster_it_opened_and_can_open_another(contacts, time_limit):
+    """A DaskEngine without a session opens a local cluster on first use and closes it with
+    close(); used again, it opens a new one (no stale client), with the same output."""
+    nlp = voc.load(disable=("topics",))
+    engine = vd.DaskEngine(workers=2)
+    first = list(nlp.pipe(contacts[:24], batch_size=8, finalize=_finalize, engine=engine))
+    engine.close()
+    assert engine.client is None
+    second = list(nlp.pipe(contacts[:24], batch_size=8, finalize=_finalize, engine=engine))
+    engine.close()
+    assert first == second == list(nlp.pipe(contacts[:24], batch_size=8, finalize=_finalize))

@@ -420,6 +420,7 @@ class DaskEngine:
         self._session = session  # a caller's session is the caller's to close
         self._owns_session = False
         self._ours = False  # a local cluster this engine started
+        self._opened = False  # a client this engine opened (closed by close())
         self._stack = ExitStack()
 
     def load(self, settings: Settings | dict[str, Any] | None = None) -> Pipeline:
@@ -445,7 +446,7 @@ class DaskEngine:
         if self.client is None:  # no session for this pipeline: a cluster kept until close()
             self.client = self._stack.enter_context(connect(self.scheduler, workers=self.workers,
                                                             timeout=self.timeout))
-            self._ours = self.scheduler is None
+            self._ours, self._opened = self.scheduler is None, True
         yield from map_chunks(pipeline, chunks, client=self.client, window=window, finalize=finalize,
                               finalize_chunk=finalize_chunk, freeze=self._ours)
 
@@ -454,6 +455,8 @@ class DaskEngine:
             self._session.close()
         self._session, self._owns_session = None, False
         self._stack.close()
+        if self._opened:  # the client this engine opened (and a local cluster of its own) are gone
+            self.client, self._opened, self._ours = None, False, False
 
     def __enter__(self) -> "DaskEngine":
         return self
