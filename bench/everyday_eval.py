@@ -444,7 +444,7 @@ def kind_table(models: dict, agree: dict) -> list[str]:
         for i, m in enumerate(x for x in ("current", "previous") if x in models):
             lines.append(f"| {title if i == 0 else ''} | {m} | {cell(m, fn)} |")
         if field:
-            lines.append(f"| | annotators: raw (κ) | " + " | ".join(agree_cell(agree, k, field) for k in cols) + " |")
+            lines.append("| | annotators: raw (κ) | " + " | ".join(agree_cell(agree, k, field) for k in cols) + " |")
 
     lines.append("| items | | " + " | ".join(f"{models['current']['by_kind'][k]['items']:,}" for k in cols) + " |")
     rows("contact type accuracy", lambda s: f3(_get(s, "contact_type", "accuracy")), "contact_type")

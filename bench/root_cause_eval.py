@@ -46,7 +46,8 @@ def main(argv=None) -> None:
     from voc.stages.baseline import CueRootCause
     from voc.stages.root_cause import RootCauseStage
     from voc.training.root_cause import ADJUDICATED, default_training_data, evidence_rate, read_labelled
-    from voc.training.root_cause_card import KINDS, everyday_report
+    from voc.datasets import KINDS
+    from voc.training.root_cause_card import everyday_report
     from voc.training.text import prepare
 
     require_data()

@@ -17,6 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from voc.datasets import KINDS, kind  # noqa: E402,F401 (kind: bench/everyday_eval.py imports it from here)
 from voc.evaluation import cohen_kappa  # noqa: E402
 
 FIELDS = ("contact_type", "resolved", "root_cause", "sentiment", "churn", "escalate", "agent_conduct")
@@ -29,14 +30,6 @@ VALUES = {
     "escalate": ("yes", "no"),
     "agent_conduct": ("ok", "problem", "na"),
 }
-KINDS = ("complaint posts", "helpdesk dialogues", "customer questions", "chat utterances", "reviews")
-
-
-def kind(dataset: str) -> str:
-    """The kind of traffic a data set holds (the rows of the evaluation-by-kind table)."""
-    return {"heimao_fin_complaints_celine": "complaint posts", "stc3_dch_weibo_helpdesk": "helpdesk dialogues",
-            "fin_cs_question_matching": "customer questions",
-            "chinese_conversation_sentiment_xs": "chat utterances"}.get(dataset, "reviews")
 
 
 def read(name: str) -> list[dict[str, str]]:

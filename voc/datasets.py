@@ -29,6 +29,17 @@ QUESTIONS = "fin_cs_question_matching"  # ATEC (Ant Financial) and BQ (WeBank) c
 ATEC = "ATEC/atec_nlp_sim_train.csv"
 
 
+# The kinds of traffic the evaluation is split by (docs/everyday_eval.md), and which data set holds which.
+KINDS = ("complaint posts", "helpdesk dialogues", "customer questions", "chat utterances", "reviews")
+_KIND_OF = {HEIMAO: "complaint posts", STC3: "helpdesk dialogues", QUESTIONS: "customer questions",
+            XS: "chat utterances"}
+
+
+def kind(dataset: str) -> str:
+    """The kind of traffic a data set holds (the review sets: ``reviews``)."""
+    return _KIND_OF.get(dataset, "reviews")
+
+
 def shared_data_dir() -> Path | None:
     """``$VOC_SHARED_DATA``, else ``../shared/data`` beside the checkout; None when absent."""
     env = os.environ.get("VOC_SHARED_DATA")

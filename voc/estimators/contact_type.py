@@ -26,9 +26,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError, InputError
 from ..records import ContactType, Doc
-from .linear_text import LinearText, fit_with_dev, load_folder, save_folder
+from .common import checked_label, load_folder, prepared
+from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "contact_type"
 VERSION = "1.1.0"  # of the shipped model (voc.training.contact_type.build_default)
@@ -59,19 +59,7 @@ _CONTEXT_CHARS = 400  # characters of agent context used per contact
 
 def check_label(v: Any) -> str:
     """A contact-type label (English, or 投诉/咨询/办理/表扬/建议/其他), or ``InputError``."""
-    lab = str(v).strip().lower() if v is not None else ""
-    lab = LABEL_ALIASES.get(lab, lab)
-    if lab not in LABELS:
-        raise InputError(f"unknown contact type {v!r}; use one of {', '.join(LABELS)}.")
-    return lab
-
-
-def _docs(X: Sequence[Doc]) -> list[Doc]:
-    docs = list(X)
-    if not all(isinstance(d, Doc) for d in docs):
-        raise ConfigError("ContactTypeClassifier takes prepared documents (voc.records.Doc); make them with "
-                          "voc.training.text.prepare(contacts) or voc.records.Doc.of(tagged).")
-    return docs
+    return checked_label(v, LABELS, LABEL_ALIASES, "contact type")
 
 
 class ContactTypeClassifier:
@@ -127,7 +115,7 @@ class ContactTypeClassifier:
     # -- fit / predict ----------------------------------------------------------------------------
     def fit(self, X: Sequence[Doc], y: Sequence[str], sample_weight: Sequence[float] | None = None,
             groups: Sequence[Any] | None = None) -> "ContactTypeClassifier":
-        docs = _docs(X)
+        docs = prepared(X, "ContactTypeClassifier")
         labels = [check_label(v) for v in y]
         yi = np.array([LABELS.index(v) for v in labels])
         w = np.ones(len(docs)) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -153,7 +141,7 @@ class ContactTypeClassifier:
     def predict_proba(self, X: Sequence[Doc]) -> np.ndarray:
         """Calibrated probabilities, columns in ``LABELS`` order; an empty text is all ``other``."""
         self._check_fitted()
-        docs = _docs(X)
+        docs = prepared(X, "ContactTypeClassifier")
         if not docs:
             return np.zeros((0, len(LABELS)))
         inputs, dense = self._inputs(docs)

@@ -13,35 +13,18 @@ chosen on out-of-fold development predictions. Learned state is plain numpy arra
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import ModelError, OutputError
+from ..errors import OutputError
+from .common import fit_temperature, softmax
 from .root_cause_features import CharVocab, Vocab
 
 
 def _words(token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
     return [[w.lower() for w in toks] for toks in token_lists]
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """Temperature minimising the negative log-likelihood of ``y`` (grid search: deterministic)."""
-    best_t, best_nll = 1.0, float("inf")
-    for t in np.exp(np.linspace(math.log(0.2), math.log(5.0), 97)):
-        p = softmax(logits / t)
-        nll = -float(np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None))))
-        if nll < best_nll - 1e-12:
-            best_t, best_nll = float(t), nll
-    return round(best_t, 6)
 
 
 def folds(n: int, k: int, seed: int, groups: Sequence[Any] | None = None) -> np.ndarray:
@@ -197,23 +180,3 @@ def save_folder(folder: str | Path, *, name: str, version: str, config: dict[str
     write_manifest(folder, name=name, version=version, description=description,
                    data_sources=data_sources or [], metrics=metrics or {}, **extra)
     return folder
-
-
-def load_folder(folder: str | Path, *, name: str, fmt: str) -> tuple[dict[str, Any], dict[str, np.ndarray], dict]:
-    """(config, arrays, manifest) of a model folder, after checking its manifest checksums."""
-    from ..models import load_arrays, read_json, verify
-
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ModelError(f"{folder} is not a model folder; give a {name} model folder written by voc.")
-    manifest = verify(folder)
-    if manifest.get("name") != name:
-        raise ModelError(f"{folder} holds a {manifest.get('name')!r} model, not a {name} model; "
-                         f"give a {name} model folder.")
-    try:
-        config = read_json(folder / "config.json")
-    except (OSError, ValueError) as e:
-        raise ModelError(f"{folder}/config.json is not readable ({type(e).__name__}); rebuild the model.") from None
-    if config.get("format") != fmt:
-        raise ModelError(f"{folder} is in format {config.get('format')!r}; this voc reads {fmt}: retrain the model.")
-    return config, load_arrays(folder / "weights.npz"), manifest

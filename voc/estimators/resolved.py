@@ -25,7 +25,8 @@ import numpy as np
 
 from ..errors import InputError, ModelError
 from ..records import Resolved, Turn
-from .linear_text import LinearText, fit_with_dev, load_folder, save_folder
+from .common import checked_label, load_folder
+from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "resolved"
 VERSION = "1.1.0"  # of the shipped model (voc.training.resolved.build_default)
@@ -117,11 +118,8 @@ def _same_vocab(a: LinearText, b: LinearText) -> bool:
 
 
 def check_label(v: Any) -> str:
-    lab = str(v).strip().lower() if v is not None else ""
-    lab = LABEL_ALIASES.get(lab, lab)
-    if lab not in LABELS:
-        raise InputError(f"unknown resolved label {v!r}; use one of {', '.join(LABELS)}.")
-    return lab
+    """A resolved label (yes / no / unclear, or an alias), or ``InputError``."""
+    return checked_label(v, LABELS, LABEL_ALIASES, "resolved label")
 
 
 def is_dialogue(turns: Sequence[Turn]) -> bool:

@@ -19,7 +19,6 @@ predicted label. Files: ``voc.estimators.root_cause_io`` (JSON and ``.npz``, no 
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
@@ -29,6 +28,7 @@ import numpy as np
 from ..errors import ConfigError, InputError, ModelError
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Doc, RootCause
+from .common import checked_label, fit_temperature, prepared, softmax
 from .root_cause_cues import CUE_LABELS, RootCauseCues, read_cues
 from .root_cause_features import CharVocab, JointWords, Vocab, word_features
 from .root_cause_spans import add_span
@@ -46,25 +46,7 @@ _MAX_CONTEXT = 600  # characters of agent context used per contact
 
 def check_label(v: Any) -> str:
     """A root-cause label (English, or 人员/产品/政策/流程/其他), or ``InputError``."""
-    lab = str(v).strip().lower() if v is not None else ""
-    lab = LABEL_ALIASES.get(lab, lab)
-    if lab not in LABELS:
-        raise InputError(f"unknown root cause label {v!r}; use one of {', '.join(LABELS)}.")
-    return lab
-
-
-def _docs(X: Sequence[Doc]) -> list[Doc]:
-    docs = list(X)
-    if not all(isinstance(d, Doc) for d in docs):
-        raise ConfigError("RootCauseClassifier takes prepared documents (voc.records.Doc); make them with "
-                          "voc.training.text.prepare(contacts) or voc.records.Doc.of(tagged).")
-    return docs
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return checked_label(v, LABELS, LABEL_ALIASES, "root cause label")
 
 
 def _macro_f1(y: np.ndarray, pred: np.ndarray, k: int) -> float:
@@ -76,17 +58,6 @@ def _macro_f1(y: np.ndarray, pred: np.ndarray, k: int) -> float:
     p, r, _, _ = precision_recall_fscore_support(y, pred, labels=np.arange(k), average=None, zero_division=0)
     pr = p + r
     return float(np.mean(np.where(pr > 0, 2 * p * r / np.where(pr > 0, pr, 1.0), 0.0)))
-
-
-def _fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
-    """Temperature minimising the negative log-likelihood (grid search: deterministic)."""
-    best_t, best_nll = 1.0, float("inf")
-    for t in np.exp(np.linspace(math.log(0.1), math.log(10.0), 181)):
-        p = _softmax(logits / t)
-        nll = -float(np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None))))
-        if nll < best_nll - 1e-12:
-            best_t, best_nll = float(t), nll
-    return round(best_t, 6)
 
 
 def apply_threshold(probs: np.ndarray, other: int | None, threshold: float) -> np.ndarray:
@@ -312,7 +283,7 @@ class RootCauseClassifier:
             y_secondary: Sequence[str | None] | None = None,
             ) -> "RootCauseClassifier":
         self._check_params()
-        docs = _docs(X)
+        docs = prepared(X, "RootCauseClassifier")
         labels = [check_label(v) for v in y]
         if len(docs) != len(labels):
             raise ConfigError(f"{len(docs)} contacts but {len(labels)} labels; give one label per contact.")
@@ -323,7 +294,7 @@ class RootCauseClassifier:
         k = len(self.classes_)
         cidx = {lab: i for i, lab in enumerate(self.classes_)}
         yi = np.array([cidx[v] for v in labels], dtype=np.int64)
-        weak_docs = _docs(X_weak) if X_weak is not None else []
+        weak_docs = prepared(X_weak, "RootCauseClassifier") if X_weak is not None else []
         weak_y = [check_label(v) for v in (y_weak if y_weak is not None else [])]
         if len(weak_docs) != len(weak_y):
             raise ConfigError(f"{len(weak_docs)} weak contacts but {len(weak_y)} weak labels; give one per contact.")
@@ -331,7 +302,7 @@ class RootCauseClassifier:
         if len(set(weak_y)) >= 2:
             tasks.append(("cues", weak_docs, weak_y))
         for name, (ax, ay) in sorted((auxiliary or {}).items()):
-            ax, ay = _docs(ax), [str(v) for v in ay]
+            ax, ay = prepared(ax, "RootCauseClassifier"), [str(v) for v in ay]
             if len(ax) != len(ay):
                 raise ConfigError(f"auxiliary task {name!r} has {len(ax)} contacts but {len(ay)} labels; "
                                   f"give one label per contact.")
@@ -379,8 +350,8 @@ class RootCauseClassifier:
         self.dev_ = None
         if oof is not None:
             if self.calibrate:
-                self.temperature_ = _fit_temperature(oof, yi)
-            probs = _softmax(oof / self.temperature_)
+                self.temperature_ = fit_temperature(oof, yi, lo=0.1, hi=10.0, steps=181)
+            probs = softmax(oof / self.temperature_)
             if self.other_threshold == "auto":
                 self.threshold_, dev_f1 = _choose_threshold(probs, yi, other)
             else:
@@ -487,11 +458,11 @@ class RootCauseClassifier:
 
     def decision_function(self, X: Sequence[Doc]) -> np.ndarray:
         self._check_fitted()
-        return self._scores(_docs(X))[0]
+        return self._scores(prepared(X, "RootCauseClassifier"))[0]
 
     def predict_proba(self, X: Sequence[Doc]) -> np.ndarray:
         """Calibrated probabilities, columns in ``classes_`` order."""
-        return _softmax(self.decision_function(X) / self.temperature_)
+        return softmax(self.decision_function(X) / self.temperature_)
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         """Column (in ``classes_``) of each row's label from ``predict_proba`` output: the most
@@ -506,11 +477,11 @@ class RootCauseClassifier:
     def explain(self, X: Sequence[Doc]) -> list[RootCause]:
         """Label, scores over all five labels, evidence spans and owner for each contact."""
         self._check_fitted()
-        docs = _docs(X)
+        docs = prepared(X, "RootCauseClassifier")
         if not docs:
             return []
         scores, Xm, raw = self._scores(docs)
-        probs = _softmax(scores / self.temperature_)
+        probs = softmax(scores / self.temperature_)
         pred = self.decide(probs)
         empty = np.array([not d.text.strip() for d in docs])
         evidence = self._evidence(Xm, pred, docs, raw["matches"], empty)

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import ModelError, OutputError
 from ..text.segment import fingerprint
+from .common import load_folder
 from .root_cause import NAME, VERSION
 from .root_cause_features import CharVocab, Vocab
 
@@ -69,25 +70,15 @@ def save(model, folder: str | Path, *, version: str = VERSION, description: str 
 
 def load(cls, folder: str | Path):
     """A ``cls`` (``RootCauseClassifier``) from a model folder after checking its manifest checksums (no code runs from files)."""
-    from ..models import load_arrays, read_json, verify
+    from ..models import read_json
 
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ModelError(f"{folder} is not a model folder; give a folder written by 'voc train root-cause'.")
-    manifest = verify(folder)
-    if manifest.get("name") != NAME:
-        raise ModelError(f"{folder} holds a {manifest.get('name')!r} model, not a root-cause model; "
-                         f"give a root_cause model folder.")
+    config, arrays, manifest = load_folder(folder, name=NAME, fmt=FORMAT)
     try:
-        config = read_json(folder / "config.json")
-        if config.get("format") != FORMAT:
-            raise ModelError(f"{folder} is in format {config.get('format')!r}; this voc reads {FORMAT}: "
-                             f"retrain the model.")
         params = dict(config["params"])
         if params.get("char_ngrams"):
             params["char_ngrams"] = tuple(params["char_ngrams"])
         model = cls(**params)
-        arrays = load_arrays(folder / "weights.npz")
         model.classes_ = tuple(config["classes"])
         model.temperature_ = float(config["temperature"])
         model.threshold_ = float(config["other_threshold"])

@@ -25,20 +25,13 @@ from ..estimators.contact_type import NAME, VERSION, ContactTypeClassifier, chec
 from ..records import Contact
 from ..resources import corpus_path
 from .text import prepare
+from ..datasets import KINDS, kind
 
 log = logging.getLogger(__name__)
 
-KINDS = ("complaint posts", "helpdesk dialogues", "customer questions", "chat utterances", "reviews")
 WEAK_WEIGHT = 0.2
 WEAK_CHAT = 1000  # non-reserved XS utterances drawn as `other`
 REVIEW_TYPE = {"negative": "complaint", "positive": "praise", "neutral": "other"}  # taxonomy section 7
-
-
-def kind(dataset: str) -> str:
-    """The kind of traffic a data set holds (corpus/everyday_stats.py's rows)."""
-    return {"heimao_fin_complaints_celine": "complaint posts", "stc3_dch_weibo_helpdesk": "helpdesk dialogues",
-            "fin_cs_question_matching": "customer questions",
-            "chinese_conversation_sentiment_xs": "chat utterances"}.get(dataset, "reviews")
 
 
 def labels_dir() -> Path:

@@ -22,7 +22,8 @@ import numpy as np
 
 from ..estimators.resolved import NAME, VERSION, ResolvedClassifier, check_label
 from ..records import Turn
-from .contact_type import KINDS, by_kind, group_of, read_everyday
+from ..datasets import KINDS
+from .contact_type import by_kind, group_of, read_everyday
 from .text import tag_through
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from typing import Any, Sequence
 
 from ..estimators.root_cause import LABELS, VERSION, RootCauseClassifier
 from ..records import Contact
+from ..datasets import KINDS, kind
 
 DATA_SOURCES = [
     {"name": "corpus/labels/train.csv", "what": "9,052 contacts hand-labelled by the voc project in four rounds (references "
@@ -34,20 +35,12 @@ DATA_SOURCES = [
 ADJUDICATED = "reserved_adjudicated.csv"  # corpus/labels/: the reserved contacts, adjudicated labels
 EVERYDAY_WEIGHT = 2.0  # sample weight of corpus/labels/everyday.csv rows, chosen on development folds
 EVERYDAY_RESERVED = "everyday_reserved.csv"  # corpus/labels/: reserved everyday traffic (evaluation only)
-KINDS = ("complaint posts", "helpdesk dialogues", "customer questions", "chat utterances", "reviews")
 # 1.3.0 on everyday_reserved.csv (python bench/root_cause_eval.py --previous FOLDER, 1.3.0 from git 39a50ca):
 # kind -> (items, accuracy, macro-F1); and its `other` recall on inquiry/request items
 PREVIOUS = {"version": "1.3.0", "complaint posts": (50, 0.8, 0.5659), "helpdesk dialogues": (370, 0.727, 0.5918),
             "customer questions": (400, 0.4425, 0.3173), "chat utterances": (150, 0.7933, 0.2339),
             "reviews": (50, 0.76, 0.6875), "all": (1020, 0.6304, 0.5983), "other_recall_inquiry_request": 0.4078,
             "reserved_eval_macro_f1": 0.7438, "reserved_adjudicated_macro_f1": 0.7651}
-
-
-def kind(dataset: str) -> str:
-    """The kind of traffic of a data set (as corpus/everyday_stats.py)."""
-    return {"heimao_fin_complaints_celine": "complaint posts", "stc3_dch_weibo_helpdesk": "helpdesk dialogues",
-            "fin_cs_question_matching": "customer questions",
-            "chinese_conversation_sentiment_xs": "chat utterances"}.get(dataset, "reviews")
 
 
 def everyday_report(model: Any, path: Any = None) -> dict[str, Any] | None:

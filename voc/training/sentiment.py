@@ -14,6 +14,7 @@ from ..estimators.sentiment import NGRAMS, NBLogit, NegationMarker, SnowNLPBacke
 from ..lang.closings import default_formulas
 from ..records import Tagged
 from ..stages.sentiment import DEFAULT_BAND, NAME, VERSION, Sentiment, Signals, sentiment_text
+from ..datasets import kind
 
 log = logging.getLogger(__name__)
 
@@ -225,15 +226,6 @@ HEADS = ("neutral", "negative")
 HEAD_KEEP = 100_000
 THREE_WAY_C = 1.0
 FOLDS = 5
-KINDS = {"heimao_fin_complaints_celine": "complaint posts", "stc3_dch_weibo_helpdesk": "helpdesk dialogues",
-         "fin_cs_question_matching": "customer questions", "chinese_conversation_sentiment_xs": "chat utterances"}
-
-
-def kind_of(dataset: str) -> str:
-    """The kind of traffic of a data set (corpus/everyday_stats.py's ``kind``)."""
-    return KINDS.get(dataset, "reviews")
-
-
 def three_way_rows(files: Sequence[str] = THREE_WAY_FILES, reserved: bool = False) -> list[dict[str, Any]]:
     """The 3-way sentiment items of the label files (non-reserved rows only unless
     ``reserved``): item, kind, label, the tagged contact (through normalise) and the text
@@ -249,7 +241,7 @@ def three_way_rows(files: Sequence[str] = THREE_WAY_FILES, reserved: bool = Fals
                 items.append((c, r))
     tagged = tag_through([c for c, _ in items], "normalise")
     formulas = default_formulas()
-    return [{"item": r["item"], "kind": kind_of(r["dataset"]), "label": r["sentiment"], "tagged": t,
+    return [{"item": r["item"], "kind": kind(r["dataset"]), "label": r["sentiment"], "tagged": t,
              "text": sentiment_text(t.turns, t.text, formulas)} for (_, r), t in zip(items, tagged)]
 
 
