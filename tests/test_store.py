@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-from voc import store as store_mod
+from voc.store import schema as store_schema
+from voc.store import get_tz
 from voc.cli import cli
 from voc.errors import ConfigError, InputError
 from voc.records import (OUTPUT_FIELDS, Churn, Contact, ContactType, Escalation, Resolved, RootCause, Sentiment, Tagged,
@@ -93,8 +94,8 @@ def test_pending_migrations_are_applied_and_keep_data(tmp_path, monkeypatch):
     with Store(path) as st:
         st.add(tagged_record("A"))
     step = (SCHEMA_VERSION + 1, "test: add a column", ("ALTER TABLE contacts ADD COLUMN reviewed INTEGER DEFAULT 0",))
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, step])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, step])
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(ConfigError, match="needs migrating"):
         Store(path, readonly=True)
     with Store(path) as st:
@@ -109,8 +110,8 @@ def test_a_failing_migration_leaves_the_store_unchanged(tmp_path, monkeypatch):
         st.add(tagged_record("A"))
     step = (SCHEMA_VERSION + 1, "test: broken", ("ALTER TABLE contacts ADD COLUMN reviewed INTEGER",
                                                  "CREATE INDEX broken ON no_such_table(x)"))
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, step])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*store_schema.MIGRATIONS, step])
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with pytest.raises(ConfigError, match="store is unchanged"):
         Store(path)
     con = sqlite3.connect(path)
@@ -158,7 +159,7 @@ def test_records_of_an_older_voc_have_no_contact_type(tmp_path):
 def v1_store(path, records):
     """A store as voc wrote it with schema version 1 (the released first migration, and rows
     without the contact-type columns: the fields a record had beyond those columns in extra)."""
-    version, description, statements = store_mod.MIGRATIONS[0]
+    version, description, statements = store_schema.MIGRATIONS[0]
     assert version == 1
     con = sqlite3.connect(path)
     con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
@@ -167,10 +168,10 @@ def v1_store(path, records):
         con.execute(sql)
     con.execute("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00+00:00', ?)", (description,))
     con.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Shanghai')")
-    v1_columns = [c for c in store_mod._INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score")]
+    v1_columns = [c for c in store_schema.INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score")]
     with Store(":memory:") as mem:
         for rec in records:
-            row = dict(zip(store_mod._INSERT_COLUMNS, mem._row(rec, 1_780_000_000)))
+            row = dict(zip(store_schema.INSERT_COLUMNS, mem._row(rec, 1_780_000_000)))
             extra = json.loads(row["extra"])
             extra.update({k: rec[k] for k in ("contact_type", "resolved", "resolved_score") if k in rec})
             row["extra"] = json.dumps(extra, ensure_ascii=False, separators=(",", ":"))
@@ -211,9 +212,9 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
 def test_the_schema_2_migration_is_all_or_nothing(tmp_path, monkeypatch):
     path = tmp_path / "v1.db"
     v1_store(path, [tagged_record("A", contact_type="inquiry")])
-    version, description, statements = store_mod.MIGRATIONS[1]
+    version, description, statements = store_schema.MIGRATIONS[1]
     broken = (version, description, (*statements, "CREATE INDEX broken ON no_such_table(x)"))
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [store_mod.MIGRATIONS[0], broken])
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [store_schema.MIGRATIONS[0], broken])
     with pytest.raises(ConfigError, match="store is unchanged"):
         Store(path)
     con = sqlite3.connect(path)
@@ -313,7 +314,7 @@ def test_month_helpers():
     assert shift_month("2026-01", -1) == "2025-12" and shift_month("2026-12", 1) == "2027-01"
     with pytest.raises(ConfigError, match="YYYY-MM"):
         shift_month("2026-13", 1)
-    tz = store_mod.get_tz("Asia/Shanghai")
+    tz = get_tz("Asia/Shanghai")
     assert parse_time("not a date", tz) is None
     assert parse_time("2026-10-31T16:00:00Z", tz).isoformat() == "2026-11-01T00:00:00+08:00"
 

@@ -33,6 +33,7 @@ import hmac
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from .checksums import card_iin_plausible, id_shaped, id_valid, luhn
 
@@ -572,6 +573,22 @@ class Redactor:
 
     def __call__(self, text: str) -> str:
         return self.redact(text)[0]
+
+    def scrub(self, value: Any) -> Any:
+        """``value`` with every string in it redacted (dict keys too; numbers that hold a
+        phone, ID or card become the redacted string): what every string leaving voc goes through."""
+        if isinstance(value, str):
+            return self(value) if value else value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            out = self(str(value)) if abs(value) >= 10_000 else None
+            return value if out is None or out == str(value) else out
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, dict):
+            return {self.scrub(str(k)): self.scrub(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.scrub(v) for v in value]
+        return self.scrub(str(value))
 
 
 _DEFAULT = Redactor()

@@ -1,183 +1,28 @@
-"""The results store: tagged contacts kept across months in one SQLite file.
-
-    with Store("voc.db") as st:          # created on first use
-        st.add_many(records)             # flat output records (Tagged.to_record())
-        st.months()                      # ['2026-05', ..., '2026-10']
-        st.purge("365d")                 # contacts older than a year are deleted
-
-* One row per contact id: re-adding an id replaces the row (no duplicates).
-* Text is stored redacted only: ``voc.text.redact.Redactor`` runs again on every text,
-  evidence span, reason and metadata string on the way in (it is idempotent, so text that
-  ``voc tag`` already redacted is unchanged). Deleted rows are overwritten on disk
-  (``PRAGMA secure_delete``), so a purge does not leave old text in free pages.
-* ``month`` is the calendar month of ``created_at`` in the store's time zone (Asia/Shanghai
-  by default; fixed when the store is created). A ``created_at`` without an offset is read as
-  local time of that zone; one with an offset (``+08:00``, ``Z``) is converted. Contacts
-  without a readable date are kept with no month and appear in no monthly report.
-* Schema: ``schema_version`` (one row per applied migration), ``settings`` (time zone) and
-  ``contacts`` (docs/reports.md lists the columns). Opening an older store applies the
-  pending migrations in one transaction; a store written by a newer voc is refused.
-
-Reports read only the store, never re-tag.
-"""
+"""The ``Store`` class (one SQLite file) and the file-level helpers of ``voc store``."""
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import time
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from .errors import ConfigError, InputError, OutputError
-from .lang.metadata import TIER_KEYS, to_datetime
-from .records import OUTPUT_FIELDS
-from .lang.metadata import tier as customer_tier
+from ..errors import ConfigError, InputError, OutputError
+from ..lang.metadata import TIER_KEYS
+from ..lang.metadata import tier as customer_tier
+from ..records import OUTPUT_FIELDS
+from . import schema
+from .schema import COLUMN_FIELDS, INSERT
+from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
 
 log = logging.getLogger(__name__)
-
-DEFAULT_TZ = "Asia/Shanghai"
-
-# Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
-# in ``extra`` so that ``get``/``records`` give back the full record.
-_COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
-                  "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
-                  "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
-                  "resolved_score")
-
-# -- schema -----------------------------------------------------------------------------------
-# Each migration takes the schema from version n-1 to n. Never edit a released step: append.
-MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
-    (1, "contacts table, settings, indexes", (
-        """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
-        """CREATE TABLE contacts (
-            id                TEXT PRIMARY KEY,
-            month             TEXT,            -- YYYY-MM of created_at in the store's time zone
-            ts                INTEGER,         -- created_at as Unix seconds (NULL when unreadable)
-            added_at          INTEGER NOT NULL,-- when the row was written (Unix seconds)
-            created_at        TEXT,            -- as given in the record
-            channel           TEXT,
-            customer_id       TEXT,
-            text              TEXT,            -- redacted customer-side text
-            root_cause        TEXT,
-            root_cause_score  REAL,            -- score of the predicted label
-            evidence          TEXT,            -- JSON list of redacted evidence spans
-            owner             TEXT,
-            sentiment         REAL,
-            sentiment_label   TEXT,
-            sentiment_trend   TEXT,
-            churn_risk        REAL,
-            churn_level       TEXT,
-            escalate          INTEGER,         -- 1/0, NULL when not tagged
-            escalation_level  TEXT,
-            topic_id          INTEGER,         -- top topic
-            topic             TEXT,            -- topic_label
-            tier              TEXT,            -- customer value tier from metadata
-            status            TEXT,
-            model_version     TEXT,
-            extra             TEXT NOT NULL    -- JSON: the rest of the record
-        )""",
-        "CREATE INDEX contacts_month ON contacts(month)",
-        "CREATE INDEX contacts_month_root_cause ON contacts(month, root_cause)",
-        "CREATE INDEX contacts_month_channel ON contacts(month, channel)",
-        # the owner and topic indexes also cover the columns the reports aggregate, so that a
-        # report over a year of contacts reads indexes only
-        "CREATE INDEX contacts_month_owner ON contacts(month, owner, root_cause, sentiment_label, churn_level, "
-        "escalate, escalation_level, sentiment_trend, tier, sentiment)",
-        "CREATE INDEX contacts_month_topic ON contacts(month, topic, owner, escalate, churn_level)",
-        "CREATE INDEX contacts_ts ON contacts(ts)",
-    )),
-    (2, "contact type and resolution columns, index by month and contact type", (
-        "ALTER TABLE contacts ADD COLUMN contact_type TEXT",   # NULL: no contact-type stage ran (older voc)
-        "ALTER TABLE contacts ADD COLUMN resolved TEXT",       # yes | no | unclear, NULL when not tagged
-        "ALTER TABLE contacts ADD COLUMN resolved_score REAL",
-        # rows whose records already had these fields kept them in extra: move them to the columns
-        "UPDATE contacts SET contact_type = json_extract(extra, '$.contact_type'), "
-        "resolved = json_extract(extra, '$.resolved'), resolved_score = json_extract(extra, '$.resolved_score'), "
-        "extra = json_remove(extra, '$.contact_type', '$.resolved', '$.resolved_score') "
-        "WHERE json_type(extra, '$.contact_type') IS NOT NULL OR json_type(extra, '$.resolved') IS NOT NULL "
-        "OR json_type(extra, '$.resolved_score') IS NOT NULL",
-        # leads with (month, contact_type) and covers what the reports aggregate (index-only scans)
-        "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
-        "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
-    )),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-_INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
-                   "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
-                   "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
-                   "model_version", "extra", "contact_type", "resolved", "resolved_score")
-_INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(_INSERT_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})")
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhw]|days?|hours?|weeks?|天|小时|周)\s*$", re.I)
-_UNITS = {"d": 86400, "day": 86400, "days": 86400, "天": 86400, "h": 3600, "hour": 3600, "hours": 3600,
-          "小时": 3600, "w": 604800, "week": 604800, "weeks": 604800, "周": 604800}
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_duration(value: str | int | float | timedelta) -> timedelta:
-    """``365d``, ``48h``, ``52w`` (or a timedelta, or a number of days) as a timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, (int, float)):
-        return timedelta(days=value)
-    m = _DURATION.match(str(value))
-    if not m:
-        raise ConfigError(f"cannot read the duration {value!r}; write a number and a unit, e.g. 365d, 48h or 52w.")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2).lower()])
-
-
-def check_month(month: str) -> str:
-    """``month`` if it reads as YYYY-MM, else a ConfigError."""
-    m = _MONTH.match(str(month).strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise ConfigError(f"cannot read the month {month!r}; write it as YYYY-MM, e.g. 2026-10.")
-    return m.group(0)
-
-
-def shift_month(month: str, n: int) -> str:
-    """The month ``n`` months after ``month`` (negative: before)."""
-    y, m = map(int, check_month(month).split("-"))
-    k = y * 12 + (m - 1) + n
-    return f"{k // 12:04d}-{k % 12 + 1:02d}"
-
-
-def month_range(first: str, last: str) -> list[str]:
-    out, m = [], check_month(first)
-    while m <= last:
-        out.append(m)
-        m = shift_month(m, 1)
-    return out
-
-
-def get_tz(name: str) -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(name)
-    except Exception:
-        if name in ("Asia/Shanghai", "Asia/Chongqing", "PRC", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Macau"):
-            return timezone(timedelta(hours=8), name)  # no DST since 1991; works without tzdata
-        if name.upper() in ("UTC", "Z", "GMT"):
-            return timezone.utc
-        raise ConfigError(f"unknown time zone {name!r}; give an IANA name such as Asia/Shanghai "
-                          f"(on Windows: pip install tzdata).") from None
-
-
-def parse_time(value: Any, tz: tzinfo) -> datetime | None:
-    """``created_at`` as an aware datetime in ``tz`` (``voc.lang.metadata.to_datetime``: naive
-    times are local to ``tz``; numbers and 10/13-digit strings are Unix seconds or milliseconds).
-    None when unreadable."""
-    dt = to_datetime(value, tz, epoch=True)
-    return dt.astimezone(tz) if dt is not None else None
 
 
 def _default_redactor() -> Callable[[str], str]:
     try:
-        from .text.redact import Redactor
+        from ..text.redact import Redactor
     except ImportError as e:  # pragma: no cover - the module ships with voc
         raise ConfigError("voc.text.redact is missing, so the store cannot redact text; reinstall voc.") from e
     return Redactor()
@@ -262,15 +107,15 @@ class Store:
         if tables and "schema_version" not in tables:
             raise InputError(f"{self.path} is an SQLite file but not a voc results store; give another --store path.")
         current = self.schema_version()
-        if current > SCHEMA_VERSION:
+        if current > schema.SCHEMA_VERSION:
             raise ConfigError(f"the store {self.path} has schema version {current}, newer than this voc "
-                              f"understands ({SCHEMA_VERSION}); upgrade voc.")
-        pending = [m for m in MIGRATIONS if m[0] > current]
+                              f"understands ({schema.SCHEMA_VERSION}); upgrade voc.")
+        pending = [m for m in schema.MIGRATIONS if m[0] > current]
         if not pending:
             return
         if self.readonly:
             raise ConfigError(f"the store {self.path} has schema version {current} and needs migrating to "
-                              f"{SCHEMA_VERSION}; open it once for writing (e.g. `voc store add`).")
+                              f"{schema.SCHEMA_VERSION}; open it once for writing (e.g. `voc store add`).")
         # one explicit transaction (DDL included): all pending steps or none
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -286,7 +131,7 @@ class Store:
             self.conn.rollback()
             raise ConfigError(f"migrating the store {self.path} from schema version {current} failed ({e}); the store "
                               f"is unchanged: report this with your voc version.") from None
-        log.info("store %s migrated from schema version %d to %d", self.path, current, SCHEMA_VERSION)
+        log.info("store %s migrated from schema version %d to %d", self.path, current, schema.SCHEMA_VERSION)
 
     def setting(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
@@ -329,7 +174,7 @@ class Store:
         scores = record.get("root_cause_scores") or {}
         topics = record.get("topics") or []
         metadata = r(record.get("metadata") or {})
-        extra = {k: v for k, v in record.items() if k not in _COLUMN_FIELDS}
+        extra = {k: v for k, v in record.items() if k not in COLUMN_FIELDS}
         extra["metadata"] = metadata
         for k in ("churn_reasons", "escalation_reasons"):
             if k in extra:
@@ -391,7 +236,7 @@ class Store:
         rows, self._pending = self._pending, []
         try:
             with self.conn:
-                self.conn.executemany(_INSERT, rows)
+                self.conn.executemany(INSERT, rows)
         except sqlite3.OperationalError as e:
             raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it "
                               f"or free disk space, then run again.") from None

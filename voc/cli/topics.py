@@ -1,0 +1,105 @@
+"""``voc topics``: fit, show and track topics."""
+from __future__ import annotations
+
+import click
+
+from .base import CONTEXT, input_options, k_range_option, num_topics_option, read_options, cli, handle_errors
+
+
+@cli.group("topics", context_settings=CONTEXT)
+def topics_group():
+    """Discover topics, show them, and track them month over month.
+
+    \b
+    Examples:
+      voc topics fit corpus/samples/contacts.jsonl -o models/my-topics --num-topics auto
+      voc topics show models/my-topics
+      voc topics track --model models/my-topics --by month corpus/samples/contacts.jsonl
+    """
+
+
+@topics_group.command("fit", context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Model folder to write (topics.json, dictionary, topic-term matrix, manifest).")
+@click.option("-k", "--num-topics", "num_topics", default="auto", show_default=True,
+              help="Number of topics K, or 'auto' to choose K by coherence c_v over --k-range.")
+@click.option("--k-range", "k_range", default="8:24:2", show_default=True,
+              help="K values tried with --num-topics auto: START:STOP[:STEP].")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same input + K + seed = same model).")
+@click.option("--overwrite", is_flag=True, help="Replace the model in OUTPUT if there is one.")
+@input_options
+@handle_errors
+def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_format, encoding, id_col, text_col,
+               speaker_col, time_col, group_by, workers):
+    """Fit an LDA topic model on the customer side of the contacts in INPUTS.
+
+    \b
+    Examples:
+      voc topics fit corpus/samples/contacts.jsonl -o models/my-topics
+      voc topics fit tickets.csv -o models/tickets-20 --num-topics 20 --seed 7
+    """
+    from ..topics.model import show_topics
+    from ..training.topics import fit_files
+
+    model = fit_files(inputs, output, num_topics=num_topics_option(num_topics), k_range=k_range_option(k_range), seed=seed,
+                      workers=workers, overwrite=overwrite,
+                      read_options=read_options(input_format, encoding, id_col, text_col, speaker_col, time_col,
+                                                 group_by))
+    click.echo(show_topics(output))
+    click.echo(f"voc: wrote {output} ({model.k_} topics from {model.n_train_docs_:,} contacts)", err=True)
+
+
+@topics_group.command("show", context_settings=CONTEXT)
+@click.argument("model_dir", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--terms", type=click.IntRange(1, 20), default=8, show_default=True, help="Top terms shown per topic.")
+@handle_errors
+def topics_show(model_dir, terms):
+    """Print the topics of MODEL_DIR (default: the shipped model) as a table.
+
+    \b
+    Example:
+      voc topics show models/topics/1.0.0
+    """
+    from ..topics.model import show_topics
+
+    click.echo(show_topics(model_dir, terms=terms))
+
+
+@topics_group.command("track", context_settings=CONTEXT)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Topic model folder (default: the shipped model).")
+@click.option("--by", type=click.Choice(["month", "week"]), default="month", show_default=True,
+              help="Period (from created_at, Asia/Shanghai).")
+@click.option("--reference", type=click.Choice(["model", "previous"]), default="model", show_default=True,
+              help="What each period's own topics are aligned to.")
+@click.option("--no-refit", is_flag=True, help="Do not fit per-period topics (volumes, shares and terms only).")
+@click.option("--window", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Previous periods pooled as the baseline of the tests.")
+@click.option("--alpha", type=click.FloatRange(0, 1), default=0.01, show_default=True,
+              help="Significance level for topics (BH-adjusted); terms use --term-alpha.")
+@click.option("--term-alpha", type=click.FloatRange(0, 1), default=0.001, show_default=True,
+              help="Significance level for emerging terms (BH-adjusted).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the full report as JSON.")
+@input_options
+@handle_errors
+def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term_alpha, output, input_format,
+                 encoding, id_col, text_col, speaker_col, time_col, group_by, workers):
+    """Track topics period by period and flag emerging issues in INPUTS.
+
+    \b
+    Examples:
+      voc topics track --by month corpus/samples/contacts.jsonl
+      voc topics track --model models/my-topics --by month jan.csv feb.csv -o out/topics_track.json
+    """
+    from ..reports.topics import track_files
+
+    report = track_files(inputs, model_dir, by=by, output=output, workers=workers, reference=reference,
+                         refit=not no_refit, window=window, alpha=alpha, term_alpha=term_alpha,
+                         read_options=read_options(input_format, encoding, id_col, text_col, speaker_col, time_col,
+                                                    group_by))
+    click.echo(report.to_text())
+    if output:
+        click.echo(f"voc: wrote {output}", err=True)
+# == end topics ==

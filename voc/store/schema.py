@@ -1,0 +1,81 @@
+"""The store's schema: the migrations that build it, and the columns a record fills.
+
+A change to what the store keeps is a new migration appended to ``MIGRATIONS`` (never edit a
+released step) plus, for a new column, its name in ``COLUMN_FIELDS``/``INSERT_COLUMNS`` and its
+value in ``Store._row``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+# Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
+# in ``extra`` so that ``get``/``records`` give back the full record.
+COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
+                  "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
+                  "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
+                  "resolved_score")
+
+# -- schema -----------------------------------------------------------------------------------
+# Each migration takes the schema from version n-1 to n. Never edit a released step: append.
+MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
+    (1, "contacts table, settings, indexes", (
+        """CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)""",
+        """CREATE TABLE contacts (
+            id                TEXT PRIMARY KEY,
+            month             TEXT,            -- YYYY-MM of created_at in the store's time zone
+            ts                INTEGER,         -- created_at as Unix seconds (NULL when unreadable)
+            added_at          INTEGER NOT NULL,-- when the row was written (Unix seconds)
+            created_at        TEXT,            -- as given in the record
+            channel           TEXT,
+            customer_id       TEXT,
+            text              TEXT,            -- redacted customer-side text
+            root_cause        TEXT,
+            root_cause_score  REAL,            -- score of the predicted label
+            evidence          TEXT,            -- JSON list of redacted evidence spans
+            owner             TEXT,
+            sentiment         REAL,
+            sentiment_label   TEXT,
+            sentiment_trend   TEXT,
+            churn_risk        REAL,
+            churn_level       TEXT,
+            escalate          INTEGER,         -- 1/0, NULL when not tagged
+            escalation_level  TEXT,
+            topic_id          INTEGER,         -- top topic
+            topic             TEXT,            -- topic_label
+            tier              TEXT,            -- customer value tier from metadata
+            status            TEXT,
+            model_version     TEXT,
+            extra             TEXT NOT NULL    -- JSON: the rest of the record
+        )""",
+        "CREATE INDEX contacts_month ON contacts(month)",
+        "CREATE INDEX contacts_month_root_cause ON contacts(month, root_cause)",
+        "CREATE INDEX contacts_month_channel ON contacts(month, channel)",
+        # the owner and topic indexes also cover the columns the reports aggregate, so that a
+        # report over a year of contacts reads indexes only
+        "CREATE INDEX contacts_month_owner ON contacts(month, owner, root_cause, sentiment_label, churn_level, "
+        "escalate, escalation_level, sentiment_trend, tier, sentiment)",
+        "CREATE INDEX contacts_month_topic ON contacts(month, topic, owner, escalate, churn_level)",
+        "CREATE INDEX contacts_ts ON contacts(ts)",
+    )),
+    (2, "contact type and resolution columns, index by month and contact type", (
+        "ALTER TABLE contacts ADD COLUMN contact_type TEXT",   # NULL: no contact-type stage ran (older voc)
+        "ALTER TABLE contacts ADD COLUMN resolved TEXT",       # yes | no | unclear, NULL when not tagged
+        "ALTER TABLE contacts ADD COLUMN resolved_score REAL",
+        # rows whose records already had these fields kept them in extra: move them to the columns
+        "UPDATE contacts SET contact_type = json_extract(extra, '$.contact_type'), "
+        "resolved = json_extract(extra, '$.resolved'), resolved_score = json_extract(extra, '$.resolved_score'), "
+        "extra = json_remove(extra, '$.contact_type', '$.resolved', '$.resolved_score') "
+        "WHERE json_type(extra, '$.contact_type') IS NOT NULL OR json_type(extra, '$.resolved') IS NOT NULL "
+        "OR json_type(extra, '$.resolved_score') IS NOT NULL",
+        # leads with (month, contact_type) and covers what the reports aggregate (index-only scans)
+        "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
+        "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
+    )),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
+                   "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
+                   "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
+                   "model_version", "extra", "contact_type", "resolved", "resolved_score")
+INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(INSERT_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
