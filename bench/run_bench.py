@@ -236,7 +236,7 @@ def main(argv=None) -> dict:
     if args.quick:
         args.n, args.naive_n, args.no_memory, args.no_doc, args.rounds = 3_000, 200, True, True, 1
     if not have("psutil"):
-        raise SystemExit("run_bench needs psutil (pip install psutil, or voc[dist] which brings it).")
+        raise SystemExit("run_bench needs psutil (pip install psutil, or voc-cx[dist] which brings it).")
     from voc.datasets import shared_data_dir
 
     if shared_data_dir() is None:

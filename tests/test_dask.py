@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("distributed", reason="the Dask engine needs voc[dist]")
+pytest.importorskip("distributed", reason="the Dask engine needs voc-cx[dist]")
 
 import voc
 from voc.engines import dask as vd

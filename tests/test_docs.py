@@ -20,3 +20,17 @@ def test_readme_has_the_two_commands():
     assert 'pip install ".[all,test]" && python -m pytest' in text
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest" in ci
+
+
+def test_install_hints_name_the_distribution_not_the_taken_pypi_name():
+    """`voc` on PyPI is an unrelated project: every hint must say voc-cx[extra]."""
+    import configparser
+    import re
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    assert cfg["metadata"]["name"] == "voc-cx"
+    wrong = re.compile(r"(?<![-\w.])voc\[")
+    bad = [f"{p.relative_to(ROOT)}:{n}" for p in [*ROOT.glob("voc/**/*.py"), *ROOT.glob("docs/*.md"), ROOT / "README.md"]
+           for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if wrong.search(line)]
+    assert not bad, f"install hints naming voc[...] instead of voc-cx[...]: {bad}"

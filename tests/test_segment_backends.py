@@ -10,7 +10,7 @@ from voc.errors import ConfigError
 from voc.text.segment import BACKENDS, Segmenter
 
 needs_rjieba = pytest.mark.skipif(importlib.util.find_spec("rjieba") is None,
-                                  reason="rjieba is not installed (pip install 'voc[fast]')")
+                                  reason="rjieba is not installed (pip install 'voc-cx[fast]')")
 
 # Hand-written text that walks every path of the rjieba backend: plain Chinese, Latin/digit
 # runs (qq.com, 2018.6.26, 3.2G), words mixing both (T恤, A股, 4S店), Latin dictionary words

@@ -42,6 +42,6 @@ def collect() -> dict[str, dict[str, str]]:
     out["models"] = models or {"(none)": "cue-lexicon baselines only"}
     deps = {d: _version(d) or "not installed" for d in DEPENDENCIES}
     out["dependencies"] = deps
-    out["optional dependencies"] = {d: f"{_version(d) or 'not installed'} (voc[{extra}])"
+    out["optional dependencies"] = {d: f"{_version(d) or 'not installed'} (voc-cx[{extra}])"
                                     for d, extra in OPTIONAL.items()}
     return out

@@ -144,7 +144,7 @@ def _skops(path: Path):
         import skops.io as sio
     except ImportError:
         raise ModelError(f"the skops file {path} needs skops, which is not installed (no shipped model "
-                         f"needs it); install it with pip install 'voc[bench]'.") from None
+                         f"needs it); install it with pip install 'voc-cx[bench]'.") from None
     return sio
 
 

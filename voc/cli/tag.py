@@ -51,7 +51,7 @@ from .base import CONTEXT, cli, handle_errors
               help="Also add the tagged contacts to this results store (SQLite file).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run (killed, crashed) of the same inputs and output.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: worker processes on this machine; dask: a Dask cluster (voc[dist], docs/scale.md).")
+              help="local: worker processes on this machine; dask: a Dask cluster (voc-cx[dist], docs/scale.md).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers).")
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default=None,

@@ -10,7 +10,7 @@ An engine is an object with
 - ``close()`` (and ``with engine: ...``).
 
 ``LocalEngine`` (worker processes on this machine, the default) and ``voc.engines.dask.DaskEngine``
-(a Dask cluster, ``pip install 'voc[dist]'``) give byte-identical output. To add an engine,
+(a Dask cluster, ``pip install 'voc-cx[dist]'``) give byte-identical output. To add an engine,
 write a class with these four members (docs/architecture.md, "To add an engine").
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Dask engine: tag on a Dask distributed cluster (``pip install 'voc[dist]'``).
+"""The Dask engine: tag on a Dask distributed cluster (``pip install 'voc-cx[dist]'``).
 
 ``voc tag ... --engine dask --scheduler tcp://HOST:8786`` runs on an existing cluster;
 ``--engine dask`` alone starts a local cluster (one single-threaded worker process per core,
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["DaskEngine", "PipelinePlugin", "Session", "map_chunks", "local_cluster", "connect"]
 
-try:  # optional: voc[dist]
+try:  # optional: voc-cx[dist]
     from distributed import WorkerPlugin as _WorkerPlugin
 except ImportError:  # pragma: no cover - exercised without the extra
     _WorkerPlugin = object
@@ -61,7 +61,7 @@ def _require_distributed():
     try:
         import distributed
     except ImportError:
-        raise ConfigError("the Dask engine needs dask.distributed; run pip install 'voc[dist]' "
+        raise ConfigError("the Dask engine needs dask.distributed; run pip install 'voc-cx[dist]' "
                           "or use --engine local.") from None
     return distributed
 

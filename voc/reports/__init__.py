@@ -5,7 +5,7 @@
 * ``escalation(store, month, out_dir) -> EscalationFiles``: one report per upstream owner and
   the flagged contacts as CSV/XLSX for ticketing systems.
 
-``store`` is a ``voc.store.Store`` or the path of one. The HTML needs jinja2 (``voc[report]``).
+``store`` is a ``voc.store.Store`` or the path of one. The HTML needs jinja2 (``voc-cx[report]``).
 """
 from .escalation import EscalationFiles, EscalationReport, escalation
 from .monthly import Report, monthly, write_monthly

@@ -20,7 +20,7 @@ def environment():
     try:
         import jinja2
     except ImportError:
-        raise ConfigError("the reports need jinja2; install it with: pip install 'voc[report]'") from None
+        raise ConfigError("the reports need jinja2; install it with: pip install 'voc-cx[report]'") from None
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)

@@ -63,7 +63,7 @@ class Segmenter:
     ``userdict`` and ``stopwords`` default to the project's lexicons; pass paths to use your
     own. ``keep_stopwords=True`` returns every non-punctuation token.
 
-    ``backend="rjieba"`` (``pip install 'voc[fast]'``) cuts runs of Chinese characters with
+    ``backend="rjieba"`` (``pip install 'voc-cx[fast]'``) cuts runs of Chinese characters with
     rjieba, the binding of the Rust port of jieba, and everything else with jieba itself,
     checking the few places where the two could differ, so the tokens are jieba's exactly
     (tested on the real texts of ``../shared/data``) at several times the speed.
@@ -206,7 +206,7 @@ def _require(module: str) -> None:
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
-        raise ConfigError(f"the {module} segmenter is not installed; run pip install 'voc[fast]' "
+        raise ConfigError(f"the {module} segmenter is not installed; run pip install 'voc-cx[fast]' "
                           f"or use the jieba segmenter.")
 
 
