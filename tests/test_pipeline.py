@@ -311,3 +311,28 @@ def test_fork_is_not_used_with_threads_running(monkeypatch):
     monkeypatch.setenv("VOC_START_METHOD", "nonsense")
     with pytest.raises(ConfigError, match="VOC_START_METHOD"):
         start_method()
+
+
+def test_pipe_tags_plain_strings_like_tag():
+    import voc
+
+    nlp = voc.load()
+    texts = ["快递三天了还没到，怎么回事", "请问怎么开发票"]
+    got = list(nlp.pipe(texts))
+    assert [t.contact.id for t in got] == ["0", "1"]
+    assert all(t.root_cause is not None and t.sentiment is not None for t in got)
+    assert got[1].to_record()["contact_type"] == nlp.tag(texts[1]).to_record()["contact_type"]
+
+
+def test_to_frame_gives_one_row_per_contact_with_the_output_fields():
+    pd = pytest.importorskip("pandas")
+    import voc
+    from voc.records import OUTPUT_FIELDS
+
+    nlp = voc.load()
+    tagged = list(nlp.pipe(["快递三天了还没到", "谢谢你们的耐心解答"]))
+    df = voc.to_frame(tagged)
+    assert isinstance(df, pd.DataFrame) and len(df) == 2
+    assert list(df.columns)[:len(OUTPUT_FIELDS)] == list(OUTPUT_FIELDS)
+    assert df.loc[0, "id"] == "0" and df.loc[1, "text"] == "谢谢你们的耐心解答"
+    assert voc.to_frame([t.to_record() for t in tagged]).equals(df)

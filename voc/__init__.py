@@ -12,6 +12,7 @@ churn risk, escalation and topics::
         ...
 
     voc.tag_files(["tickets.csv"], "tagged.jsonl", engine=voc.LocalEngine(workers=2))
+    df = voc.to_frame(nlp.pipe(["快递三天没到", "怎么开发票"]))   # a pandas DataFrame
 
 Heavy libraries (jieba, scikit-learn, gensim) load lazily, so ``import voc`` is fast.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "__version__",
     "load",
     "read_contacts",
+    "to_frame",
     "tag_files",
     "Pipeline",
     "Settings",
@@ -55,6 +57,7 @@ _LAZY = {
     "Contact": ("records", "Contact"),
     "Turn": ("records", "Turn"),
     "Tagged": ("records", "Tagged"),
+    "to_frame": ("records", "to_frame"),
 }
 
 

@@ -165,7 +165,9 @@ class Pipeline:
         ``window`` chunks (default ``2 * workers``) are in flight, so memory does not grow
         with the input. ``finalize`` (a top-level function) is applied to each result where it
         was tagged. Each call is a run of its own: the preprocessors start from a fresh state.
+        Plain strings are tagged like ``tag`` tags them, with their position as id.
         """
+        contacts = (Contact.from_text(x, id=str(i)) if isinstance(x, str) else x for i, x in enumerate(contacts))
         chunks = chunked(self.preprocess(contacts), batch_size)
         if engine is not None:
             tagged = engine.map_chunks(self, chunks, finalize=finalize)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping, NamedTuple
 
-from .errors import StageError
+from .errors import ConfigError, StageError
 
 SPEAKERS = ("customer", "agent", "bot", "system")
 
@@ -248,3 +248,16 @@ def _make_evolve():
 
 
 evolve = _make_evolve()
+
+
+def to_frame(items: Iterable[Any]) -> Any:
+    """A pandas DataFrame of tagged results (``Tagged`` or the flat records of ``to_record()``
+    / a tagged JSONL file), one row per contact, the output fields as columns in their order.
+    Needs pandas (``pip install 'voc-cx[frame]'``)."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise ConfigError("voc.to_frame needs pandas; install it with pip install 'voc-cx[frame]'.") from None
+    rows = [x.to_record() if isinstance(x, Tagged) else dict(x) for x in items]
+    extra = [k for r in rows for k in r if k not in OUTPUT_FIELDS]
+    return pd.DataFrame(rows, columns=[*OUTPUT_FIELDS, *dict.fromkeys(extra)])
