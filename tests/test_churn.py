@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+import voc
+
 from voc.errors import ConfigError, InputError
 from voc.lang.taxonomy import OWNERS
 from voc.records import Contact, RootCause, Sentiment, Tagged, Turn
@@ -44,14 +46,14 @@ def test_exit_intent_is_high_with_reason(stage):
     for text in ("这个号码我要销户", "我要携号转网，不用你们了", "再也不来这家店了", "明天就去办退网", "保险我要退保"):
         ch = one(stage, text, sentiment=0.3)
         assert ch.level == "high", (text, ch)
-        assert any(r.startswith("exit intent:") for r in ch.reasons), ch.reasons
+        assert any(r.startswith("明确的流失意向：") for r in ch.reasons), ch.reasons
 
 
 def test_negated_exit_intent_is_not_counted(stage):
     for text in ("我不会销户的，只是问问", "暂时没打算注销", "我不想退订"):
         ch = one(stage, text, sentiment=0.5)
         assert ch.level != "high", (text, ch)
-        assert not any(r.startswith("exit intent") for r in ch.reasons)
+        assert not any(r.startswith("明确的流失意向") for r in ch.reasons)
     # phrases that only look negated still count
     assert one(stage, "客服不给注销，我一定要注销", sentiment=0.3).level == "high"
     assert negated("我不会销户", 4) and not negated("我不得不销户", 4)
@@ -71,9 +73,9 @@ def test_dev_fixes_exit_cues(stage):
 def test_strong_dissatisfaction_is_medium_not_high(stage):
     ch = one(stage, "已经投诉多次了还是没解决，太气愤了", sentiment=0.05, root_cause="process")
     assert ch.level == "medium", ch
-    assert any("repeated unresolved" in r for r in ch.reasons)
-    assert any("complaint threat" in r for r in ch.reasons)
-    assert any("strongly negative sentiment" in r for r in ch.reasons)
+    assert any("问题反复未解决" in r for r in ch.reasons)
+    assert any("投诉威胁" in r for r in ch.reasons)
+    assert any("情绪非常负面" in r for r in ch.reasons)
     calm = one(stage, "请问怎么查询话费余额", sentiment=0.7)
     assert calm.level == "low" and calm.score < ch.score
 
@@ -90,9 +92,9 @@ def test_score_rises_with_each_signal(stage):
 
 def test_tier_and_repeat_reasons(stage):
     ch = one(stage, "网速很慢", metadata={"会员等级": "钻石卡", "repeat_contacts": 3})
-    assert any("high-value customer: 钻石卡" in r for r in ch.reasons)
-    assert any("3 earlier contacts" in r for r in ch.reasons)
-    assert not any("high-value" in r for r in one(stage, "网速很慢", metadata={"tier": "普通"}).reasons)
+    assert any("高价值客户：钻石卡" in r for r in ch.reasons)
+    assert any("此前已联络 3 次" in r for r in ch.reasons)
+    assert not any("高价值" in r for r in one(stage, "网速很慢", metadata={"tier": "普通"}).reasons)
     assert tier({"Tier": " VIP "}) == "VIP" and tier({}) is None
     # one list of tier keys for churn, escalation and the store (the union of the old two)
     assert tier({"客户星级": "五星"}) == "五星" and tier({"value_tier": "金卡"}) == "金卡"
@@ -155,7 +157,7 @@ def test_load_wires_repeat_contacts_into_the_pipeline(tmp_path):
                   created_at=f"2024-05-0{i + 1}T09:00:00+08:00") for i in range(3)]
     out = list(pipe.pipe(cs))
     assert [t.contact.metadata["repeat_contacts"] for t in out] == [0, 1, 2]
-    assert any("2 earlier contacts" in r for r in out[2].churn.reasons)
+    assert any("此前已联络 2 次" in r for r in out[2].churn.reasons)
     assert out[2].churn.score > out[0].churn.score
     assert all(t.sentiment and t.escalation is not None for t in out)
 
@@ -279,17 +281,17 @@ def test_default_model_levels_and_readable_reasons(default):
     for text in ("我要求注销这张信用卡，再也不用你们银行了", "这个号码我要销户，明天就去携号转网"):
         ch = default([tagged(text, sentiment=0.1, root_cause="policy")])[0].churn
         assert ch.level == "high", (text, ch)
-        exit_reason = next(r for r in ch.reasons if r.startswith("exit intent:"))
-        assert any(w in text for w in exit_reason.split(": ")[1].split("、"))  # names the words found
+        exit_reason = next(r for r in ch.reasons if r.startswith("明确的流失意向："))
+        assert any(w in text for w in exit_reason.split("：")[1].split("、"))  # names the words found
         for r in ch.reasons:
-            if r.startswith("words the model weighs toward leaving: "):
-                assert all(w in text for w in r.split(": ")[1].split("、"))
+            if r.startswith("模型判为倾向流失的词："):
+                assert all(w in text for w in r.split("：")[1].split("、"))
     calm = default([tagged("请问怎么查询话费余额", sentiment=0.7)])[0].churn
     assert calm.level == "low" and calm.score < 0.5
     angry = default([tagged("已经投诉多次了还是没解决，太气愤了", sentiment=0.05, root_cause="process")])[0].churn
     assert angry.level == "medium" and calm.score < angry.score
     neg = default([tagged("我不会销户的，只是问问余额", sentiment=0.5)])[0].churn
-    assert neg.level != "high" and not any(r.startswith("exit intent") for r in neg.reasons)
+    assert neg.level != "high" and not any(r.startswith("明确的流失意向") for r in neg.reasons)
 
 
 def test_default_model_is_deterministic_and_keeps_the_contract(default):
@@ -389,7 +391,7 @@ def dialogue(*turns: tuple[str, str], sentiment: float = 0.5, root_cause: str = 
 
 
 def exit_words(ch) -> list[str]:
-    return [w for r in ch.reasons if r.startswith("exit intent:") for w in r.split(": ")[1].split("、")]
+    return [w for r in ch.reasons if r.startswith("明确的流失意向：") for w in r.split("：")[1].split("、")]
 
 
 @pytest.mark.parametrize("scorer", ["default", "stage"])
@@ -426,7 +428,7 @@ def test_negated_and_rhetorical_exit_are_not_counted(scorer, request):
         ch = st([dialogue(("customer", text), sentiment=0.5)])[0].churn
         assert ch.level != "high" and not exit_words(ch), (text, ch)
     # "never lets one down" is not dissatisfaction either
-    assert not any(r.startswith("strong dissatisfaction") for r in
+    assert not any(r.startswith("强烈不满") for r in
                    st([dialogue(("customer", "京东从不让人失望"))])[0].churn.reasons)
 
 
@@ -449,3 +451,14 @@ def test_exit_words_in_the_cue_file_and_an_older_model_folder(tmp_path):
     bad.write_text("exit_cancle\t订单\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="b.tsv:1"):
         ChurnCues.from_file(bad)
+
+
+def test_churn_reasons_are_chinese_by_default_and_english_on_request():
+    text = "你们再这样我就去12315投诉，然后销户"
+    zh = voc.load().tag(text).churn.reasons
+    en = voc.load(reasons_language="en").tag(text).churn.reasons
+    assert zh and len(zh) == len(en)
+    assert any(r.startswith("明确的流失意向：销户") for r in zh) and any(r.startswith("exit intent: 销户") for r in en)
+    assert not any(c.isascii() and c.isalpha() for r in zh for c in r)  # no English words in the Chinese
+    with pytest.raises(voc.ConfigError):
+        voc.load(reasons_language="fr")

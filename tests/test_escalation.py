@@ -106,7 +106,7 @@ def test_high_value_churn_needs_both_tier_and_high_churn(stage):
 def test_repeat_unresolved_needs_repeats_and_negative(stage):
     t = tagged("网速还是很慢", metadata={"repeat_contacts": 3}, sentiment=0.1)
     d = stage.decide(t)
-    assert d.flag and d.level == "normal" and any("3 earlier contacts" in r for r in d.reasons)
+    assert d.flag and d.level == "normal" and any("此前已联络 3 次" in r for r in d.reasons)
     assert not stage.decide(tagged("网速还是很慢", metadata={"repeat_contacts": 1}, sentiment=0.1)).flag
     assert not stage.decide(tagged("网速还是很慢", metadata={"repeat_contacts": 5}, sentiment=0.6)).flag
 

@@ -212,6 +212,7 @@ def test_public_api_locked():
         "__version__", "load", "read_contacts", "tag_files", "Pipeline", "Settings", "LocalEngine", "Contact",
         "Turn", "Tagged",
         "RowError", "RunSummary", "VocError", "InputError", "ConfigError", "ModelError", "OutputError", "StageError",
+        "to_frame",
     ]
     for name in voc.__all__:
         assert getattr(voc, name) is not None

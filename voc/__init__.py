@@ -27,7 +27,6 @@ __all__ = [
     "__version__",
     "load",
     "read_contacts",
-    "to_frame",
     "tag_files",
     "Pipeline",
     "Settings",
@@ -43,6 +42,7 @@ __all__ = [
     "ModelError",
     "OutputError",
     "StageError",
+    "to_frame",
 ]
 
 _LAZY = {

@@ -19,7 +19,7 @@ from .errors import ConfigError
 
 SEGMENTERS = ("jieba", "rjieba")
 SENTIMENT_BACKENDS = ("default", "snownlp")
-_NONE_IS_DEFAULT = ("redact", "sentiment_backend", "disable", "template_repeats")
+_NONE_IS_DEFAULT = ("redact", "sentiment_backend", "disable", "template_repeats", "reasons_language")
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Settings:
     repeat_window: str | None = "7d"  # repeat contacts of a customer within this window
     system_lines: str | None = None  # a file of extra system-line patterns (kind<TAB>pattern<TAB>comment)
     template_repeats: int = 20  # a line repeated verbatim in this many contacts of one input is a template
+    reasons_language: str = "zh"  # wording of the churn reasons: zh | en
 
     def __post_init__(self) -> None:
         key = self.pseudonymise_key
@@ -67,6 +68,8 @@ class Settings:
             raise ConfigError("setting 'template_repeats' must be a whole number >= 0 (0 turns templates off).")
         if self.segmenter not in (None, *SEGMENTERS):
             raise ConfigError(f"unknown segmenter {self.segmenter!r}; use one of {', '.join(SEGMENTERS)}.")
+        if self.reasons_language not in ("zh", "en"):
+            raise ConfigError(f"unknown reasons language {self.reasons_language!r}; use zh or en.")
         if self.sentiment_backend not in SENTIMENT_BACKENDS:
             raise ConfigError(f"unknown sentiment backend {self.sentiment_backend!r}; "
                               f"use one of {', '.join(SENTIMENT_BACKENDS)}.")

@@ -24,6 +24,7 @@ from ..errors import ConfigError, ModelError
 from ..lang.cues import CueMatcher, Hit, cue_rows
 from ..lang.negation import CLAUSE_END, rhetorical
 from ..lang.taxonomy import ROOT_CAUSES
+from ..lang.reasons import reason
 
 NAME = "churn"
 FORMAT = "voc-churn-logistic/1"
@@ -285,29 +286,30 @@ class Scorer:
             return "high"
         return "medium" if score >= th["medium"] else "low"
 
-    def reasons(self, f: Features) -> tuple[str, ...]:
+    def reasons(self, f: Features, language: str = "zh") -> tuple[str, ...]:
+        """The reasons behind the score, worded in ``language`` (``voc.lang.reasons``)."""
         out = []
         if f.terms["exit"] and f.exit > 0:
-            out.append("exit intent: " + "、".join(f.terms["exit"]))
+            out.append(reason(language, "exit", "、".join(f.terms["exit"])))
         if f.terms["unresolved"]:
-            out.append("repeated unresolved problem: " + "、".join(f.terms["unresolved"]))
+            out.append(reason(language, "unresolved", "、".join(f.terms["unresolved"])))
         if f.terms["threat"]:
-            out.append("complaint threat: " + "、".join(f.terms["threat"]))
+            out.append(reason(language, "threat", "、".join(f.terms["threat"])))
         if f.terms["anger"]:
-            out.append("strong dissatisfaction: " + "、".join(f.terms["anger"]))
+            out.append(reason(language, "anger", "、".join(f.terms["anger"])))
         if f.sentiment is not None and f.sentiment < 0.2:
-            out.append(f"strongly negative sentiment ({f.sentiment:.2f})")
+            out.append(reason(language, "negative", f.sentiment))
         if f.trend == "worsened":
-            out.append("the conversation left the customer worse off than it began")
+            out.append(reason(language, "worsened"))
         rc_w = self.cues.root_cause.get(f.root_cause or "", 0.0)
         if f.root_cause and rc_w > 0:
-            out.append(f"root cause: {f.root_cause}")
+            out.append(reason(language, "root_cause", f.root_cause))
         if f.tier >= 0.5:
-            out.append(f"high-value customer: {f.tier_name}")
+            out.append(reason(language, "high_value", f.tier_name))
         elif f.tier > 0:
-            out.append(f"customer tier: {f.tier_name}")
+            out.append(reason(language, "tier", f.tier_name))
         if f.repeats:
-            out.append(f"repeat contact: {f.repeats} earlier contact{'s' if f.repeats > 1 else ''} in the window")
+            out.append(reason(language, "repeat", f.repeats))
         return tuple(out)
 
 

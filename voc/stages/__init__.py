@@ -69,11 +69,11 @@ def make_resolved(settings: Settings):
 
 
 @factory("churn", requires=("text", "sentiment", "root_cause", "metadata"), assigns=("churn",),
-         reads=("churn_model", "churn_cues"))
+         reads=("churn_model", "churn_cues", "reasons_language"))
 def make_churn(settings: Settings):
     from .churn import Churn
 
-    return Churn(cues=settings.churn_cues, model=settings.churn_model)
+    return Churn(cues=settings.churn_cues, model=settings.churn_model, language=settings.reasons_language)
 
 
 # escalation rules name what they read; the stage requires only what its rules use

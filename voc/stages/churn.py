@@ -41,6 +41,7 @@ from typing import Sequence
 
 from ..estimators.churn import (DEFAULT_FORMAT, NAME, ChurnCues, ChurnInput, Features, LabelChurn, Scorer,
                                 TrainedChurn, dense_inputs, sigmoid)
+from ..lang.reasons import reason
 from ..lang.metadata import repeat_count, tier
 from ..records import Churn as ChurnRecord
 from ..records import Tagged, evolve
@@ -80,7 +81,8 @@ class Churn:
     requires = ("text", "sentiment", "root_cause", "metadata")
     assigns = ("churn",)
 
-    def __init__(self, cues: str | Path | None = None, model: str | Path | None = None):
+    def __init__(self, cues: str | Path | None = None, model: str | Path | None = None, language: str = "zh"):
+        self.language = language  # of the reasons: zh | en (voc.lang.reasons)
         self.model: TrainedChurn | None = None
         self.labels: LabelChurn | None = None
         if model is None and cues is None:
@@ -114,7 +116,7 @@ class Churn:
         for t, f, s in zip(batch, feats, scores):
             s = round(float(s), 4)
             level = self.model.level(s) if self.model is not None else self.scorer.level(s, f)
-            out.append(evolve(t, churn=ChurnRecord(s, level, self.scorer.reasons(f))))
+            out.append(evolve(t, churn=ChurnRecord(s, level, self.scorer.reasons(f, self.language))))
         return out
 
     def _labels(self, batch: list[Tagged], feats: list[Features]) -> list[Tagged]:
@@ -123,11 +125,11 @@ class Churn:
         out = []
         for t, f, (p_high, p_risk, grams) in zip(batch, feats, scored):
             level = m.level(p_high, p_risk)
-            reasons = self.scorer.reasons(f)
+            reasons = self.scorer.reasons(f, self.language)
             if level == "high" or f.exit > 0:
                 words = _evidence_words(grams, f.terms.get("exit", ()))
                 if words:
-                    reasons += ("words the model weighs toward leaving: " + "、".join(words),)
+                    reasons += (reason(self.language, "words", "、".join(words)),)
             out.append(evolve(t, churn=ChurnRecord(round((p_high + p_risk) / 2, 4), level, reasons)))
         return out
 

@@ -170,7 +170,7 @@ class Rule:
             n = repeat_count(t.contact.metadata)
             if n < self.min_repeat:
                 return None
-            words.append(f"{n} earlier contacts")
+            words.append(f"此前已联络 {n} 次")
         return words
 
 
