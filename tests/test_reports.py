@@ -675,3 +675,16 @@ def test_report_renders_in_chromium_with_charts_and_no_requests(browser, store, 
     run_chromium(browser, (tmp_path / "report.html").as_uri(), tmp_path, f"--screenshot={png}", width=1100, height=1400)
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and int.from_bytes(data[16:20], "big") == 1100 and len(data) > 50_000
+
+
+def test_every_shipped_stage_version_finds_its_manifest(store):
+    """The version a tagged record carries names each stage's model folder (churn said
+    labels-1.1.0 while its folder is 1.1.0, so the methods box said the manifest was missing)."""
+    import voc
+
+    version = voc.load().version
+    store.add(rec("V1", "2026-10", 28, "agent", model_version=version))
+    html = monthly(store, "2026-10").to_html()
+    assert "未找到该版本" not in html
+    for stage in ("contact_type", "root_cause", "sentiment", "resolved", "churn"):
+        assert f"models/{stage}/" in html, stage

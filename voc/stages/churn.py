@@ -99,7 +99,7 @@ class Churn:
                 self.model = TrainedChurn.load(model)
         if self.labels is not None:
             self.scorer = Scorer(self.labels.cues)
-            self.version = f"labels-{self.labels.version}"
+            self.version = self.labels.version  # the model folder name, like every stage (the manifest finds it)
         else:
             self.scorer = Scorer(ChurnCues.from_file(cues) if cues else None)
             self.version = self.model.version if self.model else "cues-2"
