@@ -77,6 +77,7 @@ def evaluate_labels(labels: str | Path | None = None, **options) -> dict:
     for name in sorted(set(ds)):
         m = ds == name
         out[name] = {"churn_high": prf(y_high[m], p_high[m]), "escalate": prf(y_esc[m], p_esc[m])}
+    out["urgency"] = urgency(tagged, y_esc, ds)
     levels = ("low", "medium", "high")
     conf = {a: {b: 0 for b in levels} for a in levels}
     for t, (_, r) in zip(tagged, items):
@@ -91,6 +92,27 @@ def evaluate_labels(labels: str | Path | None = None, **options) -> dict:
         for t, (_, r) in zip(tagged, items)
         if (r["churn"] == "high") != (t.churn is not None and t.churn.level == "high")
         or (r["escalate"] == "yes") != bool(t.escalation and t.escalation.flag)]
+    return out
+
+
+def urgency(tagged, y_esc: np.ndarray, ds: np.ndarray) -> dict:
+    """How many contacts are ``urgent`` (per data set), how many of those the annotators said
+    need escalation at all, and which reasons made them urgent: urgent is meant only for
+    regulator, media and legal threats, personal safety and harassment."""
+    import collections
+
+    level = np.array([t.escalation.level if t.escalation is not None and t.escalation.flag else "none"
+                      for t in tagged])
+    out = {}
+    for name in ["all", *sorted(set(ds))]:
+        m = np.ones(len(ds), bool) if name == "all" else ds == name
+        urgent = m & (level == "urgent")
+        reasons = collections.Counter(r.split(":")[0] for t, u in zip(tagged, urgent) if u for r in t.escalation.reasons)
+        out[name] = {"n": int(m.sum()), "urgent": int(urgent.sum()), "urgent_share": round(float(urgent.sum() / max(m.sum(), 1)), 4),
+                     "normal": int((m & (level == "normal")).sum()),
+                     "urgent_labelled_escalate": int((urgent & y_esc).sum()),
+                     "urgent_precision_vs_escalate": round(float((urgent & y_esc).sum() / max(urgent.sum(), 1)), 4),
+                     "urgent_reasons": dict(reasons.most_common())}
     return out
 
 
@@ -155,6 +177,9 @@ def main(argv=None) -> None:
     print(f"STC-3 reserved training dialogues: n={a['n']} dissatisfied={a['dissatisfied']} "
           f"ROC AUC churn_risk={a['roc_auc_churn_risk']:.3f} "
           f"(negative sentiment alone: {a['roc_auc_negative_sentiment (reference)']:.3f})")
+    for name, u in res["urgency"].items():
+        print(f"urgent {name:30s} {u['urgent']}/{u['n']} ({u['urgent_share']:.1%}), normal {u['normal']}; "
+              f"labelled escalate among urgent {u['urgent_precision_vs_escalate']:.3f}; reasons {u['urgent_reasons']}")
     print("churn confusion:", json.dumps(res["churn_confusion (rows: label, cols: predicted)"]))
     if args.json:
         args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
