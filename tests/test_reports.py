@@ -124,7 +124,8 @@ def test_volume_tables_by_root_cause_owner_channel_topic(store):
     rep = monthly(store, "2026-10")
     rc = rows(rep.table("根因"))
     # columns: this month, of which complaints, share, last month, change, relative change
-    assert rc["人员"] == [4, 4, 0.2, 7, -3, pytest.approx(-3 / 7)]
+    # 7 -> 4 is not more than chance: the relative change is left out, the absolute one stays
+    assert rc["人员"] == [4, 4, 0.2, 7, -3, None]
     assert rc["产品"][:5] == [6, 6, 0.3, 1, 5] and rc["政策"][0] == 3 and rc["流程"][0] == 6
     assert rc["其他"][:4] == [1, 0, 0.05, 0]
     own = rows(rep.table("负责方"))
@@ -399,7 +400,7 @@ def test_cli_contact_type_option(typed_store, tmp_path):
     assert r.exit_code == 0, r.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "仅含联络类型：投诉、咨询" in html
-    assert rows_of(read_xlsx(tmp_path / "r.xlsx")["概览"])["联络量"][0] == "14"
+    assert rows_of(read_xlsx(tmp_path / "r.xlsx")["概览"])["联络量"][0] == 14
     r = runner.invoke(cli, [*base, "--contact-type", "questions", "-o", str(tmp_path / "x.html")])
     assert r.exit_code == ConfigError.exit_code and "complaint, inquiry, request" in r.output
     r = runner.invoke(cli, ["report", "escalation", "--store", typed_store.path, "--month", "2026-10",
@@ -688,3 +689,30 @@ def test_every_shipped_stage_version_finds_its_manifest(store):
     assert "未找到该版本" not in html
     for stage in ("contact_type", "root_cause", "sentiment", "resolved", "churn"):
         assert f"models/{stage}/" in html, stage
+
+
+def test_changes_on_small_counts_are_not_called_significant(store):
+    """+100% on 2 -> 4 must not look as loud as a real surge (issue 19)."""
+    from voc.reports.common import significant
+
+    assert not significant(4, 2) and not significant(8, 1)          # too few contacts
+    assert significant(200, 100) and not significant(105, 100)      # a surge vs noise
+    assert significant(60, 20, 100, 100) and not significant(6, 2, 100, 100)   # shares
+    rep = monthly(store, "2026-10")
+    head = {k["label"]: k for k in rep.context["headline"]}
+    assert head["高流失风险"]["change"] == pytest.approx(2.0) and head["高流失风险"]["significant"] is False
+    html = rep.to_html()
+    assert "数量少，变化不显著" in html and "变化率只列出显著的变化" in html
+    overview = rep.table("概览")
+    assert overview.columns == ["指标", "本月", "上月", "变化", "变化显著"]
+    assert all(isinstance(r[1], (int, float)) for r in overview.rows)   # numbers, not text
+
+
+def test_overview_numbers_are_numbers_in_the_xlsx(store, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    rep = monthly(store, "2026-10")
+    path = rep.to_xlsx(tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(path)["概览"]
+    values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert values and all(isinstance(v[1], (int, float)) for v in values)
+    assert all(v[3] is None or isinstance(v[3], (int, float)) for v in values)

@@ -86,8 +86,14 @@ class Table:
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
 
+    cell_kinds: list[list[str]] | None = None  # per cell, when a column mixes kinds (the overview)
+
     def fmt(self, value: Any, kind: str) -> str:
         return fmt(value, kind)
+
+    def kind(self, row: int, col: int) -> str:
+        """The kind of one cell: its own when ``cell_kinds`` is given, else its column's."""
+        return self.cell_kinds[row][col] if self.cell_kinds else self.kinds[col]
 
 
 def fmt(value: Any, kind: str) -> str:
@@ -119,6 +125,30 @@ def count_change(cur: float | None, prev: float | None) -> float | None:
     if cur is None or prev is None:
         return None
     return (cur - prev) / prev if prev else cur - prev
+
+
+MIN_COUNT = 10  # fewer contacts than this in both months together: no change is called significant
+
+
+def significant(a: int | None, b: int | None, n: int | None = None, m: int | None = None,
+                alpha: float = 0.05) -> bool:
+    """Is the change from ``b`` (last month) to ``a`` (this month) more than chance?
+
+    Counts (``n``, ``m`` not given): an exact binomial test of ``a`` out of ``a + b`` against
+    1/2 (two Poisson counts over equal periods). Shares (``a`` of ``n`` against ``b`` of ``m``):
+    Fisher's exact test. Fewer than ``MIN_COUNT`` contacts behind the change: not significant,
+    so +100% on 2 -> 4 is shown as noise, not as an alarm (scipy.stats)."""
+    if a is None or b is None:
+        return False
+    from scipy.stats import binomtest, fisher_exact
+
+    if n is None or m is None:
+        if a + b < MIN_COUNT or a == b:
+            return False
+        return bool(binomtest(int(a), int(a + b), 0.5).pvalue < alpha)
+    if a + b < MIN_COUNT or not n or not m:
+        return False
+    return bool(fisher_exact([[a, n - a], [b, m - b]])[1] < alpha)
 
 
 def rel_change(cur: float | None, prev: float | None) -> float | None:

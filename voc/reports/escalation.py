@@ -20,7 +20,7 @@ from .._version import __version__
 from ..errors import OutputError
 from ..store import Store, check_month
 from . import charts
-from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Facts, Table, count_change, fetch_contacts,
+from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Facts, Table, count_change, fetch_contacts, significant,
                      issue_condition, name_of, share, verbatim)
 from .monthly import open_store
 from .types import CONTACT_TYPE_NAMES
@@ -129,7 +129,8 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
                              ("紧急", "urgent", True), ("高流失风险", "churn_high", True)):
         b = before[k] if has_prev and before else None
         kpis.append({"label": label, "value": f"{cur[k]:,}", "change": count_change(cur[k], b),
-                     "kind": "rel" if b else "delta", "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}"})
+                     "kind": "rel" if b else "delta", "bad_up": bad_up, "note": None if b is None else f"上月 {b:,}",
+                     "significant": significant(cur[k], b)})
     neg = share(cur["negative"], cur["contacts"])
     negp = share(before["negative"], before["contacts"]) if has_prev and before else None
     kpis.append({"label": "负面情绪占比", "value": "—" if neg is None else f"{neg * 100:.1f}%",

@@ -16,7 +16,7 @@ from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..store import Store, check_month, shift_month
 from . import charts
 from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, SENTIMENT_NAMES, WINDOW, Facts, Table,
-                     count_change, counts_by, fetch_contacts, issue_condition, issue_counts, name_of, rel_change, share,
+                     count_change, counts_by, fetch_contacts, significant, issue_condition, issue_counts, name_of, rel_change, share,
                      tier_rank, verbatim)
 from .methods import fmt_metric, model_facts
 from .types import COMPLAINT_SQL, CONTACT_TYPES, TYPE_SQL, and_, is_complaint
@@ -102,6 +102,10 @@ def _order(dim: str, values: set[Any], current: dict[Any, int]) -> list[Any]:
     return fixed + rest
 
 
+SIGNIFICANCE_NOTE = ("变化率只列出显著的变化（精确检验 p < 0.05，且两个月合计至少 10 件）；"
+                     "数量少时的涨跌多为偶然，不作为预警。")
+
+
 def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], month: str, tot: dict,
                top: int = 8, table_rows: int = 15, complaints: dict[Any, int] | None = None) -> dict[str, Any]:
     """Volumes by one store column; ``complaints`` ({value: complaints this month}) adds the
@@ -114,13 +118,15 @@ def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], m
     order = _order(dim, values, cur)
     title = DIM_TITLES.get(dim, dim)
     table = Table(f"{title}"[:28], f"按{title}", [title, "本月联络", "占比", "上月联络", "变化", "变化率"],
-                  ["text", "int", "pct", "int", "delta", "rel"])
+                  ["text", "int", "pct", "int", "delta", "rel"],
+                  note=SIGNIFICANCE_NOTE if has_prev else "")
     if complaints is not None:
         table.columns[2:2], table.kinds[2:2] = ["其中投诉"], ["int"]
     sparks = []
     for v in order[:table_rows]:
         a, b = cur.get(v, 0), before.get(v, 0) if has_prev else None
-        table.rows.append([name_of(dim, v), a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        table.rows.append([name_of(dim, v), a, share(a, n), b, None if b is None else a - b,
+                           rel_change(a, b) if significant(a, b) else None])
         if complaints is not None:
             table.rows[-1][2:2] = [complaints.get(v, 0)]
         sparks.append(charts.sparkline([counts[m].get(v, 0) for m in months],
@@ -129,7 +135,8 @@ def _dimension(dim: str, counts: dict[str, dict[Any, int]], months: list[str], m
         rest = order[table_rows:]
         a = sum(cur.get(v, 0) for v in rest)
         b = sum(before.get(v, 0) for v in rest) if has_prev else None
-        table.rows.append([f"其余 {len(rest)} 项", a, share(a, n), b, None if b is None else a - b, rel_change(a, b)])
+        table.rows.append([f"其余 {len(rest)} 项", a, share(a, n), b, None if b is None else a - b,
+                           rel_change(a, b) if significant(a, b) else None])
         if complaints is not None:
             table.rows[-1][2:2] = [sum(complaints.get(v, 0) for v in rest)]
         sparks.append("")
@@ -170,26 +177,30 @@ def _headline(tot: dict, month: str) -> tuple[list[dict[str, Any]], Table, bool]
     def count(label, key, bad_up, note=None):
         a, b = c[key], p[key] if has_prev else None
         items.append({"label": label, "value": f"{a:,}", "raw": a, "prev": b, "change": count_change(a, b),
-                      "kind": "rel" if b else "delta", "bad_up": bad_up, "note": note})
+                      "kind": "rel" if b else "delta", "bad_up": bad_up, "note": note,
+                      "significant": significant(a, b)})
 
     def rate(label, key, bad_up=True):
         a = share(c[key], c["contacts"])
         b = share(p[key], p["contacts"]) if has_prev else None
         items.append({"label": label, "value": f"{a * 100:.1f}%" if a is not None else "—", "raw": a, "prev": b,
                       "change": None if a is None or b is None else a - b, "kind": "pp", "bad_up": bad_up,
-                      "note": f"{c[key]:,} 件"})
+                      "note": f"{c[key]:,} 件",
+                      "significant": has_prev and significant(c[key], p[key], c["contacts"], p["contacts"])})
 
     count("联络量", "contacts", None)
     rate("投诉占比", "complaints")
     rate("负面情绪占比", "negative")
     count("高流失风险", "churn_high", True, f"占 {(share(c['churn_high'], c['contacts']) or 0) * 100:.1f}%")
     count("需升级", "escalations", True, f"其中紧急 {c['urgent']:,} 件")
-    table = Table("概览", "本月概览", ["指标", "本月", "上月", "变化"], ["text", "text", "text", "text"])
-    from .common import fmt
-
+    # numbers stay numbers (in the XLSX too): each cell carries its own kind
+    table = Table("概览", "本月概览", ["指标", "本月", "上月", "变化", "变化显著"], ["text", "int", "int", "rel", "text"],
+                  cell_kinds=[], note=SIGNIFICANCE_NOTE if has_prev else "")
     for it in items:
-        shown = (lambda v: fmt(v, "pct")) if it["kind"] == "pp" else (lambda v: fmt(v, "int"))  # noqa: E731
-        table.rows.append([it["label"], shown(it["raw"]), shown(it["prev"]), fmt(it["change"], it["kind"])])
+        value = "pct" if it["kind"] == "pp" else "int"
+        table.rows.append([it["label"], it["raw"], it["prev"], it["change"],
+                           None if it["change"] is None else ("是" if it["significant"] else "否")])
+        table.cell_kinds.append(["text", value, value, it["kind"], "text"])
     return items, table, has_prev
 
 

@@ -170,10 +170,10 @@ def write_workbook(path: str | Path, tables: Sequence[Table],
                 ws.set_column(j, j, 40 if kind == "text" and j > 0 and "原话" in col else 14 if kind != "text" else 18,
                               formats.get(kind))
             for i, row in enumerate(t.rows, 1):
-                for j, (v, kind) in enumerate(zip(row, t.kinds)):
+                for j, v in enumerate(row):
                     if v is None:
                         continue
-                    ws.write(i, j, cell(v), formats.get(kind))
+                    ws.write(i, j, cell(v), formats.get(t.kind(i - 1, j)))
         name = None
         if contacts is not None:
             fields, records = contacts
