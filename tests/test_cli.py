@@ -109,3 +109,32 @@ def test_subprocess_end_to_end(jsonl, tmp_path):
     assert proc.stdout == ""  # progress and summary go to stderr, never stdout
     assert "tagged 3" in proc.stderr
     assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+
+
+def test_every_file_reading_command_has_the_same_reader_options():
+    """voc tag, voc label and voc topics read exports the same way (issue 19: label and topics
+    lacked --no-header and the other reader options)."""
+    from voc.cli.base import READER_OPTIONS
+
+    def options(cmd):
+        return {o for p in cmd.params for o in p.opts if o.startswith("--")}
+
+    wanted = {"--input-format", "--encoding", "--sheet", "--id-col", "--text-col", "--speaker-col", "--time-col",
+              "--channel-col", "--customer-col", "--group-by", "--no-header"}
+    assert len(READER_OPTIONS) == len(wanted)
+    topics = cli.commands["topics"]
+    for cmd in (cli.commands["tag"], cli.commands["label"], topics.commands["fit"], topics.commands["track"]):
+        assert wanted <= options(cmd), (cmd.name, wanted - options(cmd))
+
+
+def test_label_reads_a_headerless_csv(tmp_path):
+    src = tmp_path / "raw.csv"
+    src.write_text("A1,快递三天没到，客服也不回复\nA2,请问怎么开发票\nA3,套餐被改了没人通知我\n", encoding="utf-8")
+    out = tmp_path / "to_label.csv"
+    r = CliRunner().invoke(cli, ["label", str(src), "--sample", "2", "-o", str(out), "--no-header",
+                                 "--id-col", "1", "--text-col", "2"])
+    assert r.exit_code == 0, r.output
+    import csv
+
+    rows = list(csv.DictReader(open(out, encoding="utf-8-sig")))
+    assert len(rows) == 2 and {r["id"] for r in rows} <= {"A1", "A2", "A3"}

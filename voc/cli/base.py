@@ -92,26 +92,49 @@ def k_range_option(value: str) -> tuple[int, int, int]:
     return (nums[0], nums[1], nums[2] if len(nums) == 3 else 2)
 
 
-def read_options(input_format, encoding, id_col, text_col, speaker_col, time_col, group_by) -> dict:
-    from ..io.readers import Columns
+# The reader options of every command that reads contact files (voc tag, voc label, voc topics):
+# one list, so that each command reads the same exports the same way.
+READER_OPTIONS = [
+    click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "xlsx", "xls"]), default=None,
+                 help="Input format (default: from each file's extension)."),
+    click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8 / GB18030 / Big5)."),
+    click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet)."),
+    click.option("--id-col", default=None, help="Contact id column (default: id, 工单号, 通话ID ...)."),
+    click.option("--text-col", default=None, help="Text column (default: text, 内容, 通话内容 ...)."),
+    click.option("--speaker-col", default=None,
+                 help="Speaker column for one-turn-per-row files (default: speaker, 角色 ...)."),
+    click.option("--time-col", default=None, help="Time column (default: created_at, 时间, 创建时间 ...)."),
+    click.option("--channel-col", default=None, help="Channel column (default: channel, 渠道 ...)."),
+    click.option("--customer-col", default=None, help="Customer id column (default: customer_id, 客户编号 ...)."),
+    click.option("--group-by", default=None,
+                 help="One turn per row: group consecutive rows by this contact-id column."),
+    click.option("--no-header", is_flag=True,
+                 help="CSV/Excel without a header row: columns are named 1, 2, 3... (e.g. --text-col 1)."),
+]
+_READER_KEYS = ("input_format", "encoding", "sheet", "id_col", "text_col", "speaker_col", "time_col", "channel_col",
+                "customer_col", "group_by", "no_header")
 
-    return {"format": input_format, "encoding": encoding,
-            "columns": Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, group_by=group_by)}
+
+def reader_options(fn):
+    """Add the reader options to a command; it receives them as one ``reader`` dict, the keyword
+    arguments of ``voc.io.readers.read_contacts`` (format, encoding, sheet, columns)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..io.readers import Columns
+
+        o = {k: kwargs.pop(k) for k in _READER_KEYS}
+        columns = Columns(id=o["id_col"], text=o["text_col"], speaker=o["speaker_col"], time=o["time_col"],
+                          channel=o["channel_col"], customer=o["customer_col"], group_by=o["group_by"],
+                          no_header=o["no_header"])
+        reader = {"format": o["input_format"], "encoding": o["encoding"], "sheet": o["sheet"], "columns": columns}
+        return fn(*args, reader=reader, **kwargs)
+
+    for opt in reversed(READER_OPTIONS):
+        wrapper = opt(wrapper)
+    return wrapper
 
 
-def input_options(fn):
-    for opt in reversed([
-        click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "xlsx", "xls"]), default=None,
-                     help="Input format (default: from each file's extension)."),
-        click.option("--encoding", default=None, help="Input encoding (default: detect)."),
-        click.option("--id-col", default=None, help="Contact id column."),
-        click.option("--text-col", default=None, help="Text column."),
-        click.option("--speaker-col", default=None, help="Speaker column (one turn per row)."),
-        click.option("--time-col", default=None, help="Time column (created_at, 时间 ...)."),
-        click.option("--group-by", default=None, help="One turn per row: group rows by this contact-id column."),
-        click.option("-w", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
-                     help="Worker processes for segmentation (results do not depend on it)."),
-    ]):
-        fn = opt(fn)
-    return fn
+def workers_option(fn):
+    return click.option("-w", "--workers", type=click.IntRange(min=1), default=1, show_default=True,
+                        help="Worker processes for segmentation (results do not depend on it).")(fn)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, evaluate, handle_errors, train
+from .base import CONTEXT, cli, evaluate, handle_errors, reader_options, train
 
 
 # == root cause (issue 3) ==
@@ -69,8 +69,9 @@ def evaluate_root_cause(data, model, output):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="CSV to write.")
 @click.option("--model", type=click.Path(exists=True, file_okay=False), default=None,
               help="Root-cause model folder (default: the shipped model).")
+@reader_options
 @handle_errors
-def label(inputs, n, output, model):
+def label(inputs, n, output, model, reader):
     """Export the contacts the root-cause model is least sure about, for an analyst to label.
 
     Fill in the root_cause column of the CSV and train on it with `voc train root-cause`.
@@ -82,7 +83,7 @@ def label(inputs, n, output, model):
     """
     from ..training.root_cause import label_sample
 
-    path = label_sample(inputs, n, output, model=model)
+    path = label_sample(inputs, n, output, model=model, read_options=reader)
     click.echo(f"voc: wrote {path}", err=True)
 # == end root cause ==
 

@@ -5,7 +5,7 @@ import sys
 
 import click
 
-from .base import CONTEXT, cli, handle_errors
+from .base import CONTEXT, cli, handle_errors, reader_options
 
 
 # -- voc tag ----------------------------------------------------------------------------------
@@ -19,18 +19,6 @@ from .base import CONTEXT, cli, handle_errors
               help="Worker processes (default: all cores).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Contacts per chunk sent to a worker.")
-@click.option("--input-format", type=click.Choice(["jsonl", "csv", "tsv", "xlsx", "xls"]), default=None,
-              help="Input format (default: from each file's extension).")
-@click.option("--encoding", default=None, help="Input encoding (default: detect UTF-8 / GB18030 / Big5).")
-@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
-@click.option("--id-col", default=None, help="Contact id column (default: id, 工单号, 通话ID ...).")
-@click.option("--text-col", default=None, help="Text column (default: text, 内容, 通话内容 ...).")
-@click.option("--speaker-col", default=None, help="Speaker column for one-turn-per-row files (default: speaker, 角色 ...).")
-@click.option("--time-col", default=None, help="Time column (default: created_at, 时间, 创建时间 ...).")
-@click.option("--channel-col", default=None, help="Channel column (default: channel, 渠道 ...).")
-@click.option("--customer-col", default=None, help="Customer id column (default: customer_id, 客户编号 ...).")
-@click.option("--group-by", default=None, help="One turn per row: group consecutive rows by this contact-id column.")
-@click.option("--no-header", is_flag=True, help="CSV/Excel without a header row: columns are named 1, 2, 3... (e.g. --text-col 1).")
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
 @click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
               help="Replace personal data with keyed pseudonyms (same value -> same token).")
@@ -59,9 +47,9 @@ from .base import CONTEXT, cli, handle_errors
 @click.option("--reasons-language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the churn reasons in the output.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@reader_options
 @handle_errors
-def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
-        speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
+def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key,
         sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
         scheduler, segmenter, reasons_language, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
@@ -74,12 +62,9 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
       voc tag big.jsonl -o out/big.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from ..engines import LocalEngine
-    from ..io.readers import Columns
     from ..run import tag_files
     from ..settings import Settings
 
-    columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
-                      customer=customer_col, group_by=group_by, no_header=no_header)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
                         system_lines=system_lines, template_repeats=template_repeats,
@@ -92,7 +77,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
         runner = LocalEngine(workers)
     with runner:
         summary = tag_files(inputs, output, settings=settings, engine=runner, format=fmt, batch_size=batch_size,
-                            input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
+                            input_format=reader["format"], encoding=reader["encoding"], sheet=reader["sheet"],
+                            columns=reader["columns"],
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, input_options, k_range_option, num_topics_option, read_options, cli, handle_errors
+from .base import CONTEXT, cli, handle_errors, k_range_option, num_topics_option, reader_options, workers_option
 
 
 @cli.group("topics", context_settings=CONTEXT)
@@ -28,10 +28,10 @@ def topics_group():
               help="K values tried with --num-topics auto: START:STOP[:STEP].")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same input + K + seed = same model).")
 @click.option("--overwrite", is_flag=True, help="Replace the model in OUTPUT if there is one.")
-@input_options
+@reader_options
+@workers_option
 @handle_errors
-def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_format, encoding, id_col, text_col,
-               speaker_col, time_col, group_by, workers):
+def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, reader, workers):
     """Fit an LDA topic model on the customer side of the contacts in INPUTS.
 
     \b
@@ -43,9 +43,7 @@ def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_forma
     from ..training.topics import fit_files
 
     model = fit_files(inputs, output, num_topics=num_topics_option(num_topics), k_range=k_range_option(k_range), seed=seed,
-                      workers=workers, overwrite=overwrite,
-                      read_options=read_options(input_format, encoding, id_col, text_col, speaker_col, time_col,
-                                                 group_by))
+                      workers=workers, overwrite=overwrite, read_options=reader)
     click.echo(show_topics(output))
     click.echo(f"voc: wrote {output} ({model.k_} topics from {model.n_train_docs_:,} contacts)", err=True)
 
@@ -82,10 +80,10 @@ def topics_show(model_dir, terms):
 @click.option("--term-alpha", type=click.FloatRange(0, 1), default=0.001, show_default=True,
               help="Significance level for emerging terms (BH-adjusted).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the full report as JSON.")
-@input_options
+@reader_options
+@workers_option
 @handle_errors
-def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term_alpha, output, input_format,
-                 encoding, id_col, text_col, speaker_col, time_col, group_by, workers):
+def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term_alpha, output, reader, workers):
     """Track topics period by period and flag emerging issues in INPUTS.
 
     \b
@@ -97,8 +95,7 @@ def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term
 
     report = track_files(inputs, model_dir, by=by, output=output, workers=workers, reference=reference,
                          refit=not no_refit, window=window, alpha=alpha, term_alpha=term_alpha,
-                         read_options=read_options(input_format, encoding, id_col, text_col, speaker_col, time_col,
-                                                    group_by))
+                         read_options=reader)
     click.echo(report.to_text())
     if output:
         click.echo(f"voc: wrote {output}", err=True)

@@ -278,7 +278,7 @@ def evidence_rate(docs: Sequence[Doc], results: Sequence[RootCause]) -> dict[str
 
 
 def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
-                 model: str | Path | None = None, batch_size: int = 512) -> Path:
+                 model: str | Path | None = None, batch_size: int = 512, read_options: dict | None = None) -> Path:
     """Write the ``n`` contacts the model is least sure about (smallest margin between its two
     best labels) to a CSV for an analyst: fill in ``root_cause`` and pass the file to
     ``voc train root-cause --data``. The text is normalised and redacted, as ``voc tag`` outputs it."""
@@ -311,7 +311,7 @@ def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
 
     def contacts():
         for path in inputs:
-            yield from (item for item in read_contacts(path) if not isinstance(item, RowError))
+            yield from (item for item in read_contacts(path, **(read_options or {})) if not isinstance(item, RowError))
 
     live: list[Tagged] = []
     for t in tag_through(contacts(), "segment", batch_size=batch_size):
