@@ -214,3 +214,23 @@ def test_parse_time_variants():
 def test_columns_object(tmp_path):
     path = write_csv(tmp_path / "t.csv", TICKETS)
     assert len(contacts(read_contacts(path, columns=Columns(text="内容")))) == 3
+
+
+def test_turn_per_row_file_without_group_by_is_warned_about(tmp_path):
+    """Without --group-by every turn would be a contact and agent greetings customer text."""
+    from click.testing import CliRunner
+
+    from voc.cli import cli
+
+    src = tmp_path / "calls.csv"
+    src.write_text("通话ID,角色,内容\nC1,坐席,您好，请问有什么可以帮您\nC1,客户,我的宽带又断了\nC2,坐席,您好\n",
+                   encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(tmp_path / "o.jsonl"), "-q", "-w", "1"])
+    assert r.exit_code == 0 and "looks like one turn per row" in r.output and "--group-by 通话ID" in r.output
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(tmp_path / "g.jsonl"), "-q", "-w", "1",
+                                 "--group-by", "通话ID"])
+    assert r.exit_code == 0 and "looks like one turn per row" not in r.output
+    plain = tmp_path / "tickets.csv"
+    plain.write_text("工单号,内容\nT1,宽带断了\nT2,发票怎么开\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["tag", str(plain), "-o", str(tmp_path / "t.jsonl"), "-q", "-w", "1"])
+    assert r.exit_code == 0 and "warning" not in r.output

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 
 import click
@@ -41,10 +42,23 @@ def cli(verbose: int) -> None:
       voc tag corpus/samples/contacts.jsonl -o out/tagged.jsonl
     """
     if verbose:
-        import logging
-
         logging.basicConfig(level=logging.DEBUG if verbose > 1 else logging.INFO,
                             format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    else:  # the library is silent; the command shows its warnings as one line each
+        logger = logging.getLogger("voc")
+        if not any(isinstance(h, _Warnings) for h in logger.handlers):
+            logger.addHandler(_Warnings())
+
+
+class _Warnings(logging.Handler):
+    """Prints the voc logger's warnings as ``voc: warning: ...`` on the stderr of the moment
+    (click's test runner swaps it), without a traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"voc: warning: {record.getMessage()}", err=True)
 
 
 # -- command groups filled by the model and report modules --------------------------------------

@@ -368,6 +368,8 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
         return None
 
     if not cols.group_by:
+        i_turn_spk = _pick(header, "speaker", cols.speaker, False, where)
+        last_id, warned = None, i_turn_spk is None or i_id is None
         for line, row in rows:
             if isinstance(row, Exception):
                 yield RowError(f"{path}:{line}", str(row))
@@ -379,6 +381,14 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                 yield bad
                 continue
             f = contact_fields(row, line)
+            if not warned:  # a speaker column and an id repeated on the next row: one turn per row
+                if f["id"] == last_id:
+                    warned = True
+                    log.warning("%s looks like one turn per row (column %s names the speaker and the same %s "
+                                "is on consecutive rows), but each row is read as one contact; pass --group-by %s "
+                                "to read each call or chat as one contact", path.name, header[i_turn_spk],
+                                header[i_id], header[i_id])
+                last_id = f["id"]
             yield Contact(turns=(Turn("customer", row[i_text]),), source=f"{path}:{line}", **f)
         return
 
