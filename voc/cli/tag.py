@@ -32,8 +32,13 @@ from .base import CONTEXT, cli, handle_errors
 @click.option("--group-by", default=None, help="One turn per row: group consecutive rows by this contact-id column.")
 @click.option("--no-header", is_flag=True, help="CSV/Excel without a header row: columns are named 1, 2, 3... (e.g. --text-col 1).")
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
-@click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
-              help="Replace personal data with keyed pseudonyms (same value -> same token).")
+@click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY", envvar="VOC_PSEUDONYMISE_KEY",
+              help="Replace personal data with keyed pseudonyms (same value -> same token). A key on the "
+                   "command line shows in ps: prefer the VOC_PSEUDONYMISE_KEY environment variable or "
+                   "--pseudonymise-key-file.")
+@click.option("--pseudonymise-key-file", "pseudonymise_key_file", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="Read the --pseudonymise key from the first line of FILE (keep it readable by you only).")
 @click.option("--sentiment-backend", type=click.Choice(["default", "snownlp"]), default="default", show_default=True,
               help="Sentiment model: the in-domain default, or snownlp's shipped model (slow baseline).")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -49,7 +54,9 @@ from .base import CONTEXT, cli, handle_errors
               help="A line repeated verbatim in this many contacts of one input is a system line (0: off).")
 @click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
               help="Also add the tagged contacts to this results store (SQLite file).")
-@click.option("--resume", is_flag=True, help="Continue an interrupted run (killed, crashed) of the same inputs and output.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run (killed, crashed) of the same inputs and output; with nothing "
+                   "to resume it starts the run, on a finished output it says it is complete.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (voc[dist], docs/scale.md).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -60,7 +67,7 @@ from .base import CONTEXT, cli, handle_errors
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
-        sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
+        pseudonymise_key_file, sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
         scheduler, segmenter, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
@@ -73,11 +80,12 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
     """
     from ..engines import LocalEngine
     from ..io.readers import Columns
-    from ..run import tag_files
+    from ..run import read_pseudonymise_key, tag_files
     from ..settings import Settings
 
     columns = Columns(id=id_col, text=text_col, speaker=speaker_col, time=time_col, channel=channel_col,
                       customer=customer_col, group_by=group_by, no_header=no_header)
+    pseudonymise_key = read_pseudonymise_key(pseudonymise_key, pseudonymise_key_file)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
                         system_lines=system_lines, template_repeats=template_repeats)
@@ -91,6 +99,10 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
         summary = tag_files(inputs, output, settings=settings, engine=runner, format=fmt, batch_size=batch_size,
                             input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
+    if summary.already_complete:
+        click.echo(f"voc: {summary.output} is already complete ({summary.tagged:,} contacts tagged, "
+                   f"{summary.errors:,} errors); nothing to resume", err=True)
+        return
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),
