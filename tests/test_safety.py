@@ -82,15 +82,14 @@ def test_a_lock_of_an_unrelated_live_process_is_stale(tmp_path, caplog):
 
 # -- resume fingerprint: rules, system lines, topics, models ---------------------------------------
 def test_resume_refuses_a_rules_file_edited_in_place(tmp_path):
-    from voc.run import Checkpoint, fingerprint  # noqa: F401  (the checkpoint of an interrupted run)
+    from voc.run import Checkpoint
 
     inp = small_input(tmp_path / "in.jsonl", 40)
     rules = tmp_path / "rules.toml"
     rules.write_text('[[rule]]\nid = "r1"\nlevel = "urgent"\nany = ["投诉"]\n', encoding="utf-8")
     out = tmp_path / "o.jsonl"
     tag_files([inp], out, workers=1, settings={"rules": str(rules)}, batch_size=8)
-    # make it an interrupted run: the checkpoint of its first chunk, the output back to partial
-    state = {"items": 0}
+    # make it an interrupted run: a checkpoint at the start, the output back to a partial file
     ckpt = Checkpoint(out)
     summary = json.loads(Path(f"{out}.summary.json").read_text())
     Path(f"{out}.summary.json").unlink()

@@ -163,8 +163,11 @@ def local_security() -> Any:
     certificate made for this run and never written to disk) for a cluster voc starts, or
     None when ``cryptography`` (which makes the certificate) is not installed."""
     try:
-        import cryptography  # noqa: F401  (Security.temporary needs it)
+        from importlib.util import find_spec
+
         from distributed.security import Security
+        if find_spec("cryptography") is None:  # Security.temporary needs it
+            return None
     except ImportError:
         return None
     return Security.temporary()

@@ -230,8 +230,12 @@ class Checkpoint:
             return None
 
     def save(self, state: dict[str, Any]) -> None:
-        self.tmp.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(self.tmp, self.path)
+        try:
+            self.tmp.write_text(json.dumps(state), encoding="utf-8")
+            os.replace(self.tmp, self.path)
+        except OSError as e:
+            raise OutputError(f"cannot write the checkpoint {self.path} ({e.strerror}); free disk space, then run "
+                              f"the same command with --resume.") from None
 
     def remove(self) -> None:
         self.path.unlink(missing_ok=True)
