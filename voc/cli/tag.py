@@ -99,6 +99,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
         summary = tag_files(inputs, output, settings=settings, engine=runner, format=fmt, batch_size=batch_size,
                             input_format=input_format, encoding=encoding, sheet=sheet, columns=columns,
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
+    for line in summary.warnings():  # also with -q: each is something to act on
+        click.echo(f"voc: warning: {line}", err=True)
     if summary.already_complete:
         click.echo(f"voc: {summary.output} is already complete ({summary.tagged:,} contacts tagged, "
                    f"{summary.errors:,} errors); nothing to resume", err=True)

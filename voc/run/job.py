@@ -48,6 +48,8 @@ class RunSummary:
     store_count: int | None = None  # contacts the store holds after the run
     store_replaced: int = 0  # stored contacts replaced by another contact with the same id
     store_replaced_examples: list[str] = field(default_factory=list)
+    store_restored: int = 0  # records of the output an earlier run had not stored, added on resume
+    stale_lock: bool = False  # the lock of a run that is gone was taken over
     fingerprint: str | None = None  # inputs, options, rules, models (the resume check)
     already_complete: bool = field(default=False, repr=False)  # --resume found the run finished
 
@@ -62,6 +64,10 @@ class RunSummary:
         if self.duplicate_ids:
             out.append(f"{self.duplicate_ids:,} contacts have an id seen before in this run "
                        f"(e.g. {self.duplicate_examples[0]}); all were tagged, a store keeps the last")
+        if self.stale_lock:
+            out.append(f"took over the stale lock {self.output}.lock (the run that took it is gone)")
+        if self.store_restored:
+            out.append(f"added {self.store_restored:,} contacts of the output that {self.store} lacked")
         if self.store_replaced:
             out.append(f"{self.store_replaced:,} contacts already in {self.store} were replaced by other contacts "
                        f"with the same id (e.g. {self.store_replaced_examples[0]})")
@@ -215,7 +221,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                for p in inputs]
     summary = RunSummary(inputs=inputs, output=str(output), errors_file=str(errors_path(output)), workers=workers,
                          store=getattr(store, "path", None))
-    with RunLock(output):
+    with RunLock(output) as lock:
+        summary.stale_lock = lock.took_over
         options = {"format": fmt, "input_format": input_format, "encoding": encoding, "sheet": sheet,
                    "columns": asdict(columns) if columns else None, "batch_size": batch_size,
                    "pipeline": pipeline.version,
@@ -242,7 +249,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                     setattr(summary, k, state["counts"][k])
                 summary.by_status = dict(state["counts"]["by_status"])
                 if store is not None and fmt == "jsonl":  # records an earlier run did not store
-                    _restore(store, Path(output).with_name(f".{output.name}.partial"), state["output_bytes"])
+                    summary.store_restored = _restore(store, output.with_name(f".{output.name}.partial"),
+                                                      state["output_bytes"])
         out = open_writer(output, fmt, OUTPUT_FIELDS, resume_at=state["output_bytes"] if state else None)
         try:
             err = JsonlWriter(errors_path(output), resume_at=state["errors_bytes"] if state else None)
@@ -379,8 +387,10 @@ def _complete(done: dict[str, Any], output: Path, ckpt: Checkpoint, store: Any) 
         _write_summary(summary)
     ckpt.remove()
     summary.already_complete = True
+    summary.duplicate_ids = summary.store_replaced = 0  # told when the run finished
+    summary.stale_lock = False
     if store is not None and output.suffix.lower() != ".csv":
-        _restore(store, output, output.stat().st_size)
+        summary.store_restored = _restore(store, output, output.stat().st_size)
     log.info("%s is complete (%d contacts tagged); nothing to resume", output, summary.tagged)
     return summary
 

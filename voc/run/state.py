@@ -105,6 +105,7 @@ class RunLock:
 
     def __init__(self, output: Path):
         self.path = Path(f"{output}.lock")
+        self.took_over = False  # a stale lock was taken over
 
     def holder(self) -> int | None:
         """The pid of the live voc run holding the lock, or None (no lock, or a stale one)."""
@@ -143,6 +144,7 @@ class RunLock:
                     raise OutputError(f"another voc run (pid {pid}) is writing {self.path.with_suffix('')}; "
                                       f"wait for it to finish or choose another output.") from None
                 log.warning("taking over the stale lock %s: the run that took it is gone", self.path)
+                self.took_over = True
                 self.path.unlink(missing_ok=True)
                 continue
             except OSError as e:
