@@ -38,7 +38,8 @@ def time_limit():
 @pytest.fixture(scope="module")
 def client():
     with vd.local_cluster(2) as c:
-        assert all(addr.startswith("tcp://127.0.0.1:") for addr in c.scheduler_info()["workers"])
+        scheme = "tls" if vd.local_security() is not None else "tcp"
+        assert all(addr.startswith(f"{scheme}://127.0.0.1:") for addr in c.scheduler_info()["workers"])
         yield c
 
 
@@ -307,3 +308,24 @@ def test_engine_closes_the_cluster_it_opened_and_can_open_another(contacts, time
     second = list(nlp.pipe(contacts[:24], batch_size=8, finalize=_finalize, engine=engine))
     engine.close()
     assert first == second == list(nlp.pipe(contacts[:24], batch_size=8, finalize=_finalize))
+
+
+def test_local_cluster_is_bound_to_localhost_and_authenticated(client, time_limit):
+    """A local cluster voc starts listens on 127.0.0.1 only and, with cryptography installed,
+    speaks TLS with a certificate made for the run: another local process cannot connect
+    and run code in the workers."""
+    pytest.importorskip("cryptography")
+    import distributed
+
+    addr = client.scheduler.address
+    assert addr.startswith("tls://127.0.0.1:")
+    assert all(a.startswith("tls://127.0.0.1:") for a in client.scheduler_info()["workers"])
+    with pytest.raises((OSError, TimeoutError)):  # no certificate: refused
+        distributed.Client(addr.replace("tls://", "tcp://"), timeout=3)
+
+
+def test_without_cryptography_the_local_cluster_stays_in_process(monkeypatch, time_limit):
+    monkeypatch.setattr(vd, "local_security", lambda: None)
+    with vd.local_cluster(1) as c:
+        assert not c.scheduler.address.startswith(("tcp://", "tls://"))  # inproc://: no socket
+        assert c.submit(sum, [1, 2]).result() == 3

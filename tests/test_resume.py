@@ -130,10 +130,20 @@ def test_resume_refuses_changed_input(tmp_path):
         tag_files([inp], out, workers=1, resume=True)
 
 
-def test_resume_without_checkpoint_and_xlsx(tmp_path):
+def test_resume_with_nothing_to_resume_starts_and_on_a_finished_output_says_complete(tmp_path):
+    """Like wget -c: --resume with no checkpoint and no output runs; again, it is complete
+    (exit 0, nothing rewritten); a finished output of other inputs is refused."""
     inp = make_input(tmp_path / "in.jsonl", 10)
-    with pytest.raises(OutputError, match="no interrupted run"):
-        tag_files([inp], tmp_path / "o.jsonl", workers=1, resume=True)
+    out = tmp_path / "o.jsonl"
+    first = tag_files([inp], out, workers=1, resume=True)
+    assert first.read == 10 and not first.already_complete and out.is_file()
+    stamp = [(p.name, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(tmp_path.glob("o.jsonl*"))]
+    again = tag_files([inp], out, workers=1, resume=True)
+    assert again.already_complete and (again.read, again.tagged, again.errors) == (first.read, first.tagged, first.errors)
+    assert [(p.name, p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(tmp_path.glob("o.jsonl*"))] == stamp
+    other = make_input(tmp_path / "other.jsonl", 12)
+    with pytest.raises(InputError, match="changed since the finished run"):
+        tag_files([other], out, workers=1, resume=True)
     with pytest.raises(OutputError, match="cannot be resumed"):
         tag_files([inp], tmp_path / "o.xlsx", workers=1, resume=True)
 

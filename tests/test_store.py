@@ -168,7 +168,7 @@ def v1_store(path, records):
         con.execute(sql)
     con.execute("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00+00:00', ?)", (description,))
     con.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Shanghai')")
-    v1_columns = [c for c in store_schema.INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score")]
+    v1_columns = [c for c in store_schema.INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score", "source")]
     with Store(":memory:") as mem:
         for rec in records:
             row = dict(zip(store_schema.INSERT_COLUMNS, mem._row(rec, 1_780_000_000)))
@@ -192,9 +192,9 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
     with pytest.raises(ConfigError, match="needs migrating"):
         Store(path, readonly=True)
     with Store(path) as st:
-        assert st.schema_version() == SCHEMA_VERSION == 2
+        assert st.schema_version() == SCHEMA_VERSION == 3
         versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
-        assert [v for v, _ in versions] == [1, 2] and "contact type" in versions[1][1]
+        assert [v for v, _ in versions] == [1, 2, 3] and "contact type" in versions[1][1]
         cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
         assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
         extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]
@@ -345,7 +345,7 @@ def test_cli_store_add_and_purge(tmp_path):
     r = runner.invoke(cli, ["store", "purge", "--older-than", "one year", "--store", str(db)])
     assert r.exit_code == ConfigError.exit_code and "365d" in r.output
     bad = tmp_path / "bad.jsonl"
-    bad.write_text('{"id": "x"}\nnot json\n', encoding="utf-8")
+    bad.write_text('{"id": "x", "status": "ok"}\nnot json\n', encoding="utf-8")
     r = runner.invoke(cli, ["store", "add", str(bad), "--store", str(db)])
     assert r.exit_code == InputError.exit_code and "bad.jsonl:2" in r.output
 
@@ -361,3 +361,36 @@ def test_voc_tag_store_adds_tagged_contacts(tmp_path):
     with Store(tmp_path / "voc.db") as st:
         assert st.count("2026-10") == 3
         assert all(PHONE not in (r["text"] or "") for r in st.records())
+
+
+def test_store_paths_with_hash_question_mark_and_percent(tmp_path):
+    """sqlite URIs treat '#', '?' and '%' specially: the read-only open quotes the path."""
+    for name in ("a#b.db", "a?b.db", "100%.db", "x #?%20y.db"):
+        path = tmp_path / name
+        with Store(path) as st:
+            st.add(tagged_record("P1"))
+        with Store(path, readonly=True) as st:
+            assert st.count() == 1 and st.get("P1")["root_cause"] == "agent"
+        assert sorted(p.name for p in tmp_path.glob("*.db")).count(name) == 1
+    r = CliRunner().invoke(cli, ["report", "monthly", "--store", str(tmp_path / "a#b.db"), "--month", "2026-10",
+                                 "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 0, r.output
+
+
+def test_store_add_refuses_a_raw_export_and_scrubs_every_field(tmp_path):
+    raw = tmp_path / "export.jsonl"
+    raw.write_text(json.dumps({"id": "R1", "text": "电话13812345678", "turns": [{"speaker": "客户", "text": "x"}]},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    db = tmp_path / "voc.db"
+    r = CliRunner().invoke(cli, ["store", "add", str(raw), "--store", str(db)])
+    assert r.exit_code != 0 and "not the output of `voc tag`" in r.output and "Traceback" not in r.output
+    rec = tagged_record("S1", channel="微信13812345678", note="客户手机13812345678",
+                        nested={"a": ["身份证110101199003074514"]})
+    tagged = tmp_path / "tagged.jsonl"
+    tagged.write_text(json.dumps(rec, ensure_ascii=False) + "\n", encoding="utf-8")
+    r = CliRunner().invoke(cli, ["store", "add", str(tagged), "--store", str(db)])
+    assert r.exit_code == 0, r.output
+    with Store(db, readonly=True) as st:
+        row = st.query("SELECT * FROM contacts")[0]
+    dump = json.dumps(row, ensure_ascii=False)
+    assert "13812345678" not in dump and "110101199003074514" not in dump

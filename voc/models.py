@@ -75,8 +75,15 @@ def verify(folder: str | Path) -> dict[str, Any]:
         files = manifest["files"]
     except (ValueError, KeyError, UnicodeDecodeError):
         raise ModelError(f"{mpath} is not a valid voc manifest; rebuild the model.") from None
+    if not isinstance(files, dict):
+        raise ModelError(f"{mpath} is not a valid voc manifest; rebuild the model.")
+    root = folder.resolve()
     for rel, digest in files.items():
         p = folder / rel
+        # a manifest names files inside its folder only: no absolute path, no '..', no symlink out
+        if not isinstance(rel, str) or Path(rel).is_absolute() or not p.resolve().is_relative_to(root):
+            raise ModelError(f"{mpath} names the file {rel!r} outside the model folder; voc reads only the "
+                             f"folder's own files: rebuild or reinstall the model.")
         if not p.is_file():
             raise ModelError(f"model file {p} is missing; rebuild or reinstall the model.")
         if sha256(p) != digest:

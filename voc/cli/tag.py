@@ -20,8 +20,13 @@ from .base import CONTEXT, cli, handle_errors, reader_options
 @click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
               help="Contacts per chunk sent to a worker.")
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
-@click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
-              help="Replace personal data with keyed pseudonyms (same value -> same token).")
+@click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY", envvar="VOC_PSEUDONYMISE_KEY",
+              help="Replace personal data with keyed pseudonyms (same value -> same token). A key on the "
+                   "command line shows in ps: prefer the VOC_PSEUDONYMISE_KEY environment variable or "
+                   "--pseudonymise-key-file.")
+@click.option("--pseudonymise-key-file", "pseudonymise_key_file", default=None, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="Read the --pseudonymise key from the first line of FILE (keep it readable by you only).")
 @click.option("--sentiment-backend", type=click.Choice(["default", "snownlp"]), default="default", show_default=True,
               help="Sentiment model: the in-domain default, or snownlp's shipped model (slow baseline).")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -37,7 +42,9 @@ from .base import CONTEXT, cli, handle_errors, reader_options
               help="A line repeated verbatim in this many contacts of one input is a system line (0: off).")
 @click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
               help="Also add the tagged contacts to this results store (SQLite file).")
-@click.option("--resume", is_flag=True, help="Continue an interrupted run (killed, crashed) of the same inputs and output.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run (killed, crashed) of the same inputs and output; with nothing "
+                   "to resume it starts the run, on a finished output it says it is complete.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask cluster (voc-cx[dist], docs/scale.md).")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -49,7 +56,7 @@ from .base import CONTEXT, cli, handle_errors, reader_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @reader_options
 @handle_errors
-def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key,
+def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key, pseudonymise_key_file,
         sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
         scheduler, segmenter, reasons_language, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
@@ -62,9 +69,10 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
       voc tag big.jsonl -o out/big.jsonl --engine dask --scheduler tcp://10.0.0.5:8786
     """
     from ..engines import LocalEngine
-    from ..run import tag_files
+    from ..run import read_pseudonymise_key, tag_files
     from ..settings import Settings
 
+    pseudonymise_key = read_pseudonymise_key(pseudonymise_key, pseudonymise_key_file)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
                         system_lines=system_lines, template_repeats=template_repeats,
@@ -80,6 +88,12 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
                             input_format=reader["format"], encoding=reader["encoding"], sheet=reader["sheet"],
                             columns=reader["columns"],
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
+    for line in summary.warnings():  # also with -q: each is something to act on
+        click.echo(f"voc: warning: {line}", err=True)
+    if summary.already_complete:
+        click.echo(f"voc: {summary.output} is already complete ({summary.tagged:,} contacts tagged, "
+                   f"{summary.errors:,} errors); nothing to resume", err=True)
+        return
     if not quiet:
         click.echo(f"voc: {summary.line()}", err=True)
         click.echo(f"voc: wrote {summary.output}" + (f"; errors in {summary.errors_file}" if summary.errors else ""),

@@ -158,6 +158,21 @@ QUIET = {"distributed.admin.tick.interval": "1s",
          "distributed.admin.system-monitor.interval": "2s"}
 
 
+def local_security() -> Any:
+    """``distributed.security.Security.temporary()`` (TLS, mutual authentication with a
+    certificate made for this run and never written to disk) for a cluster voc starts, or
+    None when ``cryptography`` (which makes the certificate) is not installed."""
+    try:
+        from importlib.util import find_spec
+
+        from distributed.security import Security
+        if find_spec("cryptography") is None:  # Security.temporary needs it
+            return None
+    except ImportError:
+        return None
+    return Security.temporary()
+
+
 def _open_local(workers: int | None = None, *, default: bool = True, fork: bool = False,
                 **kwargs: Any) -> tuple[Any, Callable[[], None]]:
     """(client, close) on a new local cluster (see ``local_cluster``); ``default``: the client
@@ -172,6 +187,16 @@ def _open_local(workers: int | None = None, *, default: bool = True, fork: bool 
                    host="127.0.0.1", dashboard_address=None, silence_logs=logging.CRITICAL,
                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"})
     options.update(kwargs)
+    security = local_security() if options.get("processes", True) else None
+    if security is not None:  # TLS with a throw-away CA: only this process holds the keys
+        options.update(security=security, protocol="tls://")
+    elif options.get("processes", True):  # pragma: no cover - tested with cryptography hidden
+        # without cryptography no certificate can be made: any local user could connect to a
+        # TCP scheduler and run code in the workers, so the cluster stays inside this process
+        log.warning("cryptography is not installed, so the local Dask cluster runs inside this process "
+                    "(threads, slower); pip install 'voc[dist]' for authenticated worker processes")
+        options.update(processes=False)
+        options.pop("host", None)
     import dask
 
     # the workers' statistical profiler samples every thread's stack every 10 ms: ~20% more
@@ -190,7 +215,8 @@ def _open_local(workers: int | None = None, *, default: bool = True, fork: bool 
         cluster = distributed.LocalCluster(**options)
     try:
         # results come straight from the workers, not relayed by the scheduler (in this process)
-        client = distributed.Client(cluster, set_as_default=default, direct_to_workers=True)
+        client = distributed.Client(cluster, set_as_default=default, direct_to_workers=True,
+                                    **({"security": security} if security is not None else {}))
     except BaseException:
         cluster.close()
         raise

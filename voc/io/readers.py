@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, normalise_speaker
 from .encoding import SAMPLE, check_encoding, detect_encoding
+from .ids import default_id_prefix
 
 FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
 MAX_FIELD = 16 * 1024 * 1024  # a CSV field larger than this is refused (rows go to errors)
@@ -235,6 +236,7 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
     with open(path, "rb") as f:
         head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
     objects = _json_array_objects(path, encoding) if head.startswith(b"[") else _jsonl_objects(path, encoding)
+    id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
     for where, obj in objects:
         if isinstance(obj, RowError):
             yield obj
@@ -243,7 +245,7 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
             yield RowError(where, "not a JSON object")
             continue
         cid = obj.get(id_key)
-        cid = str(cid) if cid not in (None, "") else f"{path.stem}:{where.rsplit(':', 1)[1]}"
+        cid = str(cid) if cid not in (None, "") else f"{id_prefix}:{where.rsplit(':', 1)[1]}"
         try:
             if "turns" in obj and obj["turns"] is not None:
                 turns = _turns_from_json(obj["turns"])
@@ -353,9 +355,11 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
     meta_cols = [(i, h) for i, h in enumerate(header) if i not in used and h]
     width = len(header)
 
+    id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
+
     def contact_fields(row: list[str], line: int) -> dict[str, Any]:
         return {
-            "id": row[i_id].strip() if i_id is not None and row[i_id].strip() else f"{path.stem}:{line}",
+            "id": row[i_id].strip() if i_id is not None and row[i_id].strip() else f"{id_prefix}:{line}",
             "channel": row[i_chan].strip() or None if i_chan is not None else None,
             "created_at": parse_time(row[i_time]) if i_time is not None else None,
             "customer_id": row[i_cust].strip() or None if i_cust is not None else None,

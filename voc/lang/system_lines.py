@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 
 from ..errors import ConfigError
 from .cues import tsv_rows
+from .patterns import compile_user
 
 KINDS = ("prefix", "line", "fragment")
 SYSTEM = "system"
@@ -97,10 +98,12 @@ class SystemLines:
                                   f"{', '.join(KINDS)}; fix that line.")
             if kind != "prefix":
                 try:
-                    re.compile(pattern)
+                    compile_user(pattern, re.IGNORECASE)
                 except re.error as e:
                     raise ConfigError(f"{path}:{n}: {pattern!r} is not a valid regular expression ({e}); "
                                       "fix that line.") from None
+                except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)
+                    raise ConfigError(f"{path}:{n}: {pattern!r} is refused: {e}.") from None
             found[kind].append(pattern)
         return cls(found["prefix"], found["line"], found["fragment"])
 

@@ -27,6 +27,7 @@ from ..lang.cues import CueMatcher
 from ..lang.metadata import repeat_count, tier
 from ..lang.negation import negated
 from ..lang.owners import owner_of
+from ..lang.patterns import compile_user
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Escalation as EscalationRecord
 from ..records import Tagged, evolve
@@ -301,9 +302,11 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
     patterns = []
     for p in strings("regex"):
         try:
-            patterns.append(re.compile(p))
+            patterns.append(compile_user(p))
         except re.error as e:
             raise err("regex", f"regex {p!r} of rule {rid!r} is not a valid regular expression ({e}); fix it.") from None
+        except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)
+            raise err("regex", f"regex {p!r} of rule {rid!r} is refused: {e}.") from None
     groups = []
     for g in raw.get("all") or []:
         if not isinstance(g, list) or not g or not all(isinstance(x, str) and x for x in g):

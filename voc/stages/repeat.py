@@ -5,6 +5,7 @@ escalation read (``voc.lang.metadata.repeat_count``)."""
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta, timezone
 
@@ -50,42 +51,80 @@ class RepeatContacts:
     "Earlier" is by ``created_at``, among the contacts seen before this one (inputs are
     normally in time order; a contact seen later but dated earlier is not counted). Contacts
     without a ``customer_id`` pass unchanged; contacts without a parsable time count every
-    earlier contact of the customer. Memory holds, per customer, only the times inside the
-    window. One instance per run: it remembers the contacts it has seen.
+    earlier contact of the customer. One instance per run: it remembers the contacts it has seen.
+
+    Linear and bounded: per customer, the times inside the window are kept sorted in an
+    ``array('q')`` of microseconds (8 bytes a time) with a start index that moves past the
+    times that left the window (compacted when half is dead), so a contact costs O(log n),
+    not O(n) (100,000 contacts of one customer: seconds, not minutes). At most ``cap`` times are
+    kept per customer (counts stop at ``cap``), and customers whose newest contact left the
+    window are dropped every ``SWEEP`` contacts (a customer's untimed count stays).
     """
 
     name = "repeat_contacts"
+    CAP = 10_000  # times kept per customer: a count stops there (a bot or a test account)
+    SWEEP = 100_000  # contacts between sweeps of customers whose contacts all left the window
 
-    def __init__(self, window: str | int | float | timedelta | None = "7d"):
+    def __init__(self, window: str | int | float | timedelta | None = "7d", cap: int = CAP):
         self.window = parse_window(window)
-        # Per customer: the sorted times inside the window, as a tuple of integer microseconds
-        # (exact, like the datetimes), and the count of untimed contacts. One entry per customer
-        # adds up over a million contacts: a tuple of one int takes 80 bytes, a deque 760.
-        self._seen: dict[str, tuple[int, ...]] = {}
+        self.cap = int(cap)
+        self._seen: dict[str, array] = {}  # customer -> sorted times (microseconds); dead ones before _start
+        self._start: dict[str, int] = {}  # customer -> index of the first live time, when not 0
         self._untimed: dict[str, int] = {}
         self._window_us = self.window // _MICROSECOND if self.window is not None else 0
+        self._newest = None  # the latest time seen (for the sweep)
+        self._calls = 0
+
+    def _sweep(self) -> None:
+        if self._newest is None:
+            return
+        lo = self._newest - self._window_us
+        gone = [k for k, q in self._seen.items() if q[-1] < lo]
+        for k in gone:
+            del self._seen[k]
+            self._start.pop(k, None)
 
     def __call__(self, c: Contact) -> Contact:
         if not isinstance(c, Contact) or not c.customer_id or self.window is None:
             return c
         key = str(c.customer_id)
         when = to_datetime(c.created_at)
-        q = self._seen.get(key, ())
+        q = self._seen.get(key)
+        start = self._start.get(key, 0)
         untimed = self._untimed.get(key, 0)
         if when is None:
-            n = untimed + len(q)
+            n = untimed + (len(q) - start if q is not None else 0)
             self._untimed[key] = untimed + 1
         else:
             t = (when - _EPOCH) // _MICROSECOND
-            lo = t - self._window_us
-            if q and q[0] < lo:
-                q = q[bisect_left(q, lo):]
-            n = sum(1 for x in q if x <= t) + untimed
-            if not q or q[-1] <= t:
-                q += (t,)
-            else:  # out of time order: keep the times sorted
-                i = bisect_right(q, t)
-                q = q[:i] + (t,) + q[i:]
-            self._seen[key] = q
+            if self._newest is None or t > self._newest:
+                self._newest = t
+            if q is None:
+                n = untimed
+                self._seen[key] = array("q", (t,))
+            else:
+                lo = t - self._window_us
+                if q[start] < lo:  # times that left the window: move past them
+                    start = bisect_left(q, lo, start)
+                end = len(q)
+                if start < end and q[-1] <= t:  # in time order (the usual case)
+                    n = end - start + untimed
+                    q.append(t)
+                else:
+                    i = bisect_right(q, t, start)
+                    n = i - start + untimed
+                    q.insert(i, t)
+                if len(q) - start > self.cap:  # keep the newest cap times
+                    start = len(q) - self.cap
+                if start and start * 2 >= len(q):
+                    del q[:start]
+                    start = 0
+                if start:
+                    self._start[key] = start
+                else:
+                    self._start.pop(key, None)
+            self._calls += 1
+            if self._calls % self.SWEEP == 0:
+                self._sweep()
         # Contact(...) rather than dataclasses.replace: this runs in the parent for every contact
         return Contact(c.id, c.turns, c.channel, c.created_at, c.customer_id, {**c.metadata, REPEAT_KEY: n}, c.source)

@@ -1,6 +1,7 @@
 """The ``Store`` class (one SQLite file) and the file-level helpers of ``voc store``."""
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -47,6 +48,8 @@ class Store:
         self.tier_keys = tuple(str(k).strip().lower() for k in tier_keys)
         self._redactor = redactor
         self._pending: list[tuple] = []
+        self.replaced_other = 0  # stored rows replaced by another contact with the same id
+        self.replaced_examples: list[str] = []
         self._memo: dict[str, str] = {}
         self.added = 0
         self.undated = 0
@@ -64,8 +67,8 @@ class Store:
                                       f"choose a writable path.") from None
         try:
             if readonly and not memory:
-                self.conn = sqlite3.connect(f"file:{Path(self.path).resolve().as_posix()}?mode=ro", uri=True,
-                                            timeout=30)
+                # a URI, quoted: a path holding '#', '?' or '%' still names the file
+                self.conn = sqlite3.connect(f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
             else:
                 self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.execute("PRAGMA secure_delete = ON")
@@ -163,7 +166,7 @@ class Store:
             return {k: self._redact(v) for k, v in value.items()}
         return value
 
-    def _row(self, record: dict[str, Any], now: int) -> tuple:
+    def _row(self, record: dict[str, Any], now: int, source: str | None = None) -> tuple:
         if not isinstance(record, dict) or record.get("id") in (None, ""):
             raise InputError("a record without an id cannot be stored; give the flat records that voc tag writes.")
         r = self._redact
@@ -174,20 +177,20 @@ class Store:
         scores = record.get("root_cause_scores") or {}
         topics = record.get("topics") or []
         metadata = r(record.get("metadata") or {})
-        extra = {k: v for k, v in record.items() if k not in COLUMN_FIELDS}
+        # every other field, redacted field by field (keys too): what the store keeps as JSON
+        extra = r({k: v for k, v in record.items() if k not in COLUMN_FIELDS and k != "metadata"})
         extra["metadata"] = metadata
-        for k in ("churn_reasons", "escalation_reasons"):
-            if k in extra:
-                extra[k] = r(extra[k])
         esc = record.get("escalate")
         customer = record.get("customer_id")
+        created = record.get("created_at")
+        channel = record.get("channel")
         return (
-            str(record["id"]),
+            str(record["id"]),  # as in the output (redacting a key could merge two contacts into one row)
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
             int(dt.timestamp()) if dt else None,
             now,
-            None if record.get("created_at") is None else str(record.get("created_at")),
-            record.get("channel"),
+            None if created is None else r(str(created)),
+            None if channel is None else r(str(channel)),
             r(str(customer)) if customer not in (None, "") else None,
             r(record.get("text")),
             label,
@@ -210,24 +213,59 @@ class Store:
             None if record.get("contact_type") is None else str(record["contact_type"]),
             None if record.get("resolved") is None else str(record["resolved"]),
             record.get("resolved_score"),
+            None if source is None else r(str(source)),
         )
 
-    def add(self, record: dict[str, Any]) -> None:
-        """Add one flat record; an existing contact with the same id is replaced."""
+    def add(self, record: dict[str, Any], source: str | None = None) -> None:
+        """Add one flat record; an existing contact with the same id is replaced. ``source``
+        names the input it came from (``voc.io.ids.source_label``). Replacing a stored row whose
+        text differs (another contact under the same id, e.g. two exports with the same default
+        ids) is counted in ``replaced_other`` and logged as a warning when written."""
         if self.readonly:
             raise ConfigError(f"the store {self.path} was opened read-only; open it without readonly to add.")
-        self._pending.append(self._row(record, int(time.time())))
+        self._pending.append(self._row(record, int(time.time()), source))
         if len(self._pending) >= self.BATCH:
             self.flush()
 
-    def add_many(self, records: Iterable[dict[str, Any]]) -> int:
+    def add_many(self, records: Iterable[dict[str, Any]], source: str | None = None) -> int:
         """Add records (replacing ids already stored); returns how many were added."""
         n = 0
         for record in records:
-            self.add(record)
+            self.add(record, source)
             n += 1
         self.flush()
         return n
+
+    def _check_replaced(self, rows: list[tuple]) -> None:
+        """Count the rows about to replace a stored row that holds another contact: same id,
+        other text (re-adding the same contact, e.g. re-tagged, is no news)."""
+        new = {row[0]: (row[7], row[-1]) for row in rows}
+        ids = list(new)
+        n = 0
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            sql = f"SELECT id, text, source FROM contacts WHERE id IN ({', '.join('?' * len(part))})"
+            for id_, text, old in self.conn.execute(sql, part):
+                if text != new[id_][0]:
+                    n += 1
+                    if len(self.replaced_examples) < 5:
+                        self.replaced_examples.append(f"{id_} (was from {old or 'an unknown input'})")
+        if n:
+            if not self.replaced_other:
+                log.warning("%s: stored contacts were replaced by other contacts with the same id (e.g. %s); give "
+                            "the exports an id column, or use another store", self.path, self.replaced_examples[0])
+            self.replaced_other += n
+
+    def missing(self, ids: Sequence[str]) -> list[str]:
+        """The ids of ``ids`` the store does not hold (pending records written first)."""
+        self.flush()
+        have: set[str] = set()
+        ids = list(ids)
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            have.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM contacts WHERE id IN ({', '.join('?' * len(part))})", part))
+        return [i for i in ids if i not in have]
 
     def flush(self) -> None:
         """Write pending records in one transaction."""
@@ -235,6 +273,7 @@ class Store:
             return
         rows, self._pending = self._pending, []
         try:
+            self._check_replaced(rows)
             with self.conn:
                 self.conn.executemany(INSERT, rows)
         except sqlite3.OperationalError as e:
@@ -368,6 +407,10 @@ class Store:
         return f"Store({self.path!r}, tz={self.timezone!r})"
 
 
+# fields only a tagged record has: a line with none of them is a raw export
+TAGGED_FIELDS = ("status", "model_version", "root_cause", "contact_type", "sentiment_label", "escalate")
+
+
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
     """Flat records from a JSONL file written by ``voc tag``."""
     p = Path(path)
@@ -383,6 +426,9 @@ def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
                 raise InputError(f"{p}:{n} is not a JSON line; give the JSONL output of `voc tag`.") from None
             if not isinstance(record, dict) or "id" not in record:
                 raise InputError(f"{p}:{n} has no contact id; give the JSONL output of `voc tag`.")
+            if not any(k in record for k in TAGGED_FIELDS) or "turns" in record:
+                raise InputError(f"{p}:{n} is a raw contact, not the output of `voc tag` (no tagged fields); "
+                                 f"tag it with `voc tag {p.name} -o tagged.jsonl --store STORE`.")
             yield record
 
 
@@ -398,12 +444,23 @@ def add_files(paths: Sequence[str | Path], store: str | Path, tz: str | None = N
         before = st.count()
         added = 0
         for p in paths:
-            added += st.add_many(read_jsonl(p))
+            added += st.add_many(read_jsonl(p), source=_file_label(p))
         total = st.count()
         undated = st.undated
         months = st.months()
     return {"added": added, "new": total - before, "replaced": added - (total - before), "total": total,
-            "undated": undated, "months": months, "store": str(store)}
+            "undated": undated, "months": months, "store": str(store),
+            "replaced_other": st.replaced_other, "replaced_examples": st.replaced_examples}
+
+
+def _file_label(path: str | Path) -> str:
+    """``name@sha1(size, first 64 KiB)[:8]``, as ``voc.io.ids.source_label`` names an input."""
+    p = Path(path)
+    h = hashlib.sha1(usedforsecurity=False)
+    h.update(str(p.stat().st_size).encode() + b"\0")
+    with open(p, "rb") as f:
+        h.update(f.read(64 * 1024))
+    return f"{p.name}@{h.hexdigest()[:8]}"
 
 
 def purge(store: str | Path, older_than: str | timedelta, now: datetime | None = None) -> dict[str, Any]:

@@ -71,11 +71,14 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
         "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
     )),
+    (3, "the input each contact came from (warn when a row of another input is replaced)", (
+        "ALTER TABLE contacts ADD COLUMN source TEXT",  # name@fingerprint of the input file; NULL: unknown
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
                    "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
                    "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
-                   "model_version", "extra", "contact_type", "resolved", "resolved_score")
+                   "model_version", "extra", "contact_type", "resolved", "resolved_score", "source")
 INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
