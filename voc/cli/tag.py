@@ -88,8 +88,7 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
                             input_format=reader["format"], encoding=reader["encoding"], sheet=reader["sheet"],
                             columns=reader["columns"],
                             progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
-    for line in summary.warnings():  # also with -q: each is something to act on
-        click.echo(f"voc: warning: {line}", err=True)
+    # the run's warnings (summary.warnings()) reach stderr through the voc logger, also with -q
     if summary.already_complete:
         click.echo(f"voc: {summary.output} is already complete ({summary.tagged:,} contacts tagged, "
                    f"{summary.errors:,} errors); nothing to resume", err=True)

@@ -194,7 +194,7 @@ def _open_local(workers: int | None = None, *, default: bool = True, fork: bool 
         # without cryptography no certificate can be made: any local user could connect to a
         # TCP scheduler and run code in the workers, so the cluster stays inside this process
         log.warning("cryptography is not installed, so the local Dask cluster runs inside this process "
-                    "(threads, slower); pip install 'voc[dist]' for authenticated worker processes")
+                    "(threads, slower); pip install 'voc-cx[dist]' for authenticated worker processes")
         options.update(processes=False)
         options.pop("host", None)
     import dask

@@ -322,8 +322,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         summary.seconds = round(time.monotonic() - t0, 3)
         _write_summary(summary)  # then the checkpoint goes: a resume finds the run complete
         ckpt.remove()
-    for line in summary.warnings():
-        log.warning("%s", line)
+    if summary.duplicate_ids:  # the lock, the store restore and the store itself log their own warnings
+        log.warning("%s", summary.warnings()[0])
     log.info("%s", summary.line())
     return summary
 
