@@ -4,6 +4,7 @@
     python corpus/qa_label_queue.py conduct show 0 25       # prints queue items 0..24 to read
     python corpus/qa_label_queue.py handoff select
     python corpus/qa_label_queue.py handoff show 0 25
+    python corpus/qa_label_queue.py handoff extend         # adds the strong-cue turns (see below)
 
 This script only SELECTS items and DISPLAYS their text; it never assigns or suggests a label.
 The annotator reads each printed item against docs/taxonomy.md (and the conventions in
@@ -21,7 +22,10 @@ The scores only choose the items; they are never printed.
 Hand-off (single customer turns): STC-3 customer turns and ATEC/BQ customer questions; about half
 ``candidate`` (the text, with @mentions removed, contains 人工, 客服, 真人, 转, 机器人 or 智能),
 half ``random`` (the other turns); each split into non-reserved and reserved rows by
-voc.datasets.is_reserved.
+voc.datasets.is_reserved. Because real requests turned out rare in those 500 (``转`` mostly
+matches 转账/转入), ``handoff extend`` appends every remaining turn whose text (@mentions
+removed) contains 人工, 真人 or 机器人 (stratum ``strong_candidate``), so that the evaluation has
+enough positives; precision and recall on the natural mix should be computed per stratum.
 """
 from __future__ import annotations
 
@@ -136,6 +140,24 @@ def select_handoff() -> list[dict]:
     return [{k: v for k, v in t.items() if k != "text"} for t in queue]
 
 
+STRONG = re.compile("人工|真人|机器人")
+
+
+def extend_handoff() -> list[dict]:
+    """The queue plus every not yet queued turn with a strong cue, shuffled with a fixed seed."""
+    queue = read_queue("handoff")
+    have = {(q["dataset"], q["file"], str(q["row"]), q["id"], str(q["turn"])) for q in queue}
+    extra = []
+    for t in all_turns():
+        key = (t["dataset"], t["file"], str(t["row"]), t["id"], str(t["turn"]))
+        if key not in have and STRONG.search(MENTION.sub("", t["text"])):
+            extra.append({"dataset": t["dataset"], "file": t["file"], "row": t["row"], "id": t["id"],
+                          "turn": t["turn"], "reserved": int(is_reserved(t["dataset"], t["file"], t["row"])),
+                          "stratum": "strong_candidate"})
+    random.Random(17017).shuffle(extra)
+    return queue + extra
+
+
 def write_queue(kind: str, rows: list[dict]) -> None:
     QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     path = QUEUE_DIR / f"{kind}.csv"
@@ -184,6 +206,8 @@ def main(argv: list[str]) -> None:
     kind, action = argv[0], argv[1]
     if action == "select":
         write_queue(kind, select_conduct() if kind == "conduct" else select_handoff())
+    elif action == "extend":
+        write_queue(kind, extend_handoff())
     else:
         (show_conduct if kind == "conduct" else show_handoff)(int(argv[2]), int(argv[3]))
 
