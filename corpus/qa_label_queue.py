@@ -5,6 +5,8 @@
     python corpus/qa_label_queue.py handoff select
     python corpus/qa_label_queue.py handoff show 0 25
     python corpus/qa_label_queue.py handoff extend         # adds the strong-cue turns (see below)
+    python corpus/qa_label_queue.py handoff extend-questions   # then the questions with a weaker cue
+    python corpus/qa_label_queue.py stats                  # counts of the two label files
 
 This script only SELECTS items and DISPLAYS their text; it never assigns or suggests a label.
 The annotator reads each printed item against docs/taxonomy.md (and the conventions in
@@ -26,6 +28,9 @@ voc.datasets.is_reserved. Because real requests turned out rare in those 500 (``
 matches 转账/转入), ``handoff extend`` appends every remaining turn whose text (@mentions
 removed) contains 人工, 真人 or 机器人 (stratum ``strong_candidate``), so that the evaluation has
 enough positives; precision and recall on the natural mix should be computed per stratum.
+``handoff extend-questions`` then appends every remaining customer question (ATEC/BQ) with a
+weaker cue (客服, 转接, 在吗, 有人吗, 活人, 接线, 坐席, 经理, 领导, 负责人; stratum
+``question_cue``); STC-3 turns with those words are mostly reports about earlier calls.
 """
 from __future__ import annotations
 
@@ -141,20 +146,22 @@ def select_handoff() -> list[dict]:
 
 
 STRONG = re.compile("人工|真人|机器人")
+WEAK = re.compile("客服|转接|在吗|有人吗|活人|接线|坐席|经理|领导|负责人")
 
 
-def extend_handoff() -> list[dict]:
-    """The queue plus every not yet queued turn with a strong cue, shuffled with a fixed seed."""
+def extend_handoff(pattern: re.Pattern = STRONG, stratum: str = "strong_candidate",
+                   datasets: tuple[str, ...] = (STC3, QUESTIONS), seed: int = 17017) -> list[dict]:
+    """The queue plus every not yet queued turn matching ``pattern``, shuffled with a fixed seed."""
     queue = read_queue("handoff")
     have = {(q["dataset"], q["file"], str(q["row"]), q["id"], str(q["turn"])) for q in queue}
     extra = []
     for t in all_turns():
         key = (t["dataset"], t["file"], str(t["row"]), t["id"], str(t["turn"]))
-        if key not in have and STRONG.search(MENTION.sub("", t["text"])):
+        if key not in have and t["dataset"] in datasets and pattern.search(MENTION.sub("", t["text"])):
             extra.append({"dataset": t["dataset"], "file": t["file"], "row": t["row"], "id": t["id"],
                           "turn": t["turn"], "reserved": int(is_reserved(t["dataset"], t["file"], t["row"])),
-                          "stratum": "strong_candidate"})
-    random.Random(17017).shuffle(extra)
+                          "stratum": stratum})
+    random.Random(seed).shuffle(extra)
     return queue + extra
 
 
@@ -202,12 +209,43 @@ def show_handoff(start: int, stop: int) -> None:
             print(f"#{n} Q {q['file'].split('/')[0]}: {questions[(q['file'], int(q['row']), q['id'])]}")
 
 
+def stats() -> None:
+    """Counts of the two label files per label, stratum and reserved/non-reserved (Markdown)."""
+    from collections import Counter
+    with open(HERE / "labels" / "agent_conduct.csv", encoding="utf-8", newline="") as f:
+        conduct = list(csv.DictReader(f))
+    with open(HERE / "labels" / "handoff.csv", encoding="utf-8", newline="") as f:
+        handoff = list(csv.DictReader(f))
+    print("| agent_conduct.csv | stratum | ok | problem | na | total |\n|---|---|---:|---:|---:|---:|")
+    for res in (0, 1):
+        for stratum in ("low_es", "random"):
+            rows = [r for r in conduct if r["stratum"] == stratum
+                    and is_reserved(r["dataset"], r["file"], int(r["row"])) == bool(res)]
+            c = Counter(r["agent_conduct"] for r in rows)
+            print(f"| {'reserved' if res else 'non-reserved'} | {stratum} | {c['ok']} | {c['problem']} | {c['na']} | {len(rows)} |")
+    reasons = Counter(x for r in conduct for x in r["reasons"].split("|") if x)
+    print("\nreasons:", ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
+    print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | questions requested | questions not | total |"
+          "\n|---|---|---:|---:|---:|---:|---:|")
+    for res in ("0", "1"):
+        for stratum in ("candidate", "random", "strong_candidate"):
+            rows = [r for r in handoff if r["reserved"] == res and r["stratum"] == stratum]
+            c = Counter((r["dataset"] == STC3, r["handoff"]) for r in rows)
+            print(f"| {'reserved' if res == '1' else 'non-reserved'} | {stratum} | {c[(True, 'requested')]} | "
+                  f"{c[(True, 'not_requested')]} | {c[(False, 'requested')]} | {c[(False, 'not_requested')]} | {len(rows)} |")
+
+
 def main(argv: list[str]) -> None:
-    kind, action = argv[0], argv[1]
+    kind, action = argv[0], (argv[1] if len(argv) > 1 else "")
+    if kind == "stats":
+        stats()
+        return
     if action == "select":
         write_queue(kind, select_conduct() if kind == "conduct" else select_handoff())
     elif action == "extend":
         write_queue(kind, extend_handoff())
+    elif action == "extend-questions":
+        write_queue(kind, extend_handoff(WEAK, "question_cue", (QUESTIONS,), 17018))
     else:
         (show_conduct if kind == "conduct" else show_handoff)(int(argv[2]), int(argv[3]))
 
