@@ -228,7 +228,7 @@ def stats() -> None:
     print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | questions requested | questions not | total |"
           "\n|---|---|---:|---:|---:|---:|---:|")
     for res in ("0", "1"):
-        for stratum in ("candidate", "random", "strong_candidate"):
+        for stratum in ("candidate", "random", "strong_candidate", "question_cue"):
             rows = [r for r in handoff if r["reserved"] == res and r["stratum"] == stratum]
             c = Counter((r["dataset"] == STC3, r["handoff"]) for r in rows)
             print(f"| {'reserved' if res == '1' else 'non-reserved'} | {stratum} | {c[(True, 'requested')]} | "
