@@ -3,6 +3,7 @@
     python corpus/qa_second_pass.py select               # counts of the chosen items (references only)
     python corpus/qa_second_pass.py show conduct 0 20    # prints the dialogues of items 0..19 to read
     python corpus/qa_second_pass.py show handoff 0 20    # prints the customer turns of items 0..19
+    python corpus/qa_second_pass.py record conduct < batch.txt   # appends typed labels (see record())
     python corpus/qa_second_pass.py kappa                # agreement with the first pass (after labelling)
 
 Blindness: ``select`` and ``show`` read ONLY the reference columns of the first-pass files
@@ -107,6 +108,44 @@ def show(kind: str, start: int, stop: int) -> None:
             print(f"#{n} {q['item']} Q: {questions[(q['file'], int(q['row']), q['id'])]}")
 
 
+OUT = {"conduct": ("agent_conduct.csv", "agent_conduct_second_pass.csv", "AC2",
+                    ["item", "dataset", "file", "row", "id", "stratum", "agent_conduct", "reasons",
+                     "problem_turns", "annotator"]),
+       "handoff": ("handoff.csv", "handoff_second_pass.csv", "HO2",
+                   ["item", "dataset", "file", "row", "id", "turn", "reserved", "handoff", "annotator",
+                    "stratum"])}
+
+
+def record(kind: str, lines: list[str]) -> None:
+    """Append the annotator's typed labels: one line per item, ``ITEM LABEL [REASONS [TURNS]]``.
+
+    Only the reference columns are copied from the first-pass file; the label is the typed one.
+    """
+    src, dst, annotator, fields = OUT[kind]
+    refs = {r["item"]: r for r in references(src)}
+    path = LABELS / dst
+    have = set(read(dst)) if path.exists() else set()
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore")
+        if not have:
+            w.writeheader()
+        for line in lines:
+            parts = line.split()
+            if not parts or parts[0] in have:
+                continue
+            row = dict(refs[parts[0]], annotator=annotator)
+            if kind == "conduct":
+                assert parts[1] in ("ok", "problem", "na"), line
+                row.update(agent_conduct=parts[1], reasons=parts[2] if len(parts) > 2 else "",
+                           problem_turns=parts[3] if len(parts) > 3 else "")
+            else:
+                row["handoff"] = {"r": "requested", "n": "not_requested"}.get(parts[1], parts[1])
+                assert row["handoff"] in ("requested", "not_requested"), line
+            w.writerow(row)
+            have.add(parts[0])
+    print(f"{len(have)} items in {dst}")
+
+
 def read(name: str) -> dict[str, dict]:
     with open(LABELS / name, encoding="utf-8", newline="") as f:
         return {r["item"]: r for r in csv.DictReader(f)}
@@ -175,6 +214,8 @@ def main(argv: list[str]) -> None:
             print(kind, len(rows), dict(sorted(c.items())))
     elif argv[:1] == ["show"]:
         show(argv[1], int(argv[2]), int(argv[3]))
+    elif argv[:1] == ["record"]:
+        record(argv[1], sys.stdin.read().splitlines())
     elif argv[:1] == ["kappa"]:
         kappa()
     else:
