@@ -164,8 +164,9 @@ def agreement(pairs: list[tuple[str, str]]) -> str:
         return "— (0 items)"
     a, b = zip(*pairs)
     raw = sum(x == y for x, y in pairs) / len(pairs)
-    k = cohen_kappa_score(a, b) if len(set(a) | set(b)) > 1 else float("nan")
-    return f"{k:.3f} ({raw:.1%} raw, {len(pairs)} items)"
+    if len(set(a) | set(b)) == 1:
+        return f"— (one value only; {raw:.1%} raw, {len(pairs)} items)"
+    return f"{cohen_kappa_score(a, b):.3f} ({raw:.1%} raw, {len(pairs)} items)"
 
 
 def kappa() -> None:
@@ -181,8 +182,11 @@ def kappa() -> None:
         no_na = [p for p in pairs if "na" not in p]
         print(f"- {scope}: ok/problem/na as three classes {agreement(pairs)}; "
               f"na excluded (ok/problem) {agreement(no_na)}")
-    pairs = [(first_c[i]["agent_conduct"], second_c[i]["agent_conduct"]) for i in second_c]
-    print("\n" + table(pairs, ["ok", "problem", "na"], "AC1", "AC2") + "\n")
+    for scope in ("all", "reserved"):
+        pairs = [(first_c[i]["agent_conduct"], second_c[i]["agent_conduct"]) for i in second_c
+                 if scope == "all" or first_c[i]["reserved"] == "1"]
+        print(f"\n{scope}:\n\n" + table(pairs, ["ok", "problem", "na"], "AC1", "AC2"))
+    print()
     for stratum in ("low_es", "random"):
         sp = [(first_c[i]["agent_conduct"], second_c[i]["agent_conduct"]) for i in second_c
               if first_c[i]["stratum"] == stratum]
@@ -199,8 +203,11 @@ def kappa() -> None:
                         ("non-reserved", lambda r: r["reserved"] == "0")):
         pairs = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in second_h if keep(first_h[i])]
         print(f"- {scope}: {agreement(pairs)}")
-    pairs = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in second_h]
-    print("\n" + table(pairs, ["requested", "not_requested"], "AC1", "HO2") + "\n")
+    for scope in ("all", "reserved"):
+        pairs = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in second_h
+                 if scope == "all" or first_h[i]["reserved"] == "1"]
+        print(f"\n{scope}:\n\n" + table(pairs, ["requested", "not_requested"], "AC1", "HO2"))
+    print()
     for stratum in ("candidate", "random", "strong_candidate", "question_cue"):
         sp = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in second_h if first_h[i]["stratum"] == stratum]
         print(f"- stratum {stratum}: {agreement(sp)}")
