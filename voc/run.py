@@ -23,7 +23,7 @@ from .errors import ConfigError, InputError, OutputError
 from .engines import Engine, LocalEngine
 from .pipeline import Pipeline, chunked
 from .settings import Settings
-from .records import OUTPUT_FIELDS
+from .records import OUTPUT_FIELDS, QA_FIELDS
 
 log = logging.getLogger(__name__)
 
@@ -108,8 +108,9 @@ class ChunkOutput:
     are serialised here, in the worker (``fmt`` jsonl or csv); ``records=True`` also sends the
     records back (an XLSX output, a results store)."""
 
-    def __init__(self, fmt: str, records: bool = False):
+    def __init__(self, fmt: str, records: bool = False, fields: tuple[str, ...] = OUTPUT_FIELDS):
         self.fmt = fmt
+        self.fields = fields
         self.records = records or fmt not in RESUMABLE_FORMATS
 
     def __call__(self, items: list[Any]) -> ChunkResult:
@@ -134,7 +135,7 @@ class ChunkOutput:
         if self.fmt == "jsonl":
             text = jsonl_text(good)
         elif self.fmt == "csv":
-            text = csv_text(good, OUTPUT_FIELDS)
+            text = csv_text(good, self.fields)
         return ChunkResult(n=len(items), ids=ids, by_status=by_status, tagged=len(good), errors=errors,
                            text=text, records=good if self.records else None)
 
@@ -347,7 +348,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
             for k in ("read", "tagged", "errors"):
                 setattr(summary, k, state["counts"][k])
             summary.by_status = dict(state["counts"]["by_status"])
-        out = open_writer(output, fmt, OUTPUT_FIELDS, resume_at=state["output_bytes"] if state else None)
+        fields = OUTPUT_FIELDS + (QA_FIELDS if pipeline.settings is not None and pipeline.settings.qa else ())
+        out = open_writer(output, fmt, fields, resume_at=state["output_bytes"] if state else None)
         try:
             err = JsonlWriter(errors_path(output), resume_at=state["errors_bytes"] if state else None)
         except BaseException:
@@ -363,7 +365,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         bar = Progress(progress)
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output or a results store
-        finish = ChunkOutput(fmt, records=on_record is not None)
+        finish = ChunkOutput(fmt, records=on_record is not None, fields=fields)
         try:
             for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n

@@ -56,12 +56,18 @@ from .base import CONTEXT, cli, handle_errors
               help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers).")
 @click.option("--segmenter", type=click.Choice(["jieba", "rjieba"]), default=None,
               help="Word segmenter (default: rjieba when installed, else jieba); both give the same tokens.")
+@click.option("--qa", "qa", is_flag=True,
+              help="Quality inspection: QA score and hits, commitments, hand-off, agent conduct (docs/qa.md).")
+@click.option("--qa-rules", "qa_rules", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A centre's QA rules (TOML) over the shipped scorecard (implies --qa; docs/qa.md).")
+@click.option("--agent-col", default=None, help="Agent id column for --qa (default: agent_id, 坐席工号, 客服工号, 工号 ...).")
+@click.option("--team-col", default=None, help="Team column for --qa (default: team, 班组, 组别, 技能组 ...).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
         sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
-        scheduler, segmenter, quiet):
+        scheduler, segmenter, qa, qa_rules, agent_col, team_col, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -80,7 +86,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
                       customer=customer_col, group_by=group_by, no_header=no_header)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
-                        system_lines=system_lines, template_repeats=template_repeats)
+                        system_lines=system_lines, template_repeats=template_repeats,
+                        qa=qa or qa_rules is not None, qa_rules=qa_rules, agent_col=agent_col, team_col=team_col)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine
 
