@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import TIER_KEYS
 from ..lang.metadata import tier as customer_tier
-from ..records import OUTPUT_FIELDS
+from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
 from .schema import COLUMN_FIELDS, INSERT
 from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
@@ -176,11 +176,14 @@ class Store:
         metadata = r(record.get("metadata") or {})
         extra = {k: v for k, v in record.items() if k not in COLUMN_FIELDS}
         extra["metadata"] = metadata
-        for k in ("churn_reasons", "escalation_reasons"):
+        for k in ("churn_reasons", "escalation_reasons", "handoff_signals", "agent_conduct_reasons",
+                  "agent_conduct_spans", "agent_evidence"):
             if k in extra:
                 extra[k] = r(extra[k])
         esc = record.get("escalate")
         customer = record.get("customer_id")
+        qa = "handoff" in record or "qa_score" in record  # the QA fields (voc tag --qa)
+        agent = record.get("agent_id")
         return (
             str(record["id"]),
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
@@ -210,6 +213,13 @@ class Store:
             None if record.get("contact_type") is None else str(record["contact_type"]),
             None if record.get("resolved") is None else str(record["resolved"]),
             record.get("resolved_score"),
+            r(str(agent)) if agent not in (None, "") else None,
+            None if record.get("team") in (None, "") else r(str(record["team"])),
+            record.get("qa_score"),
+            json.dumps(r(list(record.get("qa_hits") or [])), ensure_ascii=False) if qa else None,
+            json.dumps(r(list(record.get("commitments") or [])), ensure_ascii=False) if qa else None,
+            record.get("handoff"),
+            record.get("agent_conduct"),
         )
 
     def add(self, record: dict[str, Any]) -> None:
@@ -288,13 +298,15 @@ class Store:
 
     _SELECT = ("SELECT id, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label, "
                "sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status, "
-               "model_version, extra, month, tier, contact_type, resolved, resolved_score FROM contacts")
+               "model_version, extra, month, tier, contact_type, resolved, resolved_score, agent_id, team, qa_score, qa_hits, "
+               "commitments, handoff, agent_conduct FROM contacts")
 
     @staticmethod
     def _record(row: tuple) -> dict[str, Any]:
         (id_, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label,
          sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status,
-         model_version, extra, month, tier, contact_type, resolved, resolved_score) = row
+         model_version, extra, month, tier, contact_type, resolved, resolved_score, agent_id, team, qa_score, qa_hits,
+         commitments, handoff, agent_conduct) = row
         x = json.loads(extra)
         rec = {
             "id": id_, "channel": channel, "created_at": created_at, "customer_id": customer_id, "text": text,
@@ -312,7 +324,10 @@ class Store:
             "status": status, "model_version": model_version,
         }
         rec.update(x)  # fields added to the record format later
-        order = {k: i for i, k in enumerate(OUTPUT_FIELDS)}
+        if handoff is not None:  # the QA fields, where they were tagged
+            rec.update(agent_id=agent_id, team=team, qa_score=qa_score, qa_hits=json.loads(qa_hits or "[]"),
+                       commitments=json.loads(commitments or "[]"), handoff=handoff, agent_conduct=agent_conduct)
+        order = {k: i for i, k in enumerate(OUTPUT_FIELDS + QA_FIELDS)}
         rec = dict(sorted(rec.items(), key=lambda kv: order.get(kv[0], len(order))))  # the output's order
         rec["month"] = month
         rec["tier"] = tier
