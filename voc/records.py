@@ -280,6 +280,7 @@ class Tagged:
             "handoff": q.handoff if q else None,
             "handoff_turn": q.handoff_turn if q else None,
             "handoff_signals": list(q.handoff_signals) if q else [],
+            "bot": q.bot if q else None,
             "agent_conduct": a.label if a else None,
             "agent_conduct_score": a.score if a else None,
             "agent_conduct_reasons": list(a.reasons) if a else [],

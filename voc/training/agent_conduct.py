@@ -1,9 +1,9 @@
 """Training, evaluation and the shipped build of the agent-conduct model (taxonomy section 9).
 
 Labels: the STC-3 helpdesk dialogues of ``corpus/labels/everyday.csv`` with an ``agent_conduct``
-label, plus ``corpus/labels/agent_conduct.csv`` when present (both non-reserved rows only; a
-reserved row in them is an error). Evaluation: the STC-3 dialogues of
-``corpus/labels/everyday_reserved.csv`` (reserved rows only), with the annotators' agreement
+label, plus the non-reserved rows of ``corpus/labels/agent_conduct.csv`` when present. Evaluation:
+the STC-3 dialogues of ``corpus/labels/everyday_reserved.csv`` and the reserved rows of
+``agent_conduct.csv``, with the annotators' agreement
 (Cohen's kappa, ``everyday_second_pass.csv``) beside it. The problem threshold is chosen on
 out-of-fold predictions of the training labels (best F1), never on the reserved rows.
 
@@ -30,8 +30,9 @@ from ..resources import corpus_path
 from .text import tag_through
 
 log = logging.getLogger(__name__)
-TRAIN_FILES = ("everyday.csv", "agent_conduct.csv")
+TRAIN_FILES = ("everyday.csv", "agent_conduct.csv")  # their non-reserved rows
 RESERVED_FILE = "everyday_reserved.csv"
+EVAL_FILES = (RESERVED_FILE, "agent_conduct.csv")  # their reserved rows
 SECOND_PASS = "everyday_second_pass.csv"
 
 
@@ -58,8 +59,9 @@ def labelled(files, reserved: bool) -> tuple[list, list[str], list[str]]:
                 continue
             key = (r["file"], int(r["row"]))
             if is_reserved(STC3, r["file"], int(r["row"])) != reserved:
-                raise InputError(f"{name} row {r['item']} is {'not ' if reserved else ''}reserved; "
-                                 f"{'evaluation' if reserved else 'training'} labels must {'' if reserved else 'not '}be.")
+                if name == RESERVED_FILE:
+                    raise InputError(f"{name} row {r['item']} is not reserved; evaluation labels must be.")
+                continue  # agent_conduct.csv holds both: each row goes where it belongs
             if key in seen:  # a later file labels a dialogue again: keep the first label
                 continue
             seen.add(key)
@@ -145,7 +147,7 @@ def agreement() -> dict[str, Any]:
 
 
 def evaluate_reserved(model: AgentConductModel) -> dict[str, Any]:
-    contacts, y, _ = labelled((RESERVED_FILE,), reserved=True)
+    contacts, y, _ = labelled(EVAL_FILES, reserved=True)
     pred = [a.label for a in model.predict_inputs(inputs_of(contacts))]
     pred = ["ok" if p == "na" else p for p in pred]
     return f1_report(y, pred)
