@@ -113,7 +113,7 @@ def make_templates(settings: Settings):
     return Templates(settings.template_repeats) if settings.template_repeats else None
 
 
-@factory("qa", requires=("contact", "turns", "metadata"), assigns=("qa",),
+@factory("qa", requires=("contact", "turns", "metadata"), assigns=("qa", "contact"),
          reads=("qa_rules", "agent_col", "team_col", "redact", "pseudonymise_key"))
 def make_qa(settings: Settings):
     """Quality inspection (``--qa``): scorecard hits and score, commitments, hand-off (docs/qa.md)."""

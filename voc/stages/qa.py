@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from pathlib import Path
 
 from ..io.readers import NAME_COLUMNS, find_column
@@ -16,6 +17,10 @@ from ..qa.engine import Engine
 from ..qa.handoff import handoff
 from ..qa.rules import load_rules
 from ..records import QA, AgentConduct, Tagged, evolve
+
+
+def _key_of(header: str) -> str:
+    return "".join(header.split()).lower()
 
 
 def person_token(value: str, key: bytes) -> str:
@@ -30,7 +35,7 @@ class Qa:
 
     name = "qa"
     requires = ("contact", "turns", "metadata")
-    assigns = ("qa",)
+    assigns = ("qa", "contact")  # the agent's name or id in the metadata is redacted like the rest
 
     def __init__(self, rules: str | Path | None = None, agent_col: str | None = None, team_col: str | None = None,
                  redact: bool = True, pseudonymise_key: bytes | None = None):
@@ -40,33 +45,43 @@ class Qa:
         self.version = "rules-1" if rules is None else "rules-1+user"
         self._cols: dict[tuple, tuple] = {}
 
-    def _people(self, metadata) -> tuple[str | None, str | None]:
+    def _people(self, metadata) -> tuple[str | None, str | None, str | None]:
+        """(agent, team, the metadata key of the agent when its value must be replaced)."""
         keys = tuple(metadata)
         cols = self._cols.get(keys)
         if cols is None:
             cols = self._cols[keys] = (find_column(keys, "agent", self.agent_col),
                                        find_column(keys, "team", self.team_col))
         a, m = cols
-        agent = str(metadata[a]).strip() or None if a else None
+        raw = str(metadata[a]).strip() or None if a else None
         team = str(metadata[m]).strip() or None if m else None
-        if agent is not None and self.redact:
+        agent = raw
+        if raw is not None and self.redact:
             if self.key is not None:
-                agent = person_token(agent, self.key)
-            elif a.strip().lower() in NAME_COLUMNS:
+                agent = person_token(raw, self.key)
+            elif _key_of(a) in NAME_COLUMNS:
                 agent = "〔坐席〕"  # a person's name; --pseudonymise keeps agents apart
-        return agent, team
+        return agent, team, (a if agent != raw else None)
 
     def check(self, t: Tagged) -> QA:
         turns = t.turns or ()
         staff = any(x.speaker in ("agent", "bot") and x.text for x in turns)
         score, hits = self.engine.check(turns, t.contact.channel) if staff else (None, ())
         state, at, signals = handoff(turns)
-        agent, team = self._people(t.contact.metadata) if t.contact.metadata else (None, None)
+        agent, team, _ = self._people(t.contact.metadata) if t.contact.metadata else (None, None, None)
         return QA(score, hits, commitments(turns), state, at, signals, agent, team,
                   any(x.speaker == "bot" for x in turns))
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
-        return [evolve(t, qa=self.check(t)) for t in batch]
+        out = []
+        for t in batch:
+            qa = self.check(t)
+            c = t.contact
+            key = self._people(c.metadata)[2] if c.metadata else None
+            if key is not None:
+                c = replace(c, metadata={**c.metadata, key: qa.agent_id})
+            out.append(evolve(t, qa=qa, contact=c))
+        return out
 
 
 class AgentConductStage:
