@@ -21,7 +21,6 @@ from typing import Any, NamedTuple, Sequence
 import numpy as np
 
 from ..errors import ModelError
-from ..qa.engine import bigrams
 from ..records import AgentConduct, QaHit, Turn
 from .common import load_folder
 from .linear_text import LinearText, fit_with_dev, save_folder
@@ -65,8 +64,8 @@ def dense_features(x: ConductInput, rx: dict[str, re.Pattern]) -> list[float]:
     c = [t.text for t in x.turns if t.speaker == "customer" and t.text]
     overlap = 0.0
     if a and c:
-        q = bigrams(c[0])
-        overlap = len(q & bigrams(a[0])) / len(q) if q else 0.0
+        q = {c[0][i:i + 2] for i in range(len(c[0]) - 1)}
+        overlap = sum(1 for b in q if b in a[0]) / len(q) if q else 0.0
     f += [min(len(a), 4) / 4, min(len(agent), 400) / 400, overlap, 1.0 if len(c) > len(a) else 0.0,
           1.0 if len(a) > 1 and len(set(a)) < len(a) else 0.0]
     return f
@@ -127,7 +126,8 @@ class AgentConductModel:
         has_agent = [any(t.speaker == "agent" and t.text for t in x.turns) for x in X]
         rows = [x for x, h in zip(X, has_agent) if h]
         p = iter(self.proba(rows).tolist())
-        out = []
+        out: list[AgentConduct | None] = []
+        problems = []
         for x, h in zip(X, has_agent):
             if not h:
                 out.append(AgentConduct("na"))
@@ -136,7 +136,10 @@ class AgentConductModel:
             if score < self.threshold:
                 out.append(AgentConduct("ok", score))
                 continue
-            out.append(AgentConduct("problem", score, self.reasons(x), self.spans(x)))
+            problems.append((len(out), x, score))
+            out.append(None)
+        for (i, x, score), spans in zip(problems, self.spans([x for _, x, _ in problems])):
+            out[i] = AgentConduct("problem", score, self.reasons(x), spans)
         return out
 
     def predict(self, batch) -> list[AgentConduct]:
@@ -149,17 +152,25 @@ class AgentConductModel:
         out += [h.item for h in x.hits if h.type == "must_not"]
         return tuple(dict.fromkeys(out))
 
-    def spans(self, x: ConductInput, k: int = 2) -> tuple[tuple[int, str], ...]:
-        """The ``k`` agent turns whose own text the agent block scores highest."""
-        idx = [i for i, t in enumerate(x.turns) if t.speaker == "agent" and t.text]
-        if len(idx) <= 1:
-            return tuple((i, x.turns[i].text) for i in idx)
-        m = self.model_
-        X = m.vocabs_["agent"].transform([x.turns[i].text for i in idx]) * m.blocks["agent"][2]
-        w = m.coef_[1, :X.shape[1]] - m.coef_[0, :X.shape[1]]
-        s = np.asarray(X @ w).ravel()
-        best = sorted(np.argsort(-s, kind="stable")[:k].tolist())
-        return tuple((idx[j], x.turns[idx[j]].text) for j in best)
+    def spans(self, X: Sequence[ConductInput], k: int = 2) -> list[tuple[tuple[int, str], ...]]:
+        """For each input, the ``k`` agent turns whose own text the agent block scores highest
+        (every turn of every input scored in one batch)."""
+        idx = [[i for i, t in enumerate(x.turns) if t.speaker == "agent" and t.text] for x in X]
+        flat = [x.turns[i].text for x, ii in zip(X, idx) if len(ii) > k for i in ii]
+        scores = iter([])
+        if flat:
+            m = self.model_
+            M = m.vocabs_["agent"].transform(flat) * m.blocks["agent"][2]
+            w = m.coef_[1, :M.shape[1]] - m.coef_[0, :M.shape[1]]
+            scores = iter(np.asarray(M @ w).ravel().tolist())
+        out = []
+        for x, ii in zip(X, idx):
+            if len(ii) > k:
+                s = [next(scores) for _ in ii]
+                best = sorted(sorted(range(len(ii)), key=lambda j: (-s[j], j))[:k])
+                ii = [ii[j] for j in best]
+            out.append(tuple((i, x.turns[i].text) for i in ii))
+        return out
 
     # -- files ---------------------------------------------------------------------------
     def save(self, folder: str | Path, *, card: str = "", metrics: dict[str, Any] | None = None,

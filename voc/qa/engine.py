@@ -43,10 +43,11 @@ class _Contact:
     """One contact while it is checked: its turns, the units of each (role, scope, n), the hits
     of each condition."""
 
-    __slots__ = ("turns", "units", "hits", "conds", "_times")
+    __slots__ = ("turns", "units", "hits", "conds", "_times", "texts")
 
     def __init__(self, turns: Sequence[Turn], conds: dict[str, Condition]):
         self.turns = turns
+        self.texts: dict[str, str] = {}  # role -> its turns joined (a cheap first test of each condition)
         self.units: dict[tuple, list] = {}
         self.hits: dict[str, list[Hit]] = {}
         self.conds = conds
@@ -92,7 +93,7 @@ class _Contact:
     def holds(self, name: str) -> bool:
         c = self.conds[name]
         hits = self.get_hits(name)
-        if not c.positive and c.none and not (c.repeat or c.min_chars or c.overlap_below is not None):
+        if c.only_none:
             return hits is _NONE_HOLDS
         return len(hits) >= c.count
 
@@ -116,9 +117,15 @@ class _Contact:
         return [h for h in hits if (h[0], h[1]) < first]
 
     def _match(self, c: Condition) -> list[Hit]:
+        if c.gate is not None:
+            text = self.texts.get(c.role)
+            if text is None:
+                keep = _ROLES[c.role]
+                text = self.texts[c.role] = "\n".join(t.text for t in self.turns if t.text and keep(t.speaker))
+            if not c.gate.search(text):
+                return []
         units = self.get_units(c.role, c.scope, c.turns)
-        only_none = not c.positive and c.none and not (c.repeat or c.min_chars or c.overlap_below is not None)
-        if only_none:
+        if c.only_none:
             return _NONE_HOLDS if not any(c.none_rx.search(u) for u, _ in units) else []
         passed: list[tuple[str, tuple, list[tuple[int, int]]]] = []
         for text, segs in units:
@@ -232,6 +239,17 @@ class Engine:
         self.ruleset = ruleset
         self.rules: list[Rule] = [r for r in ruleset.rules if r.enabled]
         self.conditions = ruleset.conditions
+        self._applying: dict[tuple, list[Rule]] = {}
+
+    def applying(self, channel: str, present: frozenset[str]) -> list[Rule]:
+        """The rules that apply to a contact of ``channel`` where ``present`` roles speak (memoised)."""
+        key = (channel, present)
+        got = self._applying.get(key)
+        if got is None:
+            if len(self._applying) > 1000:
+                self._applying.clear()
+            got = self._applying[key] = [r for r in self.rules if self.applies(r, channel, set(present))]
+        return got
 
     def applies(self, rule: Rule, channel: str, present: set[str]) -> bool:
         if rule.channels and not any(c in channel for c in rule.channels):
@@ -244,13 +262,10 @@ class Engine:
 
     def check(self, turns: Sequence[Turn], channel: str | None = None) -> tuple[float, tuple[QaHit, ...]]:
         ctx = _Contact(turns, self.conditions)
-        present = {t.speaker for t in turns if t.text}
-        chan = (channel or "").lower()
+        present = frozenset(t.speaker for t in turns if t.text)
         hits: list[QaHit] = []
         lost, critical = 0.0, False
-        for r in self.rules:
-            if not self.applies(r, chan, present):
-                continue
+        for r in self.applying((channel or "").lower(), present):
             value = r.when(ctx.holds)
             if r.type == "must_not" and value:
                 spans = sorted({h for n in r.when.positive if ctx.holds(n) for h in ctx.get_hits(n)})

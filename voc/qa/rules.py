@@ -67,6 +67,8 @@ class Condition:
     all_rx: tuple[re.Pattern, ...] = field(default=(), repr=False, compare=False)
     n_of_rx: re.Pattern | None = field(default=None, repr=False, compare=False)
     none_rx: re.Pattern | None = field(default=None, repr=False, compare=False)
+    gate: re.Pattern | None = field(default=None, repr=False, compare=False)  # a pattern every hit needs
+    only_none: bool = field(default=False, repr=False, compare=False)  # holds when no unit has a none word
 
     @property
     def positive(self) -> bool:
@@ -218,6 +220,9 @@ def _make_condition(cname: str, raw: dict[str, Any], name: str, line: int, sourc
     object.__setattr__(cond, "all_rx", tuple(re.compile(re.escape(w)) for w in cond.all))
     object.__setattr__(cond, "n_of_rx", words_rx(n_of[1]) if n_of else None)
     object.__setattr__(cond, "none_rx", words_rx(cond.none))
+    object.__setattr__(cond, "gate", cond.any_rx or cond.regex or cond.n_of_rx or (cond.all_rx[0] if cond.all_rx else None))
+    object.__setattr__(cond, "only_none", bool(not cond.positive and cond.none and not (
+        cond.repeat or cond.min_chars or cond.overlap_below is not None)))
     return cond
 
 

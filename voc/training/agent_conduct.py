@@ -116,7 +116,7 @@ def choose_threshold(X: list[ConductInput], y: list[str], C: float, seed: int, k
     return best
 
 
-def train(C: float = 1.0, seed: int = 0, use_aux: bool = True) -> tuple[AgentConductModel, dict[str, Any]]:
+def train(C: float = 2.0, seed: int = 0, use_aux: bool = False) -> tuple[AgentConductModel, dict[str, Any]]:
     contacts, y, _ = labelled(TRAIN_FILES, reserved=False)
     X = inputs_of(contacts)
     model = AgentConductModel(C=C, seed=seed)
