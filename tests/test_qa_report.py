@@ -11,9 +11,13 @@ from html import escape
 import pytest
 from click.testing import CliRunner
 
-from test_reports import MEASURE, Trap, browser, run_chromium  # noqa: F401 (browser: the fixture)
+import test_reports
+from test_reports import MEASURE, Trap, run_chromium
 from voc.cli import cli
 from voc.store import Store
+
+
+browser = test_reports.browser  # the fixture: a Chromium binary, or skip
 
 
 @pytest.fixture(scope="module")
