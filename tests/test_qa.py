@@ -223,6 +223,13 @@ def test_promise_without_time_and_commitments():
     ((("customer", "退款"), ("bot", "请稍等"), ("agent", "您好，我是客服小王")), "transferred", 2),
     ((("customer", "打10010人工服务一直打不通"), ("agent", "抱歉")), "none", None),
     ((("customer", "人工智能什么时候能用"), ("agent", "您好")), "none", None),
+    ((("customer", "蚂蚁借呗客服"),), "requested", 0),        # a bare 客服 command
+    ((("customer", "请问有人在吗"),), "requested", 0),
+    ((("customer", "人工电话是多少"),), "requested", 0),
+    ((("customer", "客服电话多少"),), "none", None),           # a hotline number alone
+    ((("customer", "可否人工提额"),), "none", None),           # a manual process
+    ((("customer", "在吗"),), "none", None),                   # a greeting
+    ((("customer", "@星联客服 我的宽带坏了"),), "none", None),  # a mention is not a request
 ])
 def test_handoff(turns, state, at):
     got = handoff(T(*turns))
