@@ -11,7 +11,7 @@ from voc.records import Contact, Sentiment, Tagged, Turn, evolve
 def test_evolve_equals_dataclasses_replace():
     t = Tagged(Contact("1", (Turn("customer", "快递还没到"),)), text="快递还没到", status="ok")
     fields = [f.name for f in dataclasses.fields(Tagged)]
-    assert len(fields) == 17
+    assert len(fields) == 19  # qa and agent_conduct (voc tag --qa) included
     changes = dict(tokens=("快递", "没到"), sentiment=Sentiment(0.2, "negative"), status="error: x: y",
                    topics=((1, 0.5),), model_version="v")
     for name, value in changes.items():

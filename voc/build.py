@@ -24,6 +24,7 @@ BUILDERS = {
     "churn": "voc.training.churn",
     "contact_type": "voc.training.contact_type",
     "resolved": "voc.training.resolved",
+    "agent_conduct": "voc.training.agent_conduct",
 }
 
 

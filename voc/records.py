@@ -148,6 +148,61 @@ class Escalation:
 
 
 @dataclass(frozen=True, slots=True)
+class QaHit:
+    """One piece of evidence of a QA rule that fired (``voc.qa``): a ``must_not`` rule's matched
+    span in turn ``turn``, or a ``must_have`` rule's missing item (``turn`` None)."""
+
+    rule: str
+    item: str
+    severity: str  # info | minor | major | critical
+    type: str  # must_have | must_not
+    turn: int | None
+    span: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "item": self.item, "severity": self.severity, "type": self.type,
+                "turn": self.turn, "span": self.span}
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A promise an agent made (稍后回电, 24小时内处理, 给您申请...) for a supervisor to follow up."""
+
+    turn: int
+    text: str  # the promise as said
+    kind: str  # callback | deadline | application | follow_up
+    due: str | None = None  # the time promised, as said (24小时内, 明天, 3个工作日), None when none
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"turn": self.turn, "kind": self.kind, "text": self.text, "due": self.due}
+
+
+@dataclass(frozen=True, slots=True)
+class QA:
+    """Quality inspection of one contact (``voc tag --qa``, docs/qa.md)."""
+
+    score: float | None  # 0..100; None when no agent or bot spoke
+    hits: tuple[QaHit, ...] = ()
+    commitments: tuple[Commitment, ...] = ()
+    handoff: str = "none"  # none | requested | transferred
+    handoff_turn: int | None = None
+    handoff_signals: tuple[str, ...] = ()  # bot failures before the hand-off (答非所问, rephrasing, 听不懂)
+    agent_id: str | None = None
+    team: str | None = None
+    bot: bool = False  # a bot spoke in the contact
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConduct:
+    """Did the agent(s) serve well? (taxonomy section 9) with the reasons and agent-turn spans."""
+
+    label: str  # ok | problem | na
+    score: float | None = None  # probability of problem
+    reasons: tuple[str, ...] = ()
+    spans: tuple[tuple[int, str], ...] = ()  # (turn index, text) of the offending agent turns
+
+
+@dataclass(frozen=True, slots=True)
 class Tagged:
     """A contact and everything the stages found out about it.
 
@@ -169,6 +224,8 @@ class Tagged:
     escalation: Escalation | None = None
     topics: tuple[tuple[int, float], ...] | None = None
     topic_label: str | None = None
+    qa: QA | None = None  # only with --qa
+    agent_conduct: AgentConduct | None = None  # only with --qa
     status: str = "ok"  # ok | empty: ... | low_confidence: ... | truncated: ... | error
     error: StageError | None = None  # why a stage failed on this contact (status "error")
     model_version: str | None = None
@@ -207,6 +264,29 @@ class Tagged:
             "metadata": dict(c.metadata),
             "status": self.status,
             "model_version": self.model_version,
+            **(self._qa_record() if self.qa is not None or self.agent_conduct is not None else {}),
+        }
+
+    def _qa_record(self) -> dict[str, Any]:
+        """The QA fields (``QA_FIELDS``), after the others: only when the QA stages ran."""
+        q, a, rc = self.qa, self.agent_conduct, self.root_cause
+        spans = [[i, text] for i, text in a.spans] if a else []
+        return {
+            "agent_id": q.agent_id if q else None,
+            "team": q.team if q else None,
+            "qa_score": q.score if q else None,
+            "qa_hits": [h.to_dict() for h in q.hits] if q else [],
+            "commitments": [c.to_dict() for c in q.commitments] if q else [],
+            "handoff": q.handoff if q else None,
+            "handoff_turn": q.handoff_turn if q else None,
+            "handoff_signals": list(q.handoff_signals) if q else [],
+            "bot": q.bot if q else None,
+            "agent_conduct": a.label if a else None,
+            "agent_conduct_score": a.score if a else None,
+            "agent_conduct_reasons": list(a.reasons) if a else [],
+            "agent_conduct_spans": spans,
+            # root cause `agent`: the agent's own offending turns are its evidence, marked agent-side
+            "agent_evidence": [text for _, text in a.spans] if a and rc is not None and rc.label == "agent" else [],
         }
 
 
@@ -225,6 +305,8 @@ class Doc(NamedTuple):
 
 
 OUTPUT_FIELDS = tuple(Tagged(Contact("0", ())).to_record())
+# the fields --qa adds after OUTPUT_FIELDS
+QA_FIELDS = tuple(Tagged(Contact("0", ()), qa=QA(None)).to_record())[len(OUTPUT_FIELDS):]
 
 
 def _make_evolve():

@@ -28,6 +28,8 @@ from .settings import Settings
 # The default pipeline, in order.
 DEFAULT_STAGES = ("normalise", "redact", "segment", "contact_type", "root_cause", "sentiment", "resolved", "churn",
                   "escalation", "topics")
+# The quality-inspection stages, after the default ones when ``Settings.qa`` is on (docs/qa.md).
+QA_STAGES = ("qa", "agent_conduct")
 # Fields of the input every stage can read without an earlier stage assigning them.
 INPUT_FIELDS = frozenset({"contact", "metadata"})
 # Fields a stage may declare: Tagged's own (except the bookkeeping ones) and the input fields.
@@ -89,15 +91,18 @@ def get(name: str) -> StageFactory:
 def names() -> list[str]:
     """Every registered stage, the default ones first in pipeline order."""
     importlib.import_module(_BUILTINS)
-    return [n for n in DEFAULT_STAGES if n in _FACTORIES] + sorted(set(_FACTORIES) - set(DEFAULT_STAGES))
+    return [n for n in DEFAULT_STAGES + QA_STAGES if n in _FACTORIES] + \
+        sorted(set(_FACTORIES) - set(DEFAULT_STAGES) - set(QA_STAGES))
 
 
 def stage_names(settings: Settings) -> list[str]:
     """The stages of the default pipeline these settings build, in order."""
-    unknown = set(settings.disable) - set(DEFAULT_STAGES)
+    unknown = set(settings.disable) - set(DEFAULT_STAGES) - set(QA_STAGES)
     if unknown:
-        raise ConfigError(f"cannot disable unknown stages {sorted(unknown)}; stages are {', '.join(DEFAULT_STAGES)}.")
-    return [n for n in DEFAULT_STAGES if n not in settings.disable and (settings.redact or n != "redact")]
+        raise ConfigError(f"cannot disable unknown stages {sorted(unknown)}; stages are "
+                          f"{', '.join(DEFAULT_STAGES + QA_STAGES)}.")
+    names = DEFAULT_STAGES + QA_STAGES if settings.qa else DEFAULT_STAGES
+    return [n for n in names if n not in settings.disable and (settings.redact or n != "redact")]
 
 
 def build_stages(settings: Settings, stages: Sequence[str] | None = None) -> list[Stage]:

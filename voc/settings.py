@@ -19,7 +19,7 @@ from .errors import ConfigError
 
 SEGMENTERS = ("jieba", "rjieba")
 SENTIMENT_BACKENDS = ("default", "snownlp")
-_NONE_IS_DEFAULT = ("redact", "sentiment_backend", "disable", "template_repeats", "reasons_language")
+_NONE_IS_DEFAULT = ("redact", "sentiment_backend", "disable", "template_repeats", "reasons_language", "qa")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,11 @@ class Settings:
     system_lines: str | None = None  # a file of extra system-line patterns (kind<TAB>pattern<TAB>comment)
     template_repeats: int = 20  # a line repeated verbatim in this many contacts of one input is a template
     reasons_language: str = "zh"  # wording of the churn reasons: zh | en
+    qa: bool = False  # quality inspection: the qa and agent_conduct stages (docs/qa.md)
+    qa_rules: str | None = None  # a QA rules file (TOML) over the shipped scorecard
+    agent_conduct_model: str | None = None  # an agent-conduct model folder; None: the shipped model
+    agent_col: str | None = None  # metadata column of the agent id (default: agent_id, 坐席工号, 客服工号 ...)
+    team_col: str | None = None  # metadata column of the agent's team (default: team, 班组, 组别 ...)
 
     def __post_init__(self) -> None:
         key = self.pseudonymise_key
@@ -55,7 +60,7 @@ class Settings:
             disable = (disable,)
         object.__setattr__(self, "disable", tuple(disable))
         for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model",
-                     "churn_cues", "rules", "topics", "system_lines"):
+                     "churn_cues", "rules", "topics", "system_lines", "qa_rules", "agent_conduct_model"):
             value = getattr(self, name)
             if isinstance(value, Path):
                 object.__setattr__(self, name, str(value))
@@ -63,6 +68,8 @@ class Settings:
                 raise ConfigError(f"setting {name!r} must be a path; got {type(value).__name__}.")
         if not isinstance(self.redact, bool):
             raise ConfigError("setting 'redact' must be True or False.")
+        if not isinstance(self.qa, bool):
+            raise ConfigError("setting 'qa' must be True or False.")
         if isinstance(self.template_repeats, bool) or not isinstance(self.template_repeats, int) \
                 or self.template_repeats < 0:
             raise ConfigError("setting 'template_repeats' must be a whole number >= 0 (0 turns templates off).")

@@ -45,6 +45,9 @@ CHAIN_MONTH = {  # month index (0 = 2026-05) of each repeat-contact chain
     "fl1": 3, "sig1": 3, "dep1": 4, "cr1": 4, "refund1": 5, "pk1": 5,
 }
 
+# agents of the call sample (work number, team), for the QA report (voc tag --qa)
+AGENTS = [("11095", "一组"), ("11102", "一组"), ("11117", "一组"), ("12031", "二组"), ("12044", "二组"),
+          ("12058", "二组"), ("13006", "三组"), ("13019", "三组")]
 CHANNELS = ["phone", "wechat", "app", "web", "weibo", "email", "ticket", "review"]
 CHANNEL_WEIGHTS = [28, 15, 12, 10, 6, 7, 11, 11]
 TURN_CHANNELS = {"phone", "wechat", "app", "web"}
@@ -947,12 +950,14 @@ def write_outputs(records, out_dir=HERE):
     rows = sorted(records["calls"], key=lambda r: (r["created"], r["cid"]))
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow(["通话ID", "序号", "角色", "时间", "通话内容", "渠道", "客户编号", "客户等级"])
+    w.writerow(["通话ID", "序号", "角色", "时间", "通话内容", "渠道", "客户编号", "客户等级", "坐席工号", "班组"])
     seq = {}
+    agent_rng = random.Random(SEED + 17)  # its own generator: the other columns stay as they were
     for r in rows:
         ym = r["created"].strftime("%Y%m")
         seq[ym] = seq.get(ym, 0) + 1
         call_id = "CL%s%04d" % (ym, seq[ym])
+        agent, team = agent_rng.choice(AGENTS)
         t = r["created"]
         n = 0
         for role, text in r["payload"][1]:
@@ -960,7 +965,7 @@ def write_outputs(records, out_dir=HERE):
                 continue
             n += 1
             w.writerow([call_id, n, "客户" if role == "C" else "坐席", ts_csv(t), text, "电话",
-                        r["cid"], r["tier"]])
+                        r["cid"], r["tier"], agent, team])
             t = t + timedelta(seconds=2 + len(text) // 4 + rng.randint(0, 6))
     written["call_turns.csv"] = out.getvalue().encode("utf-8")
 

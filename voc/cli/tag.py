@@ -53,12 +53,18 @@ from .base import CONTEXT, cli, handle_errors, reader_options
               help="Word segmenter (default: rjieba when installed, else jieba); both give the same tokens.")
 @click.option("--reasons-language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the churn reasons in the output.")
+@click.option("--qa", "qa", is_flag=True,
+              help="Quality inspection: QA score and hits, commitments, hand-off, agent conduct (docs/qa.md).")
+@click.option("--qa-rules", "qa_rules", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A centre's QA rules (TOML) over the shipped scorecard (implies --qa; docs/qa.md).")
+@click.option("--agent-col", default=None, help="Agent id column for --qa (default: agent_id, 坐席工号, 客服工号, 工号 ...).")
+@click.option("--team-col", default=None, help="Team column for --qa (default: team, 班组, 组别, 技能组 ...).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @reader_options
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key, pseudonymise_key_file,
         sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
-        scheduler, segmenter, reasons_language, quiet):
+        scheduler, segmenter, reasons_language, qa, qa_rules, agent_col, team_col, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -76,7 +82,8 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
                         system_lines=system_lines, template_repeats=template_repeats,
-                        reasons_language=reasons_language)
+                        reasons_language=reasons_language,
+                        qa=qa or qa_rules is not None, qa_rules=qa_rules, agent_col=agent_col, team_col=team_col)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine
 

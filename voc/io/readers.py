@@ -39,6 +39,23 @@ COLUMNS = {
     "channel": ("channel", "source", "渠道", "来源", "受理渠道", "接入渠道"),
     "customer": ("customer_id", "customer", "user_id", "客户编号", "客户id", "用户id", "客户号", "会员号"),
 }
+# Columns kept in the metadata that quality inspection reads (``voc tag --qa``): the agent and the team
+AGENT_COLUMNS = {
+    "agent": ("agent_id", "agent", "agent_name", "坐席工号", "客服工号", "坐席姓名", "客服姓名", "工号", "坐席",
+              "坐席id", "客服id", "客服", "座席工号", "处理人", "受理人"),
+    "team": ("team", "group", "班组", "组别", "技能组", "团队", "小组", "部门"),
+}
+# which of them hold a person's name (redacted or pseudonymised like personal data)
+NAME_COLUMNS = ("agent_name", "坐席姓名", "客服姓名", "处理人", "受理人", "坐席", "客服")
+
+
+def find_column(keys: Sequence[str], role: str, chosen: str | None = None) -> str | None:
+    """The key of ``keys`` (metadata keys or headers) that holds ``role`` (agent / team):
+    ``chosen`` when given (compared like headers), else the first default name found."""
+    lowered = {_key(k): k for k in keys}
+    if chosen:
+        return lowered.get(_key(chosen))
+    return next((lowered[n] for n in AGENT_COLUMNS[role] if n in lowered), None)
 TURN_KEYS = {"speaker": ("speaker", "role", "sender", "角色", "说话人"),
              "text": ("text", "content", "utterance", "utterances", "内容", "通话内容"),
              "at": ("at", "time", "timestamp", "时间")}

@@ -23,7 +23,7 @@ from ..errors import ConfigError, InputError, OutputError
 from ..engines import Engine, LocalEngine
 from ..pipeline import Pipeline, chunked
 from ..settings import Settings
-from ..records import OUTPUT_FIELDS
+from ..records import OUTPUT_FIELDS, QA_FIELDS
 from .state import (Checkpoint, DuplicateIds, RunLock, changed_files, check_paths, errors_path, fingerprint,
                     settings_files, summary_path)
 
@@ -131,8 +131,10 @@ class ChunkOutput:
     are serialised here, in the worker (``fmt`` jsonl or csv); ``records=True`` also sends the
     records back (an XLSX output, a results store)."""
 
-    def __init__(self, fmt: str, records: bool = False, inputs: Sequence[str] = ()):
+    def __init__(self, fmt: str, records: bool = False, inputs: Sequence[str] = (),
+                 fields: tuple[str, ...] = OUTPUT_FIELDS):
         self.fmt = fmt
+        self.fields = fields
         self.records = records or fmt not in RESUMABLE_FORMATS
         self.prefixes = [f"{Path(p)}:" for p in inputs]  # a contact's source is "<path>:<where>"
 
@@ -167,7 +169,7 @@ class ChunkOutput:
         if self.fmt == "jsonl":
             text = jsonl_text(good)
         elif self.fmt == "csv":
-            text = csv_text(good, OUTPUT_FIELDS)
+            text = csv_text(good, self.fields)
         return ChunkResult(n=len(items), ids=ids, by_status=by_status, tagged=len(good), errors=errors,
                            text=text, records=good if self.records else None,
                            sources=sources if self.records and self.prefixes else None)
@@ -251,7 +253,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                 if store is not None and fmt == "jsonl":  # records an earlier run did not store
                     summary.store_restored = _restore(store, output.with_name(f".{output.name}.partial"),
                                                       state["output_bytes"])
-        out = open_writer(output, fmt, OUTPUT_FIELDS, resume_at=state["output_bytes"] if state else None)
+        fields = OUTPUT_FIELDS + (QA_FIELDS if pipeline.settings is not None and pipeline.settings.qa else ())
+        out = open_writer(output, fmt, fields, resume_at=state["output_bytes"] if state else None)
         try:
             err = JsonlWriter(errors_path(output), resume_at=state["errors_bytes"] if state else None)
         except BaseException:
@@ -269,7 +272,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output, a results store or an on_record callback
         finish = ChunkOutput(fmt, records=store is not None or on_record is not None,
-                             inputs=inputs if store is not None else ())
+                             inputs=inputs if store is not None else (), fields=fields)
         try:
             for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n

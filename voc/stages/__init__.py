@@ -111,3 +111,20 @@ def make_templates(settings: Settings):
     from .templates import Templates
 
     return Templates(settings.template_repeats) if settings.template_repeats else None
+
+
+@factory("qa", requires=("contact", "turns", "metadata"), assigns=("qa", "contact"),
+         reads=("qa_rules", "agent_col", "team_col", "redact", "pseudonymise_key"))
+def make_qa(settings: Settings):
+    """Quality inspection (``--qa``): scorecard hits and score, commitments, hand-off (docs/qa.md)."""
+    from .qa import Qa
+
+    return Qa(settings.qa_rules, settings.agent_col, settings.team_col, settings.redact, settings.pseudonymise_key)
+
+
+@factory("agent_conduct", requires=("turns", "qa"), assigns=("agent_conduct",), reads=("agent_conduct_model",))
+def make_agent_conduct(settings: Settings):
+    """ok / problem / na (taxonomy section 9), the shipped model (``--qa``)."""
+    from .qa import default_conduct_stage
+
+    return default_conduct_stage(settings.agent_conduct_model)

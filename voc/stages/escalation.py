@@ -28,6 +28,7 @@ from ..lang.metadata import repeat_count, tier
 from ..lang.negation import negated
 from ..lang.owners import owner_of
 from ..lang.patterns import compile_user
+from ..lang.rulefile import check_types, first_line, key_line, load_toml, parse_array, read_source
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Escalation as EscalationRecord
 from ..records import Tagged, evolve
@@ -202,42 +203,13 @@ def default_rules_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "escalation_rules.toml"
 
 
-def _rule_lines(source: str) -> list[int]:
-    """1-based line numbers of each ``[[rule]]`` header, in order."""
-    return [n for n, line in enumerate(source.splitlines(), 1) if re.match(r"\s*\[\[\s*rule\s*\]\]", line)]
-
-
-def _key_line(source: str, start: int, key: str) -> int:
-    """The line of ``key = ...`` inside the rule whose header is on line ``start``."""
-    lines = source.splitlines()
-    for n in range(start, len(lines)):  # lines[start] is the line after the header
-        if re.match(r"\s*\[", lines[n]):
-            break
-        if re.match(rf"\s*{re.escape(key)}\s*=", lines[n]):
-            return n + 1
-    return start
-
-
 def parse_rules(source: str, name: str = "<rules>") -> RuleSet:
     """Parse a rules file's text; ``ConfigError`` naming the file and line when it is bad."""
-    import tomllib
-
-    try:
-        data = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"line (\d+)", str(e))
-        if m:
-            where = f"{name}:{m.group(1)}"
-        else:  # "at end of document": an array or table left open; name the last line
-            lines = source.splitlines()
-            last = max((i for i, line in enumerate(lines, 1) if line.strip()), default=1)
-            where = f"{name}:{last}"
-        raise ConfigError(f"{where}: not valid TOML ({e}); fix that line.") from None
+    data = load_toml(source, name)
     allowed_top = {"rule", "owners", "settings", "version"}
     for k in data:
         if k not in allowed_top:
-            n = next((i for i, line in enumerate(source.splitlines(), 1)
-                      if re.match(rf"\s*\[?\s*{re.escape(k)}\b", line)), 1)
+            n = first_line(source, k)
             raise ConfigError(f"{name}:{n}: unknown section {k!r}; use [[rule]], [owners] or [settings].")
     owners_set: dict[str, str | None] = {}
     for k, v in (data.get("owners") or {}).items():
@@ -254,35 +226,16 @@ def parse_rules(source: str, name: str = "<rules>") -> RuleSet:
             raise ConfigError(f"{name}:{n}: unknown setting {k!r}; [settings] knows only 'defaults'.")
         if not isinstance(v, bool):
             raise ConfigError(f"{name}:{n}: [settings] defaults must be true or false; fix that line.")
-    rules_raw = data.get("rule") or []
-    if not isinstance(rules_raw, list):
-        raise ConfigError(f"{name}: 'rule' must be an array of tables ([[rule]]); fix the file.")
-    starts = _rule_lines(source)
-    rules = []
-    seen: set[str] = set()
-    for i, raw in enumerate(rules_raw):
-        line = starts[i] if i < len(starts) else 1
-        rule = _make_rule(raw, name, line, source)
-        if rule.id in seen:
-            raise ConfigError(f"{name}:{line}: rule id {rule.id!r} is used twice in this file; give each rule its own id.")
-        seen.add(rule.id)
-        rules.append(rule)
+    rules = parse_array(data, source, name, _make_rule)
     return RuleSet(rules, {**OWNERS, **owners_set}, name, owners_set, dict(settings))
 
 
 def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
     def err(key: str | None, msg: str) -> ConfigError:
-        n = _key_line(source, line, key) if key else line
+        n = key_line(source, line, key) if key else line
         return ConfigError(f"{name}:{n}: {msg}")
 
-    for k, v in raw.items():
-        if k not in _RULE_KEYS:
-            raise err(k, f"unknown rule key {k!r}; see docs/rules.md for the keys a rule may have.")
-        want = _RULE_KEYS[k]
-        if want is int and isinstance(v, bool) or not isinstance(v, want):
-            kind = {str: "a string", list: "a list", bool: "true or false", int: "a whole number"}.get(
-                want if isinstance(want, type) else float, "a number")
-            raise err(k, f"{k!r} must be {kind}; fix that line.")
+    check_types(raw, _RULE_KEYS, err, "rule", "docs/rules.md")
     if not raw.get("id"):
         raise err(None, "this rule has no id; give it one, e.g. id = \"regulator\".")
     rid = raw["id"]
@@ -345,13 +298,7 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
 
 
 def read_rules(path: str | Path) -> RuleSet:
-    path = Path(path)
-    try:
-        source = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"rules file {path} does not exist; give the path of a TOML rules file.") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"rules file {path} is not UTF-8 text; save it as UTF-8.") from None
+    source = read_source(path, "rules file")
     return parse_rules(source, str(path))
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import TIER_KEYS
 from ..lang.metadata import tier as customer_tier
-from ..records import OUTPUT_FIELDS
+from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
 from .schema import COLUMN_FIELDS, INSERT
 from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
@@ -184,6 +184,8 @@ class Store:
         customer = record.get("customer_id")
         created = record.get("created_at")
         channel = record.get("channel")
+        qa = "handoff" in record or "qa_score" in record  # the QA fields (voc tag --qa)
+        agent = record.get("agent_id")
         return (
             str(record["id"]),  # as in the output (redacting a key could merge two contacts into one row)
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
@@ -214,6 +216,13 @@ class Store:
             None if record.get("resolved") is None else str(record["resolved"]),
             record.get("resolved_score"),
             None if source is None else r(str(source)),
+            r(str(agent)) if agent not in (None, "") else None,
+            None if record.get("team") in (None, "") else r(str(record["team"])),
+            record.get("qa_score"),
+            json.dumps(r(list(record.get("qa_hits") or [])), ensure_ascii=False) if qa else None,
+            json.dumps(r(list(record.get("commitments") or [])), ensure_ascii=False) if qa else None,
+            record.get("handoff"),
+            record.get("agent_conduct"),
         )
 
     def add(self, record: dict[str, Any], source: str | None = None) -> None:
@@ -327,13 +336,15 @@ class Store:
 
     _SELECT = ("SELECT id, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label, "
                "sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status, "
-               "model_version, extra, month, tier, contact_type, resolved, resolved_score FROM contacts")
+               "model_version, extra, month, tier, contact_type, resolved, resolved_score, agent_id, team, qa_score, qa_hits, "
+               "commitments, handoff, agent_conduct FROM contacts")
 
     @staticmethod
     def _record(row: tuple) -> dict[str, Any]:
         (id_, channel, created_at, customer_id, text, root_cause, evidence, sentiment, sentiment_label,
          sentiment_trend, churn_risk, churn_level, escalate, escalation_level, owner, topic, status,
-         model_version, extra, month, tier, contact_type, resolved, resolved_score) = row
+         model_version, extra, month, tier, contact_type, resolved, resolved_score, agent_id, team, qa_score, qa_hits,
+         commitments, handoff, agent_conduct) = row
         x = json.loads(extra)
         rec = {
             "id": id_, "channel": channel, "created_at": created_at, "customer_id": customer_id, "text": text,
@@ -351,7 +362,10 @@ class Store:
             "status": status, "model_version": model_version,
         }
         rec.update(x)  # fields added to the record format later
-        order = {k: i for i, k in enumerate(OUTPUT_FIELDS)}
+        if handoff is not None:  # the QA fields, where they were tagged
+            rec.update(agent_id=agent_id, team=team, qa_score=qa_score, qa_hits=json.loads(qa_hits or "[]"),
+                       commitments=json.loads(commitments or "[]"), handoff=handoff, agent_conduct=agent_conduct)
+        order = {k: i for i, k in enumerate(OUTPUT_FIELDS + QA_FIELDS)}
         rec = dict(sorted(rec.items(), key=lambda kv: order.get(kv[0], len(order))))  # the output's order
         rec["month"] = month
         rec["tier"] = tier

@@ -13,7 +13,7 @@ from typing import Sequence
 COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
                   "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
                   "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
-                  "resolved_score")
+                  "resolved_score", "agent_id", "team", "qa_score", "qa_hits", "commitments", "handoff", "agent_conduct")
 
 # -- schema -----------------------------------------------------------------------------------
 # Each migration takes the schema from version n-1 to n. Never edit a released step: append.
@@ -74,11 +74,22 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
     (3, "the input each contact came from (warn when a row of another input is replaced)", (
         "ALTER TABLE contacts ADD COLUMN source TEXT",  # name@fingerprint of the input file; NULL: unknown
     )),
+    (4, "quality inspection columns (voc tag --qa), index by month and agent", (
+        "ALTER TABLE contacts ADD COLUMN agent_id TEXT",       # redacted / pseudonymised like personal data
+        "ALTER TABLE contacts ADD COLUMN team TEXT",
+        "ALTER TABLE contacts ADD COLUMN qa_score REAL",       # 0..100, NULL when no QA ran or no agent spoke
+        "ALTER TABLE contacts ADD COLUMN qa_hits TEXT",        # JSON list of {rule, item, severity, type, turn, span}
+        "ALTER TABLE contacts ADD COLUMN commitments TEXT",    # JSON list of {turn, kind, text, due}
+        "ALTER TABLE contacts ADD COLUMN handoff TEXT",        # none | requested | transferred; NULL: no QA
+        "ALTER TABLE contacts ADD COLUMN agent_conduct TEXT",  # ok | problem | na
+        "CREATE INDEX contacts_month_agent ON contacts(month, agent_id, team, qa_score, agent_conduct, handoff)",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
                    "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
                    "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
-                   "model_version", "extra", "contact_type", "resolved", "resolved_score", "source")
+                   "model_version", "extra", "contact_type", "resolved", "resolved_score", "source", "agent_id", "team",
+                   "qa_score", "qa_hits", "commitments", "handoff", "agent_conduct")
 INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")

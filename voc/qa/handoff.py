@@ -1,0 +1,111 @@
+"""Transfer to a person: did the customer ask for one (转人工, 人工客服, 找真人, "人工" said
+again and again), was the contact transferred (a transfer notice, or a person answering after a
+bot), and which bot failures came before (the customer saying 答非所问 / 听不懂, the customer
+rephrasing the same question, the bot's own "I did not understand").
+
+``handoff(turns) -> (state, turn, signals)``: state ``none`` | ``requested`` | ``transferred``
+(transferred wins), the turn of the first request (or of the transfer when nobody asked), and
+the failure signals seen before that turn.
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from ..records import Turn
+from .engine import bigrams
+
+# the customer asks, in this turn, for a person: to be put through to one, how / where / when one
+# can be reached, whether one is there or whether this is one (corpus/README.md, "Conventions for
+# transfer-to-human requests"); not a report of an earlier attempt, a manual process (人工提额),
+# a hotline number alone or a greeting (在吗)
+_PERSON = r"(人工|真人|活人)"
+REQUEST = re.compile(
+    rf"(转|转接|接|找|要|换|叫|请|给我接?|来个?|需要|我要|联系|接通|轻|申请)(一?个)?{_PERSON}"
+    rf"|(怎么|如何|怎样|哪里|在哪)(才能)?(联系|打|接通|找|转|接)(到)?(上)?{_PERSON}"
+    rf"|{_PERSON}(客服|服务|坐席|座席|台)?\s*(在哪|在不在|在吗|在么|在爱么|呐|呢|在哪里|有吗|出来)"
+    rf"|{_PERSON}(客服|服务)\W*$"
+    rf"|有(没有)?.{{0,6}}{_PERSON}(客服|服务|电话|坐席|座席|台){{0,2}}(吗|嘛|么|没|没有|\?|？|$)"
+    rf"|{_PERSON}(客服|服务|咨询)?(电话|号码)"
+    rf"|(是|你是|是不是){_PERSON}(客服|服务)?(吗|嘛|么|\?|？|$)"
+    rf"|{_PERSON}(服务)?.{{0,4}}(几点|什么时候|时间|上班)|(客服|人工)(电话|服务)?(什么时间|什么时候|几点|时间|上班)"
+    r"|^\W*(我要|需要|找|给我接|接|转)?(人工|真人)(客服|服务)?\W*$|人工\W*人工|就要人工|不要机器人"
+    r"|(找|联系|换个?|我要|我想找|我要找)(在线|人工)?客服|客服(人员)?(在不在|在吗|在么|在哪|呢\W*$)|到底有客服"
+    r"|有没有(电话的|在线的?)?客服(?!电话)|(让|叫|请|麻烦)(你们)?客服(人员)?.{0,6}(联系我|给我打|打给我|电话过来|回电|回复我)"
+    r"|(给我|帮我|麻烦|你就不能|能不能)(帮我)?转(接)?(?!账|入|出|让|给[他她]).{0,8}(客服|专线|人工|一下)|转接一下"
+    r"|有人(在)?(吗|嘛|么)|有没有人(在)?")
+# short clauses that are a bare 客服 / 人工 command with or without a topic (客服; 蚂蚁借呗客服; 花呗分期人工)
+BARE_SERVICE = re.compile(r"^\W*(\w{0,6}(客服|人工)|(客服|人工)\W*\w{0,6})\W*$")
+NOT_REQUEST = re.compile(
+    r"人工(提额|审核|申请|扣款|还款|开通|回访|邀请|智能|费|成本|湖|降雨)|(还款顺序|顺序)人工|无法|没法|没有转|打来|打过来|来得方便"
+    r"|打不通|没人接|无人接|不接|不通|挂(断|机|了)|(全|一直|都)(在)?忙|按半天|已经?(联系|反馈|打)|打了|打过|拨了|致电"
+    r"|没有人工(跟|和|给)我|取消(了)?人工|你是机器人|自动回复|机器人(客服|回复)|都是机器"
+    r"|还没(打|回)|多久能?(接到|打)|是(?!人工|真人).{0,6}客服(不|吗|是吗)|帮您|为您|给您|我这边|人工有个"
+    r"|1001\d|10000|10086|热线|语音|按\d|繁忙|好不容易|终于|没有(人工|真人)(?!.{0,4}(吗|嘛|么))")
+_MENTION = re.compile(r"@[\w\-·]+")
+_BARE_PERSON = re.compile(r"^\W*(人工|真人)(客服|服务)?\W*$")
+_CLAUSE = re.compile(r"[，,。.！？!?；;\n]+|\s+(?=\S)")
+PHONE_ONLY = re.compile(r"电话|号码|热线|多少")
+TRANSFER = re.compile(
+    r"(?=[正已马立这现人转客专])(?:(正在|已经?|马上|立即|立刻|这就|现在)(为您|给您|帮您)?(转接|转入|接入|转到|转给|转)(人工|客服|专员|坐席|座席)"
+    r"|人工(客服|坐席|座席).{0,6}(为您服务|已接入|接入)|转人工(成功|中)|(客服|专员)\S{0,8}(已)?接入)")
+# bot failure signals (taxonomy: the bot's failures that precede a hand-off)
+CUSTOMER_FAILS = re.compile(r"答非所问|听不懂|没听懂|看不懂|不是这个意思|我问的是|你在说什么|说人话|牛头不对马嘴"
+                            r"|驴唇不对马嘴|文不对题|不是我问的|没用的?回答|机器人|自动回复")
+BOT_FALLBACK = re.compile(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
+
+
+def _rephrased(a: str, b: str) -> bool:
+    """The customer says the same thing again (most of the shorter turn's bigrams recur)."""
+    x, y = bigrams(a), bigrams(b)
+    if len(x) < 3 or len(y) < 3:
+        return False
+    return len(x & y) / min(len(x), len(y)) >= 0.6
+
+
+def is_request(text: str) -> bool:
+    """Whether a customer turn asks for a person (see ``REQUEST``)."""
+    text = _MENTION.sub(" ", text).strip()
+    clauses = [c for c in _CLAUSE.split(text) if c]
+    for clause in clauses:
+        if not NOT_REQUEST.search(clause) and REQUEST.search(clause):
+            return True
+    # a short turn that is a bare 客服 / 人工 command (客服; 蚂蚁借呗客服; 取消蚂蚁花呗,人工客服)
+    if len(text) <= 16 and clauses and not PHONE_ONLY.search(text) and not NOT_REQUEST.search(text) \
+            and (BARE_SERVICE.match(text) or _BARE_PERSON.match(clauses[-1])):
+        return True
+    return False
+
+
+def handoff(turns: Sequence[Turn]) -> tuple[str, int | None, tuple[str, ...]]:
+    req = trans = None
+    bot_seen = False
+    for i, t in enumerate(turns):
+        if not t.text:
+            continue
+        if t.speaker == "customer":
+            if req is None and is_request(t.text):
+                req = i
+        elif t.speaker == "bot":
+            bot_seen = True
+        elif t.speaker == "agent" and bot_seen and trans is None:
+            trans = i  # a person answers after the bot
+        if t.speaker in ("system", "bot", "agent") and trans is None and TRANSFER.search(t.text):
+            trans = i
+    state = "transferred" if trans is not None else "requested" if req is not None else "none"
+    at = req if req is not None else trans
+    if at is None:
+        return state, None, ()
+    signals: list[str] = []
+    prev_customer = None
+    for t in turns[:at + 1]:
+        if t.speaker == "customer" and t.text:
+            m = CUSTOMER_FAILS.search(t.text)
+            if m and m.group() not in signals:
+                signals.append(m.group())
+            if prev_customer is not None and _rephrased(prev_customer, t.text) and "rephrased" not in signals:
+                signals.append("rephrased")
+            prev_customer = t.text
+        elif t.speaker == "bot" and t.text and BOT_FALLBACK.search(t.text) and "bot_fallback" not in signals:
+            signals.append("bot_fallback")
+    return state, at, tuple(signals)
