@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..lang.patterns import compile_user
 from ..lang.rulefile import (check_types, choice, first_line, key_line, load_toml, parse_array, read_source,
                              table_line)
 from .expr import Expr, ExprError
@@ -160,6 +161,8 @@ def _regex(raw: dict, key: str, err, what: str) -> re.Pattern | None:
         rx = compile_user(p)
     except re.error as e:
         raise err(key, f"{key} {p!r} of {what} is not a valid regular expression ({e}); fix it.") from None
+    except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)
+        raise err(key, f"{key} {p!r} of {what} is refused: {e}.") from None
     if rx.search(""):
         raise err(key, f"{key} {p!r} of {what} matches empty text; it would match everything.")
     return rx
