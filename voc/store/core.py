@@ -14,6 +14,9 @@ from ..lang.metadata import TIER_KEYS
 from ..lang.metadata import tier as customer_tier
 from ..records import OUTPUT_FIELDS
 from . import schema
+from .corrections import add as add_correction
+from .corrections import reapply
+from .corrections import rows as correction_rows
 from .schema import COLUMN_FIELDS, INSERT
 from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
 
@@ -237,12 +240,39 @@ class Store:
         try:
             with self.conn:
                 self.conn.executemany(INSERT, rows)
+                if self._corrected():  # a re-tag never overwrites a correction
+                    reapply(self.conn, [r[0] for r in rows])
         except sqlite3.OperationalError as e:
             raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it "
                               f"or free disk space, then run again.") from None
         self.added += len(rows)
 
     commit = flush
+
+    # -- corrections (voc.store.corrections) ---------------------------------------------------
+    def _corrected(self) -> bool:
+        # asked at every write: another process (voc explore) may have corrected meanwhile
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM corrections)").fetchone()[0] == 1
+
+    def correct(self, contact_id: str, field: str, value: str, who: str) -> dict[str, Any]:
+        """Correct one tag of a stored contact (``field``: root_cause, contact_type,
+        sentiment_label, churn_level or escalation_level); ``who`` is stored redacted. Reports
+        and ``get`` then give the corrected value, the record's ``predicted`` the model's."""
+        if self.readonly:
+            raise ConfigError(f"the store {self.path} was opened read-only; open it without readonly to correct.")
+        self.flush()
+        try:
+            with self.conn:
+                out = add_correction(self.conn, str(contact_id), field, value, self._redact(str(who or "?")))
+        except sqlite3.OperationalError as e:
+            raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it, "
+                              f"then try again.") from None
+        return out
+
+    def corrections(self, contact_id: str | None = None, field: str | None = None) -> list[dict[str, Any]]:
+        """The corrections made (of one contact and/or field), oldest first."""
+        self.flush()
+        return correction_rows(self.conn, contact_id, field)
 
     def purge(self, older_than: str | int | float | timedelta, now: datetime | None = None) -> int:
         """Delete contacts created more than ``older_than`` before ``now`` (contacts without a

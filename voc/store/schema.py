@@ -71,6 +71,18 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
         "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
     )),
+    (3, "corrections: an analyst's verdicts on tags, kept across re-tags (voc.store.corrections)", (
+        """CREATE TABLE corrections (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            contact_id TEXT NOT NULL,   -- contacts.id (a correction outlives a re-tag of its contact)
+            field      TEXT NOT NULL,   -- root_cause | contact_type | sentiment_label | churn_level | escalation_level
+            old_value  TEXT,            -- the value before this correction
+            new_value  TEXT NOT NULL,
+            who        TEXT NOT NULL,   -- redacted
+            at         TEXT NOT NULL    -- ISO 8601, UTC
+        )""",
+        "CREATE INDEX corrections_contact ON corrections(contact_id, field)",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",

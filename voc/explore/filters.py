@@ -1,0 +1,76 @@
+"""The page's filters as SQL over the store's columns (all values bound as parameters).
+
+A filter is a query parameter: ``month`` (``YYYY-MM``, ``all`` or ``undated``), a store column
+(``channel``, ``contact_type`` ...), a metadata dimension (``product``, ``region``, ``team``,
+``agent``: the first of their keys present in the contact's metadata, ``voc.lang.metadata``),
+``escalate``/``complaint`` (``1``/``0``) and ``q`` (text search in the redacted customer text).
+The value ``NONE`` selects contacts without a value.
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..lang.metadata import DIMENSION_KEYS
+from ..reports.types import COMPLAINT_SQL, TYPE_SQL
+
+NONE = "__none__"
+# column filters: parameter -> SQL expression (contact_type: the type the reports count a contact under)
+COLUMNS = {"channel": "channel", "contact_type": TYPE_SQL, "root_cause": "root_cause", "owner": "owner",
+           "tier": "tier", "topic": "topic", "sentiment_label": "sentiment_label", "churn_level": "churn_level",
+           "escalation_level": "escalation_level"}
+FLAGS = {"escalate": "escalate = 1", "complaint": COMPLAINT_SQL}
+SEARCH_LIMIT = 100  # characters of a search
+
+
+def metadata_sql(dim: str) -> str:
+    """SQL of a metadata dimension: the first of its keys present in the contact's metadata."""
+    parts = [f"json_extract(extra, '$.metadata.\"{k}\"')" for k in DIMENSION_KEYS[dim]]
+    return f"COALESCE({', '.join(parts)})" if len(parts) > 1 else parts[0]
+
+
+PARAMS = ("month", *COLUMNS, *DIMENSION_KEYS, *FLAGS, "q")
+
+
+def clean(query: Mapping[str, Any]) -> dict[str, str]:
+    """The filter parameters of a request, non-empty ones only, in a fixed order."""
+    out = {}
+    for k in PARAMS:
+        v = str(query.get(k) or "").strip()
+        if v:
+            out[k] = v[:SEARCH_LIMIT] if k == "q" else v[:200]
+    return out
+
+
+def where(filters: Mapping[str, str], *, month: bool = True) -> tuple[str, list[Any]]:
+    """(SQL condition, parameters) of ``filters`` (without the month when ``month`` is False)."""
+    conds: list[str] = []
+    params: list[Any] = []
+
+    def eq(expr: str, value: str) -> None:
+        if value == NONE:
+            conds.append(f"{expr} IS NULL")
+        else:
+            conds.append(f"{expr} = ?")
+            params.append(value)
+
+    m = filters.get("month")
+    if month and m and m != "all":
+        if m == "undated":
+            conds.append("month IS NULL")
+        else:
+            eq("month", m)
+    for k, expr in COLUMNS.items():
+        if k in filters:
+            eq(expr, filters[k])
+    for k in DIMENSION_KEYS:
+        if k in filters:
+            eq(metadata_sql(k), filters[k])
+    for k, cond in FLAGS.items():
+        if k in filters:
+            conds.append(cond if filters[k] == "1" else f"NOT COALESCE({cond}, 0)")
+    if filters.get("q"):
+        # instr over the redacted text: FTS5's tokenizers do not segment Chinese, and its trigram
+        # tokenizer misses the one- and two-character words most Chinese searches are
+        conds.append("instr(text, ?) > 0")
+        params.append(filters["q"])
+    return " AND ".join(conds), params
