@@ -42,6 +42,10 @@ from .base import CONTEXT, cli, handle_errors
               help="Contacts by the same customer within this window count as repeats (e.g. 7d, 48h).")
 @click.option("--topics", "topics", type=click.Path(exists=True, file_okay=False), default=None,
               help="Topic model folder (default: the shipped model).")
+@click.option("--root-cause-model", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Root-cause model folder, e.g. from voc train root-cause --from-store (default: the shipped model).")
+@click.option("--contact-type-model", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Contact-type model folder (default: the shipped model).")
 @click.option("--system-lines", "system_lines", type=click.Path(exists=True, dir_okay=False), default=None,
               help="File of extra system-line patterns (kind<TAB>pattern<TAB>comment; "
                    "corpus/lexicons/system_lines.tsv shows the format).")
@@ -60,7 +64,7 @@ from .base import CONTEXT, cli, handle_errors
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
-        sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
+        sentiment_backend, rules, repeat_window, topics, root_cause_model, contact_type_model, system_lines, template_repeats, store, resume, engine,
         scheduler, segmenter, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
@@ -80,7 +84,8 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
                       customer=customer_col, group_by=group_by, no_header=no_header)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
-                        system_lines=system_lines, template_repeats=template_repeats)
+                        system_lines=system_lines, template_repeats=template_repeats,
+                        root_cause_model=root_cause_model, contact_type_model=contact_type_model)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine
 

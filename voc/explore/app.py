@@ -5,7 +5,7 @@ Safety, as the page changes data (corrections) and runs on the analyst's machine
   is not 127.0.0.1 or localhost is refused (Starlette's ``TrustedHostMiddleware``), which
   blocks DNS rebinding;
 * a correction needs the per-process random token of the form (CSRF) and, when the browser
-  sends one, an Origin on 127.0.0.1/localhost;
+  sends one, an Origin on 127.0.0.1/localhost (an opaque Origin "null" relies on the token);
 * a Content-Security-Policy allows nothing outside the page: no scripts, styles inline, forms
   and links to the page itself; every string shown comes from the store (already redacted)
   and is HTML-escaped by the templates.
@@ -115,7 +115,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
 
     async def correct(request: Request):
         origin = request.headers.get("origin")
-        if origin and urlsplit(origin).hostname not in HOSTS:
+        if origin and origin != "null" and urlsplit(origin).hostname not in HOSTS:
             return PlainTextResponse("corrections are accepted from this page only", status_code=403)
         form = await request.form()
         if not hmac.compare_digest(str(form.get("csrf", "")), csrf):
@@ -145,7 +145,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
         response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Referrer-Policy"] = "same-origin"  # (no-referrer makes the form's Origin "null")
         response.headers["Cache-Control"] = "no-store"
         return response
 
