@@ -174,9 +174,15 @@ def test_pages_escape_store_text_and_request_nothing_outside(db, tagged, client)
     assert "default-src 'none'" in r.headers["content-security-policy"]
 
 
-def test_cli_explore_errors_and_help(tmp_path):
+def test_cli_explore_errors_and_help(tmp_path, db):
     r = CliRunner().invoke(cli, ["explore", "--store", str(tmp_path / "missing.db"), "--no-browser"])
     assert r.exit_code != 0 and "no results store" in r.output and "Traceback" not in r.output
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = CliRunner().invoke(cli, ["explore", "--store", str(db), "--no-browser", "--port", str(port)])
+    assert r.exit_code != 0 and "another --port" in r.output and "Traceback" not in r.output
     r = CliRunner().invoke(cli, ["explore", "--help"])
     assert "127.0.0.1" in r.output and "--no-browser" in r.output
 

@@ -192,9 +192,10 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
     with pytest.raises(ConfigError, match="needs migrating"):
         Store(path, readonly=True)
     with Store(path) as st:
-        assert st.schema_version() == SCHEMA_VERSION == 2
+        assert st.schema_version() == SCHEMA_VERSION == 3
         versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
-        assert [v for v, _ in versions] == [1, 2] and "contact type" in versions[1][1]
+        assert [v for v, _ in versions] == [1, 2, 3] and "contact type" in versions[1][1]
+        assert "corrections" in versions[2][1] and st.corrections() == []
         cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
         assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
         extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import webbrowser
 from pathlib import Path
@@ -27,6 +28,13 @@ def serve(store: str | Path, port: int = DEFAULT_PORT, *, open_browser: bool = T
     if not 0 <= int(port) <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, got {port}.")
     app = create_app(store, who=who)
+    if port:
+        with socket.socket() as probe:  # a busy port: one sentence, not uvicorn's exit
+            try:
+                probe.bind((HOST, int(port)))
+            except OSError as e:
+                raise OutputError(f"cannot listen on {HOST}:{port} ({e.strerror}); give another --port "
+                                  f"(or --port 0 for any free one).") from None
     config = uvicorn.Config(app, host=HOST, port=int(port), log_level="warning", access_log=False,
                             server_header=False, lifespan="off")
     server = uvicorn.Server(config)
@@ -47,7 +55,7 @@ def serve(store: str | Path, port: int = DEFAULT_PORT, *, open_browser: bool = T
     threading.Thread(target=started, daemon=True).start()
     try:
         server.run()
-    except OSError as e:  # pragma: no cover - uvicorn reports a busy port and exits
-        raise OutputError(f"cannot listen on {HOST}:{port} ({e.strerror}); give another --port.") from None
+    except SystemExit:  # uvicorn exits when it cannot bind
+        raise OutputError(f"cannot listen on {HOST}:{port}; give another --port.") from None
     if not server.started:
         raise OutputError(f"cannot listen on {HOST}:{port}; the port is in use: give another --port.")
