@@ -168,7 +168,8 @@ def v1_store(path, records):
         con.execute(sql)
     con.execute("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00+00:00', ?)", (description,))
     con.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Shanghai')")
-    v1_columns = [c for c in store_schema.INSERT_COLUMNS if c not in ("contact_type", "resolved", "resolved_score")]
+    v1_columns = [c for c in store_schema.INSERT_COLUMNS
+                  if c not in ("contact_type", "resolved", "resolved_score", "product", "region", "team", "agent")]
     with Store(":memory:") as mem:
         for rec in records:
             row = dict(zip(store_schema.INSERT_COLUMNS, mem._row(rec, 1_780_000_000)))
@@ -183,7 +184,7 @@ def v1_store(path, records):
 
 def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
     path = tmp_path / "v1.db"
-    older = {k: v for k, v in tagged_record("older").items()
+    older = {k: v for k, v in tagged_record("older", metadata={"tier": "金卡", "产品": "宽带", "坐席": "A01"}).items()
              if k not in ("contact_type", "contact_type_scores", "resolved", "resolved_score")}
     typed = tagged_record("typed", contact_type="request", contact_type_scores={"request": 0.7, "inquiry": 0.3},
                           resolved="no", resolved_score=0.2)
@@ -196,6 +197,9 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
         versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
         assert [v for v, _ in versions] == [1, 2, 3] and "contact type" in versions[1][1]
         assert "corrections" in versions[2][1] and st.corrections() == []
+        # schema 3 filled product, region, team, agent from the metadata of the stored rows
+        assert st.query("SELECT product, region, team, agent FROM contacts WHERE id = 'older'") == [
+            ("宽带", None, None, "A01")]
         cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
         assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
         extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]

@@ -1,8 +1,8 @@
 """The page's filters as SQL over the store's columns (all values bound as parameters).
 
 A filter is a query parameter: ``month`` (``YYYY-MM``, ``all`` or ``undated``), a store column
-(``channel``, ``contact_type`` ...), a metadata dimension (``product``, ``region``, ``team``,
-``agent``: the first of their keys present in the contact's metadata, ``voc.lang.metadata``),
+(``channel``, ``contact_type`` ..., and ``product``, ``region``, ``team``, ``agent``: the store
+keeps the first of their metadata keys present, ``voc.lang.metadata.DIMENSION_KEYS``),
 ``escalate``/``complaint`` (``1``/``0``) and ``q`` (text search in the redacted customer text).
 The value ``NONE`` selects contacts without a value.
 """
@@ -17,18 +17,12 @@ NONE = "__none__"
 # column filters: parameter -> SQL expression (contact_type: the type the reports count a contact under)
 COLUMNS = {"channel": "channel", "contact_type": TYPE_SQL, "root_cause": "root_cause", "owner": "owner",
            "tier": "tier", "topic": "topic", "sentiment_label": "sentiment_label", "churn_level": "churn_level",
-           "escalation_level": "escalation_level"}
+           "escalation_level": "escalation_level", **{dim: dim for dim in DIMENSION_KEYS}}
 FLAGS = {"escalate": "escalate = 1", "complaint": COMPLAINT_SQL}
 SEARCH_LIMIT = 100  # characters of a search
 
 
-def metadata_sql(dim: str) -> str:
-    """SQL of a metadata dimension: the first of its keys present in the contact's metadata."""
-    parts = [f"json_extract(extra, '$.metadata.\"{k}\"')" for k in DIMENSION_KEYS[dim]]
-    return f"COALESCE({', '.join(parts)})" if len(parts) > 1 else parts[0]
-
-
-PARAMS = ("month", *COLUMNS, *DIMENSION_KEYS, *FLAGS, "q")
+PARAMS = ("month", *COLUMNS, *FLAGS, "q")
 
 
 def clean(query: Mapping[str, Any]) -> dict[str, str]:
@@ -62,9 +56,6 @@ def where(filters: Mapping[str, str], *, month: bool = True) -> tuple[str, list[
     for k, expr in COLUMNS.items():
         if k in filters:
             eq(expr, filters[k])
-    for k in DIMENSION_KEYS:
-        if k in filters:
-            eq(metadata_sql(k), filters[k])
     for k, cond in FLAGS.items():
         if k in filters:
             conds.append(cond if filters[k] == "1" else f"NOT COALESCE({cond}, 0)")

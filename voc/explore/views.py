@@ -10,7 +10,7 @@ from ..lang.metadata import DIMENSION_KEYS
 from ..reports.common import counts_by, excerpt, fetch_contacts, highlight, name_of, share
 from ..store import Store
 from ..store.corrections import FIELDS
-from .filters import COLUMNS, NONE, metadata_sql, where
+from .filters import NONE, where
 
 PAGE = 50
 # the report's tables, in its order: parameter (a store column) -> title
@@ -72,12 +72,20 @@ def overview(store: Store, filters: dict[str, str]) -> dict[str, Any]:
             "undated_href": link("/contacts", filters, month="undated")}
 
 
+_OPTIONS: dict[tuple, dict[str, list[tuple[str, str]]]] = {}
+
+
 def options(store: Store) -> dict[str, list[tuple[str, str]]]:
-    """(value, display name) choices of each filter, most frequent first (at most 200 each)."""
+    """(value, display name) choices of each filter, most frequent first (at most 200 each);
+    kept until the store changes (a contact added or replaced, a correction)."""
+    key = (store.path, *store.query("SELECT (SELECT MAX(rowid) FROM contacts), (SELECT COUNT(*) FROM contacts), "
+                                    "(SELECT MAX(id) FROM corrections)")[0])
+    if key in _OPTIONS:
+        return _OPTIONS[key]
     out: dict[str, list[tuple[str, str]]] = {}
     stored = store.months()
     out["month"] = [("all", "全部月份"), *[(m, m) for m in reversed(stored)], ("undated", "无日期")]
-    for dim in COLUMNS:
+    for dim in DIMS:
         counts: dict[Any, int] = {}
         if stored:
             for by_value in counts_by(store, dim, stored).values():
@@ -85,11 +93,12 @@ def options(store: Store) -> dict[str, list[tuple[str, str]]]:
                     counts[v] = counts.get(v, 0) + n
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:200]
         out[dim] = [(NONE if v in (None, "") else str(v), name_of(dim, v)) for v, _ in ranked]
-    for dim in DIMENSION_KEYS:
-        expr = metadata_sql(dim)
-        rows = store.query(f"SELECT {expr}, COUNT(*) FROM contacts WHERE {expr} IS NOT NULL GROUP BY 1 "
+    for dim in DIMENSION_KEYS:  # store columns the reports do not count by
+        rows = store.query(f"SELECT {dim}, COUNT(*) FROM contacts WHERE {dim} IS NOT NULL GROUP BY 1 "
                            "ORDER BY 2 DESC, 1 LIMIT 200")
         out[dim] = [(str(v), str(v)) for v, _ in rows]
+    _OPTIONS.clear()
+    _OPTIONS[key] = out
     return out
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError, InputError, OutputError
-from ..lang.metadata import TIER_KEYS
+from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS
 from ..lang.metadata import tier as customer_tier
 from ..records import OUTPUT_FIELDS
 from . import schema
@@ -213,6 +213,7 @@ class Store:
             None if record.get("contact_type") is None else str(record["contact_type"]),
             None if record.get("resolved") is None else str(record["resolved"]),
             record.get("resolved_score"),
+            *(customer_tier(metadata, keys) for keys in DIMENSION_KEYS.values()),
         )
 
     def add(self, record: dict[str, Any]) -> None:

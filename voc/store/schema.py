@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..lang.metadata import DIMENSION_KEYS
+
 # Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
 # in ``extra`` so that ``get``/``records`` give back the full record.
 COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
                   "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
                   "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
                   "resolved_score")
+
+def _meta(key: str) -> str:
+    return f"NULLIF(TRIM(CAST(json_extract(extra, '$.metadata.\"{key}\"') AS TEXT)), '')"
+
 
 # -- schema -----------------------------------------------------------------------------------
 # Each migration takes the schema from version n-1 to n. Never edit a released step: append.
@@ -82,12 +88,19 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
             at         TEXT NOT NULL    -- ISO 8601, UTC
         )""",
         "CREATE INDEX corrections_contact ON corrections(contact_id, field)",
+        # product, region, team and agent from the metadata (voc.lang.metadata.DIMENSION_KEYS), as
+        # columns: the exploration page filters and counts by them. The backfill reads the keys
+        # spelled as listed (new rows: any case, Store._row)
+        *(f"ALTER TABLE contacts ADD COLUMN {dim} TEXT" for dim in DIMENSION_KEYS),
+        "UPDATE contacts SET " + ", ".join(
+            f"{dim} = COALESCE({', '.join(_meta(k) for k in keys)})" for dim, keys in DIMENSION_KEYS.items()),
     )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
                    "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
                    "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
-                   "model_version", "extra", "contact_type", "resolved", "resolved_score")
+                   "model_version", "extra", "contact_type", "resolved", "resolved_score", "product", "region", "team",
+                   "agent")
 INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
