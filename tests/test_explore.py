@@ -59,7 +59,7 @@ def total(page: str) -> int:
     return int(re.search(r'data-total="(\d+)"', page).group(1))
 
 
-def test_every_figure_links_to_the_contacts_it_counts(client):
+def test_every_figure_links_to_the_contacts_it_counts(client, db):
     for month in ("", "?month=all", "?month=2026-09&channel=__none__", "?month=2026-10&product=4G套餐"):
         page = client.get("/" + month)
         assert page.status_code == 200
@@ -69,10 +69,16 @@ def test_every_figure_links_to_the_contacts_it_counts(client):
                 "churn_level", "escalation_level"} <= dims or month.endswith("__none__")
         for href, dim, n in figures:
             assert total(client.get(html.unescape(href)).text) == int(n), (month, href)
-    # the headline figures are the monthly report's (voc.reports: contacts, complaints)
+    # the figures are the monthly report's (voc.reports): contacts, complaints, root causes, owners
     page = client.get("/?month=2026-10").text
     counts = [int(n) for _, d, n in FIGURE.findall(page) if d == "headline"]
-    assert counts[0] == 100 and counts[1] == 96
+    report = monthly(db, "2026-10")
+    trend = report.table("月度趋势").rows[-1]
+    assert counts[:2] == [trend[1], trend[2]] == [100, 96]
+    for sheet, dim in (("根因", "root_cause"), ("负责方", "owner")):
+        shown = dict(re.findall(rf'<tr><td>([^<]+)</td><td class="num"><a [^>]*data-figure="{dim}" '
+                                r'data-count="(\d+)"', page))
+        assert shown and {k: int(v) for k, v in shown.items()} == {r[0]: r[1] for r in report.table(sheet).rows if r[1]}
 
 
 def test_filters_search_and_pages(client, tagged):

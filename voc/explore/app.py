@@ -40,6 +40,13 @@ def _imports():
     return jinja2, Starlette, Middleware, TrustedHostMiddleware
 
 
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in the environment or the password database
+        return "analyst"
+
+
 def templates():
     jinja2 = _imports()[0]
     from starlette.templating import Jinja2Templates
@@ -73,7 +80,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
         raise InputError(f"no results store at {path}; create one with `voc tag ... --store {path}`.")
     Store(path).close()  # applies pending migrations (the corrections table) once
     csrf = token or secrets.token_urlsafe(32)
-    default_who = who or getpass.getuser()
+    default_who = who or _user()
     tpl = templates()
 
     def page(request: Request, name: str, status: int = 200, **context: Any):
