@@ -178,6 +178,8 @@ def test_pages_escape_store_text_and_request_nothing_outside(db, tagged, client)
         assert not re.findall(r"https?://(?!127\.0\.0\.1)", page.replace("http://evil.example/x.png", ""))
     r = client.get("/")
     assert "default-src 'none'" in r.headers["content-security-policy"]
+    r = client.post("/correct/EVIL%3C1%3E", data={"csrf": TOKEN, "sentiment_label": "positive"})
+    assert r.status_code == 200 and "已保存 1 项更正" in r.text and "EVIL&lt;1&gt;" in r.text
 
 
 def test_cli_explore_errors_and_help(tmp_path, db):

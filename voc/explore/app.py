@@ -17,7 +17,7 @@ import hmac
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..errors import ConfigError, VocError
 from ..store import Store
@@ -146,7 +146,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
             return PlainTextResponse(str(e), status_code=400)
         back = str(form.get("back") or "")
         query = {"saved": str(changed), **({"back": back} if back else {})}
-        return RedirectResponse(views.link(f"/contact/{cid}", query), status_code=303)
+        return RedirectResponse(views.link(f"/contact/{quote(cid, safe='')}", query), status_code=303)
 
     async def headers(request, call_next):
         response = await call_next(request)
