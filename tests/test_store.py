@@ -168,8 +168,8 @@ def v1_store(path, records):
         con.execute(sql)
     con.execute("INSERT INTO schema_version VALUES (1, '2026-06-01T00:00:00+00:00', ?)", (description,))
     con.execute("INSERT INTO settings VALUES ('timezone', 'Asia/Shanghai')")
-    later = ("contact_type", "resolved", "resolved_score", "source", "agent_id", "team", "qa_score", "qa_hits", "commitments",
-             "handoff", "agent_conduct")  # columns added by later migrations
+    later = ("contact_type", "resolved", "resolved_score", "source", "agent_id", "team", "qa_score", "qa_hits",
+             "commitments", "handoff", "agent_conduct", "product", "region")  # columns added by later migrations
     v1_columns = [c for c in store_schema.INSERT_COLUMNS if c not in later]
     with Store(":memory:") as mem:
         for rec in records:
@@ -185,7 +185,7 @@ def v1_store(path, records):
 
 def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
     path = tmp_path / "v1.db"
-    older = {k: v for k, v in tagged_record("older").items()
+    older = {k: v for k, v in tagged_record("older", metadata={"tier": "金卡", "产品": "宽带", "坐席": "A01"}).items()
              if k not in ("contact_type", "contact_type_scores", "resolved", "resolved_score")}
     typed = tagged_record("typed", contact_type="request", contact_type_scores={"request": 0.7, "inquiry": 0.3},
                           resolved="no", resolved_score=0.2)
@@ -197,6 +197,10 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
         assert st.schema_version() == SCHEMA_VERSION >= 4
         versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
         assert [v for v, _ in versions] == list(range(1, SCHEMA_VERSION + 1)) and "contact type" in versions[1][1]
+        assert "corrections" in versions[4][1] and st.corrections() == []
+        # schema 5 filled product, region, team, agent from the metadata of the stored rows
+        assert st.query("SELECT product, region, team, agent_id FROM contacts WHERE id = 'older'") == [
+            ("宽带", None, None, "A01")]
         cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
         assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
         extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]

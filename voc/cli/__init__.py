@@ -6,7 +6,7 @@ imported below.
 """
 from __future__ import annotations
 
-from . import models, qa, store, tag, topics  # noqa: F401  (registers the commands)
+from . import corrections, explore, models, qa, store, tag, topics  # noqa: F401  (registers the commands)
 from .base import CONTEXT, cli, handle_errors
 
 __all__ = ["CONTEXT", "cli", "handle_errors", "main"]

@@ -4,31 +4,43 @@ from __future__ import annotations
 import click
 
 from .base import CONTEXT, cli, evaluate, handle_errors, reader_options, train
+from .corrections import evaluate_from_store, from_store_options, train_from_store
 
 
 # == root cause (issue 3) ==
 @train.command("root-cause", context_settings=CONTEXT)
-@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--data", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Labelled CSV/TSV/XLSX/JSONL: id, text (or turns), root_cause.")
-@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
-              help="New model folder to write (e.g. models/root_cause/my-1).")
+@from_store_options
+@click.option("-o", "--output", default=None, type=click.Path(file_okay=False),
+              help="New model folder to write (e.g. models/root_cause/my-1; with --from-store default "
+                   "models/root_cause/<version> beside the store).")
 @click.option("--unlabelled", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Unlabelled contacts for weak supervision by the cue lexicon.")
 @click.option("--lexicon", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Cue lexicon TSV (default: corpus/lexicons/root_cause_cues.tsv).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the development folds.")
 @handle_errors
-def train_root_cause(data, output, unlabelled, lexicon, seed):
-    """Train a root-cause model on your labelled contacts.
+def train_root_cause(data, output, unlabelled, lexicon, seed, from_store, holdout, base):
+    """Train a root-cause model on your labelled contacts, or on the corrections in a store.
 
     Labels are agent, product, policy, process, other (or 人员/产品/政策/流程/其他); rows with an
-    empty root_cause are skipped, so a filled-in `voc label` sheet can be used as it is.
+    empty root_cause are skipped, so a filled-in `voc label` sheet can be used as it is. With
+    --from-store: the project's labels plus the root causes corrected in `voc explore`
+    (docs/explore.md); the model gets its own version user-YYYYMMDD-<hash>.
 
     \b
     Example:
       voc train root-cause --data my_labels.csv -o models/root_cause/my-1
       voc evaluate root-cause --data my_holdout.csv --model models/root_cause/my-1
+      voc train root-cause --from-store voc.db
     """
+    if from_store:
+        if data or unlabelled or lexicon:
+            raise click.UsageError("give either --from-store or --data (with --unlabelled, --lexicon), not both.")
+        return train_from_store("root_cause", from_store, output, holdout, base, seed)
+    if not data or not output:
+        raise click.UsageError("give --data and -o (or --from-store STORE).")
     from ..training.root_cause import train as train_model
 
     folder = train_model(data, output, unlabelled=unlabelled, lexicon=lexicon, seed=seed)
@@ -36,20 +48,27 @@ def train_root_cause(data, output, unlabelled, lexicon, seed):
 
 
 @evaluate.command("root-cause", context_settings=CONTEXT)
-@click.option("--data", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--data", default=None, type=click.Path(exists=True, dir_okay=False),
               help="Labelled CSV/TSV/XLSX/JSONL: id, text (or turns), root_cause.")
+@click.option("--from-store", "from_store", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="Score on the corrections of this store that --model did not train on, beside the shipped model.")
 @click.option("--model", type=click.Path(exists=True, file_okay=False), default=None,
               help="Model folder (default: the shipped model).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="root_cause_eval.json",
               show_default=True, help="Where to write the metrics as JSON.")
 @handle_errors
-def evaluate_root_cause(data, model, output):
+def evaluate_root_cause(data, model, output, from_store):
     """Per-class precision, recall, F1, macro-F1 and confusion matrix of a root-cause model.
 
     \b
     Example:
       voc evaluate root-cause --data my_labels.csv -o eval.json
+      voc evaluate root-cause --from-store voc.db --model models/root_cause/user-20261206-1a2b3c4d
     """
+    if from_store:
+        return evaluate_from_store("root_cause", from_store, model, output)
+    if not data:
+        raise click.UsageError("give --data (or --from-store STORE).")
     from ..evaluation import format_report
     from ..training.root_cause import evaluate as evaluate_model
 

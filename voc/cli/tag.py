@@ -35,6 +35,10 @@ from .base import CONTEXT, cli, handle_errors, reader_options
               help="Contacts by the same customer within this window count as repeats (e.g. 7d, 48h).")
 @click.option("--topics", "topics", type=click.Path(exists=True, file_okay=False), default=None,
               help="Topic model folder (default: the shipped model).")
+@click.option("--root-cause-model", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Root-cause model folder, e.g. from voc train root-cause --from-store (default: the shipped model).")
+@click.option("--contact-type-model", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Contact-type model folder (default: the shipped model).")
 @click.option("--system-lines", "system_lines", type=click.Path(exists=True, dir_okay=False), default=None,
               help="File of extra system-line patterns (kind<TAB>pattern<TAB>comment; "
                    "corpus/lexicons/system_lines.tsv shows the format).")
@@ -63,8 +67,9 @@ from .base import CONTEXT, cli, handle_errors, reader_options
 @reader_options
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key, pseudonymise_key_file,
-        sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
-        scheduler, segmenter, reasons_language, qa, qa_rules, agent_col, team_col, quiet):
+        sentiment_backend, rules, repeat_window, topics, root_cause_model, contact_type_model, system_lines,
+        template_repeats, store, resume, engine, scheduler, segmenter, reasons_language, qa, qa_rules, agent_col,
+        team_col, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -82,7 +87,8 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
                         system_lines=system_lines, template_repeats=template_repeats,
-                        reasons_language=reasons_language,
+                        reasons_language=reasons_language, root_cause_model=root_cause_model,
+                        contact_type_model=contact_type_model,
                         qa=qa or qa_rules is not None, qa_rules=qa_rules, agent_col=agent_col, team_col=team_col)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine

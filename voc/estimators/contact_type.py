@@ -163,7 +163,9 @@ class ContactTypeClassifier:
 
     # -- files ------------------------------------------------------------------------------------
     def save(self, folder: str | Path, *, version: str = VERSION, card: str = "", description: str = "",
-             data_sources: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None) -> Path:
+             data_sources: list[dict[str, Any]] | None = None, metrics: dict[str, Any] | None = None,
+             extra: dict[str, Any] | None = None) -> Path:
+        """Write the model folder; ``extra``: more manifest fields (a user model's provenance)."""
         self._check_fitted()
         from ..text.segment import fingerprint
 
@@ -173,7 +175,7 @@ class ContactTypeClassifier:
         return save_folder(folder, name=NAME, version=version, config=config, arrays=self.model_.arrays(),
                            card=card or f"# Contact-type model {version}\n",
                            description=description or "contact type (voc.estimators.contact_type)",
-                           data_sources=data_sources, metrics=metrics)
+                           data_sources=data_sources, metrics=metrics, **(extra or {}))
 
     @classmethod
     def load(cls, folder: str | Path) -> "ContactTypeClassifier":

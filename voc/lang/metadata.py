@@ -13,6 +13,14 @@ TIER_KEYS = ("tier", "customer_tier", "customer_level", "vip_level", "member_lev
              "value_tier", "客户价值", "价值等级", "客户分层", "segment")
 """Metadata keys read as the customer value tier (case-insensitive), the first present wins."""
 REPEAT_KEY = "repeat_contacts"
+DIMENSION_KEYS = {
+    "product": ("product", "product_name", "产品", "产品名称", "业务", "业务类型", "套餐"),
+    "region": ("region", "city", "province", "地区", "区域", "地域", "省份", "城市", "归属地"),
+    "team": ("team", "group", "班组", "组别", "团队", "坐席组", "技能组"),
+    "agent": ("agent", "agent_id", "agent_name", "坐席", "坐席工号", "坐席姓名", "客服", "客服工号", "工号"),
+}
+"""Metadata keys of the product, region, team and agent of a contact (case-insensitive, the first
+present wins: ``tier(metadata, DIMENSION_KEYS[dim])``); the store keeps them as columns."""
 
 
 def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:

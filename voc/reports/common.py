@@ -551,12 +551,14 @@ def verbatim(record_row: dict[str, Any], width: int = 160) -> dict[str, Any]:
     return {**record_row, "excerpt": text, "html": highlight(text, spans)}
 
 
-def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, limit: int | None = None
-                   ) -> list[dict[str, Any]]:
-    """Light rows for verbatims and flagged lists (columns plus reasons from ``extra``)."""
+def fetch_contacts(store: Store, where: str, params: Sequence[Any], order: str, limit: int | None = None,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """Light rows for verbatims and flagged lists (columns plus reasons from ``extra``); ``offset``
+    skips rows (a page of the exploration page)."""
     sql = ("SELECT id, created_at, channel, text, root_cause, root_cause_score, evidence, owner, sentiment_label, "
            "churn_level, churn_risk, escalate, escalation_level, topic, tier, extra, contact_type, resolved FROM contacts "
-           f"WHERE {where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else ""))
+           f"WHERE {where or '1'} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
+           + (f" OFFSET {int(offset)}" if limit and offset else ""))
     out = []
     for row in store.query(sql, params):
         (id_, created_at, channel, text, rc, score, evidence, owner, sent, churn, churn_risk, esc, level, topic,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..errors import ConfigError
+from ..lang.taxonomy import CONTACT_TYPES
 
-CONTACT_TYPES = ("complaint", "inquiry", "request", "praise", "suggestion", "other")
 CONTACT_TYPE_NAMES = {"complaint": "投诉", "inquiry": "咨询", "request": "办理/求助", "praise": "表扬",
                       "suggestion": "建议", "other": "其他"}
 _ALIASES = {**{v: k for k, v in CONTACT_TYPE_NAMES.items()}, "办理": "request", "求助": "request"}

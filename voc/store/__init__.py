@@ -14,8 +14,11 @@
   by default; fixed when the store is created). A ``created_at`` without an offset is read as
   local time of that zone; one with an offset (``+08:00``, ``Z``) is converted. Contacts
   without a readable date are kept with no month and appear in no monthly report.
-* Schema: ``schema_version`` (one row per applied migration), ``settings`` (time zone) and
-  ``contacts`` (docs/reports.md lists the columns). Opening an older store applies the
+* Corrections (``st.correct(id, "root_cause", "agent", who)``, ``voc explore``) are kept in
+  ``corrections``; the contact's column holds the corrected value (the reports count it), the
+  model's value stays in the record's ``predicted``, and a re-add applies them again.
+* Schema: ``schema_version`` (one row per applied migration), ``settings`` (time zone),
+  ``contacts`` (docs/reports.md lists the columns) and ``corrections``. Opening an older store applies the
   pending migrations in one transaction; a store written by a newer voc is refused.
 
 Reports read only the store, never re-tag.

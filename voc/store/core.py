@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError, InputError, OutputError
-from ..lang.metadata import TIER_KEYS
+from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS
 from ..lang.metadata import tier as customer_tier
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
+from .corrections import add as add_correction
+from .corrections import reapply
+from .corrections import rows as correction_rows
 from .schema import COLUMN_FIELDS, INSERT
 from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
 
@@ -186,6 +189,8 @@ class Store:
         channel = record.get("channel")
         qa = "handoff" in record or "qa_score" in record  # the QA fields (voc tag --qa)
         agent = record.get("agent_id")
+        # product, region, team, agent from the (redacted) metadata; QA's own agent and team win
+        dims = {dim: customer_tier(metadata, keys) for dim, keys in DIMENSION_KEYS.items()}
         return (
             str(record["id"]),  # as in the output (redacting a key could merge two contacts into one row)
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
@@ -216,13 +221,15 @@ class Store:
             None if record.get("resolved") is None else str(record["resolved"]),
             record.get("resolved_score"),
             None if source is None else r(str(source)),
-            r(str(agent)) if agent not in (None, "") else None,
-            None if record.get("team") in (None, "") else r(str(record["team"])),
+            r(str(agent)) if agent not in (None, "") else dims["agent"],
+            dims["team"] if record.get("team") in (None, "") else r(str(record["team"])),
             record.get("qa_score"),
             json.dumps(r(list(record.get("qa_hits") or [])), ensure_ascii=False) if qa else None,
             json.dumps(r(list(record.get("commitments") or [])), ensure_ascii=False) if qa else None,
             record.get("handoff"),
             record.get("agent_conduct"),
+            dims["product"],
+            dims["region"],
         )
 
     def add(self, record: dict[str, Any], source: str | None = None) -> None:
@@ -285,12 +292,39 @@ class Store:
             self._check_replaced(rows)
             with self.conn:
                 self.conn.executemany(INSERT, rows)
+                if self._corrected():  # a re-tag never overwrites a correction
+                    reapply(self.conn, [r[0] for r in rows])
         except sqlite3.OperationalError as e:
             raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it "
                               f"or free disk space, then run again.") from None
         self.added += len(rows)
 
     commit = flush
+
+    # -- corrections (voc.store.corrections) ---------------------------------------------------
+    def _corrected(self) -> bool:
+        # asked at every write: another process (voc explore) may have corrected meanwhile
+        return self.conn.execute("SELECT EXISTS (SELECT 1 FROM corrections)").fetchone()[0] == 1
+
+    def correct(self, contact_id: str, field: str, value: str, who: str) -> dict[str, Any]:
+        """Correct one tag of a stored contact (``field``: root_cause, contact_type,
+        sentiment_label, churn_level or escalation_level); ``who`` is stored redacted. Reports
+        and ``get`` then give the corrected value, the record's ``predicted`` the model's."""
+        if self.readonly:
+            raise ConfigError(f"the store {self.path} was opened read-only; open it without readonly to correct.")
+        self.flush()
+        try:
+            with self.conn:
+                out = add_correction(self.conn, str(contact_id), field, value, self._redact(str(who or "?")))
+        except sqlite3.OperationalError as e:
+            raise OutputError(f"cannot write to the store {self.path} ({e}); close other programs using it, "
+                              f"then try again.") from None
+        return out
+
+    def corrections(self, contact_id: str | None = None, field: str | None = None) -> list[dict[str, Any]]:
+        """The corrections made (of one contact and/or field), oldest first."""
+        self.flush()
+        return correction_rows(self.conn, contact_id, field)
 
     def purge(self, older_than: str | int | float | timedelta, now: datetime | None = None) -> int:
         """Delete contacts created more than ``older_than`` before ``now`` (contacts without a

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..lang.metadata import DIMENSION_KEYS
+
 # Columns of ``contacts`` filled from the flat record; the rest of the record is kept as JSON
 # in ``extra`` so that ``get``/``records`` give back the full record.
 COLUMN_FIELDS = ("id", "channel", "created_at", "customer_id", "text", "root_cause", "root_cause_evidence",
                   "sentiment", "sentiment_label", "sentiment_trend", "churn_risk", "churn_level", "escalate",
                   "escalation_level", "owner", "topic_label", "status", "model_version", "contact_type", "resolved",
                   "resolved_score", "agent_id", "team", "qa_score", "qa_hits", "commitments", "handoff", "agent_conduct")
+
+# the store column of each metadata dimension of voc.lang.metadata.DIMENSION_KEYS
+DIMENSION_COLUMNS = {"product": "product", "region": "region", "team": "team", "agent": "agent_id"}
+
+
+def _meta(key: str) -> str:
+    return f"NULLIF(TRIM(CAST(json_extract(extra, '$.metadata.\"{key}\"') AS TEXT)), '')"
+
 
 # -- schema -----------------------------------------------------------------------------------
 # Each migration takes the schema from version n-1 to n. Never edit a released step: append.
@@ -84,12 +94,33 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         "ALTER TABLE contacts ADD COLUMN agent_conduct TEXT",  # ok | problem | na
         "CREATE INDEX contacts_month_agent ON contacts(month, agent_id, team, qa_score, agent_conduct, handoff)",
     )),
+    (5, "corrections: an analyst's verdicts on tags, kept across re-tags (voc.store.corrections)", (
+        """CREATE TABLE corrections (
+            id         INTEGER PRIMARY KEY AUTOINCREMENT,
+            contact_id TEXT NOT NULL,   -- contacts.id (a correction outlives a re-tag of its contact)
+            field      TEXT NOT NULL,   -- root_cause | contact_type | sentiment_label | churn_level | escalation_level
+            old_value  TEXT,            -- the value before this correction
+            new_value  TEXT NOT NULL,
+            who        TEXT NOT NULL,   -- redacted
+            at         TEXT NOT NULL    -- ISO 8601, UTC
+        )""",
+        "CREATE INDEX corrections_contact ON corrections(contact_id, field)",
+        # product, region, team and agent from the metadata (voc.lang.metadata.DIMENSION_KEYS), as
+        # columns (DIMENSION_COLUMNS; team and agent_id are shared with the QA fields of migration 4,
+        # which win when --qa filled them): the exploration page filters and counts by them. The
+        # backfill reads the keys spelled as listed (new rows: any case, Store._row)
+        "ALTER TABLE contacts ADD COLUMN product TEXT",
+        "ALTER TABLE contacts ADD COLUMN region TEXT",
+        "UPDATE contacts SET " + ", ".join(
+            f"{col} = COALESCE({col}, {', '.join(_meta(k) for k in DIMENSION_KEYS[dim])})"
+            for dim, col in DIMENSION_COLUMNS.items()),
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
                    "root_cause_score", "evidence", "owner", "sentiment", "sentiment_label", "sentiment_trend",
                    "churn_risk", "churn_level", "escalate", "escalation_level", "topic_id", "topic", "tier", "status",
                    "model_version", "extra", "contact_type", "resolved", "resolved_score", "source", "agent_id", "team",
-                   "qa_score", "qa_hits", "commitments", "handoff", "agent_conduct")
+                   "qa_score", "qa_hits", "commitments", "handoff", "agent_conduct", "product", "region")
 INSERT = (f"INSERT OR REPLACE INTO contacts ({', '.join(INSERT_COLUMNS)}) "
            f"VALUES ({', '.join('?' * len(INSERT_COLUMNS))})")
