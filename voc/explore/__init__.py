@@ -9,7 +9,7 @@ monthly report and correct tags.
   evidence, reasons and a correction form (``Store.correct``).
 * ``serve(store, port=, open_browser=)``: runs it with uvicorn on 127.0.0.1.
 
-Needs the ``explore`` extra: ``pip install 'voc[explore]'``.
+Needs the ``explore`` extra: ``pip install 'voc-cx[explore]'``.
 """
 from __future__ import annotations
 

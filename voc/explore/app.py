@@ -36,7 +36,7 @@ def _imports():
         from starlette.middleware.trustedhost import TrustedHostMiddleware
     except ImportError:
         raise ConfigError("voc explore needs starlette, uvicorn and jinja2; install them with: "
-                          "pip install 'voc[explore]'") from None
+                          "pip install 'voc-cx[explore]'") from None
     return jinja2, Starlette, Middleware, TrustedHostMiddleware
 
 

@@ -24,7 +24,7 @@ def serve(store: str | Path, port: int = DEFAULT_PORT, *, open_browser: bool = T
     try:
         import uvicorn
     except ImportError:
-        raise ConfigError("voc explore needs uvicorn; install it with: pip install 'voc[explore]'") from None
+        raise ConfigError("voc explore needs uvicorn; install it with: pip install 'voc-cx[explore]'") from None
     if not 0 <= int(port) <= 65535:
         raise ConfigError(f"--port must be between 0 and 65535, got {port}.")
     app = create_app(store, who=who)
