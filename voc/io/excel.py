@@ -159,7 +159,7 @@ def rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
                     cells[j] = exact
                 elif not lossy:
                     lossy = True
-                    log.warning("%s: cell %s%d holds a number of more than 15 digits stored as a number, whose last "
-                                "digits the file no longer has (read as %s); export ID, phone and card columns as text",
-                                path, column_letters(c0 + j), r0 + i + 1, cells[j])
+                    log.warning("%s: cell %s%d holds a number of more than 15 digits stored as a number, whose "
+                                "last digits the file no longer has; export ID, phone and card columns as text",
+                                path, column_letters(c0 + j), r0 + i + 1)
         yield r0 + i + 1, cells

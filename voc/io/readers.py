@@ -22,7 +22,8 @@ from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, normalise_speaker
 from . import excel
 from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
-from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, unique_header
+from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, scrubbed, unique_header
+from .writers import unescape_cell
 
 log = logging.getLogger(__name__)
 
@@ -84,13 +85,13 @@ def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, 
     if chosen:
         if _key(chosen) in lowered:
             return lowered.index(_key(chosen))
-        raise InputError(f"{path} has no column {chosen!r}; columns found: {', '.join(header)}. "
+        raise InputError(f"{path} has no column {scrubbed(chosen)!r}; columns found: {scrubbed(', '.join(header))}. "
                          f"Pass the right name with --{role}-col.")
     for name in COLUMNS[role]:
         if name in lowered:
             return lowered.index(name)
     if required:
-        shown = ", ".join(h[:20] for h in header[:12]) or "(none)"
+        shown = scrubbed(", ".join(h[:20] for h in header[:12])) or "(none)"
         raise InputError(f"{path} has no {role} column among {shown}; name it with --{role}-col "
                          f"(or --no-header --{role}-col N if the file has no header row).")
     return None
@@ -430,7 +431,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                 yield bad
                 continue
             f = contact_fields(row, line)
-            yield Contact(turns=(Turn("customer", row[i_text]),), source=f"{path}:{line}", **f)
+            yield Contact(turns=(Turn("customer", unescape_cell(row[i_text])),), source=f"{path}:{line}", **f)
         return
 
     # one turn per row, grouped by consecutive rows with the same contact id
@@ -457,7 +458,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
         except ValueError as e:
             yield RowError(f"{path}:{line}", str(e), cid)
             continue
-        turns.append(Turn(speaker, row[i_text], parse_time(row[i_time]) if i_time is not None else None))
+        turns.append(Turn(speaker, unescape_cell(row[i_text]), parse_time(row[i_time]) if i_time is not None else None))
     if current is not None:
         yield Contact(turns=tuple(turns), source=f"{path}:{start_line}", **current)
 
@@ -511,6 +512,6 @@ def read_inputs(inputs: Sequence[str | Path], **read_options: Any) -> Iterable[C
     for s in streams:
         for item in s:
             if isinstance(item, RowError):
-                log.warning("%s: %s", item.source, item.reason)
+                log.warning("%s: %s", item.source, scrubbed(item.reason))
                 continue
             yield item

@@ -7,6 +7,7 @@ becomes a ``ValueError`` whose message is the errors-file reason of that row.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -115,5 +116,18 @@ def unique_header(cells: Sequence[str], where: str) -> list[str]:
         used.add(name)
         names.append(name)
     if changed:
-        log.warning("%s: %s", where, "; ".join(changed[:5]) + (" ..." if len(changed) > 5 else ""))
+        log.warning("%s: %s", where, scrubbed("; ".join(changed[:5]) + (" ..." if len(changed) > 5 else "")))
     return names
+
+
+@functools.cache
+def _redactor():
+    from ..text.redact import Redactor
+
+    return Redactor()
+
+
+def scrubbed(value: Any) -> Any:
+    """``value`` with personal data redacted (``voc.text.redact.Redactor.scrub``): for error
+    messages and errors-file rows that quote the input (header cells, speaker labels, ids)."""
+    return _redactor().scrub(value)
