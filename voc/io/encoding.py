@@ -36,11 +36,12 @@ def _mostly_utf8(sample: bytes) -> bool:
     return bool(lines) and bad <= max(1, len(lines) // 100) and bad < len(lines)
 
 
-def detect_encoding(sample: bytes, name: str = "input", line_oriented: bool = False) -> str:
+def detect_encoding(sample: bytes, name: str = "input", line_oriented: bool = False, tolerant: bool = False) -> str:
     """The encoding of a file from its first bytes: ``utf-8-sig``, ``utf-8``, ``gb18030`` or ``big5``.
 
     ``line_oriented`` (JSONL): a file whose lines are UTF-8 but for one or two is UTF-8; the
-    reader sends those lines to the errors file.
+    reader sends those lines to the errors file. ``tolerant`` (CSV): the same, but only when the
+    sample is not wholly GB18030 or Big5 either.
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -63,6 +64,8 @@ def detect_encoding(sample: bytes, name: str = "input", line_oriented: bool = Fa
         if best is not None:
             return "big5" if best.encoding.startswith("big5") else "gb18030"
         return "gb18030"
+    if tolerant and _mostly_utf8(sample):
+        return "utf-8"
     raise InputError(f"{name} is neither UTF-8 nor GB18030/GBK nor Big5 text; "
                      f"convert it to UTF-8 or pass --encoding with its real encoding.")
 
@@ -81,9 +84,9 @@ def _wide_without_bom(sample: bytes) -> str | None:
         guess = "utf-32-le"
     elif nul[0] > 0.99 and nul[1] > 0.9:
         guess = "utf-32-be"
-    elif (nul[1] + nul[3]) / 2 > 0.1 and (nul[0] + nul[2]) / 2 < 0.01:
-        guess = "utf-16-le"
-    elif (nul[0] + nul[2]) / 2 > 0.1 and (nul[1] + nul[3]) / 2 < 0.01:
+    elif (odd := (nul[1] + nul[3]) / 2) > 0.05 and (nul[0] + nul[2]) / 2 < odd / 5:
+        guess = "utf-16-le"  # (a CJK character U+xx00 puts a NUL on the other side now and then)
+    elif (even := (nul[0] + nul[2]) / 2) > 0.05 and (nul[1] + nul[3]) / 2 < even / 5:
         guess = "utf-16-be"
     else:
         return None

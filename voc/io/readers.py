@@ -141,7 +141,7 @@ def _encoding_of(path: Path, encoding: str | None, line_oriented: bool = False) 
     if encoding:
         enc = check_encoding(encoding)
     else:
-        enc = detect_encoding(sample, name=str(path), line_oriented=line_oriented)
+        enc = detect_encoding(sample, name=str(path), line_oriented=line_oriented, tolerant=True)
     found = scan(path, enc)
     if not found.tolerable():
         where = f"line {found.bad[0]}" + (f" and {found.n_bad - 1:,} more lines" if found.n_bad > 1 else "")
