@@ -90,7 +90,10 @@ def _wide_without_bom(sample: bytes) -> str | None:
         guess = "utf-16-be"
     else:
         return None
-    return guess if _decodes(head[:n], guess) else None
+    if not _decodes(head[:n], guess):
+        return None
+    text = head[:n].decode(guess, "ignore")  # a line end, and no control characters but tab/CR/LF
+    return guess if "\n" in text and not any(c < " " and c not in "\t\r\n" for c in text) else None
 
 
 @dataclass
@@ -105,8 +108,9 @@ class Scan:
 
     def tolerable(self) -> bool:
         """A stray bad line or two (at most 1 in 100): those rows go to the errors file; more
-        means the encoding is wrong and the file is refused."""
-        return self.n_bad <= max(1, self.lines // 100)
+        means the encoding is wrong and the file is refused (so is a file of one or two lines
+        that are mostly bad)."""
+        return not self.n_bad or (self.n_bad <= max(1, self.lines // 100) and 2 * self.n_bad < self.lines)
 
 
 def scan(path: str | Path, encoding: str) -> Scan:

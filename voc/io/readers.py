@@ -193,13 +193,13 @@ def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
 _KNOWN_JSON = {"id", "channel", "created_at", "customer_id", "text", "turns", "metadata"}
 
 
-def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[str, str | RowError]]:
-    """(location, decoded line or RowError) for each non-blank line of a JSONL file."""
+def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
+    """(location, parsed object or RowError) for each non-blank line of a JSONL file."""
     if encoding in WIDE:  # UTF-16/32: decoded as a whole (the scan found it valid)
         with open(path, encoding=encoding, errors="strict") as t:
             for lineno, line in enumerate(t, 1):
                 if line.strip():
-                    yield f"{path}:{lineno}", line.lstrip("\ufeff") if lineno == 1 else line
+                    yield _parsed(f"{path}:{lineno}", line.lstrip("\ufeff") if lineno == 1 else line)
         return
     decoder = codecs.getdecoder(encoding)
     with open(path, "rb") as f:
@@ -210,21 +210,21 @@ def _jsonl_lines(path: Path, encoding: str) -> Iterator[tuple[str, str | RowErro
             if not raw.strip():
                 continue
             try:
-                yield where, decoder(raw, "strict")[0]
+                line = decoder(raw, "strict")[0]
             except UnicodeDecodeError as e:
                 yield where, RowError(where, f"bytes not valid {encoding} at column {e.start + 1}")
+                continue
+            try:
+                yield where, parse_json(line)
+            except ValueError as e:
+                yield where, RowError(where, str(e))
 
 
-def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
-    """(location, parsed object or RowError) for each line of a JSONL file."""
-    for where, line in _jsonl_lines(path, encoding):
-        if isinstance(line, RowError):
-            yield where, line
-            continue
-        try:
-            yield where, parse_json(line)
-        except ValueError as e:
-            yield where, RowError(where, str(e))
+def _parsed(where: str, line: str) -> tuple[str, Any]:
+    try:
+        return where, parse_json(line)
+    except ValueError as e:
+        return where, RowError(where, str(e))
 
 
 def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
@@ -290,7 +290,9 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
         if not isinstance(obj, dict):
             yield RowError(where, "not a JSON object")
             continue
-        cid = as_text(obj.get(id_key)) or f"{path.stem}:{where.rsplit(':', 1)[1]}"
+        cid = obj.get(id_key)
+        if cid.__class__ is not str or not cid:  # (str first: the common case, hot)
+            cid = as_text(cid) or f"{path.stem}:{where.rsplit(':', 1)[1]}"
         try:
             if "turns" in obj and obj["turns"] is not None:
                 turns = _turns_from_json(obj["turns"])
@@ -306,10 +308,13 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
         for k, v in obj.items():
             if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
                 metadata[k] = v
-        channel = obj.get(channel_key)
-        yield Contact(id=cid, turns=turns, channel=channel if channel is None or isinstance(channel, str) else as_text(channel),
-                      created_at=parse_time(obj.get(time_key)), customer_id=as_text(obj.get(cust_key)),
-                      metadata=metadata, source=where)
+        channel, cust = obj.get(channel_key), obj.get(cust_key)
+        if channel is not None and channel.__class__ is not str:
+            channel = as_text(channel)
+        if cust.__class__ is not str or not cust:
+            cust = as_text(cust)
+        yield Contact(id=cid, turns=turns, channel=channel, created_at=parse_time(obj.get(time_key)),
+                      customer_id=cust, metadata=metadata, source=where)
 
 
 # -- tables (CSV, TSV, Excel) ---------------------------------------------------------------------

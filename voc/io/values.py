@@ -45,7 +45,11 @@ def parse_json(line: str) -> Any:
         raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels") from None
     except ValueError:  # int('1' * 5000): Python's limit on digits converted from text
         obj = BIG_DECODER.decode(line)
-    return checked(obj, line)
+    if line.count("[") + line.count("{") > MAX_DEPTH and depth(obj) > MAX_DEPTH:  # (checked(), inlined: hot)
+        raise ValueError(f"JSON nested deeper than {MAX_DEPTH} levels")
+    if "\\ud" in line or "\\uD" in line:
+        obj = no_surrogates(obj)
+    return obj
 
 
 def checked(obj: Any, text: str) -> Any:
