@@ -84,6 +84,13 @@ def test_dates_that_overflow_stay_raw_text(tmp_path, when):
     assert errors == [] and len(recs) == 2
 
 
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "99999-01-01"])
+def test_times_at_the_ends_of_the_range_are_not_given_as_iso(tmp_path, when):
+    p = tmp_path / "t.jsonl"
+    p.write_bytes(jsonl('{"id":"a","text":"好","created_at":"' + when + '"}'))
+    assert next(iter(read_contacts(p))).created_at == when  # raw text, not a time that overflows in UTC
+
+
 def test_lists_and_objects_in_scalar_fields_become_json_text(tmp_path):
     s, recs, errors = run(tmp_path, "l.jsonl", jsonl(
         '{"id":["a",1],"channel":["wechat"],"customer_id":{"k":2},"text":{"t":"退款"}}',

@@ -102,7 +102,7 @@ def parse_time(value: Any) -> str | None:
     or out of range (``voc.lang.metadata.to_datetime`` reads it; a bare number stays text)."""
     try:
         dt = to_datetime(value)
-        if dt is not None:
+        if dt is not None and 1 < dt.year < 9999:  # (a time at the ends of the range overflows in UTC)
             return dt.isoformat()
     except (ValueError, OverflowError, OSError):  # year 99999, a time zone shift past year 9999
         pass
