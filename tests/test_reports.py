@@ -464,7 +464,7 @@ def test_streamed_contacts_sheet_is_well_formed_and_escaped(tmp_path):
     sheets = read_xlsx(path)
     assert sheets["t"] == [["a"], ["'<r><t>x</t></r>"]]
     assert sheets["联络明细"] == [["id", "text", "n", "b", "f"],
-                              ["a", "<r><t>injected</t></r>", 1.5, True, ""],
+                              ["a", "'<r><t>injected</t></r>", 1.5, True, ""],  # escape_cell: one rule everywhere
                               ["b", "x & y < z\x01 _x0041_ ", -2.0, False, "'=cmd|' /C calc'!A0"],
                               ["c", " leading space", 3.0, "", "'@SUM(1)"]]
 

@@ -18,14 +18,18 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import InputError
 
-log = logging.getLogger(__name__)
 from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, normalise_speaker
-from .encoding import SAMPLE, check_encoding, detect_encoding
+from . import excel
+from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
 from .ids import default_id_prefix
+from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, scrubbed, unique_header
+from .writers import unescape_cell
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
-MAX_FIELD = 16 * 1024 * 1024  # a CSV field larger than this is refused (rows go to errors)
+MAX_FIELD = MAX_LINE  # a CSV field larger than this is refused (rows go to errors)
 
 # Default column names, tried in order (lower-cased). Users override with --*-col.
 COLUMNS = {
@@ -99,13 +103,13 @@ def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, 
     if chosen:
         if _key(chosen) in lowered:
             return lowered.index(_key(chosen))
-        raise InputError(f"{path} has no column {chosen!r}; columns found: {', '.join(header)}. "
+        raise InputError(f"{path} has no column {scrubbed(chosen)!r}; columns found: {scrubbed(', '.join(header))}. "
                          f"Pass the right name with --{role}-col.")
     for name in COLUMNS[role]:
         if name in lowered:
             return lowered.index(name)
     if required:
-        shown = ", ".join(h[:20] for h in header[:12]) or "(none)"
+        shown = scrubbed(", ".join(h[:20] for h in header[:12])) or "(none)"
         raise InputError(f"{path} has no {role} column among {shown}; name it with --{role}-col "
                          f"(or --no-header --{role}-col N if the file has no header row).")
     return None
@@ -113,20 +117,15 @@ def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, 
 
 def parse_time(value: Any) -> str | None:
     """ISO 8601 with offset (Asia/Shanghai when the input has none); the raw text if unparseable
-    (``voc.lang.metadata.to_datetime`` reads it; a bare number stays text)."""
-    dt = to_datetime(value)
-    if dt is not None:
-        return dt.isoformat()
-    raw = "" if value is None else str(value).strip()
+    or out of range (``voc.lang.metadata.to_datetime`` reads it; a bare number stays text)."""
+    try:
+        dt = to_datetime(value)
+        if dt is not None and 1 < dt.year < 9999:  # (a time at the ends of the range overflows in UTC)
+            return dt.isoformat()
+    except (ValueError, OverflowError, OSError):  # year 99999, a time zone shift past year 9999
+        pass
+    raw = "" if value is None else (as_text(value) or "").strip()
     return raw or None
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # -- opening files ------------------------------------------------------------------------
@@ -151,11 +150,34 @@ def guess_format(path: Path) -> str:
                      f"pass --input-format (one of {', '.join(FORMATS)}).")
 
 
-def _encoding_of(path: Path, encoding: str | None, line_oriented: bool = False) -> str:
-    if encoding:
-        return check_encoding(encoding)
+def _encoding_of(path: Path, encoding: str | None, line_oriented: bool = False) -> tuple[str, Scan]:
+    """The encoding of a text file (given or detected) and the scan of the whole file in it.
+    Too many undecodable lines refuse the file now, before any contact is tagged, naming the
+    encoding the file looks like; a stray one or two go to the errors file."""
     with open(path, "rb") as f:
-        return detect_encoding(f.read(SAMPLE), name=str(path), line_oriented=line_oriented)
+        sample = f.read(SAMPLE)
+    if encoding:
+        enc = check_encoding(encoding)
+    else:
+        enc = detect_encoding(sample, name=str(path), line_oriented=line_oriented, tolerant=True)
+    found = scan(path, enc)
+    if not found.tolerable():
+        where = f"line {found.bad[0]}" + (f" and {found.n_bad - 1:,} more lines" if found.n_bad > 1 else "")
+        try:
+            guess = detect_encoding(sample, name=str(path)) if encoding else None
+        except InputError:
+            guess = None
+        if guess and codecs.lookup(guess).name != codecs.lookup(enc).name:
+            hint = f"it looks like {guess}: pass --encoding {guess} or leave --encoding out."
+        elif encoding:
+            hint = "pass its real encoding with --encoding."
+        else:
+            hint = "convert it to UTF-8 or pass its real encoding with --encoding."
+        raise InputError(f"{path} is not valid {enc} text ({where}); {hint}")
+    if found.n_bad:
+        log.warning("%s: %d line(s) not valid %s (line %s ...): those rows go to the errors file",
+                    path, found.n_bad, enc, found.bad[0])
+    return enc, found
 
 
 def _open_text(path: Path, encoding: str):
@@ -179,9 +201,9 @@ def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
             raise ValueError("each turn must be an object with speaker and text")
         text = _first(t, TURN_KEYS["text"])
         if isinstance(text, list):  # STC-3 style: several utterances in one turn
-            text = " ".join(str(u) for u in text if str(u).strip())
+            text = " ".join(s for s in (as_text(u) for u in text) if s and s.strip())
         speaker = _first(t, TURN_KEYS["speaker"])
-        turns.append(Turn(normalise_speaker(speaker), "" if text is None else str(text),
+        turns.append(Turn(normalise_speaker(as_text(speaker)), as_text(text) or "",
                           parse_time(_first(t, TURN_KEYS["at"]))))
     return tuple(turns)
 
@@ -190,7 +212,13 @@ _KNOWN_JSON = {"id", "channel", "created_at", "customer_id", "text", "turns", "m
 
 
 def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
-    """(location, parsed object or RowError) for each line of a JSONL file."""
+    """(location, parsed object or RowError) for each non-blank line of a JSONL file."""
+    if encoding in WIDE:  # UTF-16/32: decoded as a whole (the scan found it valid)
+        with open(path, encoding=encoding, errors="strict") as t:
+            for lineno, line in enumerate(t, 1):
+                if line.strip():
+                    yield _parsed(f"{path}:{lineno}", line.lstrip("\ufeff") if lineno == 1 else line)
+        return
     decoder = codecs.getdecoder(encoding)
     with open(path, "rb") as f:
         for lineno, raw in enumerate(f, 1):
@@ -205,15 +233,22 @@ def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
                 yield where, RowError(where, f"bytes not valid {encoding} at column {e.start + 1}")
                 continue
             try:
-                yield where, json.loads(line)
-            except json.JSONDecodeError as e:
-                yield where, RowError(where, f"not valid JSON: {e.msg} at column {e.colno}")
+                yield where, parse_json(line)
+            except ValueError as e:
+                yield where, RowError(where, str(e))
+
+
+def _parsed(where: str, line: str) -> tuple[str, Any]:
+    try:
+        return where, parse_json(line)
+    except ValueError as e:
+        return where, RowError(where, str(e))
 
 
 def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
     """(location, object) for each element of a JSON array file, parsed incrementally so
     that the whole file is never held in memory (location = element number)."""
-    decoder = json.JSONDecoder()
+    decoder = DECODER
     block = 1 << 20
     with open(path, encoding=encoding, errors="strict") as f:
         buf = f.read(block).lstrip("\ufeff \t\r\n")
@@ -233,7 +268,14 @@ def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
             if buf[pos] == "]":
                 return
             try:
-                obj, end = decoder.raw_decode(buf, pos)
+                try:
+                    obj, end = decoder.raw_decode(buf, pos)
+                except json.JSONDecodeError:
+                    raise
+                except ValueError:  # an integer past Python's int-from-string limit: kept as text
+                    obj, end = BIG_DECODER.raw_decode(buf, pos)
+            except RecursionError:
+                raise InputError(f"{path} nests element {index + 1} deeper than Python can read; fix the file.") from None
             except json.JSONDecodeError as e:
                 if eof:
                     raise InputError(f"{path} is not valid JSON in element {index + 1} ({e.msg}); fix the file.") from None
@@ -242,17 +284,23 @@ def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
                 buf, pos = buf[pos:] + more, 0
                 continue
             index += 1
-            yield f"{path}:[{index}]", obj
+            try:
+                yield f"{path}:[{index}]", checked(obj, buf[pos:end])
+            except ValueError as e:
+                yield f"{path}:[{index}]", RowError(f"{path}:[{index}]", str(e))
             pos = end
 
 
-def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | RowError]:
+def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterator[Contact | RowError]:
     text_key, id_key = cols.text or "text", cols.id or "id"
     time_key, channel_key = cols.time or "created_at", cols.channel or "channel"
     cust_key = cols.customer or "customer_id"
     with open(path, "rb") as f:
-        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    objects = _json_array_objects(path, encoding) if head.startswith(b"[") else _jsonl_objects(path, encoding)
+        head = codecs.getincrementaldecoder(encoding)("replace").decode(f.read(4096)).lstrip("\ufeff \t\r\n")
+    if head.startswith("[") and found.n_bad:
+        raise InputError(f"{path} is a JSON array with bytes that are not valid {encoding} on line {found.bad[0]}; "
+                         f"fix the file or pass its real encoding with --encoding.")
+    objects = _json_array_objects(path, encoding) if head.startswith("[") else _jsonl_objects(path, encoding)
     id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
     for where, obj in objects:
         if isinstance(obj, RowError):
@@ -262,7 +310,8 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
             yield RowError(where, "not a JSON object")
             continue
         cid = obj.get(id_key)
-        cid = str(cid) if cid not in (None, "") else f"{id_prefix}:{where.rsplit(':', 1)[1]}"
+        if cid.__class__ is not str or not cid:  # (str first: the common case, hot)
+            cid = as_text(cid) or f"{id_prefix}:{where.rsplit(':', 1)[1]}"
         try:
             if "turns" in obj and obj["turns"] is not None:
                 turns = _turns_from_json(obj["turns"])
@@ -270,7 +319,7 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
                 text = obj.get(text_key, _first(obj, COLUMNS["text"]))
                 if text is None:
                     raise ValueError(f"no {text_key!r} or 'turns' field")
-                turns = (Turn("customer", str(text)),)
+                turns = (Turn("customer", as_text(text) or ""),)
         except ValueError as e:
             yield RowError(where, str(e), cid)
             continue
@@ -278,15 +327,24 @@ def _read_jsonl(path: Path, encoding: str, cols: Columns) -> Iterator[Contact | 
         for k, v in obj.items():
             if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
                 metadata[k] = v
-        cust = obj.get(cust_key)
-        yield Contact(id=cid, turns=turns, channel=obj.get(channel_key), created_at=parse_time(obj.get(time_key)),
-                      customer_id=None if cust in (None, "") else str(cust), metadata=metadata, source=where)
+        channel, cust = obj.get(channel_key), obj.get(cust_key)
+        if channel is not None and channel.__class__ is not str:
+            channel = as_text(channel)
+        if cust.__class__ is not str or not cust:
+            cust = as_text(cust)
+        yield Contact(id=cid, turns=turns, channel=channel, created_at=parse_time(obj.get(time_key)),
+                      customer_id=cust, metadata=metadata, source=where)
 
 
 # -- tables (CSV, TSV, Excel) ---------------------------------------------------------------------
-def _rows_csv(path: Path, encoding: str, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
+def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each CSV row. When the scan found undecodable lines, the file is
+    decoded with ``surrogateescape`` and a row holding such a byte becomes a ``ValueError``
+    naming its line (the rest is read)."""
     csv.field_size_limit(MAX_FIELD)
-    with _open_text(path, encoding) as f:
+    errors = "surrogateescape" if found.n_bad else "strict"
+    bad_lines = set(found.bad) if found.n_bad <= Scan.KEEP else None
+    with open(path, encoding=encoding, errors=errors, newline="") as f:
         if delimiter is None:
             sample = f.read(64 * 1024)
             f.seek(0)
@@ -312,39 +370,25 @@ def _rows_csv(path: Path, encoding: str, delimiter: str | None) -> Iterator[tupl
                     reason = f"malformed CSV ({e}) in lines {start}-{reader.line_num}"
                 yield start, ValueError(reason)  # type: ignore[misc]
                 continue
+            if found.n_bad and (bad_lines is None or any(start <= n <= reader.line_num for n in bad_lines)) \
+                    and any(ESCAPED_BYTE.search(c) for c in row):
+                lines = f"line {start}" if start == reader.line_num else f"lines {start}-{reader.line_num}"
+                yield start, ValueError(f"bytes not valid {encoding} in {lines}; the row was not read")  # type: ignore[misc]
+                continue
             yield start, row
-
-
-def _rows_excel(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
-    try:
-        from python_calamine import CalamineWorkbook
-
-        wb = CalamineWorkbook.from_path(str(path))
-        names = wb.sheet_names
-        if sheet is not None and sheet not in names:
-            raise InputError(f"{path} has no sheet {sheet!r}; sheets: {', '.join(names)}.")
-        ws = wb.get_sheet_by_name(sheet or names[0])
-        rows = ws.iter_rows()
-    except InputError:
-        raise
-    except Exception as e:  # calamine raises its own errors for zip/xml problems
-        raise InputError(f"{path} is not a readable Excel workbook ({type(e).__name__}: {e}); "
-                         f"open and re-save it, or export it as CSV.") from None
-    for n, row in enumerate(rows, 1):
-        yield n, [_cell(v) for v in row]
 
 
 def _table_rows(path: Path, fmt: str, encoding: str | None, sheet: str | None):
     if fmt in ("xlsx", "xls"):
-        return _rows_excel(path, sheet)
-    enc = _encoding_of(path, encoding)
-    return _rows_csv(path, enc, "\t" if fmt == "tsv" else None)
+        return excel.rows(path, sheet)
+    return _rows_csv(path, *_encoding_of(path, encoding), "\t" if fmt == "tsv" else None)
 
 
 def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                 sheet: str | None) -> Iterator[Contact | RowError]:
     rows = _table_rows(path, fmt, encoding, sheet)
     header: list[str] | None = None
+    first: list[str] | None = None  # the header row as written, to recognise it repeated
     for line, row in rows:
         if isinstance(row, Exception):
             if header is None:
@@ -357,7 +401,8 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
             header = [str(i) for i in range(1, len(row) + 1)]
             rows = itertools.chain([(line, row)], rows)
         else:
-            header = [h.strip().lstrip("\ufeff") for h in row]
+            first = [h.strip().lstrip("\ufeff").strip() for h in row]
+            header = unique_header(row, str(path))
         break
     if header is None:
         raise InputError(f"{path} is empty; give a file with a header row and contacts.")
@@ -369,8 +414,20 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
     i_cust = _pick(header, "customer", cols.customer, False, where)
     i_spk = _pick(header, "speaker", cols.speaker, bool(cols.group_by), where) if cols.group_by else None
     used = {i for i in (i_text, i_id, i_time, i_chan, i_cust, i_spk) if i is not None}
-    meta_cols = [(i, h) for i, h in enumerate(header) if i not in used and h]
+    meta_cols = [(i, h) for i, h in enumerate(header) if i not in used]
     width = len(header)
+    repeats: list[int] = []
+
+    def is_header(line: int, row: list[str]) -> bool:
+        """The header again mid-file (exports concatenated, each with its BOM and header)."""
+        if first is None or row[0].strip().lstrip("\ufeff").strip() != first[0] \
+                or [c.strip().lstrip("\ufeff").strip() for c in row] != first:
+            return False
+        if not repeats:
+            log.warning("%s:%d repeats the header row (files joined together?); skipped, not read as a contact",
+                        path, line)
+        repeats.append(line)
+        return True
 
     id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
 
@@ -395,7 +452,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
             if isinstance(row, Exception):
                 yield RowError(f"{path}:{line}", str(row))
                 continue
-            if not any(c.strip() for c in row):
+            if not any(c.strip() for c in row) or is_header(line, row):
                 continue
             bad = checked(line, row)
             if bad:
@@ -410,7 +467,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                                 "to read each call or chat as one contact", path.name, header[i_turn_spk],
                                 header[i_id], header[i_id])
                 last_id = f["id"]
-            yield Contact(turns=(Turn("customer", row[i_text]),), source=f"{path}:{line}", **f)
+            yield Contact(turns=(Turn("customer", unescape_cell(row[i_text])),), source=f"{path}:{line}", **f)
         return
 
     # one turn per row, grouped by consecutive rows with the same contact id
@@ -421,7 +478,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
         if isinstance(row, Exception):
             yield RowError(f"{path}:{line}", str(row))
             continue
-        if not any(c.strip() for c in row):
+        if not any(c.strip() for c in row) or is_header(line, row):
             continue
         bad = checked(line, row)
         if bad:
@@ -437,7 +494,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
         except ValueError as e:
             yield RowError(f"{path}:{line}", str(e), cid)
             continue
-        turns.append(Turn(speaker, row[i_text], parse_time(row[i_time]) if i_time is not None else None))
+        turns.append(Turn(speaker, unescape_cell(row[i_text]), parse_time(row[i_time]) if i_time is not None else None))
     if current is not None:
         yield Contact(turns=tuple(turns), source=f"{path}:{start_line}", **current)
 
@@ -463,7 +520,7 @@ def read_contacts(path: str | os.PathLike, *, format: str | None = None, encodin
     if path.stat().st_size == 0:
         raise InputError(f"{path} is empty; give a file with contacts.")
     if fmt == "jsonl":
-        gen = _read_jsonl(path, _encoding_of(path, encoding, line_oriented=True), cols)
+        gen = _read_jsonl(path, *_encoding_of(path, encoding, line_oriented=True), cols)
     else:
         gen = _read_table(path, fmt, encoding, cols, sheet)
     return _Primed(gen)
@@ -491,6 +548,6 @@ def read_inputs(inputs: Sequence[str | Path], **read_options: Any) -> Iterable[C
     for s in streams:
         for item in s:
             if isinstance(item, RowError):
-                log.warning("%s: %s", item.source, item.reason)
+                log.warning("%s: %s", item.source, scrubbed(item.reason))
                 continue
             yield item

@@ -2,31 +2,48 @@
 
 Every writer writes to a temporary file beside the target and renames it into place only
 when the run completes, so a crashed run never leaves a half-written output under the real
-name. Spreadsheet cells that start with = + - @ are escaped with a leading apostrophe so that
-Excel does not run customer text as a formula.
+name. ``escape_cell`` is the one function every CSV and XLSX writer of voc passes its cells
+through (tag output, report workbooks, escalation files, the ``voc label`` sheet): text that
+starts with = + - @, a tab or a carriage return gets a leading apostrophe (OWASP's advice
+against CSV injection), so that a spreadsheet never runs customer text as a formula; numbers
+stay numbers. An XLSX sheet holds at most ``XLSX_MAX_ROWS`` rows: the rows past it go on to
+further sheets (``contacts_2`` ...), never dropped.
 """
 from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import OutputError
 
+log = logging.getLogger(__name__)
+
 OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RESUMABLE_FORMATS = ("jsonl", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32767
+XLSX_MAX_ROWS = 1_048_576  # rows of one sheet, header included (Excel's limit)
 
 
 def escape_cell(value: Any) -> Any:
     """Prefix ``'`` to text that a spreadsheet would run as a formula, or that xlsxwriter
-    would copy unescaped into the sheet's XML as rich text (``<r>...</r>``)."""
+    would copy unescaped into the sheet's XML as rich text (``<r>...</r>``); anything that is
+    not a string (numbers, booleans, None) is returned unchanged."""
     if isinstance(value, str) and (value.startswith(_FORMULA_START)
                                    or (value.startswith("<r>") and value.endswith("</r>"))):
         return "'" + value
+    return value
+
+
+def unescape_cell(value: str) -> str:
+    """The inverse of ``escape_cell`` for text read back from a sheet voc wrote (a labelled
+    ``voc label`` file, a tagged CSV): the apostrophe before = + - @ tab CR is dropped."""
+    if value[:1] == "'" and (value[1:2] in _FORMULA_START or (value.startswith("'<r>") and value.endswith("</r>"))):
+        return value[1:]
     return value
 
 
@@ -156,6 +173,11 @@ class CsvWriter(_AtomicFile):
         self._guard(self._w.writerow, [escape_cell(_flat(record.get(k))) for k in self.fields])
 
 
+def sheet_names(base: str, n: int) -> list[str]:
+    """Names of the ``n`` sheets one table is split into: ``base``, ``base_2``, ``base_3`` ..."""
+    return [base] + [f"{base[:31 - len(str(k)) - 1]}_{k}" for k in range(2, n + 1)]
+
+
 class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to: no resume
     def __init__(self, path, fields: Sequence[str], sheet: str = "contacts", resume_at: int | None = None):
         if resume_at is not None:
@@ -170,11 +192,22 @@ class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to:
         self.f = None
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
-        self.ws = self.wb.add_worksheet(self.sheet)
-        self.ws.write_row(0, 0, self.fields)
+        self.sheets = 0
+        self._next_sheet()
+
+    def _next_sheet(self) -> None:
+        self.sheets += 1
+        name = sheet_names(self.sheet, self.sheets)[-1]
+        if self.sheets == 2:
+            log.warning("%s: more than %d rows; the rest go on to sheet %s (and further sheets)",
+                        self.path, XLSX_MAX_ROWS - 1, name)
+        self.ws = self.wb.add_worksheet(name)
+        self.ws.write_row(0, 0, [escape_cell(f) for f in self.fields])
         self.row = 1
 
     def write(self, record: dict[str, Any]) -> None:
+        if self.row >= XLSX_MAX_ROWS:
+            self._next_sheet()
         self.ws.write_row(self.row, 0, [xlsx_cell(record.get(k)) for k in self.fields])
         self.row += 1
 

@@ -1,10 +1,13 @@
 """Report tables as an XLSX workbook: one sheet per table, written with xlsxwriter, plus an
 optional sheet of contacts streamed in afterwards.
 
-Every string cell that starts with = + - @ (or a tab or carriage return) gets a leading
-apostrophe, so that Excel never runs customer text as a formula; numbers stay numbers. So
-does a string of the form ``<r>…</r>``, which xlsxwriter would copy into the XML unescaped
-(as rich text), letting customer text rewrite the workbook's shared strings.
+Every string cell goes through ``voc.io.writers.escape_cell`` (the one escaping function of
+every CSV/XLSX writer): text that starts with = + - @ (or a tab or carriage return) gets a
+leading apostrophe, so that Excel never runs customer text as a formula; numbers stay
+numbers. So does a string of the form ``<r>…</r>``, which xlsxwriter would copy into the XML
+unescaped (as rich text), letting customer text rewrite the workbook's shared strings.
+
+A table or the contacts past ``XLSX_MAX_ROWS`` rows go on to further sheets (``联络明细_2`` ...).
 
 A month can hold 100,000 contacts. xlsxwriter spends ~10 µs per cell, so the contacts sheet
 (over a million cells) is written differently: xlsxwriter writes the workbook with that
@@ -14,6 +17,7 @@ XML as inline strings (same escaping as xlsxwriter: XML entities, control charac
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import shutil
@@ -23,7 +27,9 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..errors import OutputError
-from ..io.writers import _FORMULA_START, XLSX_CELL_LIMIT, xlsx_cell
+from ..io import writers
+from ..io.excel import column_letters, sheet_part
+from ..io.writers import XLSX_CELL_LIMIT, escape_cell, xlsx_cell
 from .common import Table
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -35,8 +41,7 @@ cell = xlsx_cell  # lists/dicts as JSON, formulas and rich-text look-alikes esca
 
 
 def _text(value: str) -> str:
-    if value[:1] in _FORMULA_START:
-        value = "'" + value
+    value = escape_cell(value)
     return value if len(value) <= XLSX_CELL_LIMIT else value[:XLSX_CELL_LIMIT - 1] + "…"
 
 
@@ -50,13 +55,7 @@ def sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def column_letter(j: int) -> str:
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out
+column_letter = column_letters
 
 
 def _xml_string(s: str) -> str:
@@ -101,46 +100,52 @@ def _stream_rows(out, rows: Iterable[dict[str, Any] | Sequence[Any]], fields: Se
     return r
 
 
-def _sheet_part(z: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member of the worksheet named ``sheet``."""
-    workbook = z.read("xl/workbook.xml").decode("utf-8")
-    rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    for m in re.finditer(r"<sheet [^>]*>", workbook):
-        tag = m.group(0)
-        name = re.search(r'name="([^"]*)"', tag).group(1)
-        if name.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"') == sheet:
-            rid = re.search(r'r:id="([^"]*)"', tag).group(1)
-            rel = re.search(rf'<Relationship [^>]*Id="{re.escape(rid)}"[^>]*>', rels).group(0)
-            target = re.search(r'Target="([^"]*)"', rel).group(1)
-            return target.lstrip("/") if target.startswith("/") else "xl/" + target
-    raise KeyError(sheet)
+def _spool(rows: Iterable[Any], fields: Sequence[str]) -> list[tuple[Any, int]]:
+    """The ``<row>`` XML of ``rows`` in temporary files, one per sheet of at most
+    ``XLSX_MAX_ROWS`` rows (header included), with each sheet's last row number."""
+    it = iter(rows)
+    bodies: list[tuple[Any, int]] = []
+    while True:
+        body = tempfile.TemporaryFile()
+        last = _stream_rows(body, itertools.islice(it, writers.XLSX_MAX_ROWS - 1), fields, 2)
+        if last < 2 and bodies:
+            body.close()
+            return bodies
+        bodies.append((body, last))
+        if last < writers.XLSX_MAX_ROWS:
+            return bodies
 
 
-def _fill_sheet(path: Path, sheet: str, fields: Sequence[str], rows: Iterable[Any]) -> int:
-    """Stream ``rows`` into the (header-only) sheet ``sheet`` of the workbook at ``path``."""
+def _fill_sheets(path: Path, sheets: Sequence[tuple[str, Any, int]], fields: Sequence[str]) -> None:
+    """Put the spooled rows into the (header-only) sheets ``(name, body, last row)`` of the
+    workbook at ``path``."""
     tmp_zip = path.with_name(path.name + ".rows.xlsx")
-    with zipfile.ZipFile(path) as zin, tempfile.TemporaryFile() as body:
-        part = _sheet_part(zin, sheet)
-        xml = zin.read(part).decode("utf-8")
-        last = _stream_rows(body, rows, fields, 2)
-        head, tail = xml.split("</sheetData>", 1)
-        if head.endswith("<sheetData/>"):  # pragma: no cover - the header row is always there
-            head = head[:-len("<sheetData/>")] + "<sheetData>"
-        ref = f"A1:{column_letter(len(fields) - 1)}{max(last, 1)}"
-        head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', head, count=1)
+    with zipfile.ZipFile(path) as zin:
+        parts = {sheet_part(zin, name): (body, last) for name, body, last in sheets}
         # level 1: fast, and the sheet's XML still shrinks about tenfold
         with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as zout:
             for info in zin.infolist():
-                if info.filename == part:
-                    with zout.open(part, "w", force_zip64=True) as f:
-                        f.write(head.encode("utf-8"))
-                        body.seek(0)
-                        shutil.copyfileobj(body, f, 1 << 20)
-                        f.write(("</sheetData>" + tail).encode("utf-8"))
-                else:
+                if info.filename not in parts:
                     zout.writestr(info, zin.read(info.filename))
+                    continue
+                body, last = parts[info.filename]
+                head, tail = zin.read(info.filename).decode("utf-8").split("</sheetData>", 1)
+                if head.endswith("<sheetData/>"):  # pragma: no cover - the header row is always there
+                    head = head[:-len("<sheetData/>")] + "<sheetData>"
+                ref = f"A1:{column_letter(len(fields) - 1)}{max(last, 1)}"
+                head = re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>', head, count=1)
+                with zout.open(info.filename, "w", force_zip64=True) as f:
+                    f.write(head.encode("utf-8"))
+                    body.seek(0)
+                    shutil.copyfileobj(body, f, 1 << 20)
+                    f.write(("</sheetData>" + tail).encode("utf-8"))
     os.replace(tmp_zip, path)
-    return last - 1
+
+
+def _table_parts(rows: Sequence[Any]) -> list[Sequence[Any]]:
+    """A table's rows cut into sheets of at most ``XLSX_MAX_ROWS`` rows (header included)."""
+    per = writers.XLSX_MAX_ROWS - 1
+    return [rows[i:i + per] for i in range(0, len(rows), per)] or [rows]
 
 
 def write_workbook(path: str | Path, tables: Sequence[Table],
@@ -163,30 +168,39 @@ def write_workbook(path: str | Path, tables: Sequence[Table],
                    "p": wb.add_format({"num_format": "0.0000"})}
         used: set[str] = set()
         for t in tables:
-            ws = wb.add_worksheet(sheet_name(t.sheet, used))
-            ws.write_row(0, 0, [cell(c) for c in t.columns], bold)
-            ws.freeze_panes(1, 0)
-            for j, (col, kind) in enumerate(zip(t.columns, t.kinds)):
-                ws.set_column(j, j, 40 if kind == "text" and j > 0 and "原话" in col else 14 if kind != "text" else 18,
-                              formats.get(kind))
-            for i, row in enumerate(t.rows, 1):
-                for j, v in enumerate(row):
-                    if v is None:
-                        continue
-                    ws.write(i, j, cell(v), formats.get(t.kind(i - 1, j)))
-        name = None
+            parts = _table_parts(t.rows)
+            first = 0  # index in t.rows of each part's first row (per-cell kinds)
+            for k, rows in enumerate(parts, 1):
+                ws = wb.add_worksheet(sheet_name(t.sheet if k == 1 else f"{t.sheet}_{k}", used))
+                ws.write_row(0, 0, [cell(c) for c in t.columns], bold)
+                ws.freeze_panes(1, 0)
+                for j, (col, kind) in enumerate(zip(t.columns, t.kinds)):
+                    ws.set_column(j, j, 40 if kind == "text" and j > 0 and "原话" in col else 14 if kind != "text" else 18,
+                                  formats.get(kind))
+                for i, row in enumerate(rows, 1):
+                    for j, v in enumerate(row):
+                        if v is None:
+                            continue
+                        ws.write(i, j, cell(v), formats.get(t.kind(first + i - 1, j)))
+                first += len(rows)
+        sheets: list[tuple[str, Any, int]] = []
         if contacts is not None:
             fields, records = contacts
-            name = sheet_name(contacts_sheet, used)
-            ws = wb.add_worksheet(name)
-            ws.write_row(0, 0, list(fields), bold)
-            ws.freeze_panes(1, 1)
-            for j, f in enumerate(fields):
-                wide = f in ("id", "created_at", "root_cause_evidence")
-                ws.set_column(j, j, 60 if f == "text" else 24 if wide else 14)
+            bodies = _spool(records, fields)
+            for k, (body, last) in enumerate(bodies, 1):
+                name = sheet_name(contacts_sheet if k == 1 else f"{contacts_sheet}_{k}", used)
+                sheets.append((name, body, last))
+                ws = wb.add_worksheet(name)
+                ws.write_row(0, 0, [cell(f) for f in fields], bold)
+                ws.freeze_panes(1, 1)
+                for j, f in enumerate(fields):
+                    wide = f in ("id", "created_at", "root_cause_evidence")
+                    ws.set_column(j, j, 60 if f == "text" else 24 if wide else 14)
         wb.close()
-        if contacts is not None:
-            _fill_sheet(tmp, name, fields, records)
+        if sheets:
+            _fill_sheets(tmp, sheets, fields)
+            for _, body, _ in sheets:
+                body.close()
         os.replace(tmp, path)
     except OSError as e:
         for p in (tmp, tmp.with_name(tmp.name + ".rows.xlsx")):

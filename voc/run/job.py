@@ -103,12 +103,11 @@ class Progress:
 
 
 def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
-    """Error reasons can quote input (e.g. an unknown speaker label): redact them."""
-    from ..text.redact import redact
+    """Error rows can quote input (an unknown speaker label, the id, a header cell): every
+    string of the row is redacted (``Redactor.scrub``)."""
+    from ..io.values import scrubbed
 
-    if entry.get("reason"):
-        entry["reason"] = redact(entry["reason"])
-    return entry
+    return scrubbed(entry)
 
 
 @dataclass

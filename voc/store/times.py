@@ -71,5 +71,10 @@ def parse_time(value: Any, tz: tzinfo) -> datetime | None:
     times are local to ``tz``; numbers and 10/13-digit strings are Unix seconds or milliseconds).
     None when unreadable."""
     dt = to_datetime(value, tz, epoch=True)
-    return dt.astimezone(tz) if dt is not None else None
+    if dt is None:
+        return None
+    try:
+        return dt.astimezone(tz)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00:00+14:00 and the like: not a real date
+        return None
 

@@ -283,6 +283,7 @@ def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
     best labels) to a CSV for an analyst: fill in ``root_cause`` and pass the file to
     ``voc train root-cause --data``. The text is normalised and redacted, as ``voc tag`` outputs it."""
     from ..io.readers import RowError, read_contacts
+    from ..io.writers import escape_cell
 
     if n < 1:
         raise ConfigError(f"--sample must be at least 1, got {n}.")
@@ -328,7 +329,7 @@ def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
         with open(output, "w", encoding="utf-8-sig", newline="") as f:  # BOM: opens cleanly in Excel
             w = csv.DictWriter(f, fieldnames=LABEL_SHEET_COLUMNS)
             w.writeheader()
-            w.writerows(rows)
+            w.writerows({k: escape_cell(v) for k, v in r.items()} for r in rows)  # no live formulas
     except OSError as e:
         raise OutputError(f"cannot write {output} ({e.strerror}); choose a writable path.") from None
     return output
