@@ -42,6 +42,7 @@ class Settings:
     repeat_window: str | None = "7d"  # repeat contacts of a customer within this window
     system_lines: str | None = None  # a file of extra system-line patterns (kind<TAB>pattern<TAB>comment)
     template_repeats: int = 20  # a line repeated verbatim in this many contacts of one input is a template
+    person_names: str | None = None  # issue 16: a file of personal names to redact (one a line; voc tag --names)
 
     def __post_init__(self) -> None:
         key = self.pseudonymise_key
@@ -54,7 +55,7 @@ class Settings:
             disable = (disable,)
         object.__setattr__(self, "disable", tuple(disable))
         for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model",
-                     "churn_cues", "rules", "topics", "system_lines"):
+                     "churn_cues", "rules", "topics", "system_lines", "person_names"):
             value = getattr(self, name)
             if isinstance(value, Path):
                 object.__setattr__(self, name, str(value))

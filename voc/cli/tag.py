@@ -34,6 +34,8 @@ from .base import CONTEXT, cli, handle_errors
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
 @click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY",
               help="Replace personal data with keyed pseudonyms (same value -> same token).")
+@click.option("--names", "person_names", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file of personal names to redact wherever they occur (UTF-8, one name a line).")
 @click.option("--sentiment-backend", type=click.Choice(["default", "snownlp"]), default="default", show_default=True,
               help="Sentiment model: the in-domain default, or snownlp's shipped model (slow baseline).")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -60,7 +62,7 @@ from .base import CONTEXT, cli, handle_errors
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet, id_col, text_col,
         speaker_col, time_col, channel_col, customer_col, group_by, no_header, no_redact, pseudonymise_key,
-        sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
+        person_names, sentiment_backend, rules, repeat_window, topics, system_lines, template_repeats, store, resume, engine,
         scheduler, segmenter, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
@@ -80,7 +82,7 @@ def tag(inputs, output, fmt, workers, batch_size, input_format, encoding, sheet,
                       customer=customer_col, group_by=group_by, no_header=no_header)
     settings = Settings(redact=not no_redact, pseudonymise_key=pseudonymise_key, sentiment_backend=sentiment_backend,
                         rules=rules, repeat_window=repeat_window, topics=topics, segmenter=segmenter,
-                        system_lines=system_lines, template_repeats=template_repeats)
+                        system_lines=system_lines, template_repeats=template_repeats, person_names=person_names)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine
 

@@ -1,0 +1,208 @@
+"""Finders for the kinds that name a person or an account: personal names, WeChat ids, QQ
+numbers and passports / travel permits. Each ``find_*`` reads the normalised copy and yields
+``(start, end, kind)``.
+
+Names are found three ways, all cheap on text without them:
+
+* a surname (+ one or two given-name characters) right before a form of address (王先生,
+  何女士, 张伟经理); the title is kept (``〔姓名〕女士``), plural and pet forms (先生们, 小姐姐)
+  and words that end in a surname character (谢谢老师) are not names;
+* after a name cue (姓名, 联系人, 收件人, 我叫, 我是 ...) when the next character is a surname:
+  jieba's part-of-speech tagger (``jieba.posseg``, on the project's tokenizer) is run on that
+  window only and a person name (``nr``) starting there is taken; after a strong cue (姓名,
+  联系人, 收件人 ...) a surname + one or two characters is taken without it;
+* a user list of names (``Settings.names``, ``voc tag --names FILE``): exact matches.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["SURNAMES", "find_name", "find_wechat", "find_qq", "find_passport", "name_list_finder", "is_person_name"]
+
+# the ~190 most common surnames (one character) and the common compound ones; 东 is left out
+# (房东先生), as are characters that are almost always another word before a title
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武"
+    "戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮"
+    "柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫"
+    "寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+    "張劉陳楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇呂盧鍾譚陸範賈韋鄒薛閆雷龍陶賀顧龔萬錢嚴湯聶魯歐蘭")
+_COMPOUND = frozenset("欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 端木 歐陽 司馬".split())
+_TITLES = ("先生", "女士", "小姐", "老师", "經理", "经理", "师傅", "師傅", "阿姨", "律师", "医生", "醫生", "主任",
+           "老師", "同学", "大爷", "大姐", "姐姐", "总监", "太太", "夫人")
+_TITLE_RE = re.compile("|".join(_TITLES))
+# after the title: plural or pet forms, and words the title starts (女士专用 has no surname anyway)
+_AFTER_TITLE_BAD = frozenset("们們姐哥")
+# two-character words that end in a surname character and often stand before a title
+_WORD_ENDINGS = frozenset("谢谢 感谢 多谢 語文 语文 英文 中文 日文 主任 班主 宿管 保安 公安 学生 新生 医师 家长 考生 大学 中学 小学 "
+                          "数学 化学 文学 老王 老李 老张 小王 小李 小张 同学 高级 美女 帅哥".split())
+_HAN = re.compile("[\u4e00-\u9fff]")
+# characters that never belong to a given name (particles, pronouns, verbs of address)
+_NOT_GIVEN = frozenset("的了是在和跟给找叫请问说位个们这那您你我他她吗呢啊吧哦嗯就也都还又很把被让对向与及或先女老"
+                       "师经阿医律主同大姐太夫总")
+
+
+def _han(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff"
+
+
+def _title_names(norm: str):
+    for m in _TITLE_RE.finditer(norm):
+        t, e = m.start(), m.end()
+        if e < len(norm) and norm[e] in _AFTER_TITLE_BAD:
+            continue
+        if t < 1 or not _han(norm[t - 1]):
+            continue
+        if t >= 2 and norm[t - 2:t] in _COMPOUND:
+            yield t - 2, t, "name"
+            continue
+        c1 = norm[t - 1]
+        if c1 in SURNAMES:
+            if t >= 2 and norm[t - 2:t] in _WORD_ENDINGS:
+                continue
+            yield t - 1, t, "name"
+            continue
+        if c1 in _NOT_GIVEN:
+            continue
+        # surname + one or two given-name characters (张伟先生, 欧阳娜娜女士)
+        for n in (2, 3):
+            s = t - n
+            if s < 0 or not all(_han(c) for c in norm[s:t]):
+                break
+            if n == 3 and norm[s + 1] in _NOT_GIVEN:
+                break
+            if s >= 1 and norm[s - 1:s + 1] in _COMPOUND:
+                yield s - 1, t, "name"
+                break
+            if norm[s:s + 2] in _COMPOUND or (norm[s] in SURNAMES and norm[s - 1:s + 1] not in _WORD_ENDINGS):
+                if s == 0 or not _han(norm[s - 1]) or norm[s - 1] in _NOT_GIVEN:
+                    yield s, t, "name"
+                    break
+
+
+_STRONG_CUE = r"姓名|名字|联系人|聯繫人|收件人|收货人|收貨人|寄件人|签收人|簽收人|持卡人|户名|戶名|机主|機主|开户人|開戶人"
+_WEAK_CUE = r"我叫|我是|本人|叫我|我姓"
+_CUE_RE = re.compile(rf"(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?:是|叫|为|為|:|：| ){{0,3}}")
+_NAME_END = frozenset("，。,.!！?？；;：: \n的电電手号號身地住在先女小")
+
+
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    """jieba's part-of-speech tagger on the project's tokenizer (its dictionary is loaded
+    once for the segment stage anyway; the tagger adds about 0.6 s)."""
+    import jieba.posseg
+
+    from ..segment import default_segmenter
+
+    return jieba.posseg.POSTokenizer(default_segmenter().tokenizer)
+
+
+def warm_pos() -> None:
+    _pos_tokenizer()
+
+
+@lru_cache(maxsize=4096)
+def _pos_name(window: str) -> int:
+    """Length of the person name (jieba ``nr``) at the start of ``window``, or 0."""
+    for pair in _pos_tokenizer().cut(window):
+        w, flag = pair.word, pair.flag
+        if flag in ("nr", "nrfg", "nrt") and 2 <= len(w) <= 4 and (w[0] in SURNAMES or w[:2] in _COMPOUND):
+            return len(w)
+        return 0
+    return 0
+
+
+@lru_cache(maxsize=65536)
+def is_person_name(word: str) -> bool:
+    """A token jieba tags as a person name and that starts with a surname (for topic terms)."""
+    return 2 <= len(word) <= 4 and (word[0] in SURNAMES or word[:2] in _COMPOUND) and _pos_name(word) == len(word)
+
+
+_FUNCTION = frozenset("和与與及或的是")  # surname characters that are far more often a particle after a cue
+_WEAK_AFTER = frozenset("啊呀吧哈呢嘛")  # "我是张伟啊"; "我是华为手机" is not a name
+
+
+def _boundary(norm: str, e: int, extra: frozenset = frozenset()) -> bool:
+    return e >= len(norm) or not _han(norm[e]) or norm[e] in extra
+
+
+def _cue_names(norm: str):
+    for m in _CUE_RE.finditer(norm):
+        s = m.end()
+        if s >= len(norm) or norm[s] in _FUNCTION or not (norm[s] in SURNAMES or norm[s:s + 2] in _COMPOUND):
+            continue
+        strong = m.group("strong")
+        n = _pos_name(norm[s:s + 6])
+        if n and (strong or _boundary(norm, s + n, _WEAK_AFTER)):
+            yield s, s + n, "name"
+        elif strong:
+            # after 姓名/联系人/收件人 ...: the surname and one to three more characters,
+            # ending at punctuation, a digit or the end of the text
+            most = 4 if norm[s:s + 2] in _COMPOUND else 3
+            e = s + 1
+            while e < len(norm) and e - s < most and _han(norm[e]) and norm[e] not in _NAME_END:
+                e += 1
+            if _boundary(norm, e):
+                yield s, e, "name"
+
+
+_NAME_HINT = re.compile(rf"{_TITLE_RE.pattern}|{_STRONG_CUE}|{_WEAK_CUE}")
+
+
+def find_name(norm: str):
+    if not _NAME_HINT.search(norm):
+        return
+    yield from _title_names(norm)
+    yield from _cue_names(norm)
+
+
+def name_list_finder(names):
+    """A finder for a user list of names (exact matches, longest first)."""
+    names = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    rx = re.compile("|".join(re.escape(n) for n in names))
+
+    def find(norm: str):
+        for m in rx.finditer(norm):
+            yield m.start(), m.end(), "name"
+    return find
+
+
+# WeChat: a cue, then an id of 6-20 characters starting with a letter; wxid_... anywhere
+_WX_CUE = r"微信号?|微信號|微信|薇信|威信|V信|v信|VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|wechat|加V|加v"
+_WECHAT_RE = re.compile(
+    rf"(?:(?<![A-Za-z0-9])(?:{_WX_CUE})(?:号|號|是|为|為|id|ID|:|：| |-){{0,4}}(?P<id>[a-zA-Z][-_a-zA-Z0-9]{{5,19}})(?![-_a-zA-Z0-9]))"
+    r"|(?<![A-Za-z0-9_])(?P<wxid>wxid_[a-z0-9]{8,20})(?![a-z0-9])"
+)
+_QQ_RE = re.compile(
+    r"(?:QQ|qq|Qq|扣扣|企鹅|企鵝|Q号|q号|Q號)(?:号|號|号码|號碼|是|为|為|:|：| |-){0,4}(?P<id>[1-9][0-9]{4,10})(?![0-9])"
+)
+# passports: after a cue (护照, 通行证 ...) a letter or two + 7-9 digits; without a cue the
+# Chinese passport layouts E/G + 8 digits only
+_PASSPORT_CUE_RE = re.compile(
+    r"(?:护照|護照|通行证|通行證|回乡证|回鄉證|台胞证|台胞證|passport|Passport|PASSPORT)"
+    r"(?:号码|號碼|号|號|是|为|為|:|：| |-){0,4}(?P<id>[A-Za-z]{1,2}[0-9]{7,9})(?![0-9])"
+)
+_PASSPORT_RE = re.compile(r"(?<![A-Za-z0-9])[EeGg][0-9]{8}(?![0-9])")
+
+
+def find_wechat(norm: str):
+    for m in _WECHAT_RE.finditer(norm):
+        g = "id" if m.group("id") else "wxid"
+        yield m.start(g), m.end(g), "wechat"
+
+
+def find_qq(norm: str):
+    for m in _QQ_RE.finditer(norm):
+        yield m.start("id"), m.end("id"), "qq"
+
+
+def find_passport(norm: str):
+    for m in _PASSPORT_CUE_RE.finditer(norm):
+        yield m.start("id"), m.end("id"), "passport"
+    for m in _PASSPORT_RE.finditer(norm):
+        yield m.start(), m.end(), "passport"
