@@ -81,12 +81,34 @@ class Progress:
 
 
 def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
-    """Error reasons can quote input (e.g. an unknown speaker label): redact them."""
-    from .text.redact import redact
+    """Error reasons can quote input (e.g. an unknown speaker label, a raw row), ids and sources
+    too: every field is redacted (issue 16: ``Redactor.scrub``)."""
+    return _scrubber().scrub(entry)
 
-    if entry.get("reason"):
-        entry["reason"] = redact(entry["reason"])
-    return entry
+
+def _scrubber():
+    from .text.redact import Redactor
+
+    global _SCRUBBER
+    if _SCRUBBER is None:
+        _SCRUBBER = Redactor()
+    return _SCRUBBER
+
+
+_SCRUBBER = None
+# issue 16: record fields that do not come from the redacted text are scrubbed once more on
+# the way out (a stage may quote input in a status or a reason)
+_SCRUB_FIELDS = ("id", "channel", "created_at", "customer_id", "root_cause_evidence", "churn_reasons",
+                 "escalation_reasons", "topic_label", "metadata", "status")
+
+
+def _scrub_record(record: dict[str, Any]) -> dict[str, Any]:
+    scrub = _scrubber().scrub
+    for k in _SCRUB_FIELDS:
+        v = record.get(k)
+        if v is not None and v != "ok":
+            record[k] = scrub(v)
+    return record
 
 
 @dataclass
@@ -108,9 +130,10 @@ class ChunkOutput:
     are serialised here, in the worker (``fmt`` jsonl or csv); ``records=True`` also sends the
     records back (an XLSX output, a results store)."""
 
-    def __init__(self, fmt: str, records: bool = False):
+    def __init__(self, fmt: str, records: bool = False, scrub: bool = True):
         self.fmt = fmt
         self.records = records or fmt not in RESUMABLE_FORMATS
+        self.scrub = scrub  # issue 16: off only with --no-redact
 
     def __call__(self, items: list[Any]) -> ChunkResult:
         ids: list[str] = []
@@ -122,6 +145,8 @@ class ChunkOutput:
                 errors.append(_safe_error(item.to_record()))
                 continue
             record = item.to_record()
+            if self.scrub:
+                _scrub_record(record)
             ids.append(record["id"])
             head = "error" if item.error is not None else record["status"].partition(":")[0]
             by_status[head] = by_status.get(head, 0) + 1
@@ -363,7 +388,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         bar = Progress(progress)
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output or a results store
-        finish = ChunkOutput(fmt, records=on_record is not None)
+        finish = ChunkOutput(fmt, records=on_record is not None,
+                             scrub=pipeline.settings is None or pipeline.settings.redact)
         try:
             for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n
@@ -405,7 +431,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         log.warning("%d contacts have an id seen before in this run (e.g. %s); all were tagged",
                     duplicates.count, duplicates.examples[0])
     summary.seconds = round(time.monotonic() - t0, 3)
-    summary_path(output).write_text(json.dumps(asdict(summary), ensure_ascii=False, indent=2) + "\n",
-                                    encoding="utf-8")
+    summary_path(output).write_text(json.dumps(_scrubber().scrub(asdict(summary)), ensure_ascii=False, indent=2)
+                                    + "\n", encoding="utf-8")  # issue 16: scrubbed
     log.info("%s", summary.line())
     return summary

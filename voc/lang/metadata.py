@@ -13,6 +13,8 @@ TIER_KEYS = ("tier", "customer_tier", "customer_level", "vip_level", "member_lev
              "value_tier", "客户价值", "价值等级", "客户分层", "segment")
 """Metadata keys read as the customer value tier (case-insensitive), the first present wins."""
 REPEAT_KEY = "repeat_contacts"
+MAX_TIER_CHARS = 20
+_LONG_DIGITS = re.compile(r"[0-9]{5}")  # a tier never holds a phone, card or id number
 
 
 def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:
@@ -22,8 +24,13 @@ def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) 
     lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
     for k in keys:
         v = lowered.get(k)
-        if v is not None and str(v).strip():
-            return str(v).strip()
+        # issue 16: a tier is a short category (金卡, VIP3, 2): a list, a mapping or a long
+        # string is not one, and would copy whatever it holds into churn/escalation reasons
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            continue
+        v = str(v).strip()
+        if v and len(v) <= MAX_TIER_CHARS and not _LONG_DIGITS.search(v):
+            return v
     return None
 
 

@@ -145,22 +145,27 @@ class Store:
         return self._redactor
 
     def _redact(self, value: Any) -> Any:
+        # issue 16: every value goes through Redactor.scrub (strings, keys, numbers holding an
+        # ID or phone, nested values); a plain callable redactor is applied to the strings
+        scrub = getattr(self.redactor, "scrub", None)
         if isinstance(value, str):
             if not value:
                 return value
             if len(value) > 64:
-                return self.redactor(value)
+                return scrub(value) if scrub else self.redactor(value)
             # short strings (evidence, reasons, metadata values) repeat: redact each once
             out = self._memo.get(value)
             if out is None:
                 if len(self._memo) > 50_000:
                     self._memo.clear()
-                out = self._memo[value] = self.redactor(value)
+                out = self._memo[value] = scrub(value) if scrub else self.redactor(value)
             return out
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [self._redact(v) for v in value]
         if isinstance(value, dict):
-            return {k: self._redact(v) for k, v in value.items()}
+            return {self._redact(str(k)): self._redact(v) for k, v in value.items()}
+        if scrub is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return scrub(value)
         return value
 
     def _row(self, record: dict[str, Any], now: int) -> tuple:
@@ -176,18 +181,19 @@ class Store:
         metadata = r(record.get("metadata") or {})
         extra = {k: v for k, v in record.items() if k not in COLUMN_FIELDS}
         extra["metadata"] = metadata
-        for k in ("churn_reasons", "escalation_reasons"):
-            if k in extra:
+        for k in extra:  # issue 16: extra fields of a raw export (turns ...) are redacted too
+            if k not in ("metadata", "contact_type_scores", "root_cause_scores"):
                 extra[k] = r(extra[k])
         esc = record.get("escalate")
         customer = record.get("customer_id")
+        created = record.get("created_at")
         return (
-            str(record["id"]),
+            r(str(record["id"])),
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
             int(dt.timestamp()) if dt else None,
             now,
-            None if record.get("created_at") is None else str(record.get("created_at")),
-            record.get("channel"),
+            None if created is None else r(str(created)),
+            None if record.get("channel") is None else r(str(record.get("channel"))),
             r(str(customer)) if customer not in (None, "") else None,
             r(record.get("text")),
             label,
@@ -202,9 +208,9 @@ class Store:
             None if esc is None else int(bool(esc)),
             record.get("escalation_level"),
             int(topics[0][0]) if topics and isinstance(topics[0], (list, tuple)) else None,
-            record.get("topic_label"),
+            r(record.get("topic_label")),
             customer_tier(metadata, self.tier_keys),
-            record.get("status"),
+            r(record.get("status")),
             record.get("model_version"),
             json.dumps(extra, ensure_ascii=False, separators=(",", ":")),
             None if record.get("contact_type") is None else str(record["contact_type"]),

@@ -322,7 +322,10 @@ def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
                 live = []
     if live:
         score(live)
-    rows = [r for _, _, r in sorted(heap, key=lambda x: (-x[0][0], -x[0][1]))]
+    from ..text.redact import Redactor  # issue 16: the label sheet leaves voc: every cell scrubbed
+
+    scrub = Redactor().scrub
+    rows = [scrub(r) for _, _, r in sorted(heap, key=lambda x: (-x[0][0], -x[0][1]))]
     output = Path(output)
     try:
         with open(output, "w", encoding="utf-8-sig", newline="") as f:  # BOM: opens cleanly in Excel

@@ -19,15 +19,17 @@ log = logging.getLogger(__name__)
 def tokenise_contacts(contacts: Iterable[Contact], *, workers: int = 1,
                       batch_size: int = 256) -> tuple[list[str], list[tuple[str, ...]], list[Any]]:
     """(ids, tokens, tagged) of contacts, through the text stages (on ``workers`` processes)."""
+    from ..text.redact import personal_token
     from .text import pipeline_through
 
+    personal = personal_token()
     ids, toks, tagged = [], [], []
     for t in pipeline_through("segment").pipe(contacts, workers=workers, batch_size=batch_size):
         if t.status.startswith("error"):
             log.warning("contact %s skipped: %s", t.contact.id, t.status)
             continue
         ids.append(t.contact.id)
-        toks.append(tuple(t.tokens or ()))
+        toks.append(tuple(w for w in t.tokens or () if not personal(w)))  # issue 16: no names in a model
         tagged.append(t)
     return ids, toks, tagged
 
@@ -48,7 +50,9 @@ def fit_files(inputs: Sequence[str | Path], output: str | Path, *, num_topics: i
 
     model = fit_contacts(read_inputs(inputs, **(read_options or {})), workers=workers, num_topics=num_topics,
                          seed=seed, **params)
-    sources = [{"name": Path(p).name, "note": "user input"} for p in inputs]
+    from ..text.redact import Redactor
+
+    sources = [{"name": Redactor().scrub(Path(p).name), "note": "user input"} for p in inputs]  # issue 16
     model.save(output, version=version, data_sources=sources, overwrite=overwrite,
                description=f"LDA topic model fitted with voc topics fit on {len(inputs)} file(s)")
     return model

@@ -14,9 +14,9 @@ from .address import find_address
 from .base import DIGIT, KINDS, MASK, PLACEHOLDERS, TRANSLATE, Entity, match_copy
 from .clean import clean
 from .numbers import CN_DIGIT_VALUE, find_card, find_email, find_id, find_landline, find_mobile, find_plate
-from .people import find_name, find_passport, find_qq, find_wechat, name_list_finder, warm_pos
+from .people import find_name, find_passport, find_qq, find_wechat, is_person_name, name_list_finder, warm_pos
 
-__all__ = ["Redactor", "canonical_value", "find_entities", "pseudonym", "redact"]
+__all__ = ["Redactor", "canonical_value", "find_entities", "personal_token", "pseudonym", "redact"]
 
 _FINDERS = {
     "id_card": find_id,
@@ -312,3 +312,17 @@ _DEFAULT = Redactor()
 def redact(text: str) -> str:
     """Redact ``text`` with the default settings (all kinds, fixed placeholders)."""
     return _DEFAULT(text)
+
+
+def personal_token(redactor: Redactor | None = None):
+    """A test for single tokens (topic terms): a person name by jieba's tagger, or a token the
+    redactor changes. Answers are cached per token."""
+    r = redactor or _DEFAULT
+    memo: dict[str, bool] = {}
+
+    def personal(token: str) -> bool:
+        hit = memo.get(token)
+        if hit is None:
+            hit = memo[token] = is_person_name(token) or r(token) != token
+        return hit
+    return personal
