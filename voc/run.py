@@ -98,8 +98,9 @@ def _scrubber():
 _SCRUBBER = None
 # issue 16: record fields that do not come from the redacted text are scrubbed once more on
 # the way out (a stage may quote input in a status or a reason)
-_SCRUB_FIELDS = ("id", "channel", "created_at", "customer_id", "root_cause_evidence", "churn_reasons",
-                 "escalation_reasons", "topic_label", "metadata", "status")
+# (the contact's own fields - id, channel, created_at, customer_id, metadata - were scrubbed by
+# the redact stage)
+_SCRUB_FIELDS = ("root_cause_evidence", "churn_reasons", "escalation_reasons", "topic_label", "status")
 
 
 def _scrub_record(record: dict[str, Any]) -> dict[str, Any]:

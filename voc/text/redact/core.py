@@ -33,8 +33,6 @@ _FINDERS = {
 }
 _PRIORITY = {k: i for i, k in enumerate(("email", "id_card", "bank_card", "mobile", "landline", "plate", "address",
                                          "passport", "wechat", "qq", "name"))}
-# kinds whose patterns all need an ASCII digit in the normalised text (plates: three or more)
-_NEED_DIGIT = frozenset({"id_card", "bank_card", "landline", "plate", "qq", "passport"})
 _DIGIT_KINDS = ("id_card", "mobile", "bank_card", "landline")
 
 _TRIMMABLE = {
@@ -89,17 +87,57 @@ def _mask(norm: str, spans: list[tuple[int, int, str]]) -> str:
     return "".join(parts)
 
 
+_CJK = re.compile("[\u3400-\u9fff]")
+_LETTER = re.compile("[A-Za-z]")
+_SPOKEN = re.compile("[一幺][三四五六七八九]")  # a spoken mobile starts so
+
+
+def _gates(norm: str) -> frozenset:
+    """The kinds that can match at all in ``norm`` (cheap character-class checks), so the
+    finders that cannot are not run (same result, less time: most fields are short)."""
+    digit = DIGIT.search(norm) is not None
+    cjk = _CJK.search(norm) is not None
+    letter = _LETTER.search(norm) is not None
+    ok = set()
+    if digit:
+        ok.update(("id_card", "bank_card", "landline"))
+        if cjk:
+            ok.add("plate")
+        if letter or cjk:
+            ok.add("qq")
+        if letter:
+            ok.add("passport")
+    if digit or (cjk and _SPOKEN.search(norm)):
+        ok.add("mobile")
+    if "@" in norm:
+        ok.add("email")
+    if cjk:
+        ok.update(("name", "address"))
+    if letter:
+        ok.add("wechat")
+    return frozenset(ok)
+
+
+_PLANS: dict = {}
+
+
+def _plan(kinds: tuple[str, ...]) -> list[list[tuple[str, Any, int]]]:
+    plan = _PLANS.get(kinds)
+    if plan is None:
+        plan = _PLANS[kinds] = [[(k, _FINDERS[k], _PRIORITY[k]) for k in phase if k in kinds] for phase in _PHASES]
+    return plan
+
+
 def _find(text: str, norm: str, kinds: tuple[str, ...], extra=None) -> list[Entity]:
-    if not DIGIT.search(norm):  # skip the patterns that cannot match (same result, less time)
-        kinds = tuple(k for k in kinds if k not in _NEED_DIGIT)
+    gates = _gates(norm)
     found: list[tuple[int, int, str]] = []
     work = norm
-    for i, phase in enumerate(_PHASES):
+    last = len(_PHASES) - 1
+    for i, phase in enumerate(_plan(kinds)):
         cands: list[tuple[int, int, int, str]] = []
-        for kind in phase:
-            if kind in kinds:
-                pr = _PRIORITY[kind]
-                for s, e, k in _FINDERS[kind](work):
+        for kind, finder, pr in phase:
+            if kind in gates:
+                for s, e, k in finder(work):
                     cands.append((s, -(e - s), pr, k))
         if extra is not None and i == 0:
             for s, e, k in extra(work):
@@ -107,8 +145,10 @@ def _find(text: str, norm: str, kinds: tuple[str, ...], extra=None) -> list[Enti
         if cands:
             new = _resolve(cands, work)
             found.extend(new)
-            if phase is not _PHASES[-1]:
+            if i != last:
                 work = _mask(work, new)
+    if not found:
+        return []
     found.sort()
     return [Entity(k, s, e, text[s:e]) for s, e, k in found]
 
@@ -160,6 +200,13 @@ def pseudonym(kind: str, value: str, key: bytes) -> str:
 # --------------------------------------------------------------------------- #
 # redactor
 
+# values scrub can pass without looking: times as exports write them, and ASCII strings with
+# fewer than 5 digits and no @ or WeChat cue (no kind can match in them)
+_SAFE_TIME = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+                        r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
+_FIVE_DIGITS = re.compile(r"[0-9](?:[^0-9]*[0-9]){4}")
+_WX_ASCII = re.compile(r"[VvWw][Xx]|weixin|wechat|WeChat", re.I)
+
 # a turn that ends / starts with a digit fragment (a number typed over several messages)
 _ENDS_DIGIT = re.compile(r"[0-9０-９][\s。，,.\-]{0,2}$")
 _STARTS_DIGIT = re.compile(r"\s*[0-9０-９(（+＋]")
@@ -177,6 +224,7 @@ class Redactor:
         self.pseudonymise_key = bytes(pseudonymise_key) if pseudonymise_key is not None else None
         self.names = tuple(names or ())
         self._names = name_list_finder(self.names) if self.names and "name" in self.kinds else None
+        self._memo: dict[str, str] = {}  # scrub of short strings (channels, metadata keys and values repeat)
 
     def __repr__(self) -> str:
         keyed = "keyed" if self.pseudonymise_key else "placeholders"
@@ -218,10 +266,12 @@ class Redactor:
         ``5678`` typed as three chat messages) found on the joined digit fragments: every
         fragment of such a number becomes the placeholder."""
         out = [self(t) if t else t for t in texts]
+        if len(out) < 2:
+            return out
         i = 0
         while i < len(out) - 1:
             j = i
-            while j + 1 < len(out) and _ENDS_DIGIT.search(out[j] or "") and _STARTS_DIGIT.match(out[j + 1] or ""):
+            while j + 1 < len(out) and _ENDS_DIGIT.search((out[j] or "")[-3:]) and _STARTS_DIGIT.match(out[j + 1] or ""):
                 j += 1
             if j > i:
                 out[i:j + 1] = self._join(out[i:j + 1])
@@ -255,6 +305,19 @@ class Redactor:
         return out
 
     def _scrub_str(self, value: str) -> str:
+        if len(value) > 64:
+            return self._scrub_uncached(value)
+        if _SAFE_TIME.fullmatch(value) or (value.isascii() and "@" not in value and not _FIVE_DIGITS.search(value)
+                                           and not _WX_ASCII.search(value)):
+            return value  # a date-time, or ASCII without 5 digits, an @ or a WeChat cue: nothing to find
+        out = self._memo.get(value)
+        if out is None:
+            if len(self._memo) >= 50_000:
+                self._memo.clear()
+            out = self._memo[value] = self._scrub_uncached(value)
+        return out
+
+    def _scrub_uncached(self, value: str) -> str:
         cleaned = clean(value, self._lossy)
         out = self(cleaned)
         if out != cleaned:

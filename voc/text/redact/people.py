@@ -41,6 +41,7 @@ _WORD_ENDINGS = frozenset("谢谢 感谢 多谢 語文 语文 英文 中文 日�
                           "数学 化学 文学 老王 老李 老张 小王 小李 小张 同学 高级 美女 帅哥".split())
 _HAN = re.compile("[\u4e00-\u9fff]")
 # characters that never belong to a given name (particles, pronouns, verbs of address)
+_VERB_END = frozenset("找问系告谢有见叫给")  # 找王先生, 请问, 联系, 转告, 谢谢, 还有, 叫
 _NOT_GIVEN = frozenset("的了是在和跟给找叫请问说位个们这那您你我他她吗呢啊吧哦嗯就也都还又很把被让对向与及或先女老"
                        "师经阿医律主同大姐太夫总")
 
@@ -49,42 +50,41 @@ def _han(c: str) -> bool:
     return "\u4e00" <= c <= "\u9fff"
 
 
+def _before_ok(norm: str, s: int) -> bool:
+    """The character before a name candidate ends a word: start, not Chinese, or a particle
+    or verb of address (找, 问, 联系, 转告, 谢谢 ...)."""
+    return s == 0 or not _han(norm[s - 1]) or norm[s - 1] in _NOT_GIVEN or norm[s - 1] in _VERB_END
+
+
 def _title_names(norm: str):
     for m in _TITLE_RE.finditer(norm):
         t, e = m.start(), m.end()
         if e < len(norm) and norm[e] in _AFTER_TITLE_BAD:
             continue
-        if t < 1 or not _han(norm[t - 1]):
+        if t < 1 or not _han(norm[t - 1]) or norm[t - 1] in _NOT_GIVEN:
             continue
-        if t >= 2 and norm[t - 2:t] in _COMPOUND:
-            yield t - 2, t, "name"
+        if t >= 2 and norm[t - 2:t] in _WORD_ENDINGS:
             continue
-        c1 = norm[t - 1]
-        if c1 in SURNAMES:
-            if t >= 2 and norm[t - 2:t] in _WORD_ENDINGS:
-                continue
-            yield t - 1, t, "name"
-            continue
-        if c1 in _NOT_GIVEN:
-            continue
-        # surname + one or two given-name characters (张伟先生, 欧阳娜娜女士)
-        for n in (2, 3):
+        # the longest surname (+ one or two given-name characters) that starts a word:
+        # 王先生, 孙桂女士 (桂 is a surname too), 张小伟先生, 欧阳娜娜女士
+        best = -1
+        for n in (1, 2, 3, 4):
             s = t - n
-            if s < 0 or not all(_han(c) for c in norm[s:t]):
+            if s < 0 or not _han(norm[s]) or (n > 1 and norm[s] in _NOT_GIVEN):
                 break
-            if n == 3 and norm[s + 1] in _NOT_GIVEN:
-                break
-            if s >= 1 and norm[s - 1:s + 1] in _COMPOUND:
-                yield s - 1, t, "name"
-                break
-            if norm[s:s + 2] in _COMPOUND or (norm[s] in SURNAMES and norm[s - 1:s + 1] not in _WORD_ENDINGS):
-                if s == 0 or not _han(norm[s - 1]) or norm[s - 1] in _NOT_GIVEN:
-                    yield s, t, "name"
-                    break
+            compound = norm[s:s + 2] in _COMPOUND
+            if (norm[s] in SURNAMES or compound) and (n < 4 or compound) and _before_ok(norm, s) \
+                    and norm[max(0, s - 1):s + 1] not in _WORD_ENDINGS and norm[s:s + 2] not in _WORD_ENDINGS \
+                    and not any(c in _VERB_END for c in norm[s + 1:t]):
+                best = s
+        if best < 0 and norm[t - 1] in SURNAMES:
+            best = t - 1
+        if best >= 0:
+            yield best, t, "name"
 
 
-_STRONG_CUE = r"姓名|名字|联系人|聯繫人|收件人|收货人|收貨人|寄件人|签收人|簽收人|持卡人|户名|戶名|机主|機主|开户人|開戶人"
-_WEAK_CUE = r"我叫|我是|本人|叫我|我姓"
+_STRONG_CUE = r"我叫|姓名|名字|联系人|聯繫人|收件人|收货人|收貨人|寄件人|签收人|簽收人|持卡人|户名|戶名|机主|機主|开户人|開戶人"
+_WEAK_CUE = r"我是|本人|叫我"
 _CUE_RE = re.compile(rf"(?:(?P<strong>{_STRONG_CUE})|(?P<weak>{_WEAK_CUE}))(?:是|叫|为|為|:|：| ){{0,3}}")
 _NAME_END = frozenset("，。,.!！?？；;：: \n的电電手号號身地住在先女小")
 
@@ -109,7 +109,8 @@ def _pos_name(window: str) -> int:
     """Length of the person name (jieba ``nr``) at the start of ``window``, or 0."""
     for pair in _pos_tokenizer().cut(window):
         w, flag = pair.word, pair.flag
-        if flag in ("nr", "nrfg", "nrt") and 2 <= len(w) <= 4 and (w[0] in SURNAMES or w[:2] in _COMPOUND):
+        if flag in ("nr", "nrfg", "nrt") and 2 <= len(w) <= 4 and (w[0] in SURNAMES or w[:2] in _COMPOUND) \
+                and not _TITLE_RE.search(w):
             return len(w)
         return 0
     return 0
@@ -125,8 +126,12 @@ _FUNCTION = frozenset("和与與及或的是")  # surname characters that are fa
 _WEAK_AFTER = frozenset("啊呀吧哈呢嘛")  # "我是张伟啊"; "我是华为手机" is not a name
 
 
-def _boundary(norm: str, e: int, extra: frozenset = frozenset()) -> bool:
-    return e >= len(norm) or not _han(norm[e]) or norm[e] in extra
+_FOLLOW = ("谢谢", "好的", "麻烦", "还有", "另外", "然后", "就是", "就这", "收到", "电话", "手机", "身份", "地址",
+           "卡号", "联系", "邮箱", "微信", "您好", "你好", "嗯")
+
+
+def _boundary(norm: str, e: int, extra: frozenset = frozenset(), follow: bool = True) -> bool:
+    return e >= len(norm) or not _han(norm[e]) or norm[e] in extra or (follow and norm.startswith(_FOLLOW, e))
 
 
 def _cue_names(norm: str):
@@ -136,17 +141,20 @@ def _cue_names(norm: str):
             continue
         strong = m.group("strong")
         n = _pos_name(norm[s:s + 6])
-        if n and (strong or _boundary(norm, s + n, _WEAK_AFTER)):
-            yield s, s + n, "name"
-        elif strong:
-            # after 姓名/联系人/收件人 ...: the surname and one to three more characters,
-            # ending at punctuation, a digit or the end of the text
+        if strong:
+            # after 姓名/联系人/收件人/我叫 ...: the surname and one to three more characters up
+            # to punctuation, a digit, the end or a following word; else the tagger's name
             most = 4 if norm[s:s + 2] in _COMPOUND else 3
             e = s + 1
-            while e < len(norm) and e - s < most and _han(norm[e]) and norm[e] not in _NAME_END:
+            while e < len(norm) and e - s < most and _han(norm[e]) and norm[e] not in _NAME_END \
+                    and not norm.startswith(_FOLLOW, e):
                 e += 1
-            if _boundary(norm, e):
-                yield s, e, "name"
+            if _boundary(norm, e) and e - s >= n:
+                n = e - s
+        elif n and not _boundary(norm, s + n, _WEAK_AFTER, follow=False):
+            n = 0
+        if n:
+            yield s, s + n, "name"
 
 
 _NAME_HINT = re.compile(rf"{_TITLE_RE.pattern}|{_STRONG_CUE}|{_WEAK_CUE}")
@@ -175,7 +183,7 @@ def name_list_finder(names):
 # WeChat: a cue, then an id of 6-20 characters starting with a letter; wxid_... anywhere
 _WX_CUE = r"微信号?|微信號|微信|薇信|威信|V信|v信|VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|wechat|加V|加v"
 _WECHAT_RE = re.compile(
-    rf"(?:(?<![A-Za-z0-9])(?:{_WX_CUE})(?:号|號|是|为|為|id|ID|:|：| |-){{0,4}}(?P<id>[a-zA-Z][-_a-zA-Z0-9]{{5,19}})(?![-_a-zA-Z0-9]))"
+    rf"(?:(?<![A-Za-z])(?:{_WX_CUE})(?:号|號|是|为|為|id|ID|:|：| |-){{0,4}}(?P<id>[a-zA-Z][-_a-zA-Z0-9]{{5,19}})(?![-_a-zA-Z0-9]))"
     r"|(?<![A-Za-z0-9_])(?P<wxid>wxid_[a-z0-9]{8,20})(?![a-z0-9])"
 )
 _QQ_RE = re.compile(
