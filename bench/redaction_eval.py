@@ -64,7 +64,8 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
         # leaks: a gold value still visible in the output, verbatim or (for
         # numbers) as the same digit string with separators removed
         for g in s.gold:
-            leaked = g.text in out
+            # a surname alone (王 of 王先生) is not counted: the character is everywhere
+            leaked = g.text in out and not (g.kind == "name" and len(g.text) < 2)
             if not leaked and g.kind in ("mobile", "id_card", "bank_card", "landline", "qq"):
                 d = canonical_value(g.kind, g.text)
                 d = "".join(c for c in d if c.isdigit())

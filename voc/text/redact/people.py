@@ -41,7 +41,7 @@ _WORD_ENDINGS = frozenset("谢谢 感谢 多谢 語文 语文 英文 中文 日�
                           "数学 化学 文学 老王 老李 老张 小王 小李 小张 同学 高级 美女 帅哥".split())
 _HAN = re.compile("[\u4e00-\u9fff]")
 # characters that never belong to a given name (particles, pronouns, verbs of address)
-_VERB_END = frozenset("找问系告谢有见叫给")  # 找王先生, 请问, 联系, 转告, 谢谢, 还有, 叫
+_VERB_END = frozenset("找问系告谢有见叫给喂")  # 找王先生, 请问, 联系, 转告, 谢谢, 还有, 叫
 _NOT_GIVEN = frozenset("的了是在和跟给找叫请问说位个们这那您你我他她吗呢啊吧哦嗯就也都还又很把被让对向与及或先女老"
                        "师经阿医律主同大姐太夫总")
 
@@ -53,7 +53,8 @@ def _han(c: str) -> bool:
 def _before_ok(norm: str, s: int) -> bool:
     """The character before a name candidate ends a word: start, not Chinese, or a particle
     or verb of address (找, 问, 联系, 转告, 谢谢 ...)."""
-    return s == 0 or not _han(norm[s - 1]) or norm[s - 1] in _NOT_GIVEN or norm[s - 1] in _VERB_END
+    return s == 0 or not _han(norm[s - 1]) or norm[s - 1] in _NOT_GIVEN or norm[s - 1] in _VERB_END \
+        or norm.endswith(_FOLLOW, 0, s)
 
 
 def _title_names(norm: str):
@@ -63,7 +64,7 @@ def _title_names(norm: str):
             continue
         if t < 1 or not _han(norm[t - 1]) or norm[t - 1] in _NOT_GIVEN:
             continue
-        if t >= 2 and norm[t - 2:t] in _WORD_ENDINGS:
+        if t >= 2 and norm[t - 2:t] in _WORD_ENDINGS and norm[t - 3:t] != "谢谢谢":
             continue
         # the longest surname (+ one or two given-name characters) that starts a word:
         # 王先生, 孙桂女士 (桂 is a surname too), 张小伟先生, 欧阳娜娜女士
@@ -74,7 +75,8 @@ def _title_names(norm: str):
                 break
             compound = norm[s:s + 2] in _COMPOUND
             if (norm[s] in SURNAMES or compound) and (n < 4 or compound) and _before_ok(norm, s) \
-                    and norm[max(0, s - 1):s + 1] not in _WORD_ENDINGS and norm[s:s + 2] not in _WORD_ENDINGS \
+                    and (norm[max(0, s - 1):s + 1] not in _WORD_ENDINGS or norm[max(0, s - 2):s + 1] == "谢谢谢") \
+                    and norm[s:s + 2] not in _WORD_ENDINGS \
                     and not any(c in _VERB_END for c in norm[s + 1:t]):
                 best = s
         if best < 0 and norm[t - 1] in SURNAMES:
@@ -127,7 +129,7 @@ _WEAK_AFTER = frozenset("啊呀吧哈呢嘛")  # "我是张伟啊"; "我是华�
 
 
 _FOLLOW = ("谢谢", "好的", "麻烦", "还有", "另外", "然后", "就是", "就这", "收到", "电话", "手机", "身份", "地址",
-           "卡号", "联系", "邮箱", "微信", "您好", "你好", "嗯")
+           "卡号", "联系", "邮箱", "微信", "您好", "你好", "嗯", "对", "我", "家", "在", "是", "的", "啊", "加", "拨打", "打", "发")
 
 
 def _boundary(norm: str, e: int, extra: frozenset = frozenset(), follow: bool = True) -> bool:
@@ -181,9 +183,9 @@ def name_list_finder(names):
 
 
 # WeChat: a cue, then an id of 6-20 characters starting with a letter; wxid_... anywhere
-_WX_CUE = r"微信号?|微信號|微信|薇信|威信|V信|v信|VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|wechat|加V|加v"
+_WX_CUE = r"微信号?|微信號|微信|薇信|威信|V信|v信|加V|加v|(?<![A-Za-z])(?:VX|Vx|vx|vX|WX|Wx|wx|weixin|WeChat|wechat)"
 _WECHAT_RE = re.compile(
-    rf"(?:(?<![A-Za-z])(?:{_WX_CUE})(?:号|號|是|为|為|id|ID|:|：| |-){{0,4}}(?P<id>[a-zA-Z][-_a-zA-Z0-9]{{5,19}})(?![-_a-zA-Z0-9]))"
+    rf"(?:(?:{_WX_CUE})(?:号|號|是|为|為|id|ID|:|：| |-){{0,4}}(?P<id>[a-zA-Z][-_a-zA-Z0-9]{{5,19}})(?![-_a-zA-Z0-9]))"
     r"|(?<![A-Za-z0-9_])(?P<wxid>wxid_[a-z0-9]{8,20})(?![a-z0-9])"
 )
 _QQ_RE = re.compile(
