@@ -28,9 +28,11 @@ def topics_group():
               help="K values tried with --num-topics auto: START:STOP[:STEP].")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same input + K + seed = same model).")
 @click.option("--overwrite", is_flag=True, help="Replace the model in OUTPUT if there is one.")
+@click.option("--names", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file of personal names to keep out of the model (UTF-8, one name a line).")
 @input_options
 @handle_errors
-def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_format, encoding, id_col, text_col,
+def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, names, input_format, encoding, id_col, text_col,
                speaker_col, time_col, group_by, workers):
     """Fit an LDA topic model on the customer side of the contacts in INPUTS.
 
@@ -43,7 +45,7 @@ def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, input_forma
     from ..training.topics import fit_files
 
     model = fit_files(inputs, output, num_topics=num_topics_option(num_topics), k_range=k_range_option(k_range), seed=seed,
-                      workers=workers, overwrite=overwrite,
+                      workers=workers, overwrite=overwrite, names=names,
                       read_options=read_options(input_format, encoding, id_col, text_col, speaker_col, time_col,
                                                  group_by))
     click.echo(show_topics(output))

@@ -103,7 +103,7 @@ class Redact:
     def __init__(self, pseudonymise_key: bytes | None = None, names: str | None = None):
         self.pseudonymise_key = pseudonymise_key
         self.names = names
-        from ..text.redact import Redactor
+        from ..text.redact import Redactor, read_names
 
         self._redactor = Redactor(pseudonymise_key=pseudonymise_key, names=read_names(names) if names else ())
 
@@ -136,18 +136,6 @@ class Redact:
             if meta != dict(c.metadata):
                 changes["metadata"] = meta
         return replace(c, **changes) if changes else c
-
-
-def read_names(path: str) -> list[str]:
-    """The names of a user name list: one a line, ``#`` comments and blank lines skipped."""
-    from ..errors import ConfigError
-
-    try:
-        with open(path, encoding="utf-8-sig") as f:
-            return [ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith("#")]
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read the name list {path} ({e}); give a UTF-8 text file, one name a line.") \
-            from None
 
 
 class Segment:

@@ -21,7 +21,7 @@ redaction, so ``redact`` is idempotent (checked by property tests).
 from __future__ import annotations
 
 from .base import KINDS, PLACEHOLDERS, Entity
-from .core import Redactor, canonical_value, find_entities, personal_token, pseudonym, redact
+from .core import Redactor, canonical_value, find_entities, personal_token, pseudonym, read_names, redact
 
 __all__ = ["Entity", "KINDS", "PLACEHOLDERS", "Redactor", "canonical_value", "find_entities", "personal_token",
-           "pseudonym", "redact"]
+           "pseudonym", "read_names", "redact"]

@@ -16,7 +16,7 @@ from .clean import clean
 from .numbers import CN_DIGIT_VALUE, find_card, find_email, find_id, find_landline, find_mobile, find_plate
 from .people import find_name, find_passport, find_qq, find_wechat, is_person_name, name_list_finder, warm_pos
 
-__all__ = ["Redactor", "canonical_value", "find_entities", "personal_token", "pseudonym", "redact"]
+__all__ = ["Redactor", "canonical_value", "find_entities", "personal_token", "pseudonym", "read_names", "redact"]
 
 _FINDERS = {
     "id_card": find_id,
@@ -207,6 +207,10 @@ _SAFE_TIME = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?:[ T][0-9]{1,2
 _FIVE_DIGITS = re.compile(r"[0-9](?:[^0-9]*[0-9]){4}")
 _WX_ASCII = re.compile(r"[VvWw][Xx]|weixin|wechat|WeChat", re.I)
 
+# metadata keys whose values are read with the key as their cue
+_KEY_CUE = re.compile(r"姓名|名字|联系人|聯繫人|收件人|收货人|客户名|户名|持卡人|机主|微信号?|微信|QQ|qq|扣扣|护照|護照|通行证|"
+                      r"(?i:name|wechat|weixin|passport)")
+
 # a turn that ends / starts with a digit fragment (a number typed over several messages)
 _ENDS_DIGIT = re.compile(r"[0-9０-９][\s。，,.\-]{0,2}$")
 _STARTS_DIGIT = re.compile(r"\s*[0-9０-９(（+＋]")
@@ -325,6 +329,21 @@ class Redactor:
         # nothing found: keep the value as it was, unless a rounded number was replaced
         return cleaned if cleaned.count("〔") > value.count("〔") else value
 
+    def _scrub_under(self, key: str, value: Any) -> Any:
+        """A value under a key that is a cue (联系人, 微信, QQ, 护照, phone ...): read as
+        ``key：value``, so a bare name or account id is found too."""
+        if not _KEY_CUE.search(key) or isinstance(value, (bool, dict, list, tuple)) or value is None \
+                or (isinstance(value, float) and not value.is_integer()):
+            return self.scrub(value)
+        text = str(int(value)) if isinstance(value, float) else str(value)
+        if not text:
+            return value
+        ctx = _KEY_CUE.search(key).group() + "："
+        out = self._scrub_str(ctx + text)
+        if out.startswith(ctx) and out[len(ctx):] != text:
+            return out[len(ctx):]
+        return self.scrub(value)
+
     def _lossy(self, digits: str) -> str | None:
         """A float-rounded number of 15+ digits (an Excel cell): its check digit is lost, so
         its shape decides (an ID's region and birth date, a card issuer's prefix)."""
@@ -363,7 +382,7 @@ class Redactor:
             out = self(digits)
             return value if out == digits else out
         if isinstance(value, dict):
-            return {self.scrub(str(k)): self.scrub(v) for k, v in value.items()}
+            return {self.scrub(str(k)): self._scrub_under(str(k), v) for k, v in value.items()}
         if isinstance(value, (list, tuple, set, frozenset)):
             return [self.scrub(v) for v in value]
         return self.scrub(str(value))
@@ -389,3 +408,16 @@ def personal_token(redactor: Redactor | None = None):
             hit = memo[token] = is_person_name(token) or r(token) != token
         return hit
     return personal
+
+
+def read_names(path) -> list[str]:
+    """A user name list (``voc tag --names FILE``): UTF-8, one name a line, ``#`` comments and
+    blank lines skipped."""
+    from ...errors import ConfigError
+
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            return [ln.strip() for ln in f if ln.strip() and not ln.lstrip().startswith("#")]
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read the name list {path} ({e}); give a UTF-8 text file, one name a line.") \
+            from None
