@@ -39,7 +39,7 @@ from redaction_synth import id_valid, mobile_digits  # noqa: E402
 
 _ZW = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 _TAG = re.compile(r"<[^<>]{0,300}>")
-_RUN = re.compile(r"[0-9](?:[ \-]?[0-9])*")
+_RUN = re.compile(r"[0-9](?:(?:[ \-]|[。，,\n] ?)?[0-9])*")
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 _EMAIL = re.compile(r"[^\s@\"',<>;:()\[\]{}=]{1,64}@[^\s@\"',<>;:()\[\]{}=]{1,100}")
 _CJK_RUN = re.compile("[\u4e00-\u9fff]{2,}")
@@ -140,7 +140,7 @@ def find_leaks(texts: dict[str, str], planted: list[Planted]) -> list[tuple[str,
         text = _normal(raw)
         runs = set()
         for m in _RUN.finditer(text):
-            d = m.group().replace(" ", "").replace("-", "")
+            d = re.sub(r"[^0-9]", "", m.group())
             nxt = text[m.end():m.end() + 1]
             if nxt in "Xx" and nxt:
                 runs.add(d + "X")

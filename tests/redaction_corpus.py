@@ -49,6 +49,8 @@ class Planted:
             out.add(self.written)
         if self.kind == "id_card" and self.canonical.endswith("X"):
             out.add(self.canonical[:-1] + "x")
+        if self.slot == "xlsx_float":  # an Excel number keeps 15 digits
+            out.add(self.canonical[:15])
         return {n for n in out if n}
 
 
@@ -80,6 +82,15 @@ def _card_form(rng: random.Random, v: str) -> str:
 CN_EMAILS = ["张三@公司.中国", "客服@例子.cn", "李四@企业.公司"]
 
 
+def _letters(n: int) -> str:
+    out = ""
+    while True:
+        n, r = divmod(n, 26)
+        out = "abcdefghijklmnopqrstuvwxyz"[r] + out
+        if not n:
+            return out
+
+
 def _value(rng: random.Random, kind: str, names: list[str]) -> tuple[str, str]:
     """(canonical, written) of a new item of ``kind``."""
     if kind == "mobile":
@@ -107,6 +118,8 @@ def _value(rng: random.Random, kind: str, names: list[str]) -> tuple[str, str]:
         return w, rng.choice([f"微信号{w}", f"VX：{w}", f"加我微信 {w}"])
     if kind == "qq":
         q = qq_number(rng)
+        while len(q) < 7:  # 5-6 digits are detected too (tests) but collide with counts in the leak check
+            q = qq_number(rng)
         return q, rng.choice([f"QQ号{q}", f"扣扣{q}", f"QQ:{q}"])
     p = passport_number(rng, permit=rng.random() < 0.2)
     return p, (p if p[0] in "EG" and rng.random() < 0.5 else rng.choice([f"护照{p}", f"护照号码：{p}", f"通行证{p}"]))
@@ -128,7 +141,7 @@ def _place(rng: random.Random, c: dict, kind: str, canonical: str, written: str,
         turns.append({"speaker": "customer", "text": "好的，" + written})
         return "turns"
     elif slot == "id":
-        c["id"] = f"{written}#{n}"
+        c["id"] = f"{written}#{_letters(n)}"  # no digits: they would look like a planted QQ number
     elif slot == "channel":
         c["channel"] = written
     elif slot == "created_at":
