@@ -67,19 +67,19 @@ def write_inputs(folder: Path, n: int, seed: int = SEED) -> tuple[list[Path], li
         for g in csv_:
             row = csv_row(g.contact)
             w.writerow([row[h] for h in header] + ["x"])
-    import openpyxl
+    import xlsxwriter
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header + ["电话", "证件"])
-    for g in xlsx:
+    wb = xlsxwriter.Workbook(str(paths[2]))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, header + ["电话", "证件"])
+    for r, g in enumerate(xlsx, 1):
         row = csv_row(g.contact)
         phone, ident = mobile_digits(rng), id_valid(rng)
         while not ident[-1].isdigit():
             ident = id_valid(rng)
         planted += [Planted("mobile", phone, phone, "xlsx_number"), Planted("id_card", ident, ident, "xlsx_float")]
-        ws.append([row[h] for h in header] + [int(phone), float(ident)])  # Excel keeps 15 digits of the ID
-    wb.save(paths[2])
+        ws.write_row(r, 0, [row[h] if row[h] is not None else "" for h in header] + [int(phone), float(ident)])
+    wb.close()  # number cells: Excel keeps 15 digits of the ID
     names_file = folder / "names.txt"
     names_file.write_text("\n".join(names) + "\n", encoding="utf-8")
     return paths, planted, names_file

@@ -209,7 +209,9 @@ _WX_ASCII = re.compile(r"[VvWw][Xx]|weixin|wechat|WeChat", re.I)
 
 # metadata keys whose values are read with the key as their cue
 _KEY_CUE = re.compile(r"姓名|名字|联系人|聯繫人|收件人|收货人|客户名|户名|持卡人|机主|微信号?|微信|QQ|qq|扣扣|护照|護照|通行证|"
-                      r"(?i:name|wechat|weixin|passport)")
+                      r"(?P<number>身份证|身份證|证件|證件|卡号|卡號|银行卡|銀行卡|账号|賬號|帳號)|"
+                      r"(?i:name|wechat|weixin|passport|(?P<number2>id_?card|id_?no|card_?no|account))")
+_DIGITS_15_19 = re.compile(r"[0-9]{15,19}")
 
 # a turn that ends / starts with a digit fragment (a number typed over several messages)
 _ENDS_DIGIT = re.compile(r"[0-9０-９][\s。，,.\-]{0,2}$")
@@ -283,11 +285,12 @@ class Redactor:
         return out
 
     def _join(self, parts: list[str]) -> list[str]:
+        # joined without a separator: a number typed over several messages reads as one
         starts, pos = [], 0
         for p in parts:
             starts.append(pos)
-            pos += len(p) + 1
-        joined = " ".join(parts)
+            pos += len(p)
+        joined = "".join(parts)
         kinds = tuple(k for k in _DIGIT_KINDS if k in self.kinds)
         cuts: list[list[tuple[int, int, str]]] = [[] for _ in parts]
         for ent in self.find(joined, kinds):
@@ -338,7 +341,14 @@ class Redactor:
         text = str(int(value)) if isinstance(value, float) else str(value)
         if not text:
             return value
-        ctx = _KEY_CUE.search(key).group() + "："
+        cue = _KEY_CUE.search(key)
+        if (cue.group("number") or cue.group("number2")) and _DIGITS_15_19.fullmatch(text):
+            # an ID or card number under its own key whose check digit was rounded away (an
+            # Excel number cell read as text): its shape decides
+            lossy = self._lossy(text)
+            if lossy is not None:
+                return lossy
+        ctx = cue.group() + "："
         out = self._scrub_str(ctx + text)
         if out.startswith(ctx) and out[len(ctx):] != text:
             return out[len(ctx):]

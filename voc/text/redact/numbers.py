@@ -17,7 +17,8 @@ __all__ = ["CN_DIGIT_VALUE", "find_id", "find_mobile", "find_card", "find_landli
 
 # resident ID: 17 digits + check character, in any grouping (contiguous, 6-8-4, 6-4-4-4,
 # 6-4-4-4 with dots ...): the check digit, province code and birth date decide
-_ID_RE = re.compile(r"(?<![0-9])[1-8][0-9](?:[ .\-]{0,2}[0-9]){15}[ .\-]{0,2}(?:[0-9](?![0-9])|[Xx])")
+_ID_RE = re.compile(r"(?<![0-9])[1-8][0-9](?:(?:[ .\-]{1,2}|[。，,、\n] ?)?[0-9]){15}(?:[ .\-]{1,2}|[。，,、\n] ?)?"
+                    r"(?:[0-9](?![0-9])|[Xx])")
 
 # mobile: 1[3-9]x + 8 digits in any grouping of 3+ digits (3-4-4, 4-3-4, 3-8, 138.1234.5678,
 # (138)1234-5678, +86 (138) 1234 5678); split by 。，、 or a line break only as 3-4-4
@@ -40,6 +41,9 @@ _SPOKEN_HINT_RE = re.compile(r"[一幺][三四五六七八九]")
 _CARD_RE = re.compile(
     r"(?<![0-9])(?:[0-9]{16,19}|[0-9]{4}(?:[ -][0-9]{4}){3}(?:[ -][0-9]{1,4})?)(?![0-9])"
 )
+# other groupings (6222。6242。3127。5150382): a card only with a card network's prefix and length
+_CARD_LOOSE_RE = re.compile(r"(?<![0-9])[0-9]{3,}(?:(?:[ \-]|[。，,、\n] ?)[0-9]{3,}){1,5}(?![0-9])")
+_NOT_ID_CHAR = re.compile("[^0-9Xx]")
 
 _AREA = r"(?:010|02[0-9]|0[3-9][0-9]{2})"
 _LOCAL = r"[2-9][0-9]{2,3}[ -]?[0-9]{4}"
@@ -114,8 +118,7 @@ def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
 
 def find_id(norm: str):
     for m in _ID_RE.finditer(norm):
-        raw = m.group()
-        value = raw.replace(" ", "").replace("-", "").replace(".", "").upper()
+        value = _NOT_ID_CHAR.sub("", m.group()).upper()
         if id_valid(value):
             yield m.start(), m.end(), "id_card"
 
@@ -164,6 +167,14 @@ def find_mobile(norm: str):
 
 
 def find_card(norm: str):
+    for m in _CARD_LOOSE_RE.finditer(norm):
+        raw = m.group()
+        if _CARD_RE.fullmatch(raw):
+            continue  # the usual layouts: decided below
+        digits = _NOT_ID_CHAR.sub("", raw)
+        if 15 <= len(digits) <= 19 and luhn(digits) and card_strict_iin(digits) \
+                and not _DATE_PREFIX_RE.match(digits) and not (len(digits) == 18 and id_shaped(digits)):
+            yield m.start(), m.end(), "bank_card"
     for m in _CARD_RE.finditer(norm):
         s, e = m.span()
         raw = m.group()
