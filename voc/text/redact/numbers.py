@@ -116,11 +116,25 @@ def _card_decision(norm: str, start: int, end: int, digits: str) -> bool:
     return card_iin_plausible(digits)
 
 
+def _scan(rx: re.Pattern, norm: str, ok):
+    """Matches of ``rx`` that pass ``ok(m)``; after a match that fails, the search goes on from
+    the next character (a rejected run must not hide a valid number that starts inside it:
+    ``7073。421011 1970 0728 2996``)."""
+    pos = 0
+    while True:
+        m = rx.search(norm, pos)
+        if m is None:
+            return
+        if ok(m):
+            yield m
+            pos = m.end()
+        else:
+            pos = m.start() + 1
+
+
 def find_id(norm: str):
-    for m in _ID_RE.finditer(norm):
-        value = _NOT_ID_CHAR.sub("", m.group()).upper()
-        if id_valid(value):
-            yield m.start(), m.end(), "id_card"
+    for m in _scan(_ID_RE, norm, lambda m: id_valid(_NOT_ID_CHAR.sub("", m.group()).upper())):
+        yield m.start(), m.end(), "id_card"
 
 
 # "SF", "JT", "JDVA" ...: a code prefix glued to the digits (tracking numbers);
@@ -156,25 +170,26 @@ def _mobile_groups_ok(norm: str, m: re.Match) -> bool:
 
 
 def find_mobile(norm: str):
-    for m in _MOBILE_RE.finditer(norm) if DIGIT.search(norm) else ():
-        s = m.start()
-        if glued_code_prefix(norm, s) or not _mobile_groups_ok(norm, m):
-            continue
-        yield s, m.end(), "mobile"
+    ok = lambda m: not glued_code_prefix(norm, m.start()) and _mobile_groups_ok(norm, m)  # noqa: E731
+    for m in _scan(_MOBILE_RE, norm, ok) if DIGIT.search(norm) else ():
+        yield m.start(), m.end(), "mobile"
     if _SPOKEN_HINT_RE.search(norm):
         for m in _MOBILE_SPOKEN_RE.finditer(norm):
             yield m.start(), m.end(), "mobile"
 
 
+def _loose_card(m: re.Match) -> bool:
+    raw = m.group()
+    if _CARD_RE.fullmatch(raw):
+        return False  # the usual layouts: decided by _card_decision
+    digits = _NOT_ID_CHAR.sub("", raw)
+    return (15 <= len(digits) <= 19 and luhn(digits) and card_strict_iin(digits)
+            and not _DATE_PREFIX_RE.match(digits) and not (len(digits) == 18 and id_shaped(digits)))
+
+
 def find_card(norm: str):
-    for m in _CARD_LOOSE_RE.finditer(norm):
-        raw = m.group()
-        if _CARD_RE.fullmatch(raw):
-            continue  # the usual layouts: decided below
-        digits = _NOT_ID_CHAR.sub("", raw)
-        if 15 <= len(digits) <= 19 and luhn(digits) and card_strict_iin(digits) \
-                and not _DATE_PREFIX_RE.match(digits) and not (len(digits) == 18 and id_shaped(digits)):
-            yield m.start(), m.end(), "bank_card"
+    for m in _scan(_CARD_LOOSE_RE, norm, _loose_card):
+        yield m.start(), m.end(), "bank_card"
     for m in _CARD_RE.finditer(norm):
         s, e = m.span()
         raw = m.group()
