@@ -241,12 +241,14 @@ def test_tier_is_a_short_category_or_nothing():
 
 def test_store_rechecks_on_write(tmp_path):
     rec = {"id": "13812345678", "channel": "VX:abc_123x", "created_at": "手机13912345678", "text": "我叫杨磊",
-           "customer_id": 13712345678, "metadata": {"13612345678": 1.3512345678e10}, "turns": [{"text": "13412345678"}],
+           "customer_id": 13712345678, "metadata": {"13612345678": 1.3512345678e10},
+           "turns": [{"text": "13412345678"}, {"text": "132"}, {"text": "1234"}, {"text": "5678"}],
            "status": "error: 13312345678"}
     dump = _store_dump([rec])
     for needle in ("13812345678", "abc_123x", "13912345678", "杨磊", "13712345678", "13612345678", "13512345678",
                    "13412345678", "13312345678"):
         assert needle not in dump, needle
+    assert '"132"' not in dump and '"5678"' not in dump
 
 
 def test_log_records_scrubbed(caplog):

@@ -181,6 +181,12 @@ class Store:
         metadata = r(record.get("metadata") or {})
         extra = {k: v for k, v in record.items() if k not in COLUMN_FIELDS}
         extra["metadata"] = metadata
+        turns = extra.get("turns")
+        join = getattr(self.redactor, "redact_turns", None)
+        if join is not None and isinstance(turns, list) and all(isinstance(t, dict) for t in turns):
+            # issue 16: a number typed over several turns of a raw export (voc store add)
+            texts = join([t.get("text") if isinstance(t.get("text"), str) else "" for t in turns])
+            extra["turns"] = [{**t, "text": x} if isinstance(t.get("text"), str) else t for t, x in zip(turns, texts)]
         for k in extra:  # issue 16: extra fields of a raw export (turns ...) are redacted too
             if k not in ("metadata", "contact_type_scores", "root_cause_scores"):
                 extra[k] = r(extra[k])
