@@ -151,8 +151,9 @@ def glued_code_prefix(norm: str, s: int) -> bool:
 
 
 _CLASSIC = re.compile(r"1[3-9][0-9](?:[ -]?[0-9]{4}){2}")
-_GROUP_BEFORE = re.compile(r"[0-9][ .\-]$")
-_GROUP_AFTER = re.compile(r"[ .\-][0-9]")
+# (a masked entity counts as digits: a second pass must decide as the first did)
+_GROUP_BEFORE = re.compile(rf"[0-9{MASK}][ .\-]$")
+_GROUP_AFTER = re.compile(rf"[ .\-][0-9{MASK}]")
 
 
 def _mobile_groups_ok(norm: str, m: re.Match) -> bool:

@@ -7,10 +7,13 @@ Names are found three ways, all cheap on text without them:
 * a surname (+ one or two given-name characters) right before a form of address (王先生,
   何女士, 张伟经理); the title is kept (``〔姓名〕女士``), plural and pet forms (先生们, 小姐姐)
   and words that end in a surname character (谢谢老师) are not names;
-* after a name cue (姓名, 联系人, 收件人, 我叫, 我是 ...) when the next character is a surname:
-  jieba's part-of-speech tagger (``jieba.posseg``, on the project's tokenizer) is run on that
-  window only and a person name (``nr``) starting there is taken; after a strong cue (姓名,
-  联系人, 收件人 ...) a surname + one or two characters is taken without it;
+* after a name cue when the next character is a surname: after a strong cue (姓名, 联系人,
+  收件人, 我叫 ...) the surname and up to three characters to the next punctuation or word;
+  after a weak cue (我是, 本人, 叫我) a surname + one or two characters that end the phrase and
+  are not a common word of jieba's dictionary (我是华为手机 is no name). jieba's
+  part-of-speech tagger (``jieba.posseg``, person names ``nr``) was measured for this: it
+  costs 5-7 s of loading per process (two passes over the 350,000-line dictionary), over 10%
+  of a 50,000-contact run, so it is used only on topic-model terms (``is_person_name``);
 * a user list of names (``Settings.names``, ``voc tag --names FILE``): exact matches.
 """
 from __future__ import annotations
@@ -103,7 +106,8 @@ def _pos_tokenizer():
 
 
 def warm_pos() -> None:
-    _pos_tokenizer()
+    """Load what names after a weak cue need (jieba's dictionary, shared with the segment stage)."""
+    _dictionary()
 
 
 @lru_cache(maxsize=4096)
@@ -141,22 +145,48 @@ def _cue_names(norm: str):
         s = m.end()
         if s >= len(norm) or norm[s] in _FUNCTION or not (norm[s] in SURNAMES or norm[s:s + 2] in _COMPOUND):
             continue
-        strong = m.group("strong")
-        n = _pos_name(norm[s:s + 6])
-        if strong:
+        if m.group("strong"):
             # after 姓名/联系人/收件人/我叫 ...: the surname and one to three more characters up
-            # to punctuation, a digit, the end or a following word; else the tagger's name
+            # to punctuation, a digit, the end or a following word
             most = 4 if norm[s:s + 2] in _COMPOUND else 3
             e = s + 1
             while e < len(norm) and e - s < most and _han(norm[e]) and norm[e] not in _NAME_END \
                     and not norm.startswith(_FOLLOW, e):
                 e += 1
-            if _boundary(norm, e) and e - s >= n:
-                n = e - s
-        elif n and not _boundary(norm, s + n, _WEAK_AFTER, follow=False):
-            n = 0
-        if n:
-            yield s, s + n, "name"
+            if _boundary(norm, e):
+                yield s, e, "name"
+            else:  # ASR text runs on (名字是张伟停车场...): the name ends where a common word starts
+                freq = _dictionary()
+                base = 3 if norm[s:s + 2] in _COMPOUND else 2
+                n = next((k for k in (base, base + 1) if (freq.get(norm[s + k:s + k + 2]) or 0) >= 100), base)
+                yield s, s + n, "name"
+        else:
+            n = _weak_name(norm, s)
+            if n:
+                yield s, s + n, "name"
+
+
+def _weak_name(norm: str, s: int) -> int:
+    """After 我是/本人/叫我: a surname + one or two characters that end at punctuation, a digit,
+    the end or 啊/呀/吧 ..., and that are not a common word of jieba's dictionary (我是华为手机,
+    我是高级会员 are not names). Length of the name, or 0."""
+    freq = _dictionary()
+    for n in ((4, 3) if norm[s:s + 2] in _COMPOUND else (3, 2)):
+        cand = norm[s:s + n]
+        if len(cand) == n and all(_han(c) for c in cand) and _boundary(norm, s + n, _WEAK_AFTER, follow=False) \
+                and (freq.get(cand) or 0) < 100 and not any(c in _NOT_GIVEN for c in cand[1:]):
+            return n
+    return 0
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> dict:
+    """jieba's word frequencies (the project's tokenizer: loaded for the segment stage anyway)."""
+    from ..segment import default_segmenter
+
+    tok = default_segmenter().tokenizer
+    getattr(tok, "check_initialized", lambda: None)()
+    return tok.FREQ
 
 
 _NAME_HINT = re.compile(rf"{_TITLE_RE.pattern}|{_STRONG_CUE}|{_WEAK_CUE}")
