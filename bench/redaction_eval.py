@@ -2,6 +2,8 @@
 
     python bench/redaction_eval.py                 # 20,000 sentences, fixed seed
     python bench/redaction_eval.py -n 3000 --seed 1 --json out.json --errors 20
+    python bench/redaction_eval.py --speed --ref 61ef3db   # redact-stage cost on 20,000 real contacts
+    python bench/leak_check.py                             # end-to-end leak check (issue 16)
 
 Prints a table of span-level (exact start/end/kind match) precision and recall
 per entity kind, the number of valid entities still present in the redacted
@@ -30,6 +32,7 @@ from voc.text.redact import KINDS, Redactor, canonical_value  # noqa: E402
 TARGET_KINDS = ("id_card", "mobile", "bank_card", "email")
 TARGET_RECALL = 0.99
 TARGET_PRECISION = 0.97
+TARGET_LOOKALIKES_KEPT = 0.97  # issue 16: share of look-alikes left untouched
 
 
 def _digits(s: str) -> str:
@@ -61,8 +64,9 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
         # leaks: a gold value still visible in the output, verbatim or (for
         # numbers) as the same digit string with separators removed
         for g in s.gold:
-            leaked = g.text in out
-            if not leaked and g.kind in ("mobile", "id_card", "bank_card", "landline"):
+            # a surname alone (王 of 王先生) is not counted: the character is everywhere
+            leaked = g.text in out and not (g.kind == "name" and len(g.text) < 2)
+            if not leaked and g.kind in ("mobile", "id_card", "bank_card", "landline", "qq"):
                 d = canonical_value(g.kind, g.text)
                 d = "".join(c for c in d if c.isdigit())
                 leaked = len(d) >= 7 and d in _digits(out)
@@ -101,8 +105,14 @@ def evaluate(samples, redactor: Redactor | None = None, collect_errors: int = 0)
     }
 
 
+def lookalikes_kept(res: dict) -> float:
+    d = res["decoys"]
+    tot = sum(v["total"] for v in d.values())
+    return 1 - sum(v["redacted"] for v in d.values()) / tot if tot else 1.0
+
+
 def meets_targets(res: dict) -> bool:
-    ok = res["leaks_total"] == 0 and res["not_idempotent"] == 0
+    ok = res["leaks_total"] == 0 and res["not_idempotent"] == 0 and lookalikes_kept(res) >= TARGET_LOOKALIKES_KEPT
     for k in TARGET_KINDS:
         r = res["rows"][k]
         ok &= r["recall"] >= TARGET_RECALL and r["precision"] >= TARGET_PRECISION
@@ -129,11 +139,82 @@ def format_table(res: dict) -> str:
     d = res["decoys"]
     hit = sum(v["redacted"] for v in d.values())
     tot = sum(v["total"] for v in d.values())
+    lines.append(f"look-alikes kept: {lookalikes_kept(res):.4f} (target >= {TARGET_LOOKALIKES_KEPT})")
     lines.append(f"look-alikes redacted: {hit}/{tot}  "
                  + ", ".join(f"{k} {v['redacted']}/{v['total']}" for k, v in d.items()))
     lines.append(f"targets (* kinds: P>={TARGET_PRECISION}, R>={TARGET_RECALL}; 0 leaks; idempotent): "
                  f"{'MET' if meets_targets(res) else 'NOT MET'}")
     return "\n".join(lines)
+
+
+def _old_redact(ref: str):
+    """``redact`` of voc at git revision ``ref`` (the single-module redactor), for timing."""
+    import subprocess
+    import types
+
+    src = subprocess.run(["git", "show", f"{ref}:voc/text/redact.py"], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    src = src.replace("from .checksums import", "from voc.text.checksums import")
+    mod = types.ModuleType("voc_old_redact")
+    sys.modules["voc_old_redact"] = mod  # dataclasses look the module up
+    exec(compile(src, "voc_old_redact", "exec"), mod.__dict__)
+    return mod.redact
+
+
+def speed(n: int = 20000, ref: str | None = None, repeat: int = 5) -> dict:
+    """Seconds per contact of the redact stage (every turn, the contact's other fields, numbers
+    split over turns) on ``n`` real contacts (non-reserved rows of ../shared/data), and of
+    ``voc.text.redact.redact`` over their turn texts; with ``ref``, the same for that revision's
+    ``redact`` (turns + customer id and metadata strings, what its stage did)."""
+    from voc.datasets import HEIMAO, REVIEWS, STC3, iter_dataset
+    from voc.pipeline import Pipeline
+
+    contacts = []
+    for name in (STC3, HEIMAO, *REVIEWS):
+        contacts += [c for c, _ in iter_dataset(name, reserved=False)][: n // 3]
+        if len(contacts) >= n:
+            break
+    contacts = contacts[:n]
+    pipe = Pipeline.upto("normalise")
+    normalised = pipe.tag_batch(contacts)
+    from voc.stages.text import Redact
+
+    stage = Redact()
+    stage.warm()
+    texts = [t.text for x in normalised for t in x.turns]
+
+    from voc.text.redact import redact
+    old = _old_redact(ref) if ref else None
+
+    def old_stage():  # the redact stage of 61ef3db, with that revision's redactor
+        from dataclasses import replace
+
+        from voc.records import Turn, customer_text, evolve
+
+        out = []
+        for t in normalised:
+            turns = tuple(Turn(x.speaker, old(x.text), x.at) for x in t.turns)
+            c = t.contact
+            cust = old(c.customer_id) if c.customer_id else c.customer_id
+            meta = {k: old(v) if isinstance(v, str) else v for k, v in c.metadata.items()}
+            if cust != c.customer_id or meta != dict(c.metadata):
+                c = replace(c, customer_id=cust, metadata=meta)
+            out.append(evolve(t, contact=c, turns=turns, text=customer_text(turns)))
+        return out
+
+    runs = {"stage": lambda: stage(normalised), "redact": lambda: [redact(t) for t in texts]}
+    if old is not None:
+        runs.update({"old_stage": old_stage, "old_redact": lambda: [old(t) for t in texts]})
+    best = {k: float("inf") for k in runs}
+    for _ in range(repeat):  # interleaved, best of `repeat`: the machine is shared
+        for k, fn in runs.items():
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    out = {"contacts": len(contacts), "turn_texts": len(texts)}
+    for k, v in best.items():
+        out[f"{k}_us_per_contact"] = round(v / len(contacts) * 1e6, 1)
+    return out
 
 
 def main(argv=None) -> int:
@@ -142,7 +223,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"generator seed (default {DEFAULT_SEED})")
     ap.add_argument("--json", type=Path, help="also write the results as JSON to this path")
     ap.add_argument("--errors", type=int, default=0, help="print up to N sentences with span errors")
+    ap.add_argument("--speed", action="store_true", help="time the redact stage on 20,000 real contacts instead")
+    ap.add_argument("--ref", default=None, help="with --speed: also time the redactor of this git revision")
     args = ap.parse_args(argv)
+    if args.speed:
+        print(json.dumps(speed(args.n, args.ref), indent=2))
+        return 0
 
     samples = generate(args.n, seed=args.seed)
     res = evaluate(samples, collect_errors=args.errors)

@@ -183,9 +183,14 @@ def fmt_mobile(rng: random.Random, d: str, asr: bool) -> str:
         return "86-" + d
     if r < 0.84:
         return "(+86)" + d
-    if r < 0.94:
+    if r < 0.90:
         return to_fullwidth(d, rng)
-    return to_fullwidth(group(d, (3, 4, 4), " "), rng) if rng.random() < 0.5 else to_fullwidth(d, rng, partial=True)
+    if r < 0.92:
+        return to_fullwidth(group(d, (3, 4, 4), " "), rng) if rng.random() < 0.5 else to_fullwidth(d, rng, partial=True)
+    # issue 16 formats: 138.1234.5678, (138)1234-5678, +86 (138) 1234 5678, 4-3-4, 138。1234。5678
+    return rng.choice([group(d, (3, 4, 4), "."), f"({d[:3]}){d[3:7]}-{d[7:]}", f"+86 ({d[:3]}) {d[3:7]} {d[7:]}",
+                       group(d, (4, 3, 4), "-"), group(d, (4, 3, 4), " "), group(d, (3, 4, 4), "。"),
+                       group(d, (3, 4, 4), "，"), group(d, (3, 3, 5), " ")])
 
 
 def region_code(rng: random.Random) -> str:
@@ -224,8 +229,11 @@ def fmt_id(rng: random.Random, v: str, asr: bool) -> str:
     r = rng.random()
     if r < 0.72:
         return v
-    if r < 0.85:
+    if r < 0.80:
         return group(v, (6, 8, 4), " ")
+    if r < 0.88:  # issue 16: other groupings
+        return rng.choice([group(v, (6, 8, 4), "-"), group(v, (6, 4, 4, 4), " "), group(v, (6, 4, 4, 4), "-"),
+                           group(v, (4, 4, 4, 4, 2), " "), group(v, (3, 3, 4, 4, 4), " ")])
     return to_fullwidth(v, rng)
 
 
@@ -293,8 +301,15 @@ def email_value(rng: random.Random) -> str:
     return f"{local}@{dom}"
 
 
+CN_LOCAL = "张三 李四 王五 赵六 客服 小明 张伟 李娜".split()
+CN_DOMAINS = "公司.中国 例子.cn 企业.公司 测试.中國 网络.网络 示例.com".split()
+
+
 def fmt_email(rng: random.Random, v: str, asr: bool) -> str:
     r = rng.random()
+    if r < 0.05:  # issue 16: Chinese local parts or domains
+        local = rng.choice(CN_LOCAL) if rng.random() < 0.6 else v.split("@")[0]
+        return local + "@" + (rng.choice(CN_DOMAINS) if rng.random() < 0.7 else v.split("@")[1])
     if r < 0.08:
         return v.replace("@", "＠")
     if r < 0.12:
@@ -582,13 +597,15 @@ def lookalike(rng: random.Random) -> tuple[str, str, str]:
         return "version", rng.choice(["版本", "型号", "固件"]), rng.choice(
             ["v" + f"{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 99)}", "iPhone 15 Pro",
              "Mate60", "X5", "新款A12", "粤语版"])
-    if k < 0.90:  # place names without number detail, and number words that are not addresses
+    if k < 0.89:  # place names without number detail, and number words that are not addresses
         v = rng.choice(["北京", "上海市浦东新区", "杭州", "广州天河那边", "深圳南山", "人民路那边",
                         "中山路附近", "地铁2号线", "3号门", "B2层停车场", "3楼服务台", "南京西路",
                         "成都市武侯区", "二号航站楼", "第3期", "12号", "万达广场", "朝阳区",
                         "阳光小区", "北京市海淀区中关村"])
         ctx = rng.choice(["在", "到了", "我在", "就在", "从", "人在", "到"])
         return "place", ctx, v
+    if k < 0.93:  # issue 16: words near titles and cues that are not names, product codes
+        return "not_name", rng.choice(["", "这个", "我看", "是"]), rng.choice(NAME_LOOKALIKES)
     if k < 0.95:  # @mentions, urls, plate-like words
         v = rng.choice(["@客服小美", "www.taobao.com", "https://m.jd.com/item/100012043978.html",
                         "京东", "苏宁", "新A套餐", "沪深300", "粤B", "云A1", "鲁A1234"])
@@ -612,13 +629,13 @@ CLOSERS_ASR = ["", "", "谢谢", "好的", "对", "麻烦你了", "嗯", "就这
 FRAMES = {
     "mobile": [("我的手机号是", ""), ("手机：", ""), ("联系电话", ""), ("电话", ""), ("手机号", "，打不通就发短信"),
                ("你打我电话", ""), ("回拨", "就行"), ("收货人电话改成", ""), ("我换号了新号是", ""),
-               ("联系方式：", ""), ("手机号码", "微信同号"), ("有问题打", ""), ("号码是", "找王女士"),
+               ("联系方式：", ""), ("手机号码", "微信同号"), ("有问题打", ""), ("号码是", "找<王>女士"),
                ("麻烦联系我", ""), ("备用号码", ""), ("", "是我手机"), ("电话号码", "")],
     "id_card": [("身份证号", ""), ("我的身份证号码是", ""), ("证件号：", ""), ("身份证", "，核对一下"),
-                ("实名认证用的身份证号是", ""), ("身份证号是", "，名字是张伟"), ("证件号码", ""), ("我身份证", "")],
+                ("实名认证用的身份证号是", ""), ("身份证号是", "，名字是<张伟>"), ("证件号码", ""), ("我身份证", "")],
     "bank_card": [("卡号", ""), ("银行卡号是", ""), ("我的工商银行卡", ""), ("信用卡卡号：", ""),
                   ("退到我的储蓄卡", "里"), ("借记卡号", ""), ("退款到这张卡", ""), ("钱打到", "就行"),
-                  ("建行卡", "，户名李娜"), ("卡号是", "，尾号对一下"), ("收款账号", ""), ("原路退回", "这个账户")],
+                  ("建行卡", "，户名<李娜>"), ("卡号是", "，尾号对一下"), ("收款账号", ""), ("原路退回", "这个账户")],
     "email": [("邮箱", ""), ("我的邮箱是", "谢谢"), ("发到", ""), ("电子邮件：", ""), ("email:", ""),
               ("发票发我邮箱", ""), ("邮箱地址", "，请查收"), ("发我邮箱", "吧"), ("邮件", "")],
     "landline": [("座机", ""), ("办公室电话", ""), ("公司电话：", ""), ("固话", ""), ("家里电话", ""),
@@ -630,7 +647,7 @@ FRAMES = {
 }
 
 KIND_WEIGHTS = [("mobile", 25), ("id_card", 14), ("bank_card", 15), ("email", 13), ("landline", 10),
-                ("plate", 10), ("address", 13)]
+                ("plate", 10), ("address", 13), ("name", 12), ("wechat", 6), ("qq", 6), ("passport", 6)]
 
 
 def _pick_kind(rng: random.Random) -> str:
@@ -659,11 +676,75 @@ def _entity_surface(rng: random.Random, kind: str, asr: bool) -> tuple[str, str]
     if kind == "plate":
         return "", fmt_plate(rng, plate_value(rng), asr)
     if kind == "address":
-        admin, s = address_parts(rng)
+        admin, s = address_parts(rng)  # noqa
         if asr and rng.random() < 0.3:
             return admin + " ", s
         return admin, s
     raise ValueError(kind)
+
+
+# --------------------------------------------------------------------------- #
+# issue 16: names, WeChat ids, QQ numbers, passports
+
+SURNAMES_G = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡杜叶程苏魏吕丁任沈姚卢"
+GIVEN_G = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂华建国红玉兰志春梅海燕雪婷晨宇浩然子轩欣怡"
+TITLES_G = ["先生", "女士", "小姐", "老师", "经理", "师傅"]
+
+
+def person_name(rng: random.Random) -> str:
+    if rng.random() < 0.05:
+        return rng.choice(["欧阳", "司马", "上官", "诸葛"]) + rng.choice(GIVEN_G) + rng.choice(["", rng.choice(GIVEN_G)])
+    return rng.choice(SURNAMES_G) + "".join(rng.choice(GIVEN_G) for _ in range(rng.choice([1, 2, 2])))
+
+
+def wechat_id(rng: random.Random) -> str:
+    if rng.random() < 0.15:
+        return "wxid_" + "".join(rng.choice("abcdefghijkmnpqrstuvwxyz0123456789") for _ in range(12))
+    head = rng.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ")
+    return head + "".join(rng.choice("abcdefghijkmnpqrstuvwxyz0123456789_-") for _ in range(rng.randint(5, 14)))
+
+
+def qq_number(rng: random.Random) -> str:
+    return str(rng.randint(1, 9)) + "".join(rng.choice("0123456789") for _ in range(rng.randint(4, 9)))
+
+
+def passport_number(rng: random.Random, permit: bool = False) -> str:
+    return rng.choice("CH" if permit else "EEEGG") + "".join(rng.choice("0123456789") for _ in range(8))
+
+
+def _add_name(b, rng: random.Random, asr: bool) -> None:
+    name = person_name(rng)
+    if rng.random() < 0.55:  # a form of address: the name goes, the title stays
+        pre = rng.choice(["", "找", "请问", "我是", "麻烦转告", "谢谢", "联系", "负责的是"])
+        if rng.random() < 0.6:
+            name = name[:2] if name[:2] in ("欧阳", "司马", "上官", "诸葛") else name[0]
+        b.add(pre)
+        b.add(name, "name")
+        b.add(rng.choice(TITLES_G))
+    else:
+        pre = rng.choice(["联系人：", "收件人", "姓名：", "我叫", "持卡人", "收货人", "户名", "名字是", "机主"])
+        b.add(_strip_punct(pre) if asr else pre)
+        b.add(name, "name")
+        b.add(rng.choice(["", "，", "。", " "]) if not asr else "")
+
+
+def _add_account(b, rng: random.Random, kind: str, asr: bool) -> None:
+    if kind == "wechat":
+        pre, v = rng.choice(["微信号", "微信号：", "加我微信", "VX：", "vx ", "微信是", "wx:", "薇信"]), wechat_id(rng)
+    elif kind == "qq":
+        pre, v = rng.choice(["QQ号", "QQ：", "我的QQ是", "扣扣", "企鹅号", "qq "]), qq_number(rng)
+    else:
+        permit = rng.random() < 0.25
+        pre = rng.choice(["港澳通行证", "通行证号码"] if permit else ["护照号", "护照号码是", "护照：", "", "证件"])
+        v = passport_number(rng, permit)
+    b.add(_strip_punct(pre) if asr else pre)
+    b.add(v, kind)
+
+
+PEOPLE_KINDS = ("name", "wechat", "qq", "passport")
+NAME_LOOKALIKES = ["女士专用", "小姐姐", "各位先生", "谢谢老师", "女士们先生们", "我是高级会员", "班主任老师",
+                   "我是华为手机", "先生您好", "这位女士", "王者荣耀", "老师傅", "金牌会员", "QQ音乐会员",
+                   "微信支付", "货号A1234567", "型号SM-G9910", "SKU 10023456", "车次G1234", "护照办理进度"]
 
 
 _PUNCT = "，。：；！？、,.:;!?~"
@@ -707,6 +788,10 @@ class _Builder:
 
 
 def _add_entity(b: _Builder, rng: random.Random, kind: str, asr: bool) -> None:
+    if kind == "name":
+        return _add_name(b, rng, asr)
+    if kind in PEOPLE_KINDS:
+        return _add_account(b, rng, kind, asr)
     pre, post = rng.choice(FRAMES[kind])
     if asr:
         pre, post = _strip_punct(pre), _strip_punct(post)
@@ -719,7 +804,14 @@ def _add_entity(b: _Builder, rng: random.Random, kind: str, asr: bool) -> None:
     b.add(surface, kind)
     if asr and post and rng.random() < 0.3:
         post = " " + post
-    b.add(post)
+    if "<" in post:  # a name in the frame ("找<王>女士"): personal data too
+        head, rest = post.split("<", 1)
+        name, tail = rest.split(">", 1)
+        b.add(head)
+        b.add(name, "name")
+        b.add(tail)
+    else:
+        b.add(post)
 
 
 def _add_lookalike(b: _Builder, rng: random.Random, asr: bool) -> None:

@@ -46,7 +46,8 @@ def kinds_of(text: str) -> list[str]:
 
 
 def test_public_api():
-    assert KINDS == ("id_card", "mobile", "bank_card", "email", "landline", "plate", "address")
+    assert KINDS == ("id_card", "mobile", "bank_card", "email", "landline", "plate", "address",
+                     "name", "wechat", "qq", "passport")
     assert set(PLACEHOLDERS) == set(KINDS)
     e = Entity("mobile", 0, 11, "13812345678")
     with pytest.raises(Exception):
@@ -75,7 +76,7 @@ def test_kind_selection():
     with pytest.raises(ValueError):
         Redactor(kinds=("phone",))
     with pytest.raises(ValueError):
-        find_entities(text, kinds=("passport",))
+        find_entities(text, kinds=("ssn",))
 
 
 def test_empty_and_plain():

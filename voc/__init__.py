@@ -23,6 +23,15 @@ from .errors import ConfigError, InputError, ModelError, OutputError, StageError
 
 _logging.getLogger(__name__).addHandler(_logging.NullHandler())
 
+
+def _scrub_logs() -> None:  # issue 16: voc's log records are redacted (voc/text/scrub_logs.py)
+    from .text.scrub_logs import install
+
+    install()
+
+
+_scrub_logs()
+
 __all__ = [
     "__version__",
     "load",

@@ -48,6 +48,7 @@ class Settings:
     agent_conduct_model: str | None = None  # an agent-conduct model folder; None: the shipped model
     agent_col: str | None = None  # metadata column of the agent id (default: agent_id, 坐席工号, 客服工号 ...)
     team_col: str | None = None  # metadata column of the agent's team (default: team, 班组, 组别 ...)
+    person_names: str | None = None  # issue 16: a file of personal names to redact (one a line; voc tag --names)
 
     def __post_init__(self) -> None:
         key = self.pseudonymise_key
@@ -60,7 +61,8 @@ class Settings:
             disable = (disable,)
         object.__setattr__(self, "disable", tuple(disable))
         for name in ("contact_type_model", "root_cause_model", "resolved_model", "sentiment_model", "churn_model",
-                     "churn_cues", "rules", "topics", "system_lines", "qa_rules", "agent_conduct_model"):
+                     "churn_cues", "rules", "topics", "system_lines", "qa_rules", "agent_conduct_model",
+                     "person_names"):
             value = getattr(self, name)
             if isinstance(value, Path):
                 object.__setattr__(self, name, str(value))

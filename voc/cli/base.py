@@ -21,7 +21,9 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except VocError as e:
-            click.echo(f"Error: {e}", err=True)
+            from ..text.redact import Redactor  # issue 16: a message may quote input
+
+            click.echo(f"Error: {Redactor().scrub(str(e))}", err=True)
             sys.exit(e.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

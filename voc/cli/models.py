@@ -88,9 +88,11 @@ def evaluate_root_cause(data, model, output, from_store):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="CSV to write.")
 @click.option("--model", type=click.Path(exists=True, file_okay=False), default=None,
               help="Root-cause model folder (default: the shipped model).")
+@click.option("--names", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file of personal names to redact (UTF-8, one name a line), as for voc tag.")
 @reader_options
 @handle_errors
-def label(inputs, n, output, model, reader):
+def label(inputs, n, output, model, names, reader):
     """Export the contacts the root-cause model is least sure about, for an analyst to label.
 
     Fill in the root_cause column of the CSV and train on it with `voc train root-cause`.
@@ -102,7 +104,7 @@ def label(inputs, n, output, model, reader):
     """
     from ..training.root_cause import label_sample
 
-    path = label_sample(inputs, n, output, model=model, read_options=reader)
+    path = label_sample(inputs, n, output, model=model, names=names, read_options=reader)
     click.echo(f"voc: wrote {path}", err=True)
 # == end root cause ==
 

@@ -27,6 +27,8 @@ from .base import CONTEXT, cli, handle_errors, reader_options
 @click.option("--pseudonymise-key-file", "pseudonymise_key_file", default=None, metavar="FILE",
               type=click.Path(dir_okay=False),
               help="Read the --pseudonymise key from the first line of FILE (keep it readable by you only).")
+@click.option("--names", "person_names", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file of personal names to redact wherever they occur (UTF-8, one name a line).")
 @click.option("--sentiment-backend", type=click.Choice(["default", "snownlp"]), default="default", show_default=True,
               help="Sentiment model: the in-domain default, or snownlp's shipped model (slow baseline).")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False), default=None,
@@ -67,9 +69,9 @@ from .base import CONTEXT, cli, handle_errors, reader_options
 @reader_options
 @handle_errors
 def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymise_key, pseudonymise_key_file,
-        sentiment_backend, rules, repeat_window, topics, root_cause_model, contact_type_model, system_lines,
-        template_repeats, store, resume, engine, scheduler, segmenter, reasons_language, qa, qa_rules, agent_col,
-        team_col, quiet):
+        person_names, sentiment_backend, rules, repeat_window, topics, root_cause_model, contact_type_model,
+        system_lines, template_repeats, store, resume, engine, scheduler, segmenter, reasons_language, qa, qa_rules,
+        agent_col, team_col, quiet):
     """Tag contacts from INPUTS (JSONL, CSV/TSV, XLSX/XLS) into one output file.
 
     \b
@@ -89,7 +91,8 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
                         system_lines=system_lines, template_repeats=template_repeats,
                         reasons_language=reasons_language, root_cause_model=root_cause_model,
                         contact_type_model=contact_type_model,
-                        qa=qa or qa_rules is not None, qa_rules=qa_rules, agent_col=agent_col, team_col=team_col)
+                        qa=qa or qa_rules is not None, qa_rules=qa_rules, agent_col=agent_col, team_col=team_col,
+                        person_names=person_names)
     if engine == "dask":  # the workers load the models; this process only reads and writes
         from ..engines.dask import DaskEngine
 

@@ -28,10 +28,12 @@ def topics_group():
               help="K values tried with --num-topics auto: START:STOP[:STEP].")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed (same input + K + seed = same model).")
 @click.option("--overwrite", is_flag=True, help="Replace the model in OUTPUT if there is one.")
+@click.option("--names", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A file of personal names to keep out of the model (UTF-8, one name a line).")
 @reader_options
 @workers_option
 @handle_errors
-def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, reader, workers):
+def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, names, reader, workers):
     """Fit an LDA topic model on the customer side of the contacts in INPUTS.
 
     \b
@@ -43,7 +45,7 @@ def topics_fit(inputs, output, num_topics, k_range, seed, overwrite, reader, wor
     from ..training.topics import fit_files
 
     model = fit_files(inputs, output, num_topics=num_topics_option(num_topics), k_range=k_range_option(k_range), seed=seed,
-                      workers=workers, overwrite=overwrite, read_options=reader)
+                      workers=workers, overwrite=overwrite, names=names, read_options=reader)
     click.echo(show_topics(output))
     click.echo(f"voc: wrote {output} ({model.k_} topics from {model.n_train_docs_:,} contacts)", err=True)
 

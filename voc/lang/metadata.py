@@ -21,6 +21,8 @@ DIMENSION_KEYS = {
 }
 """Metadata keys of the product, region, team and agent of a contact (case-insensitive, the first
 present wins: ``tier(metadata, DIMENSION_KEYS[dim])``); the store keeps them as columns."""
+MAX_TIER_CHARS = 20
+_LONG_DIGITS = re.compile(r"[0-9]{5}")  # a tier never holds a phone, card or id number
 
 
 def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:
@@ -30,8 +32,29 @@ def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) 
     lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
     for k in keys:
         v = lowered.get(k)
-        if v is not None and str(v).strip():
-            return str(v).strip()
+        # issue 16: a tier is a short category (金卡, VIP3, 2): a list, a mapping or a long
+        # string is not one, and would copy whatever it holds into churn/escalation reasons
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            continue
+        v = str(v).strip()
+        if v and len(v) <= MAX_TIER_CHARS and not _LONG_DIGITS.search(v):
+            return v
+    return None
+
+
+def dimension(metadata: Mapping[str, Any] | None, keys: tuple[str, ...]) -> str | None:
+    """A product, region, team or agent (``DIMENSION_KEYS``) from a contact's metadata: the first
+    of ``keys`` present holding a short text or number (an agent id may be all digits), else None."""
+    if not metadata or not isinstance(metadata, Mapping):
+        return None
+    lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
+    for k in keys:
+        v = lowered.get(k)
+        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
+            continue
+        v = str(v).strip()
+        if v and len(v) <= 2 * MAX_TIER_CHARS:
+            return v
     return None
 
 

@@ -102,6 +102,22 @@ class Progress:
             sys.stderr.write("\n")
 
 
+# issue 16: record fields that do not come from the redacted text are scrubbed once more on the
+# way out (a stage may quote input in a status or a reason); the contact's own fields (id,
+# channel, created_at, customer_id, metadata) were scrubbed by the redact stage
+_SCRUB_FIELDS = ("root_cause_evidence", "churn_reasons", "escalation_reasons", "topic_label", "status")
+
+
+def _scrub_record(record: dict[str, Any]) -> dict[str, Any]:
+    from ..io.values import scrubbed
+
+    for k in _SCRUB_FIELDS:
+        v = record.get(k)
+        if v is not None and v != "ok":
+            record[k] = scrubbed(v)
+    return record
+
+
 def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
     """Error rows can quote input (an unknown speaker label, the id, a header cell): every
     string of the row is redacted (``Redactor.scrub``)."""
@@ -131,8 +147,9 @@ class ChunkOutput:
     records back (an XLSX output, a results store)."""
 
     def __init__(self, fmt: str, records: bool = False, inputs: Sequence[str] = (),
-                 fields: tuple[str, ...] = OUTPUT_FIELDS):
+                 fields: tuple[str, ...] = OUTPUT_FIELDS, scrub: bool = True):
         self.fmt = fmt
+        self.scrub = scrub  # off only with --no-redact
         self.fields = fields
         self.records = records or fmt not in RESUMABLE_FORMATS
         self.prefixes = [f"{Path(p)}:" for p in inputs]  # a contact's source is "<path>:<where>"
@@ -154,6 +171,8 @@ class ChunkOutput:
                 errors.append(_safe_error(item.to_record()))
                 continue
             record = item.to_record()
+            if self.scrub:
+                _scrub_record(record)
             ids.append(record["id"])
             head = "error" if item.error is not None else record["status"].partition(":")[0]
             by_status[head] = by_status.get(head, 0) + 1
@@ -271,7 +290,8 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output, a results store or an on_record callback
         finish = ChunkOutput(fmt, records=store is not None or on_record is not None,
-                             inputs=inputs if store is not None else (), fields=fields)
+                             inputs=inputs if store is not None else (), fields=fields,
+                             scrub=pipeline.settings is None or pipeline.settings.redact)
         try:
             for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n
@@ -333,7 +353,10 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
 def _write_summary(summary: RunSummary) -> None:
     path = summary_path(summary.output)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    from ..io.values import scrubbed
+
+    tmp.write_text(json.dumps(scrubbed(summary.to_dict()), ensure_ascii=False, indent=2) + "\n",
+                   encoding="utf-8")  # issue 16: the examples of ids it names are scrubbed
     os.replace(tmp, path)
 
 

@@ -20,11 +20,11 @@ def make_normalise(settings: Settings):
 
 
 @factory("redact", requires=("contact", "turns", "text"), assigns=("contact", "turns", "text"),
-         reads=("pseudonymise_key",))
+         reads=("pseudonymise_key", "person_names"))
 def make_redact(settings: Settings):
     from .text import Redact
 
-    return Redact(pseudonymise_key=settings.pseudonymise_key)
+    return Redact(pseudonymise_key=settings.pseudonymise_key, names=settings.person_names)
 
 
 @factory("segment", requires=("turns",), assigns=("tokens", "turn_tokens"), reads=("segmenter",))

@@ -91,35 +91,52 @@ def _cut(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
 
 
 class Redact:
-    """Replace personal data with typed placeholders (〔手机号〕...) in every turn."""
+    """Replace personal data with typed placeholders (〔手机号〕...) in every turn (numbers split
+    over adjacent turns too) and in every other field of the contact: id, channel, raw
+    ``created_at``, customer id, metadata keys and values of any type (``Redactor.scrub``).
+    ``names``: a file of personal names to redact (one a line)."""
 
     name = "redact"
     requires = ("contact", "turns", "text")
     assigns = ("contact", "turns", "text")
 
-    def __init__(self, pseudonymise_key: bytes | None = None):
+    def __init__(self, pseudonymise_key: bytes | None = None, names: str | None = None):
         self.pseudonymise_key = pseudonymise_key
-        from ..text.redact import Redactor
+        self.names = names
+        from ..text.redact import Redactor, read_names
 
-        self._redactor = Redactor(pseudonymise_key=pseudonymise_key)
+        self._redactor = Redactor(pseudonymise_key=pseudonymise_key, names=read_names(names) if names else ())
+        self._ids = self._redactor.for_ids()  # ids keep apart: keyed pseudonyms, not bare placeholders
+
+    def warm(self) -> None:
+        self._redactor.warm()
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         r = self._redactor
         out = []
         for t in batch:
-            turns = tuple(Turn(x.speaker, r(x.text), x.at) for x in t.turns)
+            texts = r.redact_turns([x.text for x in t.turns])
+            turns = tuple(Turn(x.speaker, y, x.at) if y != x.text else x for x, y in zip(t.turns, texts))
             out.append(evolve(t, contact=self._contact(t.contact), turns=turns, text=customer_text(turns)))
         return out
 
     def _contact(self, c: Contact) -> Contact:
-        """Customer ids and metadata values often hold phone numbers: they are redacted too
-        (with --pseudonymise the same customer keeps one token, so repeats stay visible)."""
-        r = self._redactor
-        cust = r(c.customer_id) if c.customer_id else c.customer_id
-        meta = {k: r(v) if isinstance(v, str) else v for k, v in c.metadata.items()}
-        if cust == c.customer_id and meta == dict(c.metadata):
-            return c
-        return replace(c, customer_id=cust, metadata=meta)
+        """Ids, channels, raw times, customer ids and metadata often hold phone numbers: they are
+        redacted too (with --pseudonymise the same customer keeps one token, so repeats stay
+        visible)."""
+        scrub = self._redactor.scrub
+        changes = {}
+        for name in ("id", "channel", "created_at", "customer_id"):
+            value = getattr(c, name)
+            if isinstance(value, (str, int, float)) and value != "":
+                new = (self._ids.scrub if name in ("id", "customer_id") else scrub)(value)
+                if new != value:
+                    changes[name] = new if isinstance(new, str) or name == "created_at" else str(new)
+        if c.metadata:
+            meta = scrub(dict(c.metadata))
+            if meta != dict(c.metadata):
+                changes["metadata"] = meta
+        return replace(c, **changes) if changes else c
 
 
 class Segment:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError, InputError, OutputError
-from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS
+from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS, dimension
 from ..lang.metadata import tier as customer_tier
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
@@ -54,6 +54,7 @@ class Store:
         self.replaced_other = 0  # stored rows replaced by another contact with the same id
         self.replaced_examples: list[str] = []
         self._memo: dict[str, str] = {}
+        self._ids: Callable[[str], str] | None = None
         self.added = 0
         self.undated = 0
         memory = self.path == ":memory:"
@@ -150,23 +151,36 @@ class Store:
             self._redactor = _default_redactor()
         return self._redactor
 
+    def _id_redact(self, value: str) -> str:
+        """Contact and customer ids: keyed pseudonyms where they hold personal data, so that
+        two ids never become one (``Redactor.for_ids``)."""
+        if self._ids is None:
+            for_ids = getattr(self.redactor, "for_ids", None)
+            self._ids = for_ids().scrub if for_ids else self._redact
+        return self._ids(value)
+
     def _redact(self, value: Any) -> Any:
+        # issue 16: every value goes through Redactor.scrub (strings, keys, numbers holding an
+        # ID or phone, nested values); a plain callable redactor is applied to the strings
+        scrub = getattr(self.redactor, "scrub", None)
         if isinstance(value, str):
             if not value:
                 return value
             if len(value) > 64:
-                return self.redactor(value)
+                return scrub(value) if scrub else self.redactor(value)
             # short strings (evidence, reasons, metadata values) repeat: redact each once
             out = self._memo.get(value)
             if out is None:
                 if len(self._memo) > 50_000:
                     self._memo.clear()
-                out = self._memo[value] = self.redactor(value)
+                out = self._memo[value] = scrub(value) if scrub else self.redactor(value)
             return out
-        if isinstance(value, list):
+        if isinstance(value, (list, tuple)):
             return [self._redact(v) for v in value]
         if isinstance(value, dict):
-            return {k: self._redact(v) for k, v in value.items()}
+            return {self._redact(str(k)): self._redact(v) for k, v in value.items()}
+        if scrub is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return scrub(value)
         return value
 
     def _row(self, record: dict[str, Any], now: int, source: str | None = None) -> tuple:
@@ -183,6 +197,15 @@ class Store:
         # every other field, redacted field by field (keys too): what the store keeps as JSON
         extra = r({k: v for k, v in record.items() if k not in COLUMN_FIELDS and k != "metadata"})
         extra["metadata"] = metadata
+        turns = extra.get("turns")
+        join = getattr(self.redactor, "redact_turns", None)
+        if join is not None and isinstance(turns, list) and all(isinstance(t, dict) for t in turns):
+            # issue 16: a number typed over several turns of a raw export (voc store add)
+            texts = join([t.get("text") if isinstance(t.get("text"), str) else "" for t in turns])
+            extra["turns"] = [{**t, "text": x} if isinstance(t.get("text"), str) else t for t, x in zip(turns, texts)]
+        for k in extra:  # issue 16: extra fields of a raw export (turns ...) are redacted too
+            if k not in ("metadata", "contact_type_scores", "root_cause_scores"):
+                extra[k] = r(extra[k])
         esc = record.get("escalate")
         customer = record.get("customer_id")
         created = record.get("created_at")
@@ -190,15 +213,17 @@ class Store:
         qa = "handoff" in record or "qa_score" in record  # the QA fields (voc tag --qa)
         agent = record.get("agent_id")
         # product, region, team, agent from the (redacted) metadata; QA's own agent and team win
-        dims = {dim: customer_tier(metadata, keys) for dim, keys in DIMENSION_KEYS.items()}
+        dims = {dim: dimension(metadata, keys) for dim, keys in DIMENSION_KEYS.items()}
         return (
-            str(record["id"]),  # as in the output (redacting a key could merge two contacts into one row)
+            # an id with personal data in it gets a keyed pseudonym, not a bare placeholder: two
+            # contacts never merge into one row (voc.text.redact.Redactor.for_ids)
+            self._id_redact(str(record["id"])),
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
             int(dt.timestamp()) if dt else None,
             now,
             None if created is None else r(str(created)),
             None if channel is None else r(str(channel)),
-            r(str(customer)) if customer not in (None, "") else None,
+            self._id_redact(str(customer)) if customer not in (None, "") else None,
             r(record.get("text")),
             label,
             scores.get(label) if isinstance(scores, dict) and label else None,
@@ -212,9 +237,9 @@ class Store:
             None if esc is None else int(bool(esc)),
             record.get("escalation_level"),
             int(topics[0][0]) if topics and isinstance(topics[0], (list, tuple)) else None,
-            record.get("topic_label"),
+            r(record.get("topic_label")),
             customer_tier(metadata, self.tier_keys),
-            record.get("status"),
+            r(record.get("status")),
             record.get("model_version"),
             json.dumps(extra, ensure_ascii=False, separators=(",", ":")),
             None if record.get("contact_type") is None else str(record["contact_type"]),

@@ -278,7 +278,8 @@ def evidence_rate(docs: Sequence[Doc], results: Sequence[RootCause]) -> dict[str
 
 
 def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
-                 model: str | Path | None = None, batch_size: int = 512, read_options: dict | None = None) -> Path:
+                 model: str | Path | None = None, batch_size: int = 512, read_options: dict | None = None,
+                 names: str | Path | None = None) -> Path:
     """Write the ``n`` contacts the model is least sure about (smallest margin between its two
     best labels) to a CSV for an analyst: fill in ``root_cause`` and pass the file to
     ``voc train root-cause --data``. The text is normalised and redacted, as ``voc tag`` outputs it."""
@@ -323,7 +324,10 @@ def label_sample(inputs: Sequence[str | Path], n: int, output: str | Path, *,
                 live = []
     if live:
         score(live)
-    rows = [r for _, _, r in sorted(heap, key=lambda x: (-x[0][0], -x[0][1]))]
+    from ..text.redact import Redactor, read_names  # issue 16: the label sheet leaves voc: every cell scrubbed
+
+    scrub = Redactor(names=read_names(names) if names else ()).scrub
+    rows = [scrub(r) for _, _, r in sorted(heap, key=lambda x: (-x[0][0], -x[0][1]))]
     output = Path(output)
     try:
         with open(output, "w", encoding="utf-8-sig", newline="") as f:  # BOM: opens cleanly in Excel

@@ -16,25 +16,29 @@ from ..topics.model import NAME, VERSION, TopicModel, rounded
 
 log = logging.getLogger(__name__)
 
-def tokenise_contacts(contacts: Iterable[Contact], *, workers: int = 1,
-                      batch_size: int = 256) -> tuple[list[str], list[tuple[str, ...]], list[Any]]:
+def tokenise_contacts(contacts: Iterable[Contact], *, workers: int = 1, batch_size: int = 256,
+                      names: str | Path | None = None) -> tuple[list[str], list[tuple[str, ...]], list[Any]]:
     """(ids, tokens, tagged) of contacts, through the text stages (on ``workers`` processes)."""
+    from ..text.redact import Redactor, personal_token, read_names
     from .text import pipeline_through
 
+    redactor = Redactor(names=read_names(names) if names else ())  # issue 16: a user name list too
+    personal = personal_token(redactor)
     ids, toks, tagged = [], [], []
     for t in pipeline_through("segment").pipe(contacts, workers=workers, batch_size=batch_size):
         if t.status.startswith("error"):
             log.warning("contact %s skipped: %s", t.contact.id, t.status)
             continue
-        ids.append(t.contact.id)
-        toks.append(tuple(t.tokens or ()))
+        ids.append(redactor.scrub(t.contact.id))
+        toks.append(tuple(w for w in t.tokens or () if not personal(w)))  # issue 16: no names in a model
         tagged.append(t)
     return ids, toks, tagged
 
 
-def fit_contacts(contacts: Iterable[Contact], *, workers: int = 1, **params: Any) -> TopicModel:
+def fit_contacts(contacts: Iterable[Contact], *, workers: int = 1, names: str | Path | None = None,
+                 **params: Any) -> TopicModel:
     """Fit a ``TopicModel`` on contacts (their customer tokens)."""
-    ids, toks, _ = tokenise_contacts(contacts, workers=workers)
+    ids, toks, _ = tokenise_contacts(contacts, workers=workers, names=names)
     if not toks:
         raise InputError("no contacts to fit topics on; give files with customer text.")
     return fit(TopicModel(**params), toks, ids)
@@ -42,13 +46,15 @@ def fit_contacts(contacts: Iterable[Contact], *, workers: int = 1, **params: Any
 
 def fit_files(inputs: Sequence[str | Path], output: str | Path, *, num_topics: int | str = "auto", seed: int = 1,
               workers: int = 1, overwrite: bool = False, version: str = VERSION, read_options: dict | None = None,
-              **params: Any) -> TopicModel:
+              names: str | Path | None = None, **params: Any) -> TopicModel:
     """``voc topics fit``: fit on the contacts of ``inputs`` and write the model folder."""
     from ..io.readers import read_inputs
 
     model = fit_contacts(read_inputs(inputs, **(read_options or {})), workers=workers, num_topics=num_topics,
-                         seed=seed, **params)
-    sources = [{"name": Path(p).name, "note": "user input"} for p in inputs]
+                         seed=seed, names=names, **params)
+    from ..text.redact import Redactor
+
+    sources = [{"name": Redactor().scrub(Path(p).name), "note": "user input"} for p in inputs]  # issue 16
     model.save(output, version=version, data_sources=sources, overwrite=overwrite,
                description=f"LDA topic model fitted with voc topics fit on {len(inputs)} file(s)")
     return model
