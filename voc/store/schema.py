@@ -71,6 +71,11 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
         "CREATE INDEX contacts_month_contact_type ON contacts(month, contact_type, owner, root_cause, "
         "sentiment_label, churn_level, escalate, escalation_level, sentiment_trend, resolved, tier, sentiment)",
     )),
+    (3, "index by customer and time (customer journeys, voc.journey)", (
+        # voc.journey streams the contacts ordered by (customer_id, ts): this index gives that
+        # order without sorting the store (contacts without a customer id are not indexed)
+        "CREATE INDEX contacts_customer_ts ON contacts(customer_id, ts) WHERE customer_id IS NOT NULL",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",

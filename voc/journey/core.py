@@ -1,0 +1,401 @@
+"""Customer journeys over the results store: repeat contacts about the same issue, episodes,
+channel switching and first-contact resolution (docs/journey.md has the definitions).
+
+The store is read once, ordered by ``(customer_id, ts)`` through the index
+``contacts_customer_ts`` (store migration 3); only one customer's contacts are in memory at a
+time, plus the aggregates.
+"""
+from __future__ import annotations
+
+import heapq
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any, Iterator, NamedTuple, Sequence
+
+from ..errors import ConfigError
+from ..store import Store, parse_duration
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WINDOW = "7d"
+DEFAULT_SIMILARITY = 0.3
+# the longest look-back inside one customer's window: a customer id shared by thousands of
+# contacts (a placeholder such as "unknown") would otherwise cost a quadratic scan
+MAX_LOOKBACK = 200
+DIMS = ("month", "channel", "root_cause", "owner", "tier", "contact_type")
+# Explicit references back to an earlier contact, on top of the ``unresolved`` cues of
+# corpus/lexicons/churn_cues.tsv (多次, 还是没, 再次, 第二次 ...): a contact that says one of them is
+# taken to be about the same issue as the customer's previous contact inside the window.
+BACK_REFERENCES = ("上次", "上回", "之前反映", "之前投诉", "之前说", "前几天", "已经联系", "已经打过", "又来了")
+_PLACEHOLDER = re.compile(r"〔[^〕]*〕")
+_NOT_WORD = re.compile(r"[\W_0-9A-Za-z]+")
+
+COLUMNS = ("id", "ts", "customer_id", "created_at", "channel", "contact_type", "root_cause", "topic", "resolved",
+           "sentiment_label", "owner", "tier", "month", "text")
+
+
+class Row(NamedTuple):
+    id: str
+    ts: int
+    customer_id: str
+    created_at: str | None
+    channel: str | None
+    contact_type: str | None
+    root_cause: str | None
+    topic: str | None
+    resolved: str | None
+    sentiment_label: str | None
+    owner: str | None
+    tier: str | None
+    month: str | None
+    text: str | None
+
+
+@lru_cache(maxsize=1)
+def follow_up_cues() -> tuple[str, ...]:
+    """The ``unresolved`` cues of the churn lexicon plus ``BACK_REFERENCES``."""
+    from ..lang.cues import cue_rows
+    from ..resources import corpus_path
+
+    try:
+        cues = [cue for _, label, cue, _ in cue_rows(corpus_path("lexicons", "churn_cues.tsv")) if label == "unresolved"]
+    except FileNotFoundError:  # pragma: no cover - the lexicon ships with voc
+        cues = []
+    return tuple(sorted(set(cues) | set(BACK_REFERENCES), key=lambda c: (-len(c), c)))
+
+
+def bigrams(text: str | None) -> frozenset[str]:
+    """Character bigrams of a redacted text, without placeholders, punctuation, digits and Latin
+    letters (order numbers and placeholders would make unrelated texts look alike)."""
+    t = _NOT_WORD.sub("", _PLACEHOLDER.sub("", text or ""))
+    return frozenset(t[i:i + 2] for i in range(len(t) - 1))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def window_seconds(window: str | int | float | timedelta) -> int:
+    w = parse_duration(window)
+    if w.total_seconds() <= 0:
+        raise ConfigError(f"the repeat window {window!r} must be longer than zero; give e.g. 7d or 48h.")
+    return int(w.total_seconds())
+
+
+class Issue:
+    """How two contacts of one customer are judged to be about the same issue."""
+
+    def __init__(self, similarity: float = DEFAULT_SIMILARITY):
+        if not 0 < similarity <= 1:
+            raise ConfigError(f"the text similarity threshold must be in (0, 1], not {similarity}; give e.g. 0.3.")
+        self.similarity = similarity
+        self.cues = follow_up_cues()
+
+    def same(self, a: Row, b: Row, a_bigrams, b_bigrams, b_follows_a: bool) -> str | None:
+        """Why ``b`` (later) is about the same issue as ``a``, or None: ``cause`` (same root cause,
+        not other), ``topic`` (same topic), ``text`` (char-bigram Jaccard >= similarity),
+        ``follow-up`` (``b`` is the customer's next contact after ``a`` and refers back)."""
+        if a.root_cause and a.root_cause == b.root_cause and a.root_cause != "other":
+            return "cause"
+        if a.topic and a.topic == b.topic:
+            return "topic"
+        if jaccard(a_bigrams(), b_bigrams()) >= self.similarity:
+            return "text"
+        if b_follows_a and b.text and any(c in b.text for c in self.cues):
+            return "follow-up"
+        return None
+
+
+@dataclass
+class Link:
+    """``b`` is a repeat of ``a``: the latest earlier contact of the customer within the window
+    about the same issue."""
+
+    customer_id: str
+    a: str
+    b: str
+    reason: str
+    gap_s: int
+    channel_a: str | None
+    channel_b: str | None
+
+
+@dataclass
+class Contact:
+    """One contact in a customer's journey (``Journey.contacts``), with its links."""
+
+    row: Row
+    repeat_of: str | None = None  # id of the contact it repeats
+    reason: str | None = None
+    repeated: bool = False        # a later contact within the window is about the same issue
+    episode: str = ""             # id of the first contact of its issue
+    step: int = 1                 # position inside the episode
+    fcr: str | None = None        # first contacts only: yes | no | unclear | untagged | open
+
+    def record(self, tz=None) -> dict[str, Any]:
+        r = self.row
+        return {"id": r.id, "created_at": r.created_at, "channel": r.channel, "contact_type": r.contact_type,
+                "root_cause": r.root_cause, "topic": r.topic, "sentiment_label": r.sentiment_label,
+                "resolved": r.resolved, "owner": r.owner, "tier": r.tier, "month": r.month,
+                "repeat_of": self.repeat_of, "same_issue": self.reason, "episode": self.episode, "step": self.step,
+                "first_contact_resolution": self.fcr, "text": r.text}
+
+
+def link_customer(rows: Sequence[Row], window_s: int, issue: Issue, horizon: int | None) -> list[Contact]:
+    """Link one customer's contacts (ordered by time): repeats, episodes, FCR of first contacts.
+
+    ``horizon``: the latest time the data covers; a first contact whose window reaches past it
+    and that has no repeat yet is ``open`` (its outcome is not known yet)."""
+    out = [Contact(r) for r in rows]
+    cache: dict[int, frozenset[str]] = {}
+
+    def grams(i: int):
+        def get():
+            g = cache.get(i)
+            if g is None:
+                g = cache[i] = bigrams(rows[i].text)
+            return g
+        return get
+
+    start = 0
+    for j, b in enumerate(rows):
+        while rows[start].ts < b.ts - window_s:
+            start += 1
+        lo = max(start, j - MAX_LOOKBACK)
+        for i in range(j - 1, lo - 1, -1):
+            reason = issue.same(rows[i], b, grams(i), grams(j), i == j - 1)
+            if reason is None:
+                continue
+            out[i].repeated = True
+            if out[j].repeat_of is None:  # the latest earlier contact about the same issue
+                out[j].repeat_of, out[j].reason = rows[i].id, reason
+                out[j].episode, out[j].step = out[i].episode, out[i].step + 1
+        if out[j].repeat_of is None:
+            out[j].episode = b.id
+    for c in out:
+        if c.repeat_of is not None:
+            continue
+        r = c.row.resolved
+        if c.repeated:
+            c.fcr = "no"
+        elif r not in ("yes", "no"):
+            c.fcr = "untagged" if r is None else "unclear"
+        elif horizon is not None and c.row.ts + window_s > horizon:
+            c.fcr = "open"
+        else:
+            c.fcr = "yes" if r == "yes" else "no"
+    return out
+
+
+def _where(since: int | None, until: int | None, where: str) -> str:
+    conds = ["customer_id IS NOT NULL", "ts IS NOT NULL"]
+    if since is not None:
+        conds.append("ts >= ?")
+    if until is not None:
+        conds.append("ts < ?")
+    if where:
+        conds.append(f"({where})")
+    return " AND ".join(conds)
+
+
+def customers(store: Store, *, since: int | None = None, until: int | None = None, where: str = "",
+              params: Sequence[Any] = (), customer: str | None = None) -> Iterator[list[Row]]:
+    """Each customer's contacts in time order (``since``/``until``: Unix seconds), streamed
+    in customer order from the store."""
+    cond = _where(since, until, where)
+    args: list[Any] = [v for v in (since, until) if v is not None] + list(params)
+    if customer is not None:
+        cond += " AND customer_id = ?"
+        args.append(customer)
+    sql = (f"SELECT {', '.join(COLUMNS)} FROM contacts INDEXED BY contacts_customer_ts WHERE {cond} "
+           "ORDER BY customer_id, ts, id")
+    group: list[Row] = []
+    for t in store.iter_query(sql, args):
+        row = Row(*t)
+        if group and row.customer_id != group[0].customer_id:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def horizon_of(store: Store) -> int | None:
+    return store.query("SELECT MAX(ts) FROM contacts")[0][0]
+
+
+@dataclass
+class Journey:
+    """One customer's timeline."""
+
+    customer_id: str
+    contacts: list[Contact]
+
+    @property
+    def repeats(self) -> int:
+        return sum(c.repeat_of is not None for c in self.contacts)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [c.record() for c in self.contacts]
+
+
+def journeys(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, similarity: float = DEFAULT_SIMILARITY, *,
+             customer: str | None = None, since: int | None = None, until: int | None = None, where: str = "",
+             params: Sequence[Any] = ()) -> Iterator[Journey]:
+    """Every customer's journey (or one ``customer``'s), streamed."""
+    w, issue, horizon = window_seconds(window), Issue(similarity), horizon_of(store)
+    for rows in customers(store, since=since, until=until, where=where, params=params, customer=customer):
+        yield Journey(rows[0].customer_id, link_customer(rows, w, issue, horizon))
+
+
+# -- aggregates -------------------------------------------------------------------------------
+def _blank() -> dict[str, int]:
+    return {"contacts": 0, "repeats": 0, "first": 0, "fcr": 0, "not_fcr": 0, "unclear": 0, "untagged": 0, "open": 0}
+
+
+@dataclass
+class Stats:
+    """Journey and FCR figures over a store (``analyse``)."""
+
+    window_s: int
+    similarity: float
+    contacts: int = 0
+    customers: int = 0
+    returning: int = 0          # customers with two or more contacts
+    repeats: int = 0            # contacts that repeat an earlier contact about the same issue
+    episodes: int = 0           # issues (first contacts)
+    fcr: int = 0
+    not_fcr: int = 0
+    unclear: int = 0
+    untagged: int = 0
+    open: int = 0
+    switches: int = 0           # repeat links whose channel differs
+    reasons: dict[str, int] = field(default_factory=dict)
+    paths: dict[tuple, int] = field(default_factory=dict)      # (channel a, channel b) -> links
+    lengths: dict[int, int] = field(default_factory=dict)      # contacts per episode -> episodes
+    resolved_lengths: dict[int, int] = field(default_factory=dict)  # episodes that end resolved
+    by: dict[str, dict[Any, dict[str, int]]] = field(default_factory=dict)
+    longest: list[tuple] = field(default_factory=list)         # (contacts, customer, [ids])
+    unlinked: int = 0           # contacts without a customer id or a readable time
+
+    @property
+    def eligible(self) -> int:
+        return self.fcr + self.not_fcr
+
+    @property
+    def fcr_rate(self) -> float | None:
+        return self.fcr / self.eligible if self.eligible else None
+
+    @property
+    def repeat_rate(self) -> float | None:
+        return self.repeats / self.contacts if self.contacts else None
+
+    @property
+    def contacts_per_resolution(self) -> float | None:
+        n = sum(self.resolved_lengths.values())
+        return sum(k * v for k, v in self.resolved_lengths.items()) / n if n else None
+
+    def summary(self) -> dict[str, Any]:
+        return {"window_days": self.window_s / 86400, "similarity": self.similarity, "contacts": self.contacts,
+                "customers": self.customers, "returning_customers": self.returning, "repeats": self.repeats,
+                "repeat_rate": self.repeat_rate, "issues": self.episodes, "fcr": self.fcr, "not_fcr": self.not_fcr,
+                "fcr_rate": self.fcr_rate, "unclear": self.unclear, "untagged": self.untagged, "open": self.open,
+                "channel_switches": self.switches, "same_issue_by": dict(sorted(self.reasons.items())),
+                "contacts_per_resolution": self.contacts_per_resolution,
+                "unlinked_contacts": self.unlinked,
+                "channel_paths": [{"from": a, "to": b, "links": n} for (a, b), n in
+                                  sorted(self.paths.items(), key=lambda kv: (-kv[1], str(kv[0])))[:20]]}
+
+    def table(self, dim: str) -> list[dict[str, Any]]:
+        """Per value of ``dim`` (month, channel, root_cause, owner, tier, contact_type): contacts,
+        repeats and repeat rate (by the contact's own value), first contacts and FCR (by the
+        first contact's value)."""
+        out = []
+        for v, d in self.by.get(dim, {}).items():
+            elig = d["fcr"] + d["not_fcr"]
+            out.append({dim: v, **d, "repeat_rate": d["repeats"] / d["contacts"] if d["contacts"] else None,
+                        "fcr_rate": d["fcr"] / elig if elig else None})
+        return sorted(out, key=lambda r: (-r["contacts"], str(r[dim])))
+
+
+def _add(stats: Stats, c: Contact) -> None:
+    r = c.row
+    for dim in DIMS:
+        d = stats.by.setdefault(dim, {}).get(getattr(r, dim))
+        if d is None:
+            d = stats.by[dim][getattr(r, dim)] = _blank()
+        d["contacts"] += 1
+        if c.repeat_of is not None:
+            d["repeats"] += 1
+        else:
+            d["first"] += 1
+            key = {"yes": "fcr", "no": "not_fcr"}.get(c.fcr, c.fcr)
+            d[key] += 1
+
+
+def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, similarity: float = DEFAULT_SIMILARITY,
+            *, since: int | None = None, until: int | None = None, where: str = "", params: Sequence[Any] = (),
+            top: int = 5) -> Stats:
+    """Journey and FCR figures over the store (contacts with ``since <= ts < until`` if given)."""
+    w, issue, horizon = window_seconds(window), Issue(similarity), horizon_of(store)
+    stats = Stats(w, similarity)
+    heap: list[tuple] = []
+    for rows in customers(store, since=since, until=until, where=where, params=params):
+        linked = link_customer(rows, w, issue, horizon)
+        stats.customers += 1
+        stats.contacts += len(linked)
+        if len(linked) > 1:
+            stats.returning += 1
+        by_id = {c.row.id: c for c in linked} if len(linked) > 1 else {}
+        episodes: dict[str, list[Contact]] = {}
+        for c in linked:
+            _add(stats, c)
+            episodes.setdefault(c.episode, []).append(c)
+            if c.repeat_of is None:
+                stats.episodes += 1
+                if c.fcr == "yes":
+                    stats.fcr += 1
+                elif c.fcr == "no":
+                    stats.not_fcr += 1
+                else:
+                    setattr(stats, c.fcr, getattr(stats, c.fcr) + 1)
+                continue
+            stats.repeats += 1
+            stats.reasons[c.reason] = stats.reasons.get(c.reason, 0) + 1
+            a = by_id[c.repeat_of].row
+            if (a.channel or "") != (c.row.channel or ""):
+                stats.switches += 1
+                key = (a.channel, c.row.channel)
+                stats.paths[key] = stats.paths.get(key, 0) + 1
+        for ep in episodes.values():
+            n = len(ep)
+            stats.lengths[n] = stats.lengths.get(n, 0) + 1
+            if ep[-1].row.resolved == "yes":
+                stats.resolved_lengths[n] = stats.resolved_lengths.get(n, 0) + 1
+            if n > 1:
+                item = (n, ep[-1].row.ts - ep[0].row.ts, rows[0].customer_id, [c.row.id for c in ep])
+                if len(heap) < top:
+                    heapq.heappush(heap, item)
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+    stats.longest = sorted(heap, key=lambda t: (-t[0], -t[1], t[2]))
+    cond = "customer_id IS NULL OR ts IS NULL"
+    args: list[Any] = []
+    if since is not None:
+        cond, args = f"({cond}) AND (ts IS NULL OR ts >= ?)", [since]
+    if until is not None:
+        cond, args = f"({cond}) AND (ts IS NULL OR ts < ?)", [*args, until]
+    if where:
+        cond, args = f"({cond}) AND ({where})", [*args, *params]
+    stats.unlinked = store.query(f"SELECT COUNT(*) FROM contacts WHERE {cond}", args)[0][0]
+    return stats
+
+
+def display(ts: int, tz) -> str:
+    return datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M")
