@@ -11,7 +11,7 @@ import heapq
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Iterator, NamedTuple, Sequence
 
@@ -312,37 +312,50 @@ class Stats:
                 "channel_paths": [{"from": a, "to": b, "links": n} for (a, b), n in
                                   sorted(self.paths.items(), key=lambda kv: (-kv[1], str(kv[0])))[:20]]}
 
-    def table(self, dim: str) -> list[dict[str, Any]]:
+    def table(self, dim: str, month: str | None = None) -> list[dict[str, Any]]:
         """Per value of ``dim`` (month, channel, root_cause, owner, tier, contact_type): contacts,
         repeats and repeat rate (by the contact's own value), first contacts and FCR (by the
-        first contact's value)."""
+        first contact's value); of the contacts of ``month`` only, if given."""
         out = []
-        for v, d in self.by.get(dim, {}).items():
+        if month is not None:
+            values = {v: d for (m, v), d in self.by.get(f"month+{dim}", {}).items() if m == month}
+        else:
+            values = self.by.get(dim, {})
+        for v, d in values.items():
             elig = d["fcr"] + d["not_fcr"]
             out.append({dim: v, **d, "repeat_rate": d["repeats"] / d["contacts"] if d["contacts"] else None,
                         "fcr_rate": d["fcr"] / elig if elig else None})
+        if dim == "month":
+            return sorted(out, key=lambda r: str(r[dim]))
         return sorted(out, key=lambda r: (-r["contacts"], str(r[dim])))
 
 
 def _add(stats: Stats, c: Contact) -> None:
     r = c.row
     for dim in DIMS:
-        d = stats.by.setdefault(dim, {}).get(getattr(r, dim))
-        if d is None:
-            d = stats.by[dim][getattr(r, dim)] = _blank()
-        d["contacts"] += 1
-        if c.repeat_of is not None:
-            d["repeats"] += 1
-        else:
-            d["first"] += 1
-            key = {"yes": "fcr", "no": "not_fcr"}.get(c.fcr, c.fcr)
-            d[key] += 1
+        value = getattr(r, dim)
+        _count(stats.by.setdefault(dim, {}), value, c)
+        if dim != "month":
+            _count(stats.by.setdefault(f"month+{dim}", {}), (r.month, value), c)
+
+
+def _count(table: dict[Any, dict[str, int]], value: Any, c: Contact) -> None:
+    d = table.get(value)
+    if d is None:
+        d = table[value] = _blank()
+    d["contacts"] += 1
+    if c.repeat_of is not None:
+        d["repeats"] += 1
+    else:
+        d["first"] += 1
+        d[{"yes": "fcr", "no": "not_fcr"}.get(c.fcr, c.fcr)] += 1
 
 
 def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, similarity: float = DEFAULT_SIMILARITY,
             *, since: int | None = None, until: int | None = None, where: str = "", params: Sequence[Any] = (),
-            top: int = 5) -> Stats:
-    """Journey and FCR figures over the store (contacts with ``since <= ts < until`` if given)."""
+            top: int = 5, longest_month: str | None = None) -> Stats:
+    """Journey and FCR figures over the store (contacts with ``since <= ts < until`` if given);
+    ``longest``: the ``top`` issues that took the most contacts (that began in ``longest_month``)."""
     w, issue, horizon = window_seconds(window), Issue(similarity), horizon_of(store)
     stats = Stats(w, similarity)
     heap: list[tuple] = []
@@ -378,7 +391,7 @@ def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, simila
             stats.lengths[n] = stats.lengths.get(n, 0) + 1
             if ep[-1].row.resolved == "yes":
                 stats.resolved_lengths[n] = stats.resolved_lengths.get(n, 0) + 1
-            if n > 1:
+            if n > 1 and (longest_month is None or ep[0].row.month == longest_month):
                 item = (n, ep[-1].row.ts - ep[0].row.ts, rows[0].customer_id, [c.row.id for c in ep])
                 if len(heap) < top:
                     heapq.heappush(heap, item)
@@ -396,6 +409,3 @@ def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, simila
     stats.unlinked = store.query(f"SELECT COUNT(*) FROM contacts WHERE {cond}", args)[0][0]
     return stats
 
-
-def display(ts: int, tz) -> str:
-    return datetime.fromtimestamp(ts, tz).strftime("%Y-%m-%d %H:%M")
