@@ -192,9 +192,9 @@ def test_a_store_of_schema_1_migrates_and_keeps_its_records(tmp_path):
     with pytest.raises(ConfigError, match="needs migrating"):
         Store(path, readonly=True)
     with Store(path) as st:
-        assert st.schema_version() == SCHEMA_VERSION == 2
+        assert st.schema_version() == SCHEMA_VERSION == 3
         versions = st.query("SELECT version, description FROM schema_version ORDER BY version")
-        assert [v for v, _ in versions] == [1, 2] and "contact type" in versions[1][1]
+        assert [v for v, _ in versions] == [1, 2, 3] and "contact type" in versions[1][1]
         cols = {r[0]: r[1:] for r in st.query("SELECT id, contact_type, resolved, resolved_score FROM contacts")}
         assert cols == {"older": (None, None, None), "typed": ("request", "no", 0.2), "nulls": (None, None, None)}
         extras = [json.loads(r[0]) for r in st.query("SELECT extra FROM contacts")]
@@ -361,3 +361,11 @@ def test_voc_tag_store_adds_tagged_contacts(tmp_path):
     with Store(tmp_path / "voc.db") as st:
         assert st.count("2026-10") == 3
         assert all(PHONE not in (r["text"] or "") for r in st.records())
+
+
+def test_migration_3_indexes_customers_by_time(tmp_path):
+    """Journeys read contacts ordered by (customer_id, ts) through the index of migration 3."""
+    with Store(tmp_path / "j.db") as st:
+        plan = st.query("EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE customer_id IS NOT NULL "
+                        "ORDER BY customer_id, ts")
+    assert any("contacts_customer_ts" in str(row) for row in plan) and not any("TEMP B-TREE" in str(r) for r in plan)
