@@ -46,18 +46,18 @@ def journey_section(st: Store, month: str, months: list[str], where: str = "", p
                     longest_month=month)
     by_month = {r["month"]: r for r in stats.table("month")}
     trend = Table("首次解决-趋势", "首次解决率与重复联络（按月）",
-                  ["月份", "联络", "重复联络", "重复率", "问题（首次联络）", "结果已知", "首次解决", "首次解决率", "结果不明", "尚在观察期"],
-                  ["text", "int", "int", "pct", "int", "int", "int", "pct", "int", "int"],
+                  ["月份", "联络", "重复联络", "重复率", "结果已知", "首次解决率", "结果不明", "尚在观察期"],
+                  ["text", "int", "int", "pct", "int", "pct", "int", "int"],
                   note=f"重复联络：同一客户 {w // 86400} 天内就同一问题再次联络（同一根因〔其他除外〕、同一话题、文本相似或明确提到上次）。"
                        "首次解决：首次联络的 resolved 为 yes 且窗口内没有重复联络；resolved 为 unclear 或未标注、且没有重复联络的"
                        "不计入分母（“结果不明”）；窗口尚未结束的首次联络列为“尚在观察期”。")
     for m in months:
         d = by_month.get(m)
         if d is None:
-            trend.rows.append([m, 0, 0, None, 0, 0, 0, None, 0, 0])
+            trend.rows.append([m, 0, 0, None, 0, None, 0, 0])
             continue
-        trend.rows.append([m, d["contacts"], d["repeats"], d["repeat_rate"], d["first"], d["fcr"] + d["not_fcr"],
-                           d["fcr"], d["fcr_rate"], d["unclear"] + d["untagged"], d["open"]])
+        trend.rows.append([m, d["contacts"], d["repeats"], d["repeat_rate"], d["fcr"] + d["not_fcr"], d["fcr_rate"],
+                           d["unclear"] + d["untagged"], d["open"]])
     split = Table("首次解决-分项", f"{month} 首次解决率与重复率（按渠道、根因、负责方、客户等级）",
                   ["维度", "取值", "联络", "重复率", "结果已知", "首次解决率"], ["text", "text", "int", "pct", "int", "pct"],
                   note="首次解决率按首次联络的渠道、根因、负责方、客户等级计；重复率按联络本身计。")
@@ -79,7 +79,7 @@ def journey_section(st: Store, month: str, months: list[str], where: str = "", p
                "repeat_rate": share(cur["repeats"], cur["contacts"]), "repeats": cur["repeats"],
                "unclear": cur.get("unclear", 0) + cur.get("untagged", 0), "open": cur.get("open", 0),
                "per_resolution": stats.contacts_per_resolution, "switches": stats.switches,
-               "switch_share": share(stats.switches, stats.repeats), "examples": items}
+               "all_repeats": stats.repeats, "switch_share": share(stats.switches, stats.repeats), "examples": items}
     return context, [trend, split]
 
 
