@@ -135,11 +135,18 @@ def test_too_little_history_and_missing_extra(tmp_path, monkeypatch):
 
 
 # -- the monthly report's sections ------------------------------------------------------------
-def test_report_sections(store, tmp_path):
+@pytest.fixture(scope="module")
+def report(store):
     pytest.importorskip("jinja2")
     from voc.reports import monthly
 
-    rep = monthly(store, "2026-10")
+    return monthly(store, "2026-10")
+
+
+def test_report_sections(report, tmp_path):
+    from voc.reports import monthly
+
+    rep = report
     nxt = rep.table("下月预测")
     assert {row[0] for row in nxt.rows} == {"流程", "产品", "人员", "政策", "其他"}
     assert all(row[3] <= row[2] <= row[4] for row in nxt.rows)
@@ -171,14 +178,11 @@ document.body.setAttribute('data-measure', JSON.stringify({
 </script>"""
 
 
-def test_report_sections_render_in_chromium(store, tmp_path):
-    pytest.importorskip("jinja2")
+def test_report_sections_render_in_chromium(report, tmp_path):
     exe = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
     if exe is None:
         pytest.skip("no chromium binary (Debian: apt-get install chromium); .ci/run installs it")
-    from voc.reports import monthly
-
-    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", monthly(store, "2026-10").to_html())
+    page = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", report.to_html())
     page = page.replace("</body>", MEASURE + "</body>")
     frames = "".join(f'<iframe id="w{w}" style="width:{w}px;height:700px;border:0;display:block" '
                      f'srcdoc="{escape(page, quote=True)}"></iframe>' for w in (360, 1280))

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
-from typing import Any, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..errors import ConfigError
 from ..store import Store, parse_duration
@@ -97,7 +97,7 @@ class Issue:
         self.similarity = similarity
         self.cues = follow_up_cues()
 
-    def same(self, a: Row, b: Row, a_bigrams, b_bigrams, b_follows_a: bool) -> str | None:
+    def same(self, a: Row, b: Row, a_bigrams, b_bigrams, b_follows_a: bool, b_text=None) -> str | None:
         """Why ``b`` (later) is about the same issue as ``a``, or None: ``cause`` (same root cause,
         not other), ``topic`` (same topic), ``text`` (char-bigram Jaccard >= similarity),
         ``follow-up`` (``b`` is the customer's next contact after ``a`` and refers back)."""
@@ -107,8 +107,10 @@ class Issue:
             return "topic"
         if jaccard(a_bigrams(), b_bigrams()) >= self.similarity:
             return "text"
-        if b_follows_a and b.text and any(c in b.text for c in self.cues):
-            return "follow-up"
+        if b_follows_a:
+            text = b_text() if b_text is not None else b.text
+            if text and any(c in text for c in self.cues):
+                return "follow-up"
         return None
 
 
@@ -147,19 +149,29 @@ class Contact:
                 "first_contact_resolution": self.fcr, "text": r.text}
 
 
-def link_customer(rows: Sequence[Row], window_s: int, issue: Issue, horizon: int | None) -> list[Contact]:
+def link_customer(rows: Sequence[Row], window_s: int, issue: Issue, horizon: int | None,
+                  text_of: Callable[[str], str | None] | None = None) -> list[Contact]:
     """Link one customer's contacts (ordered by time): repeats, episodes, FCR of first contacts.
 
     ``horizon``: the latest time the data covers; a first contact whose window reaches past it
-    and that has no repeat yet is ``open`` (its outcome is not known yet)."""
+    and that has no repeat yet is ``open`` (its outcome is not known yet). ``text_of(id)``:
+    reads a contact's text when the rows were streamed without it (only pairs that the cause
+    and topic rules leave undecided need it)."""
     out = [Contact(r) for r in rows]
     cache: dict[int, frozenset[str]] = {}
+    texts: dict[int, str | None] = {}
+
+    def text(i: int) -> str | None:
+        if i not in texts:
+            r = rows[i]
+            texts[i] = r.text if r.text is not None or text_of is None else text_of(r.id)
+        return texts[i]
 
     def grams(i: int):
         def get():
             g = cache.get(i)
             if g is None:
-                g = cache[i] = bigrams(rows[i].text)
+                g = cache[i] = bigrams(text(i))
             return g
         return get
 
@@ -169,7 +181,7 @@ def link_customer(rows: Sequence[Row], window_s: int, issue: Issue, horizon: int
             start += 1
         lo = max(start, j - MAX_LOOKBACK)
         for i in range(j - 1, lo - 1, -1):
-            reason = issue.same(rows[i], b, grams(i), grams(j), i == j - 1)
+            reason = issue.same(rows[i], b, grams(i), grams(j), i == j - 1, lambda: text(j))
             if reason is None:
                 continue
             out[i].repeated = True
@@ -179,18 +191,21 @@ def link_customer(rows: Sequence[Row], window_s: int, issue: Issue, horizon: int
         if out[j].repeat_of is None:
             out[j].episode = b.id
     for c in out:
-        if c.repeat_of is not None:
-            continue
-        r = c.row.resolved
-        if c.repeated:
-            c.fcr = "no"
-        elif r not in ("yes", "no"):
-            c.fcr = "untagged" if r is None else "unclear"
-        elif horizon is not None and c.row.ts + window_s > horizon:
-            c.fcr = "open"
-        else:
-            c.fcr = "yes" if r == "yes" else "no"
+        if c.repeat_of is None:
+            c.fcr = fcr_outcome(c.row, c.repeated, window_s, horizon)
     return out
+
+
+def fcr_outcome(row: Row, repeated: bool, window_s: int, horizon: int | None) -> str:
+    """yes | no | unclear | untagged | open for a first contact (docs/journey.md)."""
+    r = row.resolved
+    if repeated:
+        return "no"
+    if r not in ("yes", "no"):
+        return "untagged" if r is None else "unclear"
+    if horizon is not None and row.ts + window_s > horizon:
+        return "open"
+    return r
 
 
 def _where(since: int | None, until: int | None, where: str) -> str:
@@ -205,15 +220,18 @@ def _where(since: int | None, until: int | None, where: str) -> str:
 
 
 def customers(store: Store, *, since: int | None = None, until: int | None = None, where: str = "",
-              params: Sequence[Any] = (), customer: str | None = None) -> Iterator[list[Row]]:
+              params: Sequence[Any] = (), customer: str | None = None, with_text: bool = False
+              ) -> Iterator[list[Row]]:
     """Each customer's contacts in time order (``since``/``until``: Unix seconds), streamed
-    in customer order from the store."""
+    in customer order from the store; without ``with_text``, ``created_at`` and ``text`` are
+    None (the scan then reads the covering index only)."""
     cond = _where(since, until, where)
     args: list[Any] = [v for v in (since, until) if v is not None] + list(params)
     if customer is not None:
         cond += " AND customer_id = ?"
         args.append(customer)
-    sql = (f"SELECT {', '.join(COLUMNS)} FROM contacts INDEXED BY contacts_customer_ts WHERE {cond} "
+    cols = COLUMNS if with_text else tuple("NULL" if c in ("created_at", "text") else c for c in COLUMNS)
+    sql = (f"SELECT {', '.join(cols)} FROM contacts INDEXED BY contacts_customer_ts WHERE {cond} "
            "ORDER BY customer_id, ts, id")
     group: list[Row] = []
     for t in store.iter_query(sql, args):
@@ -250,7 +268,8 @@ def journeys(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, simil
              params: Sequence[Any] = ()) -> Iterator[Journey]:
     """Every customer's journey (or one ``customer``'s), streamed."""
     w, issue, horizon = window_seconds(window), Issue(similarity), horizon_of(store)
-    for rows in customers(store, since=since, until=until, where=where, params=params, customer=customer):
+    for rows in customers(store, since=since, until=until, where=where, params=params, customer=customer,
+                          with_text=True):
         yield Journey(rows[0].customer_id, link_customer(rows, w, issue, horizon))
 
 
@@ -330,25 +349,32 @@ class Stats:
         return sorted(out, key=lambda r: (-r["contacts"], str(r[dim])))
 
 
-def _add(stats: Stats, c: Contact) -> None:
-    r = c.row
+_KEY = {"yes": "fcr", "no": "not_fcr", "unclear": "unclear", "untagged": "untagged", "open": "open"}
+
+
+def _add(stats: Stats, r: Row, repeat: bool, fcr: str | None) -> None:
+    key = "repeats" if repeat else _KEY[fcr]
+    by = stats.by
     for dim in DIMS:
         value = getattr(r, dim)
-        _count(stats.by.setdefault(dim, {}), value, c)
+        _count(by.setdefault(dim, {}), value, key, repeat)
         if dim != "month":
-            _count(stats.by.setdefault(f"month+{dim}", {}), (r.month, value), c)
+            _count(by.setdefault(f"month+{dim}", {}), (r.month, value), key, repeat)
 
 
-def _count(table: dict[Any, dict[str, int]], value: Any, c: Contact) -> None:
+def _count(table: dict[Any, dict[str, int]], value: Any, key: str, repeat: bool) -> None:
     d = table.get(value)
     if d is None:
         d = table[value] = _blank()
     d["contacts"] += 1
-    if c.repeat_of is not None:
-        d["repeats"] += 1
-    else:
+    d[key] += 1
+    if not repeat:
         d["first"] += 1
-        d[{"yes": "fcr", "no": "not_fcr"}.get(c.fcr, c.fcr)] += 1
+
+
+def _first(stats: Stats, fcr: str) -> None:
+    name = _KEY[fcr]
+    setattr(stats, name, getattr(stats, name) + 1)
 
 
 def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, similarity: float = DEFAULT_SIMILARITY,
@@ -359,8 +385,24 @@ def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, simila
     w, issue, horizon = window_seconds(window), Issue(similarity), horizon_of(store)
     stats = Stats(w, similarity)
     heap: list[tuple] = []
+    def text_of(id: str) -> str | None:
+        found = store.query("SELECT text FROM contacts WHERE id = ?", (id,))
+        return found[0][0] if found else None
+
     for rows in customers(store, since=since, until=until, where=where, params=params):
-        linked = link_customer(rows, w, issue, horizon)
+        if len(rows) == 1:  # most customers: no links to look for
+            r = rows[0]
+            fcr = fcr_outcome(r, False, w, horizon)
+            stats.customers += 1
+            stats.contacts += 1
+            stats.episodes += 1
+            _first(stats, fcr)
+            _add(stats, r, False, fcr)
+            stats.lengths[1] = stats.lengths.get(1, 0) + 1
+            if r.resolved == "yes":
+                stats.resolved_lengths[1] = stats.resolved_lengths.get(1, 0) + 1
+            continue
+        linked = link_customer(rows, w, issue, horizon, text_of)
         stats.customers += 1
         stats.contacts += len(linked)
         if len(linked) > 1:
@@ -368,16 +410,11 @@ def analyse(store: Store, window: str | int | timedelta = DEFAULT_WINDOW, simila
         by_id = {c.row.id: c for c in linked} if len(linked) > 1 else {}
         episodes: dict[str, list[Contact]] = {}
         for c in linked:
-            _add(stats, c)
+            _add(stats, c.row, c.repeat_of is not None, c.fcr)
             episodes.setdefault(c.episode, []).append(c)
             if c.repeat_of is None:
                 stats.episodes += 1
-                if c.fcr == "yes":
-                    stats.fcr += 1
-                elif c.fcr == "no":
-                    stats.not_fcr += 1
-                else:
-                    setattr(stats, c.fcr, getattr(stats, c.fcr) + 1)
+                _first(stats, c.fcr)
                 continue
             stats.repeats += 1
             stats.reasons[c.reason] = stats.reasons.get(c.reason, 0) + 1
