@@ -400,3 +400,11 @@ def test_store_add_refuses_a_raw_export_and_scrubs_every_field(tmp_path):
         row = st.query("SELECT * FROM contacts")[0]
     dump = json.dumps(row, ensure_ascii=False)
     assert "13812345678" not in dump and "110101199003074514" not in dump
+
+
+def test_migration_6_indexes_customers_by_time(tmp_path):
+    """Journeys read contacts ordered by (customer_id, ts) through the index of migration 6."""
+    with Store(tmp_path / "j.db") as st:
+        plan = st.query("EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE customer_id IS NOT NULL "
+                        "ORDER BY customer_id, ts")
+    assert any("contacts_customer_ts" in str(row) for row in plan) and not any("TEMP B-TREE" in str(r) for r in plan)

@@ -19,6 +19,7 @@ from .common import (CHANNEL_NAMES, OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, S
                      count_change, counts_by, fetch_contacts, significant, issue_condition, issue_counts, name_of, rel_change, share,
                      tier_rank, verbatim)
 from .methods import fmt_metric, model_facts
+from .outlook import forecast_section, journey_section
 from .types import COMPLAINT_SQL, CONTACT_TYPES, TYPE_SQL, and_, is_complaint
 
 log = logging.getLogger(__name__)
@@ -437,7 +438,9 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
         tables = [t_head, t_trend, types["table"], types["trend"], types["shares"]]
         for d in ("root_cause", "owner", "channel", "issue"):
             tables += [dims[d]["table"], dims[d]["trend"]]
-        tables += [t_emerging, t_sent, t_churn_issue, t_churn_tier, t_owner, t_tier, t_models]
+        journey, t_journey = journey_section(st, month, months, where, params)
+        outlook, t_outlook = forecast_section(st, month, where, params)
+        tables += [t_emerging, t_sent, t_churn_issue, t_churn_tier, t_owner, t_tier, *t_journey, *t_outlook, t_models]
         context = {
             "month": month, "months": months, "prev_month": prev, "has_prev": has_prev, "headline": headline,
             "dims": dims, "issue_dim": idim, "issue_label": _issue_label(idim), "emerging_method": emerging_method,
@@ -447,6 +450,7 @@ def monthly(store: Store | str | Path, month: str, *, trend_months: int = WINDOW
             "store_name": Path(st.path).name, "voc_version": __version__, "undated": undated,
             "channel_names": CHANNEL_NAMES, "owners": OWNERS, "types": types,
             "complaint_method": _complaint_method(facts, tot), "filter_label": facts.filter_label,
+            "journey": journey, "outlook": outlook,
         }
         report = Report(month, months, st.timezone, context, tables, st.path, None if opened else st, where, params)
     finally:

@@ -115,6 +115,13 @@ MIGRATIONS: list[tuple[int, str, Sequence[str]]] = [
             f"{col} = COALESCE({col}, {', '.join(_meta(k) for k in DIMENSION_KEYS[dim])})"
             for dim, col in DIMENSION_COLUMNS.items()),
     )),
+    (6, "index by customer and time (customer journeys, voc.journey)", (
+        # voc.journey streams the contacts ordered by (customer_id, ts): this index gives that
+        # order and covers the columns a journey reads (text is read only for the few pairs that
+        # need it), so the scan reads the index only; contacts without a customer id are left out
+        "CREATE INDEX contacts_customer_ts ON contacts(customer_id, ts, id, channel, contact_type, root_cause, "
+        "topic, resolved, sentiment_label, owner, tier, month) WHERE customer_id IS NOT NULL",
+    )),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 INSERT_COLUMNS = ("id", "month", "ts", "added_at", "created_at", "channel", "customer_id", "text", "root_cause",
