@@ -98,7 +98,7 @@ def topics_show(model_dir, terms):
 
     \b
     Example:
-      voc topics show models/topics/1.0.0
+      voc topics show models/topics/1.1.0
     """
     from ..topics.model import show_topics
 

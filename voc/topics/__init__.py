@@ -1,7 +1,7 @@
 """Topic discovery (gensim LDA over customer-side jieba tokens) and month-over-month tracking.
 
     from voc.topics import TopicModel, track
-    model = TopicModel.load("models/topics/1.0.0")
+    model = TopicModel.load("models/topics/1.1.0")
     theta = model.infer([["退款", "到账", "迟迟"]])
 
 ``voc.topics.model`` saves and loads topic models without pickle and infers topic weights in

@@ -36,7 +36,7 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError
 from ..store import Store, check_month
-from .align import Alignment, carry_over
+from .align import carry_over
 from .model import NAME, VERSION, TopicModel
 from .names import TopicNames, starter
 
@@ -221,10 +221,16 @@ def _apply_month(st: Store, month: str, model: TopicModel, own: bool, names: Top
         with st.conn:
             st.conn.executemany("UPDATE contacts SET extra = json_set(extra, '$.topics', json(?)) WHERE id = ?", rows)
     base = {i: n for i, n in zip(ids_map, model.labels)}
+    shown: dict[str, str] = {}  # names go through redaction like every string the store keeps
     updates = []
     for cid, pairs in st.query("SELECT id, json_extract(extra, '$.topics') FROM contacts WHERE month = ?", (month,)):
         got = names.resolve(json.loads(pairs or "[]"), base)
-        updates.append((None, None, cid) if got is None else (got[0], st.redactor(got[1]), cid))
+        if got is None:
+            updates.append((None, None, cid))
+            continue
+        if got[1] not in shown:
+            shown[got[1]] = st.redactor(got[1])
+        updates.append((got[0], shown[got[1]], cid))
     with st.conn:
         st.conn.executemany("UPDATE contacts SET topic_id = ?, topic = ? WHERE id = ?", updates)
     return len(updates)

@@ -144,7 +144,7 @@ def _default_card(model: TopicModel, sources: list[dict[str, Any]], held: dict[s
         f" -> {len(model.vocab_):,} terms;",
         f"- LDA: passes {model.passes_used_}, chunksize {model.chunksize}, iterations {model.iterations}, alpha {model.alpha}, eta {model.eta};",
         f"- K chosen by c_v (top {c['topn']} terms) over {curve};",
-        f"- brand, organisation, place and person names (corpus/lexicons/topic_names.tsv and jieba's ns/nr/nt tags,",
+        "- brand, organisation, place and person names (corpus/lexicons/topic_names.tsv and jieba's ns/nr/nt tags,",
         f"  voc.topics.names) are no topic terms: {getattr(model, 'dropped_names_', 0):,} terms dropped, so no label",
         "  carries a brand of the training sets. This model is only the fallback: fit topics on your own contacts",
         "  with `voc topics fit --store voc.db` (docs/topics.md).", "",
