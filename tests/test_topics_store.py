@@ -242,6 +242,19 @@ def test_monthly_report_uses_the_store_topics(tmp_path):
     assert new[0] in section[:4000]  # the new delivery topic is an emerging issue
 
 
+def test_small_months_are_pooled_until_there_are_enough_contacts(tmp_path):
+    from voc.topics.store_topics import refresh
+
+    path = tmp_path / "voc.db"
+    small = {k: 20 for k in BASE}  # 100 contacts a month
+    make_store(path, {"2026-01": small, "2026-02": small, "2026-03": small})
+    assert refresh(path)["fitted"] == ["2026-03"]  # January to March pooled: 300 contacts
+    model = TopicModel.load(topics_dir(path) / "2026-03")
+    assert model.n_docs_ == 300
+    with Store(path, readonly=True) as st:  # the earlier months use the first model
+        assert st.query("SELECT COUNT(*) FROM contacts WHERE topic = 'shipped'")[0][0] == 0
+
+
 def test_a_store_tagged_with_a_users_model_is_left_alone(tmp_path):
     from voc.topics.store_topics import refresh
 

@@ -10,7 +10,8 @@ Layout, next to the store ``voc.db``::
 
 * ``fit_month(store, month)`` fits the month's model on its contacts (their redacted customer
   text in the store, cut by the project segmenter, in id order: the same contacts and seed give
-  byte-identical folders). The first model chooses K by coherence; each later month is a
+  byte-identical folders); a month with fewer than ``MIN_CONTACTS`` contacts is pooled with the
+  months just before it (up to ``POOL_MONTHS`` in all) until there are enough. The first model chooses K by coherence; each later month is a
   **refit** from the previous model: the previous topics are the LDA prior (worth
   ``prior_weight`` months of data, ``voc.topics.fit._prior``) plus ``NEW_SLOTS`` free topics for
   new issues, and the topics are matched to the previous ones (``voc.topics.align``: Hungarian
@@ -23,7 +24,7 @@ Layout, next to the store ``voc.db``::
   since (a re-tag writes the tag-time topics back).
 * ``refresh(store)`` is what ``voc report monthly`` runs first: when the store's contacts were
   tagged with the shipped (fallback) topic model, it fits every month with at least
-  ``MIN_CONTACTS`` contacts that has no model yet, then applies.
+  ``MIN_CONTACTS`` contacts (pooled) that has no model yet, then applies.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError
-from ..store import Store, check_month
+from ..store import Store, check_month, shift_month
 from .align import carry_over
 from .model import NAME, VERSION, TopicModel
 from .names import TopicNames, starter
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 MIN_CONTACTS = 200  # a month needs this many contacts for a model of its own at report time
 MIN_SHARE = 0.02  # previous topics below this share of contacts are not carried into a refit
 NEW_SLOTS = 2  # free topics of a refit, for issues the previous month did not have
+POOL_MONTHS = 3  # a small month is fitted with up to this many months (itself and the ones before)
 FIRST_K = (6, 16, 2)  # K tried (by coherence c_v) for a store's first model
 NAMES_FILE = "names.toml"
 _APPLIED = "topics.applied."  # settings key prefix: what was applied to a month
@@ -108,10 +110,26 @@ def _previous(folder: Path, month: str) -> tuple[str | None, TopicModel | None]:
 
 
 # -- fitting -------------------------------------------------------------------------------------
+def pooled(counts: dict[str, int], month: str, min_contacts: int = MIN_CONTACTS) -> list[str]:
+    """The months a model of ``month`` is fitted on: the month, and when it has fewer than
+    ``min_contacts`` contacts the stored months just before it (up to ``POOL_MONTHS`` in all)
+    until there are enough."""
+    used, n, m = [month], counts.get(month, 0), month
+    for _ in range(POOL_MONTHS - 1):
+        if n >= min_contacts:
+            break
+        m = shift_month(m, -1)
+        if counts.get(m):
+            used.insert(0, m)
+            n += counts[m]
+    return used
+
+
 def fit_month(store: Store | str | Path, month: str, *, folder: str | Path | None = None,
               num_topics: int | str | None = None, seed: int = 1, keep_names: bool = False,
-              prior_weight: float = 0.5, apply_now: bool = True) -> TopicModel:
-    """Fit (or refit) the topic model of ``month`` on the store's contacts of that month and
+              prior_weight: float = 0.5, min_contacts: int = MIN_CONTACTS, apply_now: bool = True) -> TopicModel:
+    """Fit (or refit) the topic model of ``month`` on the store's contacts of that month (and
+    of the months just before it when it has fewer than ``min_contacts``: ``pooled``) and
     save it as ``<store>.topics/<month>/``; returns the model (``alignment_`` says which
     topics kept their id). ``num_topics``: K of a first model (default: chosen by c_v over
     6..16); a refit has the previous model's carried topics plus ``NEW_SLOTS``."""
@@ -121,9 +139,15 @@ def fit_month(store: Store | str | Path, month: str, *, folder: str | Path | Non
     st, opened = _open(store)
     try:
         out = _folder_of(st, folder)
-        ids, toks = month_tokens(st, month)
-        if not ids:
+        counts = st.month_counts()
+        if not counts.get(month):
             raise InputError(f"the store has no contacts in {month}; choose a stored month ({', '.join(st.months())}).")
+        used = pooled(counts, month, min_contacts)
+        ids, toks = [], []
+        for m in used:
+            i, t = month_tokens(st, m)
+            ids += i
+            toks += t
         prev_month, prev = _previous(out, month)
         params: dict[str, Any] = dict(seed=seed, keep_names=keep_names, prior_weight=prior_weight,
                                       min_terms=2, no_below=3 if len(ids) < 1000 else 5)
@@ -139,7 +163,7 @@ def fit_month(store: Store | str | Path, month: str, *, folder: str | Path | Non
         version = f"store-{month}"
         model.save(out / month, name=NAME, version=version, overwrite=True,
                    description=f"Topics of the store's contacts of {month} (voc topics fit --store)",
-                   data_sources=[{"name": Path(st.path).name, "month": month, "rows": len(ids),
+                   data_sources=[{"name": Path(st.path).name, "month": month, "months": used, "rows": len(ids),
                                   "note": "redacted customer text of the results store"}],
                    metrics={"alignment": {"previous": prev_month, "matched_share": model.alignment_.matched_share}})
         model.folder_ = out / month
@@ -267,9 +291,11 @@ def refresh(store_path: str | Path, *, min_contacts: int = MIN_CONTACTS, seed: i
             if not shipped_topics(st):
                 return {"fitted": [], "applied": {}, "skipped": "contacts tagged with the user's own topic model"}
         have = set(model_months(out))
-        for month, n in st.month_counts().items():
+        counts = st.month_counts()
+        for month in counts:
+            n = sum(counts[m] for m in pooled(counts, month, min_contacts))
             if n >= min_contacts and month not in have and (not have or month > max(have)):
-                fit_month(st, month, folder=out, seed=seed, apply_now=False)
+                fit_month(st, month, folder=out, seed=seed, min_contacts=min_contacts, apply_now=False)
                 fitted.append(month)
                 have.add(month)
         applied = apply(st, folder=out) if have else {}
@@ -290,14 +316,15 @@ def fit_store(store_path: str | Path, *, month: str | None = None, min_contacts:
             todo = [check_month(month)]
         else:
             have = set(model_months(out))
-            todo = [m for m, n in counts.items() if n >= min_contacts and m not in have]
+            todo = [m for m in counts if m not in have
+                    and sum(counts[p] for p in pooled(counts, m, min_contacts)) >= min_contacts]
             if not todo and not have:
                 raise InputError(f"no month of {store_path} has {min_contacts} contacts (months: "
                                  + ", ".join(f"{m} {n}" for m, n in counts.items())
                                  + "); give --month or a lower --min-contacts.")
         for m in todo:
             models.append(fit_month(st, m, folder=out, num_topics=num_topics, seed=seed, keep_names=keep_names,
-                                    apply_now=False))
+                                    min_contacts=min_contacts, apply_now=False))
         apply(st, folder=out)
     return models
 
