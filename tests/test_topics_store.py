@@ -38,9 +38,10 @@ def texts(counts: dict[str, int], seed: int) -> list[tuple[str, str]]:
     out = []
     for issue, n in counts.items():
         for _ in range(n):
-            words = rng.choices(WORDS[issue], k=rng.randint(7, 11))
-            other = rng.choice([w for w in WORDS if w != issue])
-            out.append((issue, "，".join(words + rng.choices(WORDS[other], k=1))))
+            words = rng.choices(WORDS[issue], k=rng.randint(10, 14))
+            if rng.random() < 0.3:
+                words += rng.choices(WORDS[rng.choice([w for w in counts if w != issue])], k=1)
+            out.append((issue, "，".join(words)))
     return out
 
 
@@ -106,7 +107,7 @@ def test_store_topics_are_in_the_records_and_deterministic(fitted, tmp_path):
         assert rec["topics"] and rec["topics"][0][0] == rec_id(st, "2026-02-0000")
         assert rec["topic_label"] != "shipped"
     # the same contacts and seed give byte-identical model folders
-    copy = tmp_path / "copy.db"
+    copy = tmp_path / "voc.db"  # same name: the folder records the store it came from
     make_store(copy, {"2026-01": BASE, "2026-02": BASE, "2026-03": {**BASE, "delivery": 80}})
     r = CliRunner().invoke(cli, ["topics", "fit", "--store", str(copy), "-k", "6"])
     assert r.exit_code == 0, r.output
@@ -248,9 +249,10 @@ def test_small_months_are_pooled_until_there_are_enough_contacts(tmp_path):
     path = tmp_path / "voc.db"
     small = {k: 20 for k in BASE}  # 100 contacts a month
     make_store(path, {"2026-01": small, "2026-02": small, "2026-03": small})
-    assert refresh(path)["fitted"] == ["2026-03"]  # January to March pooled: 300 contacts
-    model = TopicModel.load(topics_dir(path) / "2026-03")
-    assert model.n_docs_ == 300
+    # February is fitted with January (200 contacts), March with February
+    assert refresh(path)["fitted"] == ["2026-02", "2026-03"]
+    for month in ("2026-02", "2026-03"):
+        assert TopicModel.load(topics_dir(path) / month).n_docs_ == 200
     with Store(path, readonly=True) as st:  # the earlier months use the first model
         assert st.query("SELECT COUNT(*) FROM contacts WHERE topic = 'shipped'")[0][0] == 0
 
