@@ -20,6 +20,7 @@ call it.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any, Sequence
 
@@ -281,17 +282,17 @@ def _describe(model: TopicModel, theta, texts, ids, per_cv, corpus) -> list[dict
 
 def _label(model: TopicModel, phik, pw, taken: set[str]) -> str:
     """Top terms by relevance (Sievert and Shirley 2014, lambda 0.6) among the topic's 30
-    most probable terms that are not brand, place or person names (unless ``keep_names``),
+    most probable terms that are not brand, place or person names (unless ``keep_names``) or
+    counts of days or times (十天, 一晚),
     skipping terms that contain or are contained in one already chosen; one more term when
     the label is already taken."""
     import numpy as np
 
     top = np.argsort(-phik, kind="stable")
-    if not model.keep_names:  # brand, place and person names never label a topic (voc.topics.names)
-        names = _name_filter(model)
-        top = np.array([i for i in top[:60] if not names.is_name(model.vocab_[i])][:30] or top[:30], dtype=np.int64)
-    else:
-        top = top[:30]
+    names = None if model.keep_names else _name_filter(model)  # brand, place, person names (voc.topics.names)
+    ok = [i for i in top[:60] if not _COUNTED.match(model.vocab_[i])
+          and (names is None or not names.is_name(model.vocab_[i]))]
+    top = np.array(ok[:30] or top[:30], dtype=np.int64)
     rel = 0.6 * np.log(phik[top]) + 0.4 * np.log(phik[top] / np.maximum(pw[top], 1e-12))
     ranked = [model.vocab_[i] for i, _ in sorted(zip(top, rel), key=lambda x: (-round(float(x[1]), 9), x[0]))]
     chosen: list[str] = []
@@ -303,6 +304,10 @@ def _label(model: TopicModel, phik, pw, taken: set[str]) -> str:
         if len(chosen) >= n and "/".join(chosen) not in taken:
             break
     return "/".join(chosen)
+
+
+# a number of days, nights, times ... (十天, 二十天, 一晚, 两次): never a label term
+_COUNTED = re.compile(r"^[一二两三四五六七八九十百千几半多]+[天年月日周晚次个块元分秒号遍趟]$")
 
 
 def _name_filter(model: TopicModel):
