@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Sequence
 
 THRESHOLD = 0.3  # cosine similarity under which two topics are not the same topic
+MIN_SHARE = 0.02  # a topic with less of the contacts is not carried into a refit (near-empty)
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Alignment:
     gone: list[int] = field(default_factory=list)
     next_id: int = 0
     threshold: float = THRESHOLD
+    live: list[int] | None = None  # previous ids that held at least MIN_SHARE of its contacts
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,7 +49,16 @@ class Alignment:
 
     @property
     def matched_share(self) -> float | None:
-        """Share of the previous model's topics that a topic of this model kept (by id)."""
+        """Share of the previous model's topics with at least ``MIN_SHARE`` of its contacts
+        (``live``; the near-empty ones are no topic to keep) that a topic of this model kept."""
+        if self.live is None:
+            return self.matched_share_all
+        kept = {i for i, s in zip(self.ids, self.status) if s == "matched"}
+        return len(kept & set(self.live)) / len(self.live) if self.live else None
+
+    @property
+    def matched_share_all(self) -> float | None:
+        """Share of all the previous model's topics that a topic of this model kept."""
         n_prev = sum(s == "matched" for s in self.status) + len(self.gone)
         return sum(s == "matched" for s in self.status) / n_prev if n_prev else None
 
@@ -122,5 +133,6 @@ def carry_over(prev_model, prev: Alignment | None, model, *, previous: str | Non
             next_id += 1
     kept = {pairs[j][0] for j in pairs}
     gone = [prev.ids[i] for i in range(len(prev.ids)) if i not in kept]
+    live = [prev.ids[i] for i, t in enumerate(prev_model.topics_) if t.get("share", 1.0) >= MIN_SHARE]
     return Alignment(ids, names, labels, status, sims, previous=previous, gone=gone, next_id=next_id,
-                     threshold=threshold)
+                     threshold=threshold, live=live)

@@ -37,14 +37,13 @@ from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError
 from ..store import Store, check_month, shift_month
-from .align import carry_over
+from .align import MIN_SHARE, carry_over
 from .model import NAME, VERSION, TopicModel
 from .names import TopicNames, starter
 
 log = logging.getLogger(__name__)
 
 MIN_CONTACTS = 200  # a month needs this many contacts for a model of its own at report time
-MIN_SHARE = 0.02  # previous topics below this share of contacts are not carried into a refit
 NEW_SLOTS = 2  # free topics of a refit, for issues the previous month did not have
 POOL_MONTHS = 3  # a small month is fitted with up to this many months (itself and the ones before)
 FIRST_K = (6, 16, 2)  # K tried (by coherence c_v) for a store's first model
@@ -165,7 +164,8 @@ def fit_month(store: Store | str | Path, month: str, *, folder: str | Path | Non
                    description=f"Topics of the store's contacts of {month} (voc topics fit --store)",
                    data_sources=[{"name": Path(st.path).name, "month": month, "months": used, "rows": len(ids),
                                   "note": "redacted customer text of the results store"}],
-                   metrics={"alignment": {"previous": prev_month, "matched_share": model.alignment_.matched_share}})
+                   metrics={"alignment": {"previous": prev_month, "matched_share": model.alignment_.matched_share,
+                                          "matched_share_all": model.alignment_.matched_share_all}})
         model.folder_ = out / month
         log.info("topics: fitted %s on %d contacts (%d topics, previous %s)", month, len(ids), model.k_, prev_month)
         if apply_now:
