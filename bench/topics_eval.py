@@ -3,6 +3,7 @@
     python bench/topics_eval.py                 # everything (a few minutes on 2 cores)
     python bench/topics_eval.py --skip-fit      # inference and coherence only
     python bench/topics_eval.py --track --out /tmp/topics_eval.json
+    python bench/topics_eval.py --stability --months 4   # store-side topics, month to month
 
 1. **Fit**: 50,000 real, non-reserved contacts of ../shared/data — every heimao complaint
    (train + dev), every STC-3 dialogue not reserved (customer turns), then non-reserved
@@ -16,6 +17,14 @@
 3. **Coherence of the shipped model**: c_v (top 10 terms, gensim CoherenceModel, sliding
    window 110) and u_mass on the non-reserved training texts and on the reserved
    complaint/dialogue rows (heimao test.csv, STC-3 reserved dialogues), never used to train.
+5. **Stability of store-side topics** (``--stability``): non-reserved real contacts — heimao
+   complaints (train + dev), STC-3 dialogues (customer turns), ATEC customer questions (q1, the
+   first 6,000 non-reserved rows) — spread over ``--months`` pseudo-months by row index (row
+   i of each set goes to month i % months), written to a results store, then ``voc topics fit
+   --store`` month by month: for each refit, the share of the previous month's topics whose id
+   (and name) a topic of the new month kept (``alignment.json``), over all previous topics and
+   over those holding at least 2% of the contacts. ``--prior-weight 0`` refits without the
+   previous topics as prior (plain refits, for comparison).
 4. **Tracking** (``--track``): ``voc.topics.track`` over the same contacts spread
    round-robin over six months (so nothing should emerge): seconds, and how many issues and
    new topics were flagged anyway (false alarms).
@@ -118,6 +127,67 @@ def bench_track(folder, toks, months: int = 6) -> dict:
             "emerging_new_topics": {p: sum(t["emerging"] for t in rep.new_topics.get(p, [])) for p in rep.periods}}
 
 
+def pseudo_month_store(path: Path, months: int = 4, questions: int = 6000) -> dict:
+    """A results store of non-reserved real contacts spread over ``months`` pseudo-months
+    (2026-01 ...) by row index; returns the contacts per month."""
+    from itertools import count, islice
+
+    from voc import datasets as ds
+    from voc.store import Store
+
+    sources = [[c for fn in ("process_category/train.csv", "process_category/dev.csv")
+                for c, _ in ds.iter_dataset(ds.HEIMAO, file=fn)],
+               [c for c, _ in ds.iter_dataset(ds.STC3, file="train_data_cn.json")],
+               list(islice((ds.question_at(ds.ATEC, i, "q1") for i in count()
+                            if not ds.is_reserved(ds.QUESTIONS, ds.ATEC, i)), questions))]
+    per_month: dict = {}
+    with Store(path) as st:
+        for contacts in sources:
+            for i, c in enumerate(contacts):
+                month = f"2026-{1 + i % months:02d}"
+                text = "。".join(t.text for t in c.turns if t.speaker == "customer")
+                st.add({"id": c.id, "created_at": f"{month}-15T12:00:00+08:00", "text": text,
+                        "model_version": "voc-bench (topics=1.1.0)"})
+                per_month[month] = per_month.get(month, 0) + 1
+    return dict(sorted(per_month.items()))
+
+
+def bench_stability(workdir: Path, months: int = 4, prior_weight: float = 0.5) -> dict:
+    """Fit store-side topics month by month on pseudo-months of real contacts (see 5.)."""
+    import shutil
+
+    from voc.topics.model import TopicModel
+    from voc.topics.store_topics import MIN_SHARE, fit_month, topics_dir
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    store = workdir / "pseudo.db"
+    for p in (store, topics_dir(store)):
+        if p.is_dir():
+            shutil.rmtree(p)
+        elif p.exists():
+            p.unlink()
+    t0 = time.monotonic()
+    counts = pseudo_month_store(store, months)
+    out = {"contacts": counts, "prior_weight": prior_weight, "refits": []}
+    prev = None
+    for month in counts:
+        model = fit_month(store, month, prior_weight=prior_weight, apply_now=False)
+        a = model.alignment_
+        if prev is not None:
+            big = {tid for tid, t in zip(prev.topic_ids, prev.topics_) if t["share"] >= MIN_SHARE}
+            kept = set(a.ids) & set(prev.topic_ids)
+            out["refits"].append({"month": month, "previous": a.previous, "topics": model.k_,
+                                  "previous_topics": prev.k_, "matched_share": round(len(kept) / prev.k_, 4),
+                                  "matched_share_2pct": round(len(kept & big) / len(big), 4) if big else None,
+                                  "similarity": a.similarity})
+        prev = TopicModel.load(topics_dir(store) / month)
+    for key in ("matched_share", "matched_share_2pct"):
+        out[f"min_{key}"] = min(r[key] for r in out["refits"])
+        out[f"mean_{key}"] = round(sum(r[key] for r in out["refits"]) / len(out["refits"]), 4)
+    out["wall_s"] = round(time.monotonic() - t0, 1)
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", "--contacts", type=int, default=50_000)
@@ -125,8 +195,25 @@ def main(argv=None) -> None:
     ap.add_argument("-w", "--workers", type=int, default=2)
     ap.add_argument("--skip-fit", action="store_true")
     ap.add_argument("--track", action="store_true", help="also time voc topics track over the contacts (6 months)")
+    ap.add_argument("--stability", action="store_true", help="only the stability of store-side topics (5.)")
+    ap.add_argument("--months", type=int, default=4, help="pseudo-months of --stability")
+    ap.add_argument("--prior-weight", type=float, default=0.5, help="weight of the previous model in a refit")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/voc-topics-stability"))
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
+    if args.stability:
+        res = bench_stability(args.workdir, args.months, args.prior_weight)
+        for r in res["refits"]:
+            print(f"{r['previous']} -> {r['month']}: {r['matched_share']:.0%} of {r['previous_topics']} topics kept "
+                  f"their id and name ({r['matched_share_2pct']:.0%} of those with >= 2% of contacts); "
+                  f"{r['topics']} topics now")
+        print(f"contacts per month {res['contacts']}; matched share of the topics with >= 2% of contacts: min "
+              f"{res['min_matched_share_2pct']:.0%}, mean {res['mean_matched_share_2pct']:.0%}; of all topics: min "
+              f"{res['min_matched_share']:.0%}, mean {res['mean_matched_share']:.0%} "
+              f"(prior weight {res['prior_weight']}); {res['wall_s']} s")
+        if args.out:
+            args.out.write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        return
     from voc.datasets import shared_data_dir
     from voc.models import find
 

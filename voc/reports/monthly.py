@@ -464,6 +464,9 @@ def write_monthly(store: Store | str | Path, month: str, output: str | Path, xls
     """Build the monthly report (of the ``contact_types`` only, if given) and write its HTML
     (and XLSX); returns the paths written."""
     month = check_month(month)
+    from .topics import use_store_topics
+
+    use_store_topics(store)  # topics fitted on the store's own contacts (voc.reports.topics)
     st, opened = open_store(store)
     try:
         report = monthly(st, month, contact_types=contact_types)

@@ -73,3 +73,24 @@ def track_files(inputs: Sequence[str | Path], model_dir: str | Path | None = Non
         Path(output).parent.mkdir(parents=True, exist_ok=True)
         Path(output).write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return report
+
+
+def use_store_topics(store: Any) -> dict[str, Any]:
+    """Before a report reads a store (a path): fit the months that need a store-side topic
+    model and write the store-side topics into the contacts (``voc.topics.store_topics.refresh``),
+    so the report's topic tables and emerging issues use topics of the user's own data. A
+    ``Store`` object, or a store that cannot be written, is left as it is."""
+    from ..errors import VocError
+    from ..store import Store
+    from ..topics.store_topics import refresh
+
+    if isinstance(store, Store) or not Path(store).is_file():
+        return {}
+    try:
+        done = refresh(store)
+    except VocError as e:  # the report still runs, with the tag-time topics
+        log.warning("store-side topics not updated (%s); the report uses the topics tagged with the contacts", e)
+        return {}
+    if done.get("fitted"):
+        log.info("fitted store-side topics for %s", ", ".join(done["fitted"]))
+    return done

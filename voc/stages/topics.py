@@ -38,10 +38,15 @@ class Topics:
         self.model = TopicModel.load(self.model_dir)
         self.version = getattr(self.model, "version_", None)
         self._labels = self.model.labels
+        ids = self.model.topic_ids  # stable ids of a model fitted on a store's month, else indexes
+        self._ids = None if ids == list(range(len(ids))) else ids
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         if not batch:
             return []
         assigned = self.model.assign([t.tokens or () for t in batch])
-        labels = self._labels
+        labels, ids = self._labels, self._ids
+        if ids is not None:
+            return [evolve(t, topics=tuple((ids[k], w) for k, w in a), topic_label=labels[a[0][0]] if a else None)
+                    for t, a in zip(batch, assigned)]
         return [evolve(t, topics=a, topic_label=labels[a[0][0]] if a else None) for t, a in zip(batch, assigned)]

@@ -1,13 +1,16 @@
 """Topic discovery (gensim LDA over customer-side jieba tokens) and month-over-month tracking.
 
     from voc.topics import TopicModel, track
-    model = TopicModel.load("models/topics/1.0.0")
+    model = TopicModel.load("models/topics/1.1.0")
     theta = model.infer([["退款", "到账", "迟迟"]])
 
 ``voc.topics.model`` saves and loads topic models without pickle and infers topic weights in
 numpy; ``voc.topics.fit`` fits them (gensim); ``voc.topics.track`` aligns topics across
 months, flags new, growing, shrinking and gone topics and tests which terms and topics are
-emerging; ``voc.topics.cross`` builds the root cause x topic cross-table. Contacts in files
+emerging; ``voc.topics.cross`` builds the root cause x topic cross-table;
+``voc.topics.store_topics`` fits topics on a results store's contacts month by month (``voc
+topics fit --store``) with ids and names carried over by ``voc.topics.align``, named through
+``voc.topics.names`` (brand/place/person names out of labels, the TOML names file). Contacts in files
 reach them through ``voc.training.topics`` (``voc topics fit``) and ``voc.reports.topics``
 (``voc topics track``). gensim is imported only when fitting or scoring coherence.
 """

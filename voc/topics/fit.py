@@ -20,6 +20,7 @@ call it.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any, Sequence
 
@@ -98,6 +99,11 @@ def fit(model: TopicModel, docs: Sequence[Sequence[str]], ids: Sequence[str] | N
     else:
         model.phrases_ = PhraseMerger()
     texts = [[w for w in model.phrases_(d) if len(w) >= model.min_len and w not in stop] for d in cleaned]
+    if model.drop_names:  # brand, place and person names are no topic terms at all
+        names = _name_filter(model)
+        drop = {w for w in {w for t in texts for w in t} if names.is_name(w)}
+        texts = [[w for w in t if w not in drop] for t in texts]
+        model.dropped_names_ = len(drop)
     dictionary = Dictionary(texts)
     dictionary.filter_extremes(no_below=model.no_below, no_above=model.no_above, keep_n=model.keep_n)
     if len(dictionary) < 2:
@@ -172,11 +178,47 @@ def _train(model: TopicModel, corpus, dictionary, k: int):
     from gensim.models import LdaModel
 
     t0 = time.monotonic()
-    lda = LdaModel(corpus=corpus, id2word=dictionary, num_topics=k, random_state=model.seed,
-                   passes=passes_for(model, len(corpus)), iterations=model.iterations, alpha=model.alpha,
-                   eta=model.eta, chunksize=model.chunksize, eval_every=None, update_every=1, dtype=np.float64)
+    prior = _prior(model, corpus, dictionary, k)
+    lda = LdaModel(corpus=None if prior is not None else corpus, id2word=dictionary, num_topics=k,
+                   random_state=model.seed, passes=passes_for(model, len(corpus)), iterations=model.iterations,
+                   alpha=model.alpha, eta=model.eta if prior is None else prior, chunksize=model.chunksize,
+                   eval_every=None, update_every=1, dtype=np.float64)
+    if prior is not None:  # start from the previous topics, then learn from this data
+        from gensim.matutils import dirichlet_expectation
+
+        lda.state.sstats[...] += prior - prior.min(axis=1, keepdims=True)
+        lda.expElogbeta = np.exp(dirichlet_expectation(lda.state.sstats))
+        lda.update(corpus)
     log.info("topics: trained K=%d in %.1f s", k, time.monotonic() - t0)
     return lda
+
+
+def _prior(model: TopicModel, corpus, dictionary, k: int):
+    """The K x V Dirichlet prior eta of a refit from a previous model (``model.prior_``: its
+    vocabulary and K' x V' topic-term probabilities, K' <= K): the symmetric 1/K everywhere,
+    plus, on each of the first K' topics, the previous topic's term probabilities (over the
+    terms both vocabularies share) times ``prior_weight`` x the mean number of terms per
+    topic in this data: the previous month counts as ``prior_weight`` months of data. The
+    last K - K' topics are free for new ones. None when there is no previous model."""
+    import numpy as np
+
+    prev = getattr(model, "prior_", None)
+    if prev is None:
+        return None
+    vocab, phi = prev
+    if phi.shape[0] > k:
+        raise ConfigError(f"a refit needs at least as many topics as the previous model ({phi.shape[0]}), not {k}.")
+    eta = np.full((k, len(dictionary)), 1.0 / k)
+    t2i = dictionary.token2id
+    cols = [(j, t2i[w]) for j, w in enumerate(vocab) if w in t2i]
+    if not cols:
+        return eta
+    src, dst = (np.array(x) for x in zip(*cols))
+    shared = phi[:, src]
+    shared = shared / np.maximum(shared.sum(axis=1, keepdims=True), 1e-300)
+    mass = model.prior_weight * sum(c for bow in corpus for _, c in bow) / k
+    eta[:phi.shape[0], dst] += mass * shared
+    return eta
 
 
 def passes_for(model: TopicModel, n_docs: int) -> int:
@@ -240,11 +282,17 @@ def _describe(model: TopicModel, theta, texts, ids, per_cv, corpus) -> list[dict
 
 def _label(model: TopicModel, phik, pw, taken: set[str]) -> str:
     """Top terms by relevance (Sievert and Shirley 2014, lambda 0.6) among the topic's 30
-    most probable terms, skipping terms that contain or are contained in one already chosen;
-    one more term when the label is already taken."""
+    most probable terms that are not brand, place or person names (unless ``keep_names``) or
+    counts of days or times (十天, 一晚),
+    skipping terms that contain or are contained in one already chosen; one more term when
+    the label is already taken."""
     import numpy as np
 
-    top = np.argsort(-phik, kind="stable")[:30]
+    top = np.argsort(-phik, kind="stable")
+    names = None if model.keep_names else _name_filter(model)  # brand, place, person names (voc.topics.names)
+    ok = [i for i in top[:60] if not _COUNTED.match(model.vocab_[i])
+          and (names is None or not names.is_name(model.vocab_[i]))]
+    top = np.array(ok[:30] or top[:30], dtype=np.int64)
     rel = 0.6 * np.log(phik[top]) + 0.4 * np.log(phik[top] / np.maximum(pw[top], 1e-12))
     ranked = [model.vocab_[i] for i, _ in sorted(zip(top, rel), key=lambda x: (-round(float(x[1]), 9), x[0]))]
     chosen: list[str] = []
@@ -258,4 +306,14 @@ def _label(model: TopicModel, phik, pw, taken: set[str]) -> str:
     return "/".join(chosen)
 
 
-# -- contacts -> tokens ----------------------------------------------------------------------
+# a number of days, nights, times ... (十天, 二十天, 一晚, 两次): never a label term
+_COUNTED = re.compile(r"^[一二两三四五六七八九十百千几半多]+[天年月日周晚次个块元分秒号遍趟]$")
+
+
+def _name_filter(model: TopicModel):
+    f = getattr(model, "name_filter_", None)
+    if f is None:
+        from .names import NameFilter
+
+        f = model.name_filter_ = NameFilter()
+    return f

@@ -35,9 +35,9 @@ from ..text.segment import fingerprint
 log = logging.getLogger(__name__)
 
 NAME = "topics"
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1.0: brand, place and person names out of the vocabulary and labels
 FILES = ("topics.json", "dictionary.txt", "topic_term.npy", "alpha.npy", "phrases.json", "preprocess.json",
-         "assignments.jsonl", "MODEL_CARD.md", "manifest.json")
+         "assignments.jsonl", "alignment.json", "MODEL_CARD.md", "manifest.json")
 PHRASE_JOIN = ""  # 套餐 + 被改 -> 套餐被改 (Chinese is written without spaces)
 
 # Words that never name a customer problem on their own: pronouns, function words, time
@@ -177,7 +177,8 @@ class TopicModel:
                  keep_n: int = 20000, phrase_rounds: int = 2, phrase_min_count: int = 10,
                  phrase_threshold: float = 0.5, min_len: int = 2, min_terms: int = 3, stopwords: Iterable[str] | None = None,
                  min_weight: float = 0.2, max_topics: int = 3, label_terms: int = 3,
-                 coherence_topn: int = 10, chunksize: int = 10000, phrases: "PhraseMerger | None" = None):
+                 coherence_topn: int = 10, chunksize: int = 10000, phrases: "PhraseMerger | None" = None,
+                 prior_weight: float = 0.5, keep_names: bool = False, drop_names: bool = False):
         self.num_topics = num_topics
         self.seed = seed
         self.k_range = tuple(k_range)
@@ -200,10 +201,13 @@ class TopicModel:
         self.coherence_topn = coherence_topn
         self.chunksize = chunksize
         self.phrases = phrases  # reuse these phrases instead of learning them (e.g. a reference model's)
+        self.prior_weight = prior_weight  # weight of the previous model in a refit (voc.topics.fit._prior)
+        self.keep_names = keep_names  # brand, place and person names may be label terms
+        self.drop_names = drop_names  # brand, place and person names are not topic terms at all
 
     _PARAMS = ("num_topics", "seed", "k_range", "passes", "iterations", "alpha", "eta", "no_below", "no_above",
                "keep_n", "phrase_rounds", "phrase_min_count", "phrase_threshold", "min_len", "min_terms", "min_weight",
-               "max_topics", "label_terms", "coherence_topn", "chunksize")
+               "max_topics", "label_terms", "coherence_topn", "chunksize", "prior_weight", "keep_names", "drop_names")
 
     def get_params(self) -> dict[str, Any]:
         return {p: getattr(self, p) for p in self._PARAMS}
@@ -347,7 +351,15 @@ class TopicModel:
 
     @property
     def labels(self) -> list[str]:
-        return [t["label"] for t in self.topics_]
+        """Label of each topic: its carried name when the model was aligned to a previous one."""
+        a = getattr(self, "alignment_", None)
+        return list(a.names) if a is not None else [t["label"] for t in self.topics_]
+
+    @property
+    def topic_ids(self) -> list[int]:
+        """Stable id of each topic (``alignment.json``), else its index."""
+        a = getattr(self, "alignment_", None)
+        return list(a.ids) if a is not None else list(range(self.k_))
 
     def top_terms(self, k: int, n: int = 20) -> list[tuple[str, float]]:
         return [(w, p) for w, p in self.topics_[k]["terms"][:n]]
@@ -405,6 +417,9 @@ class TopicModel:
         with open(folder / "assignments.jsonl", "w", encoding="utf-8", newline="\n") as f:
             for cid, topics in getattr(self, "assignments_", []):
                 f.write(json.dumps({"id": cid, "topics": [[k, w] for k, w in topics]}, ensure_ascii=False) + "\n")
+        alignment = getattr(self, "alignment_", None)
+        if alignment is not None:  # stable topic ids and carried names (voc.topics.align)
+            _write_json(folder / "alignment.json", alignment.to_json())
         (folder / "MODEL_CARD.md").write_text(model_card or self.model_card(name, version, data_sources),
                                               encoding="utf-8")
         write_manifest(folder, name=name, version=version,
@@ -445,6 +460,10 @@ class TopicModel:
             vocab, dfs, num_docs = read_dictionary_text(folder / "dictionary.txt")
             model.lambda_ = np.load(folder / "topic_term.npy", allow_pickle=False)
             model.alpha_ = np.load(folder / "alpha.npy", allow_pickle=False)
+            if (folder / "alignment.json").is_file():
+                from .align import Alignment
+
+                model.alignment_ = Alignment.from_json(read_json(folder / "alignment.json"))
         except (KeyError, ValueError, TypeError, OSError) as e:
             raise ModelError(f"{folder} is not a valid topic model ({e}); rebuild it with voc topics fit.") from None
         if model.lambda_.ndim != 2 or model.lambda_.shape[1] != len(vocab) or model.alpha_.shape != (
@@ -526,8 +545,9 @@ def show_topics(folder: str | Path | None = None, *, terms: int = 8) -> str:
         pts = " ".join(f"{k}:{v}" for k, v in info.curve_["points"])
         lines.append(f"K chosen by c_v over {pts}")
     lines.append(f"{'id':>3}  {'share':>6}  {'c_v':>5}  {'label':<24}  top terms")
-    for t in info.topics_:
-        lines.append(f"{t['id']:>3}  {t['share']:>6.1%}  {t['c_v']:>5.2f}  {_pad(t['label'], 24)}  "
+    for tid, label, t in zip(info.topic_ids, info.labels, info.topics_):
+        cv = f"{t['c_v']:>5.2f}" if t.get("c_v") is not None else f"{'':>5}"
+        lines.append(f"{tid:>3}  {t['share']:>6.1%}  {cv}  {_pad(label, 24)}  "
                      f"{' '.join(w for w, _ in t['terms'][:terms])}")
     return "\n".join(lines)
 

@@ -45,7 +45,7 @@ def fit_contacts(contacts: Iterable[Contact], *, workers: int = 1, names: str | 
 
 
 def fit_files(inputs: Sequence[str | Path], output: str | Path, *, num_topics: int | str = "auto", seed: int = 1,
-              workers: int = 1, overwrite: bool = False, version: str = VERSION, read_options: dict | None = None,
+              workers: int = 1, overwrite: bool = False, version: str = f"user-{VERSION}", read_options: dict | None = None,
               names: str | Path | None = None, **params: Any) -> TopicModel:
     """``voc topics fit``: fit on the contacts of ``inputs`` and write the model folder."""
     from ..io.readers import read_inputs
@@ -105,7 +105,7 @@ def heldout_coherence(model: TopicModel, token_lists: Sequence[Sequence[str]], t
             "contacts": len(texts)}
 
 
-DEFAULT_PARAMS: dict[str, Any] = dict(num_topics="auto", seed=1, k_range=(10, 24, 2))
+DEFAULT_PARAMS: dict[str, Any] = dict(num_topics="auto", seed=1, k_range=(10, 24, 2), drop_names=True)
 
 
 def build_default(models_root: str | Path) -> Path:
@@ -149,7 +149,11 @@ def _default_card(model: TopicModel, sources: list[dict[str, Any]], held: dict[s
         f"- dictionary: `filter_extremes(no_below={model.no_below}, no_above={model.no_above}, keep_n={model.keep_n})`"
         f" -> {len(model.vocab_):,} terms;",
         f"- LDA: passes {model.passes_used_}, chunksize {model.chunksize}, iterations {model.iterations}, alpha {model.alpha}, eta {model.eta};",
-        f"- K chosen by c_v (top {c['topn']} terms) over {curve}.", "",
+        f"- K chosen by c_v (top {c['topn']} terms) over {curve};",
+        "- brand, organisation, place and person names (corpus/lexicons/topic_names.tsv and jieba's ns/nr/nt tags,",
+        f"  voc.topics.names) are no topic terms: {getattr(model, 'dropped_names_', 0):,} terms dropped, so no label",
+        "  carries a brand of the training sets. This model is only the fallback: fit topics on your own contacts",
+        "  with `voc topics fit --store voc.db` (docs/topics.md).", "",
         "## Coherence (gensim CoherenceModel, same tokens)", "",
         f"- training texts: c_v {c['c_v']} (top {c['topn']}), c_v {c['c_v_top20']} (top 20), u_mass {c['u_mass']}",
         f"- reserved texts (heimao test.csv + STC-3 reserved dialogues, {held['contacts']:,} contacts with terms): "
