@@ -26,7 +26,7 @@ from .common import load_folder
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "agent_conduct"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 FORMAT = "voc-agent-conduct/1"
 LABELS = ("ok", "problem")
 # cue -> (whose turns, regular expression); each an indicator and, when it fires, a reason
