@@ -231,6 +231,7 @@ def test_turn_per_row_file_without_group_by_is_warned_about(tmp_path):
                                  "--group-by", "通话ID"])
     assert r.exit_code == 0 and "looks like one turn per row" not in r.output
     plain = tmp_path / "tickets.csv"
-    plain.write_text("工单号,内容\nT1,宽带断了\nT2,发票怎么开\n", encoding="utf-8")
+    plain.write_text("工单号,创建时间,内容\nT1,2026-10-01 10:00,宽带断了\nT2,2026-10-02 11:00,发票怎么开\n",
+                     encoding="utf-8")  # dated: an undated contact is warned about too
     r = CliRunner().invoke(cli, ["tag", str(plain), "-o", str(tmp_path / "t.jsonl"), "-q", "-w", "1"])
     assert r.exit_code == 0 and "warning" not in r.output

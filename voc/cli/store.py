@@ -73,31 +73,44 @@ def report_group():
 
 @report_group.command("monthly", context_settings=CONTEXT)
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False), help="Results store (SQLite file).")
-@click.option("--month", required=True, help="Month to report, YYYY-MM (in the store's time zone).")
+@click.option("--month", default=None,
+              help="Month to report, YYYY-MM (in the store's time zone; default: the latest month with contacts).")
+@click.option("--since", default=None, metavar="YYYY-MM",
+              help="Report over a range of months from this one (default with --until: the store's first month).")
+@click.option("--until", default=None, metavar="YYYY-MM",
+              help="Report over a range of months up to this one (default with --since: the latest month).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML file to write.")
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), default=None,
-              help="Also write the tables and the month's contacts to this XLSX file.")
+              help="Also write the tables and the period's contacts to this XLSX file.")
 @click.option("--contact-type", "contact_types", default=None, metavar="TYPES",
               help="Only contacts of these types, comma-separated: complaint, inquiry, request, praise, "
                    "suggestion, other (e.g. complaint,inquiry).")
 @handle_errors
-def report_monthly(store_path, month, output, xlsx, contact_types):
+def report_monthly(store_path, month, since, until, output, xlsx, contact_types):
     """Write the monthly complaint-analysis report (one self-contained HTML file).
+
+    Without --month: the latest month that holds contacts. With --since/--until: a report over
+    that range of months (totals, per-month tables and trends; no comparison with an earlier
+    period). Contacts without a readable date belong to no month: every report counts them.
 
     \b
     Example:
       voc report monthly --store voc.db --month 2026-10 -o report.html --xlsx report.xlsx
       voc report monthly --store voc.db --month 2026-10 --contact-type complaint,inquiry -o report.html
+      voc report monthly --store voc.db --since 2026-07 --until 2026-09 -o q3.html
     """
-    from ..reports import write_monthly
+    from ..reports.period import write_report
 
-    for path in write_monthly(store_path, month, output, xlsx=xlsx, contact_types=contact_types):
-        click.echo(f"voc: wrote {path}", err=True)
+    period, paths = write_report(store_path, output, month=month, since=since, until=until, xlsx=xlsx,
+                                 contact_types=contact_types)
+    for path in paths:
+        click.echo(f"voc: wrote {path} ({period})", err=True)
 
 
 @report_group.command("escalation", context_settings=CONTEXT)
 @click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False), help="Results store (SQLite file).")
-@click.option("--month", required=True, help="Month to report, YYYY-MM (in the store's time zone).")
+@click.option("--month", default=None,
+              help="Month to report, YYYY-MM (in the store's time zone; default: the latest month with contacts).")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Folder for one HTML report per owner and flagged-MONTH.csv/.xlsx.")
 @click.option("--contact-type", "contact_types", default=None, metavar="TYPES",

@@ -1,7 +1,6 @@
 """``voc tag`` and ``voc info``."""
 from __future__ import annotations
 
-import sys
 
 import click
 
@@ -103,7 +102,7 @@ def tag(inputs, output, fmt, workers, batch_size, reader, no_redact, pseudonymis
         summary = tag_files(inputs, output, settings=settings, engine=runner, format=fmt, batch_size=batch_size,
                             input_format=reader["format"], encoding=reader["encoding"], sheet=reader["sheet"],
                             columns=reader["columns"],
-                            progress=not quiet and sys.stderr.isatty(), store=store, resume=resume)
+                            progress=not quiet, store=store, resume=resume)
     # the run's warnings (summary.warnings()) reach stderr through the voc logger, also with -q
     if summary.already_complete:
         click.echo(f"voc: {summary.output} is already complete ({summary.tagged:,} contacts tagged, "

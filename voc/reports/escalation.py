@@ -18,11 +18,12 @@ from typing import Any, Sequence
 
 from .._version import __version__
 from ..errors import OutputError
-from ..store import Store, check_month
+from ..store import Store
 from . import charts
 from .common import (OWNER_KEYS, OWNER_ORDER, ROOT_CAUSE_NAMES, WINDOW, Facts, Table, count_change, fetch_contacts, significant,
                      issue_condition, name_of, share, verbatim)
 from .monthly import open_store
+from .period import report_month, undated
 from .types import CONTACT_TYPE_NAMES
 
 ACTIONS = {
@@ -191,17 +192,16 @@ def _owner_report(facts: Facts, owner: str, max_flagged: int) -> tuple[Escalatio
     return EscalationReport(owner, key, month, context, tables, flagged_all), flagged_all
 
 
-def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, trend_months: int = WINDOW,
+def escalation(store: Store | str | Path, month: str | None, out_dir: str | Path, *, trend_months: int = WINDOW,
                max_flagged: int = 200, contact_types: str | Sequence[str] | None = None) -> EscalationFiles:
     """Write one escalation report per owner for ``month`` into ``out_dir``
     (``escalation-<month>-<owner>.html``) and the flagged contacts of all owners as
-    ``flagged-<month>.csv`` and ``flagged-<month>.xlsx``. ``max_flagged`` caps the contacts
+    ``flagged-<month>.csv`` and ``flagged-<month>.xlsx`` (``month`` None: the latest month with contacts). ``max_flagged`` caps the contacts
     listed on each page (the CSV/XLSX hold all). ``contact_types``: only contacts of these
     types (``"complaint,inquiry"`` or a list), on the pages and in the CSV/XLSX."""
     from .render import write_text
     from .xlsx import cell, write_workbook
 
-    month = check_month(month)
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -209,12 +209,15 @@ def escalation(store: Store | str | Path, month: str, out_dir: str | Path, *, tr
         raise OutputError(f"cannot create {out} ({e.strerror}); choose a writable folder with -o.") from None
     st, opened = open_store(store)
     try:
+        month = report_month(st, month)
         facts = Facts(st, month, trend_months, contact_types=contact_types)
+        no_date = undated(st, facts.where, facts.params)
         owners = OWNER_ORDER + sorted((o for o in facts.owners() if o is not None and o not in OWNER_ORDER),
                                       key=lambda o: (-facts.totals(o, [month])[month]["contacts"], o))
         reports, flagged = [], []
         for owner in owners:
             rep, rows = _owner_report(facts, owner, max_flagged)
+            rep.context["undated"] = no_date
             rep.path = write_text(out / f"escalation-{month}-{owner_slug(owner)}.html", rep.to_html())
             reports.append(rep)
             flagged += [_flagged_row(r, month) for r in rows]

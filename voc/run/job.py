@@ -9,21 +9,23 @@ import itertools
 import json
 import logging
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from .._version import __version__
 from ..io.ids import source_label
-from ..io.readers import Columns, RowError, read_contacts
+from ..io.readers import Columns, RowError, guess_format, read_contacts
+from ..lang.metadata import to_datetime
 from ..io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, jsonl_text, open_writer
 from ..errors import ConfigError, InputError, OutputError
 from ..engines import Engine, LocalEngine
 from ..pipeline import Pipeline, chunked
 from ..settings import Settings
 from ..records import OUTPUT_FIELDS, QA_FIELDS
+from .progress import Progress, count_rows
 from .state import (Checkpoint, DuplicateIds, RunLock, changed_files, check_paths, errors_path, fingerprint,
                     settings_files, summary_path)
 
@@ -49,6 +51,7 @@ class RunSummary:
     store_replaced: int = 0  # stored contacts replaced by another contact with the same id
     store_replaced_examples: list[str] = field(default_factory=list)
     store_restored: int = 0  # records of the output an earlier run had not stored, added on resume
+    undated: int = 0  # tagged contacts without a readable created_at: in no monthly report
     stale_lock: bool = False  # the lock of a run that is gone was taken over
     fingerprint: str | None = None  # inputs, options, rules, models (the resume check)
     already_complete: bool = field(default=False, repr=False)  # --resume found the run finished
@@ -61,6 +64,9 @@ class RunSummary:
     def warnings(self) -> list[str]:
         """One line per thing the user should know (also logged as warnings)."""
         out = []
+        if self.undated:
+            out.append(f"{self.undated:,} of {self.tagged:,} contacts have no readable created_at and will appear in "
+                       f"no monthly report; give the time column with --time-col (e.g. --time-col 创建时间)")
         if self.duplicate_ids:
             out.append(f"{self.duplicate_ids:,} contacts have an id seen before in this run "
                        f"(e.g. {self.duplicate_examples[0]}); all were tagged, a store keeps the last")
@@ -77,29 +83,6 @@ class RunSummary:
         rate = self.tagged / self.seconds if self.seconds else 0.0
         return (f"read {self.read:,} / tagged {self.tagged:,} / errors {self.errors:,} "
                 f"in {self.seconds:.1f} s ({rate:,.0f} contacts/s, {self.workers} workers)")
-
-
-class Progress:
-    """A one-line progress report on stderr, refreshed at most every 0.5 s."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.t0 = time.monotonic()
-        self.last = 0.0
-
-    def update(self, done: int, errors: int, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if force or now - self.last > 0.5:
-            self.last = now
-            rate = done / max(now - self.t0, 1e-9)
-            sys.stderr.write(f"\rvoc: tagged {done:,} contacts, {errors:,} errors, {rate:,.0f}/s ")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
 
 
 # issue 16: record fields that do not come from the redacted text are scrubbed once more on the
@@ -137,6 +120,7 @@ class ChunkResult:
     tagged: int
     errors: list[dict[str, Any]]  # errors-file entries (reasons redacted), in order
     text: str | None  # the output lines of the tagged contacts (JSONL or CSV)
+    undated: int  # tagged contacts without a readable created_at
     records: list[dict[str, Any]] | None  # the output records, when the parent needs them
     sources: list[int] | None = None  # with records: the index of each record's input file
 
@@ -166,6 +150,7 @@ class ChunkOutput:
         errors: list[dict[str, Any]] = []
         good: list[dict[str, Any]] = []
         sources: list[int] = []
+        undated = 0
         for item in items:
             if isinstance(item, RowError):
                 errors.append(_safe_error(item.to_record()))
@@ -181,6 +166,7 @@ class ChunkOutput:
                                            "reason": str(item.error)}))
             else:
                 good.append(record)
+                undated += to_datetime(record.get("created_at"), timezone.utc, epoch=True) is None
                 if self.records and self.prefixes:
                     sources.append(self._input_of(item.contact.source))
         text = None
@@ -189,7 +175,7 @@ class ChunkOutput:
         elif self.fmt == "csv":
             text = csv_text(good, self.fields)
         return ChunkResult(n=len(items), ids=ids, by_status=by_status, tagged=len(good), errors=errors,
-                           text=text, records=good if self.records else None,
+                           text=text, undated=undated, records=good if self.records else None,
                            sources=sources if self.records and self.prefixes else None)
 
 
@@ -268,6 +254,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                 for k in ("read", "tagged", "errors"):
                     setattr(summary, k, state["counts"][k])
                 summary.by_status = dict(state["counts"]["by_status"])
+                summary.undated = state["counts"].get("undated", 0)
                 if store is not None and fmt == "jsonl":  # records an earlier run did not store
                     summary.store_restored = _restore(store, output.with_name(f".{output.name}.partial"),
                                                       state["output_bytes"])
@@ -285,7 +272,9 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
             for part in chunked(itertools.islice(items, state["items"]), 4096):
                 done += len(part)
                 duplicates.add_many([x.id for x in part if not isinstance(x, RowError)])
-        bar = Progress(progress)
+        total = count_rows(inputs, [input_format or guess_format(Path(p)) for p in inputs],
+                           bool(columns and columns.group_by)) if progress else None
+        bar = Progress(progress, total, start=done)
         labels = [source_label(p) for p in inputs] if store is not None else []
         # records are serialised where they are tagged; the parent needs them only for an XLSX
         # output, a results store or an on_record callback
@@ -297,6 +286,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                 summary.read += res.n
                 summary.tagged += res.tagged
                 summary.errors += len(res.errors)
+                summary.undated += res.undated
                 for k, v in res.by_status.items():
                     summary.by_status[k] = summary.by_status.get(k, 0) + v
                 for entry in res.errors:
@@ -319,11 +309,12 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                     state = {"fingerprint": fp, "files": files, "items": done, "output_bytes": out.size(),
                              "errors_bytes": err.size(),
                              "counts": {"read": summary.read, "tagged": summary.tagged,
-                                        "errors": summary.errors, "by_status": summary.by_status}}
+                                        "errors": summary.errors, "by_status": summary.by_status,
+                                        "undated": summary.undated}}
                     if store is not None:  # the store holds the chunk before the checkpoint says it is done
                         store.flush()
                     ckpt.save(state)
-                bar.update(summary.tagged, summary.errors)
+                bar.update(done, summary.errors)
             if store is not None:
                 store.flush()
             err.close()
@@ -333,8 +324,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
             err.abort(keep=resumable)
             bar.close()
             raise
-        bar.update(summary.tagged, summary.errors, force=True)
-        bar.close()
+        bar.close(done)
         summary.duplicate_ids = duplicates.count
         summary.duplicate_examples = duplicates.examples
         if store is not None:
@@ -344,8 +334,10 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         summary.seconds = round(time.monotonic() - t0, 3)
         _write_summary(summary)  # then the checkpoint goes: a resume finds the run complete
         ckpt.remove()
-    if summary.duplicate_ids:  # the lock, the store restore and the store itself log their own warnings
-        log.warning("%s", summary.warnings()[0])
+    # the first warnings (undated, duplicate ids) are the run's; the lock, the store restore and
+    # the store log their own
+    for line in summary.warnings()[:bool(summary.undated) + bool(summary.duplicate_ids)]:
+        log.warning("%s", line)
     log.info("%s", summary.line())
     return summary
 
