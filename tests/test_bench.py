@@ -90,7 +90,7 @@ def test_skops_files_need_the_bench_extra(tmp_path, monkeypatch):
     assert not list(models.models_path().rglob("*.skops"))
     monkeypatch.setitem(sys.modules, "skops", None)
     monkeypatch.setitem(sys.modules, "skops.io", None)
-    with pytest.raises(ModelError, match=r"voc\[bench\]"):
+    with pytest.raises(ModelError, match=r"voc-cx\[bench\]"):
         models.load_skops(tmp_path / "m.skops")
-    with pytest.raises(ModelError, match=r"voc\[bench\]"):
+    with pytest.raises(ModelError, match=r"voc-cx\[bench\]"):
         models.save_skops(object(), tmp_path / "m.skops")

@@ -49,7 +49,7 @@ def test_backend_names():
 def test_missing_package_says_how_to_install(monkeypatch):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "rjieba" else real(name, *a))
-    with pytest.raises(ConfigError, match=r"voc\[fast\]"):
+    with pytest.raises(ConfigError, match=r"voc-cx\[fast\]"):
         Segmenter(backend="rjieba").cut("测试")
 
 

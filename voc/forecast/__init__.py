@@ -6,7 +6,7 @@
     fc.rows("week"), fc.write("out.csv")
     staffing("voc.db", horizon="7d", aht="300s")                # agents per day and hour, Erlang C
 
-Needs the ``forecast`` extra (statsmodels, holidays): ``pip install 'voc[forecast]'``.
+Needs the ``forecast`` extra (statsmodels, holidays): ``pip install 'voc-cx[forecast]'``.
 """
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ def need(module: str):
         return importlib.import_module(module)
     except ImportError:
         name = module.split(".")[0]
-        raise ConfigError(f"forecasts need the {name} package; install them with: pip install 'voc[forecast]'") from None
+        raise ConfigError(f"forecasts need the {name} package; install them with: pip install 'voc-cx[forecast]'") from None
 
 
 @lru_cache(maxsize=8)
