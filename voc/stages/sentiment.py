@@ -31,7 +31,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import ConfigError, ModelError
-from ..estimators.sentiment import NBLogit, SnowNLPBackend, ThreeWay
+from ..estimators.sentiment import Joint, NBLogit, SnowNLPBackend, ThreeWay
 from ..lang.closings import Formulas, default_formulas
 from ..lang.cues import tsv_rows
 from ..records import Sentiment as SentimentRecord
@@ -222,6 +222,9 @@ class Sentiment:
             folder = Path(model) if model else find_model()
             self.three_way = ThreeWay.load(folder) if folder is not None else None
         self.formulas = default_formulas()
+        # the polarity model and the heads share each batch's n-grams (same numbers, less work)
+        self.joint = (Joint.of({"polarity": self.backend, **self.three_way.heads})
+                      if self.three_way is not None and isinstance(self.backend, NBLogit) else None)
 
     def scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Probability positive for each text (signals applied)."""
@@ -229,9 +232,12 @@ class Sentiment:
 
     def logits(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Polarity log-odds of each text with the emoji and intensity signals applied."""
-        z = self.backend.logits(list(texts))
+        return self._adjusted(self.backend.logits(list(texts)), texts, emoji)
+
+    def _adjusted(self, z: np.ndarray, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None) -> np.ndarray:
         emoji = emoji if emoji is not None else [()] * len(texts)
-        return np.array([self.signals.adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
+        adjust = self.signals.adjust
+        return np.array([adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
 
     def label_scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None
                      ) -> tuple[np.ndarray, list[str]]:
@@ -239,13 +245,18 @@ class Sentiment:
         texts = list(texts)
         if not texts:
             return np.zeros(0), []
-        z = self.logits(texts, emoji)
+        if self.joint is not None:
+            raw = self.joint.logits(texts)
+            z = self._adjusted(raw.pop("polarity"), texts, emoji)
+        else:
+            raw = None
+            z = self.logits(texts, emoji)
         p = _sigmoid(z)
         empty = np.array([not t.strip() for t in texts])
         if self.three_way is None:
             p = np.where(empty, 0.5, p)
             return p, [("neutral" if e else label_of(float(x), self.band)) for e, x in zip(empty, p)]
-        prob = self.three_way.proba(self.three_way.features_of(texts, z))
+        prob = self.three_way.proba(self.three_way.features_of(texts, z, heads=raw))
         score = np.where(empty, 0.5, 0.5 + (p - 0.5) * (1.0 - prob[:, 1]))
         labels = [("neutral" if e else ThreeWay.LABELS[int(k)]) for e, k in zip(empty, prob.argmax(axis=1))]
         return score, labels

@@ -83,8 +83,12 @@ class CharNgrams:
             return None
 
     def transform(self, texts: Sequence[str]):
-        import scipy.sparse as sp
+        rows, cols = self.hits(texts)
+        return csr(rows, cols, len(texts), self.n_features, self.binary, self.dtype)
 
+    def hits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram occurrence of ``texts`` found in the vocabulary,
+        unsorted and with repeats (``csr`` makes the matrix)."""
         n_docs = len(texts)
         docs = [_WHITE_SPACES.sub(" ", t.lower() if self.lowercase else t) for t in texts]
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
@@ -111,14 +115,80 @@ class CharNgrams:
             cols_all.append(col[hit])
         rows = np.concatenate(rows_all) if rows_all else np.zeros(0, dtype=np.int64)
         cols = np.concatenate(cols_all) if cols_all else np.zeros(0, dtype=np.int64)
-        flat, counts = np.unique(rows * max(self.n_features, 1) + cols, return_counts=True)
-        rows, cols = np.divmod(flat, max(self.n_features, 1))
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        data = np.ones(len(cols), dtype=self.dtype) if self.binary else counts.astype(self.dtype)
-        X = sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, self.n_features))
-        X.has_sorted_indices = True
-        return X
+        return rows, cols
+
+
+def csr(rows: np.ndarray, cols: np.ndarray, n_docs: int, n_features: int, binary: bool = True,
+        dtype: Any = np.float64):
+    """The CSR matrix (sorted indices; 1 or the count per cell) of (row, column) occurrences."""
+    width = max(n_features, 1)
+    flat, counts = np.unique(rows * width + cols, return_counts=True)
+    rows, cols = np.divmod(flat, width)
+    return _sorted_csr(rows, cols, counts, n_docs, n_features, binary, dtype)
+
+
+def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_docs: int, n_features: int,
+                binary: bool, dtype: Any):
+    """The CSR matrix of distinct (row, column) cells sorted by row, then column."""
+    import scipy.sparse as sp
+
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+    data = np.ones(len(cols), dtype=dtype) if binary else counts.astype(dtype)
+    X = sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, n_features))
+    X.has_sorted_indices = True
+    return X
+
+
+class NgramUnion:
+    """Several character n-gram vocabularies (same n-gram range and case folding) read in one
+    pass: ``transform(texts)`` gives, for each vocabulary, the matrix its own ``CharNgrams``
+    gives (same columns, values and order), but the texts' n-grams are built and looked up
+    once, in the union of the vocabularies, and then mapped to each one's columns. When every
+    vocabulary is sorted (scikit-learn's are), the union is sorted too, so each vocabulary's
+    columns rise with the union's and the cells are sorted once for all.
+
+    Raises ``ValueError`` when a vocabulary repeats an n-gram or the union's alphabet is too
+    large for integer keys (then use one ``CharNgrams`` per vocabulary)."""
+
+    def __init__(self, vocabularies: Sequence[Sequence[str]], ngram_range: tuple[int, int], *,
+                 lowercase: bool = True, binary: bool = True, dtype: Any = np.float64):
+        vocabularies = [list(v) for v in vocabularies]
+        for vocab in vocabularies:
+            if len(set(vocab)) != len(vocab):
+                raise ValueError("a vocabulary repeats an n-gram")
+        self.sorted = all(all(a < b for a, b in zip(v, v[1:])) for v in vocabularies)
+        words = (sorted(set().union(*vocabularies)) if self.sorted
+                 else list(dict.fromkeys(w for v in vocabularies for w in v)))
+        union = {w: i for i, w in enumerate(words)}
+        self.union = CharNgrams(words, ngram_range, lowercase=lowercase, binary=binary, dtype=dtype)
+        self.maps = []  # per vocabulary: union column -> its column, or -1
+        for vocab in vocabularies:
+            m = np.full(len(union), -1, dtype=np.int64)
+            m[np.fromiter((union[w] for w in vocab), dtype=np.int64, count=len(vocab))] = np.arange(len(vocab))
+            self.maps.append(m)
+        self.sizes = [len(v) for v in vocabularies]
+        self.binary, self.dtype = binary, dtype
+
+    def transform(self, texts: Sequence[str]) -> list:
+        n = len(texts)
+        rows, ucols = self.union.hits(texts)
+        if not self.sorted:
+            out = []
+            for m, size in zip(self.maps, self.sizes):
+                cols = m[ucols]
+                ok = cols >= 0
+                out.append(csr(rows[ok], cols[ok], n, size, self.binary, self.dtype))
+            return out
+        width = max(len(self.maps[0]) if self.maps else 0, 1)
+        flat, counts = np.unique(rows * width + ucols, return_counts=True)  # sorted by row, then column
+        rows, ucols = np.divmod(flat, width)
+        out = []
+        for m, size in zip(self.maps, self.sizes):
+            cols = m[ucols]  # rising within a row, as the union's columns do
+            ok = cols >= 0
+            out.append(_sorted_csr(rows[ok], cols[ok], counts[ok], n, size, self.binary, self.dtype))
+        return out
 
 
 class KeyIndex:
