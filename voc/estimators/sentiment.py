@@ -238,13 +238,14 @@ class Joint:
         self.names = list(models)
         self.models = list(models.values())
         self.negation = first.negation
-        self.union = NgramUnion([m.vocabulary for m in self.models], first.ngrams, lowercase=True, binary=True,
-                                dtype=np.float64)
+        self.union = NgramUnion([m._vec for m in self.models])
 
     @classmethod
     def of(cls, models: Mapping[str, NBLogit]) -> "Joint | None":
         ms = list(models.values())
-        if not ms or not all(isinstance(m, NBLogit) for m in ms):
+        from ..text.ngrams import CharNgrams
+
+        if not ms or not all(isinstance(m, NBLogit) and isinstance(m._vec, CharNgrams) for m in ms):
             return None
         negs = [m.negation.to_dict() if m.negation is not None else None for m in ms]
         if any(m.ngrams != ms[0].ngrams for m in ms) or any(n != negs[0] for n in negs):

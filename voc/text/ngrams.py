@@ -141,34 +141,65 @@ def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_docs: 
 
 
 class NgramUnion:
-    """Several character n-gram vocabularies (same n-gram range and case folding) read in one
-    pass: ``transform(texts)`` gives, for each vocabulary, the matrix its own ``CharNgrams``
-    gives (same columns, values and order), but the texts' n-grams are built and looked up
-    once, in the union of the vocabularies, and then mapped to each one's columns. When every
-    vocabulary is sorted (scikit-learn's are), the union is sorted too, so each vocabulary's
-    columns rise with the union's and the cells are sorted once for all.
+    """Several ``CharNgrams`` (same n-gram range and options) read in one pass:
+    ``transform(texts)`` gives, for each, the matrix its own ``transform`` gives (same columns,
+    values and order), but the texts' n-grams are built and looked up once, in the union of
+    the vocabularies, and then mapped to each one's columns.
 
-    Raises ``ValueError`` when a vocabulary repeats an n-gram or the union's alphabet is too
-    large for integer keys (then use one ``CharNgrams`` per vocabulary)."""
+    The union is built from the vectorizers' integer keys (no strings: ~0.2 s for 500,000
+    n-grams), its columns in the strings' order. When each vocabulary's columns rise with
+    that order (scikit-learn's sorted vocabularies), the cells are sorted once for all;
+    otherwise each matrix is sorted on its own. Raises ``ValueError`` when the options differ,
+    a vocabulary repeats an n-gram, or the union's alphabet is too large for integer keys."""
 
-    def __init__(self, vocabularies: Sequence[Sequence[str]], ngram_range: tuple[int, int], *,
-                 lowercase: bool = True, binary: bool = True, dtype: Any = np.float64):
-        vocabularies = [list(v) for v in vocabularies]
-        for vocab in vocabularies:
-            if len(set(vocab)) != len(vocab):
+    def __init__(self, vectorizers: Sequence[CharNgrams]):
+        first = vectorizers[0]
+        lo, hi = first.lo, first.hi
+        if any((v.lo, v.hi, v.lowercase, v.binary, v.dtype) != (lo, hi, first.lowercase, first.binary, first.dtype)
+               for v in vectorizers):
+            raise ValueError("the vectorizers differ in n-gram range or options")
+        alphabet = np.unique(np.concatenate([v.alphabet for v in vectorizers]))
+        bits = max(1, len(alphabet).bit_length())
+        if bits * hi > 62:
+            raise ValueError("union alphabet too large for integer n-gram keys")
+        ucode = np.zeros(len(alphabet) + 1, dtype=np.int64)
+        keys_u, order_u, cols_m = [], [], []
+        for v in vectorizers:
+            keys, cols = v.index.entries()
+            if len(np.unique(keys)) != len(keys):
                 raise ValueError("a vocabulary repeats an n-gram")
-        self.sorted = all(all(a < b for a, b in zip(v, v[1:])) for v in vocabularies)
-        words = (sorted(set().union(*vocabularies)) if self.sorted
-                 else list(dict.fromkeys(w for v in vocabularies for w in v)))
-        union = {w: i for i, w in enumerate(words)}
-        self.union = CharNgrams(words, ngram_range, lowercase=lowercase, binary=binary, dtype=dtype)
-        self.maps = []  # per vocabulary: union column -> its column, or -1
-        for vocab in vocabularies:
-            m = np.full(len(union), -1, dtype=np.int64)
-            m[np.fromiter((union[w] for w in vocab), dtype=np.int64, count=len(vocab))] = np.arange(len(vocab))
+            # re-code each character (codes are in code-point order in both alphabets)
+            ucode[1:len(v.alphabet) + 1] = np.searchsorted(alphabet, v.alphabet) + 1
+            mask = (1 << v.bits) - 1
+            key = np.zeros(len(keys), dtype=np.int64)
+            length = np.zeros(len(keys), dtype=np.int64)
+            for j in range(hi):  # group j: the j-th character from the end
+                g = (keys >> (j * v.bits)) & mask
+                key |= ucode[g] << (j * bits)
+                length += g > 0
+            keys_u.append(key)
+            order_u.append(key << ((hi - length) * bits))  # left-aligned: numeric order = string order
+            cols_m.append(cols)
+        order, first_at, inverse = np.unique(np.concatenate(order_u), return_index=True, return_inverse=True)
+        all_keys = np.concatenate(keys_u)
+        self.union = CharNgrams.__new__(CharNgrams)
+        u = self.union
+        u.lo, u.hi, u.lowercase, u.binary, u.dtype = lo, hi, first.lowercase, first.binary, first.dtype
+        u.alphabet, u.bits, u.n_features = alphabet, bits, len(order)
+        u.code_of = np.zeros(int(alphabet[-1]) + 2 if len(alphabet) else 1, dtype=np.int64)
+        u.code_of[alphabet] = np.arange(1, len(alphabet) + 1)
+        u.index = KeyIndex(all_keys[first_at], np.arange(len(order)))
+        self.maps, self.sizes, self.sorted = [], [v.n_features for v in vectorizers], True
+        at = 0
+        for cols in cols_m:
+            m = np.full(len(order), -1, dtype=np.int32)  # union column -> its column, or -1
+            ucols = inverse[at:at + len(cols)]
+            at += len(cols)
+            m[ucols] = cols
             self.maps.append(m)
-        self.sizes = [len(v) for v in vocabularies]
-        self.binary, self.dtype = binary, dtype
+            by_union = cols[np.argsort(ucols)]
+            self.sorted &= bool(np.all(by_union[1:] > by_union[:-1]))
+        self.binary, self.dtype = first.binary, first.dtype
 
     def transform(self, texts: Sequence[str]) -> list:
         n = len(texts)
@@ -180,7 +211,7 @@ class NgramUnion:
                 ok = cols >= 0
                 out.append(csr(rows[ok], cols[ok], n, size, self.binary, self.dtype))
             return out
-        width = max(len(self.maps[0]) if self.maps else 0, 1)
+        width = max(self.union.n_features, 1)
         flat, counts = np.unique(rows * width + ucols, return_counts=True)  # sorted by row, then column
         rows, ucols = np.divmod(flat, width)
         out = []
@@ -222,6 +253,11 @@ class KeyIndex:
             placed[free[first]] = True
             todo = todo[~placed]
             pos[todo] = (pos[todo] + 1) & self._mask  # the others probe the next slot
+
+    def entries(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, values) held, in slot order."""
+        full = self.slots != -1
+        return self.slots[full], self.values[full].astype(np.int64)
 
     def _hash(self, keys: np.ndarray) -> np.ndarray:
         return ((keys.astype(np.uint64) * self._MULT) >> self._shift).astype(np.int64)
