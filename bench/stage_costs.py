@@ -6,7 +6,8 @@
 
 The workload is the first ``-n`` contacts of bench/make_workload.py (real texts from
 ../shared/data: STC-3 dialogues, financial complaints, reviews), written once to a temporary
-file that every run reads. Each run is a fresh process that imports the tree's own voc
+file that every run reads, or ``--input FILE`` (e.g. corpus/samples/contacts.jsonl, chats
+with the repeated greetings and closings of contact-centre traffic). Each run is a fresh process that imports the tree's own voc
 (working folder = the tree), loads the default pipeline, tags 20 contacts to load what loads
 on first use, then runs every stage over the workload in 256-contact batches as the workers
 do, adding the process time of each stage call (``time.process_time``); "output record" is
@@ -101,7 +102,8 @@ def measure(tree: Path, workload: Path, env: dict[str, str]) -> dict[str, float]
                        cwd=tree, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"measuring {tree} failed: {r.stderr.strip()[-2000:]}")
-    return json.loads(r.stdout.strip().splitlines()[-1])["ms"]
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    return {**got["ms"], "n": got["n"]}
 
 
 def tag_time(tree: Path, workload: Path, env: dict[str, str], out: Path) -> dict[str, float]:
@@ -129,6 +131,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=5000, help="Contacts per stage run (default %(default)s).")
     ap.add_argument("--ref", help="A git revision to compare with, run alternately in a temporary worktree.")
+    ap.add_argument("--input", type=Path, help="Measure the stages over this file instead (any format voc reads).")
     ap.add_argument("--runs", type=int, default=3, help="Runs per tree; the median is shown (default 3).")
     ap.add_argument("--tag", type=int, default=0, metavar="N",
                     help="Also time `cli.py tag` of N contacts with 1 worker in each run (default: off).")
@@ -139,8 +142,11 @@ def main(argv=None) -> int:
     env = child_env()
     with tempfile.TemporaryDirectory(prefix="voc-stage-costs-") as tmp:
         work = Path(tmp)
-        workload = work / f"workload-{args.n}.jsonl"
-        make_workload.write_fast(args.n, workload)
+        if args.input:
+            workload = args.input.resolve()
+        else:
+            workload = work / f"workload-{args.n}.jsonl"
+            make_workload.write_fast(args.n, workload)
         big = None
         if args.tag:
             big = work / f"workload-{args.tag}.jsonl"
@@ -159,9 +165,10 @@ def main(argv=None) -> int:
         same = (filecmp.cmp(work / "out-0.jsonl", work / "out-1.jsonl", shallow=False)
                 if big is not None and ref else None)
     names = [name for name, _ in trees]
-    keys = list(stages[names[0]][0])
+    keys = [k for k in stages[names[0]][0] if k != "n"]
     med = {name: {k: statistics.median(run[k] for run in stages[name]) for k in keys} for name in names}
-    print(f"\nms/contact of process time per stage, median of {args.runs} runs over {args.n:,} contacts "
+    over = f"the {stages[names[0]][0]['n']:,} contacts of {args.input}" if args.input else f"{args.n:,} contacts"
+    print(f"\nms/contact of process time per stage, median of {args.runs} runs over {over} "
           f"(load average now {load()})\n")
     head = "| stage | " + " | ".join(names) + (" | this / ref |" if len(names) == 2 else " |")
     print(head)
