@@ -60,7 +60,16 @@ class CharNgrams:
         keys = np.zeros(len(words), dtype=np.int64)
         if len(points):
             keys[nonempty] = np.bitwise_or.reduceat(np.left_shift(codes, shift), starts[nonempty])
-        self.index = KeyIndex(keys[keep], cols[keep])
+        self.keys, self.cols = keys[keep], cols[keep]  # the n-grams that can match, and their columns
+        self._index: KeyIndex | None = None
+
+    @property
+    def index(self) -> "KeyIndex":
+        """The hash table of ``keys`` -> ``cols``, built on first use (a vectorizer read only
+        through an ``NgramUnion`` never builds its own)."""
+        if self._index is None:
+            self._index = KeyIndex(self.keys, self.cols)
+        return self._index
 
     @classmethod
     def for_vectorizer(cls, vec) -> "CharNgrams | None":
@@ -165,7 +174,7 @@ class NgramUnion:
         ucode = np.zeros(len(alphabet) + 1, dtype=np.int64)
         keys_u, order_u, cols_m = [], [], []
         for v in vectorizers:
-            keys, cols = v.index.entries()
+            keys, cols = v.keys, v.cols
             if len(np.unique(keys)) != len(keys):
                 raise ValueError("a vocabulary repeats an n-gram")
             # re-code each character (codes are in code-point order in both alphabets)
@@ -188,7 +197,8 @@ class NgramUnion:
         u.alphabet, u.bits, u.n_features = alphabet, bits, len(order)
         u.code_of = np.zeros(int(alphabet[-1]) + 2 if len(alphabet) else 1, dtype=np.int64)
         u.code_of[alphabet] = np.arange(1, len(alphabet) + 1)
-        u.index = KeyIndex(all_keys[first_at], np.arange(len(order)))
+        u.keys, u.cols = all_keys[first_at], np.arange(len(order), dtype=np.int64)
+        u._index = KeyIndex(u.keys, u.cols)
         self.maps, self.sizes, self.sorted = [], [v.n_features for v in vectorizers], True
         at = 0
         for cols in cols_m:
@@ -253,11 +263,6 @@ class KeyIndex:
             placed[free[first]] = True
             todo = todo[~placed]
             pos[todo] = (pos[todo] + 1) & self._mask  # the others probe the next slot
-
-    def entries(self) -> tuple[np.ndarray, np.ndarray]:
-        """(keys, values) held, in slot order."""
-        full = self.slots != -1
-        return self.slots[full], self.values[full].astype(np.int64)
 
     def _hash(self, keys: np.ndarray) -> np.ndarray:
         return ((keys.astype(np.uint64) * self._MULT) >> self._shift).astype(np.int64)
