@@ -45,6 +45,7 @@ BACKENDS = ("default", "snownlp")
 DEFAULT_BAND = (0.35, 0.65)
 TREND_DELTA = 0.2  # end - start beyond this is improved / worsened
 _MAX_LOGIT = 12.0
+JOINT_MIN = 64  # texts in a batch from which the models' shared n-gram look-up is built and used
 
 # -- signals: emoji, intensity -------------------------------------------------------------
 _EXCLAIM = re.compile(r"[!！]{2,}|[?？]{3,}")
@@ -222,9 +223,23 @@ class Sentiment:
             folder = Path(model) if model else find_model()
             self.three_way = ThreeWay.load(folder) if folder is not None else None
         self.formulas = default_formulas()
-        # the polarity model and the heads share each batch's n-grams (same numbers, less work)
-        self.joint = (Joint.of({"polarity": self.backend, **self.three_way.heads})
-                      if self.three_way is not None and isinstance(self.backend, NBLogit) else None)
+        # The polarity model and the heads share each batch's n-grams (``Joint``: same numbers,
+        # less work). Built by ``warm`` or on the first batch of JOINT_MIN texts (~0.2 s), so a
+        # run of a few contacts does not pay for it.
+        self._joint: Joint | None = None
+        self._joint_todo = self.three_way is not None and isinstance(self.backend, NBLogit)
+
+    def warm(self) -> None:
+        """Build what large batches use (before worker processes are forked)."""
+        self.joint_scorer()
+
+    def joint_scorer(self) -> "Joint | None":
+        """The polarity model and three-way heads scored together, or None (no three-way head,
+        another backend, or models that cannot share)."""
+        if self._joint_todo:
+            self._joint_todo = False
+            self._joint = Joint.of({"polarity": self.backend, **self.three_way.heads})
+        return self._joint
 
     def scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Probability positive for each text (signals applied)."""
@@ -245,8 +260,9 @@ class Sentiment:
         texts = list(texts)
         if not texts:
             return np.zeros(0), []
-        if self.joint is not None:
-            raw = self.joint.logits(texts)
+        joint = self._joint if self._joint is not None or len(texts) < JOINT_MIN else self.joint_scorer()
+        if joint is not None:
+            raw = joint.logits(texts)
             z = self._adjusted(raw.pop("polarity"), texts, emoji)
         else:
             raw = None

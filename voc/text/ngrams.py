@@ -175,8 +175,6 @@ class NgramUnion:
         keys_u, order_u, cols_m = [], [], []
         for v in vectorizers:
             keys, cols = v.keys, v.cols
-            if len(np.unique(keys)) != len(keys):
-                raise ValueError("a vocabulary repeats an n-gram")
             # re-code each character (codes are in code-point order in both alphabets)
             ucode[1:len(v.alphabet) + 1] = np.searchsorted(alphabet, v.alphabet) + 1
             mask = (1 << v.bits) - 1
@@ -205,9 +203,12 @@ class NgramUnion:
             m = np.full(len(order), -1, dtype=np.int32)  # union column -> its column, or -1
             ucols = inverse[at:at + len(cols)]
             at += len(cols)
+            by = np.argsort(ucols)
+            if np.any(ucols[by][1:] == ucols[by][:-1]):
+                raise ValueError("a vocabulary repeats an n-gram")
             m[ucols] = cols
             self.maps.append(m)
-            by_union = cols[np.argsort(ucols)]
+            by_union = cols[by]
             self.sorted &= bool(np.all(by_union[1:] > by_union[:-1]))
         self.binary, self.dtype = first.binary, first.dtype
 
