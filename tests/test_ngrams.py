@@ -107,3 +107,47 @@ def test_key_index_equals_a_dict():
     assert empty.get(np.zeros(0, dtype=np.int64)).tolist() == []
     with pytest.raises(ValueError):
         KeyIndex(np.array([-1]), np.array([0]))
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_union_gives_each_vocabulary_its_own_matrix(shuffle):
+    """NgramUnion: one pass over the union, the same matrix per vocabulary as its own CharNgrams
+    (vocabularies in string order share one sort; others take the general path)."""
+    from voc.text.ngrams import NgramUnion
+
+    train = TEXTS + ["".join(p) for p in itertools.permutations("差评退款客服", 3)]
+    words = sorted(CountVectorizer(analyzer="char", ngram_range=(1, 4)).fit(train).vocabulary_)
+    rng = np.random.default_rng(1)
+    vocabs = []
+    for seed in range(3):  # overlapping vocabularies with different alphabets
+        keep = sorted(set(words[seed::2] + words[:40] + ["好", "差评", "ＡＢＣ", "超长的词语不算"]))
+        vocabs.append(list(rng.permutation(keep)) if shuffle else keep)
+    vecs = [CharNgrams(v, (1, 4)) for v in vocabs]
+    union = NgramUnion(vecs)
+    assert union.sorted is (not shuffle)
+    texts = TEXTS + TEXTS[:3]
+    for vec, X in zip(vecs, union.transform(texts)):
+        _same(vec.transform(texts), X)
+    assert [X.shape for X in union.transform([])] == [(0, len(v)) for v in vocabs]
+    with pytest.raises(ValueError):
+        NgramUnion([CharNgrams(["好", "好"], (1, 2))])
+    with pytest.raises(ValueError):
+        NgramUnion([CharNgrams(["好"], (1, 2)), CharNgrams(["好"], (1, 3))])
+
+
+def test_sentiment_joint_scores_equal_each_model_alone():
+    """The shipped polarity model and three-way heads scored together (Joint) give the same
+    bits as each model's own logits, repeated texts included."""
+    from voc.estimators.sentiment import Joint, ThreeWay, NBLogit
+    from voc.models import find
+
+    folder = find("sentiment")
+    if folder is None or ThreeWay.load(folder) is None:
+        pytest.skip("no three-way sentiment model ships")
+    models = {"polarity": NBLogit.load(folder), **ThreeWay.load(folder).heads}
+    joint = Joint.of(models)
+    assert joint is not None
+    texts = TEXTS + ["不满意，太差了", "不差，挺好的", "好的谢谢", TEXTS[0], ""]
+    got = joint.logits(texts)
+    for name, model in models.items():
+        assert got[name].tobytes() == model.logits(texts).tobytes()

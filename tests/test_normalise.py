@@ -32,3 +32,41 @@ def test_idempotent_and_never_raises(text):
     assert isinstance(once, str)
     assert normalise(once) == once
     assert "\x00" not in once and "\u200b" not in once
+
+
+def _unguarded(text):
+    """normalise_with_emoji as it was before its fast paths (every substitution always run)."""
+    import html
+    import unicodedata
+
+    from voc.text import normalise as n
+
+    if not text:
+        return "", ()
+    for _ in range(3):
+        unescaped = html.unescape(text)
+        if unescaped == text:
+            break
+        text = unescaped
+    text = n._TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = n._strip_controls(text)
+    text = n._t2s().convert(text)
+    emoji = []
+    if "[" in text:
+        emoji += n._PLACEHOLDER.findall(text)
+        text = n._PLACEHOLDER.sub(" ", text)
+    found = n._EMOJI.findall(text)
+    if found:
+        emoji += [e for e in found if e.strip("\ufe0f\u200d")]
+        text = n._EMOJI.sub(" ", text)
+    text = n._WS.sub(" ", text).strip()
+    text = n._CJK_SPACE.sub("", text)
+    return text, tuple(emoji)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.text(), st.lists(CHARS | st.sampled_from(["<b>", "<!-- x -->", "你 好", " 好", "\u3000好"]))
+                 .map("".join)))
+def test_fast_paths_change_nothing(text):
+    assert normalise_with_emoji(text) == _unguarded(text)

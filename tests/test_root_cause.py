@@ -478,3 +478,32 @@ def test_build_default_on_shared_data(shared_data, tmp_path):
         old, new = read_json(shipped / "config.json"), read_json(folder / "config.json")
         if old["segmenter"] == fingerprint() and old["cues"] == new["cues"]:
             assert sha256(folder / "weights.npz") == sha256(shipped / "weights.npz")  # the build reproduces
+
+
+def test_evidence_spans_memo_and_overlap_shortcut_change_nothing():
+    """add_span skips a clause that overlaps a span before moving it onto word bounds (which
+    only widen it) and reuses a clause's bounds through ``memo``: same spans as the long way."""
+    from voc.estimators.root_cause_spans import DELIMS, add_span, clause, on_word_bounds
+
+    texts = ["快递三天了还没到，客服一直说在路上让我等等再等等，真的很失望",
+             "我的信用卡被冻结了银行没有任何通知就直接扣款还收了手续费太过分了",
+             "APP闪退无法登录账号密码都对的就是进不去已经重装了好几次还是不行"]
+    for text in texts:
+        for size in (1, 2, 3):
+            surfaces = [text[i:i + size] for i in range(0, len(text) - size, 3)]
+            for a in range(len(text)):
+                for b in range(a + 1, min(len(text), a + 25) + 1):
+                    lo, hi = on_word_bounds(text, a, b)
+                    assert lo <= a and hi >= b
+            for max_spans in (1, 2, 5):
+                fast, memo = [], {}
+                slow = []
+                for s in surfaces:
+                    add_span(text, s, fast, max_spans, 12, memo)
+                    # the long way: no shortcut, no memo
+                    if len(slow) < max_spans and not all(ch in DELIMS for ch in s):
+                        pos = text.find(s)
+                        a, b = on_word_bounds(text, *clause(text, pos, pos + len(s), 12))
+                        if not any(a < y and b > x for x, y in slow):
+                            slow.append((a, b))
+                assert fast == slow

@@ -18,6 +18,19 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def transposed(owner: Any, name: str) -> np.ndarray:
+    """``getattr(owner, name).T`` as a C-contiguous array, kept on ``owner`` until that attribute
+    is replaced. ``sparse @ dense.T`` with a non-contiguous ``dense.T`` makes scipy copy the
+    whole matrix on every call; this copy is made once (same values, so the same products)."""
+    a = getattr(owner, name)
+    key = f"_{name}_t"
+    kept = owner.__dict__.get(key)
+    if kept is None or kept[0] is not a:
+        kept = (a, np.ascontiguousarray(np.asarray(a).T))
+        owner.__dict__[key] = kept
+    return kept[1]
+
+
 def fit_temperature(logits: np.ndarray, y: np.ndarray, lo: float = 0.2, hi: float = 5.0, steps: int = 97) -> float:
     """Temperature minimising the negative log-likelihood of ``y``: a grid of ``steps``
     log-spaced values from ``lo`` to ``hi`` (deterministic)."""

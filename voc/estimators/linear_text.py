@@ -19,12 +19,18 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import OutputError
-from .common import fit_temperature, softmax
+from .common import fit_temperature, softmax, transposed
 from .root_cause_features import CharVocab, Vocab
 
 
 def _words(token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
-    return [[w.lower() for w in toks] for toks in token_lists]
+    """Each token list lower-cased: one ``lower`` per list (tokens joined by NUL, which no
+    casing rule looks across), else token by token when a token holds a NUL itself."""
+    out = []
+    for toks in token_lists:
+        low = "\x00".join(toks).lower().split("\x00") if toks else []
+        out.append(low if len(low) == len(toks) else [w.lower() for w in toks])
+    return out
 
 
 def folds(n: int, k: int, seed: int, groups: Sequence[Any] | None = None) -> np.ndarray:
@@ -129,7 +135,7 @@ class LinearText:
 
     def logits(self, texts: dict[str, Sequence[str]], dense: np.ndarray) -> np.ndarray:
         X = self.design(texts, dense)
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        return np.asarray(X @ transposed(self, "coef_")) + self.intercept_
 
     def proba(self, texts: dict[str, Sequence[str]], dense: np.ndarray) -> np.ndarray:
         return softmax(self.logits(texts, dense) / self.temperature_)

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..errors import InputError, ModelError
 from ..records import Resolved, Turn
-from .common import checked_label, load_folder
+from .common import checked_label, load_folder, transposed
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "resolved"
@@ -186,7 +186,7 @@ class ResolvedClassifier:
         for name in names:
             m = aux[name]
             X = shared if same[name] else m.design(inputs, base)
-            z = np.asarray(X @ m.coef_.T) + m.intercept_
+            z = np.asarray(X @ transposed(m, "coef_")) + m.intercept_
             cols.append((z[:, 1] - z[:, 0]) * self.aux_weight)
         return np.hstack([dense, np.column_stack(cols)])
 

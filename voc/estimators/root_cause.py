@@ -28,7 +28,7 @@ import numpy as np
 from ..errors import ConfigError, InputError, ModelError
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Doc, RootCause
-from .common import checked_label, fit_temperature, prepared, softmax
+from .common import checked_label, fit_temperature, prepared, softmax, transposed
 from .root_cause_cues import CUE_LABELS, RootCauseCues, read_cues
 from .root_cause_features import CharVocab, JointWords, Vocab, word_features
 from .root_cause_spans import add_span
@@ -200,7 +200,7 @@ class RootCauseClassifier:
         """Scores of the auxiliary (weakly supervised) models as features."""
         if not len(self.aux_):
             return np.zeros((Xa.shape[0] if Xa is not None else 0, 0))
-        z = np.asarray(Xa @ self.aux_coef_.T) + self.aux_intercept_
+        z = np.asarray(Xa @ transposed(self, "aux_coef_")) + self.aux_intercept_
         cols = []
         for m, binary in enumerate(self.aux_binary_):
             if binary:  # evidence for either side as two non-negative features
@@ -452,7 +452,7 @@ class RootCauseClassifier:
 
         raw = self._raw_features(docs)
         Xm, Xa = self._design(raw, with_aux_input=True)
-        scores = np.asarray(Xm @ self.coef_.T) + self.intercept_
+        scores = np.asarray(Xm @ transposed(self, "coef_")) + self.intercept_
         Xe = Xm if Xa is None else hstack([Xm, Xa], format="csr")  # what evidence is drawn from
         return scores, Xe, raw
 
@@ -500,12 +500,14 @@ class RootCauseClassifier:
         n = Xe.shape[0]
         wanted = ~empty & (pred != (-1 if self._other_ is None else self._other_))
         rows = np.repeat(np.arange(n), np.diff(Xe.indptr))
-        contrib = Xe.data * self._evidence_w_[pred[rows], Xe.indices]
-        keep = (contrib > 0) & wanted[rows]
-        rows, cols, contrib = rows[keep], Xe.indices[keep], contrib[keep]
+        live = wanted[rows]  # only the rows that get evidence
+        rows, cols = rows[live], Xe.indices[live]
+        contrib = Xe.data[live] * self._evidence_w_[pred[rows], cols]
+        keep = contrib > 0
+        rows, cols, contrib = rows[keep], cols[keep], contrib[keep]
         order = np.lexsort((-contrib, rows))  # by row, then by contribution, largest first
-        rows, cols = rows[order], cols[order]
-        starts = np.searchsorted(rows, np.arange(n + 1))
+        rows, cols = rows[order], cols[order].tolist()
+        starts = np.searchsorted(rows, np.arange(n + 1)).tolist()
         out: list[tuple[str, ...]] = []
         for i in range(n):
             if not wanted[i]:
@@ -513,9 +515,10 @@ class RootCauseClassifier:
                 continue
             text = docs[i].text
             spans: list[tuple[int, int]] = []
+            memo: dict[tuple[int, int], tuple[int, int]] = {}  # this text's clauses on word bounds
             for j in cols[starts[i]:min(starts[i + 1], starts[i] + 10)]:
-                for surface in self._surfaces(int(j), text, matches[i]):
-                    add_span(text, surface, spans, self.max_spans, self.span_chars)
+                for surface in self._surfaces(j, text, matches[i]):
+                    add_span(text, surface, spans, self.max_spans, self.span_chars, memo)
                 if len(spans) >= self.max_spans:
                     break
             out.append(tuple(text[a:b] for a, b in sorted(spans)))

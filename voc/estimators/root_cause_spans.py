@@ -10,8 +10,11 @@ DELIMS = frozenset("，。！？；,.!?;…~～、\n\r\t ：:（）()【】[]<>�
 WINDOW = 40  # characters of context either side segmented to find word boundaries
 
 
-def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: int, span_chars: int) -> None:
-    """Add the clause around the first occurrence of ``surface`` unless it overlaps one."""
+def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: int, span_chars: int,
+             memo: dict[tuple[int, int], tuple[int, int]] | None = None) -> None:
+    """Add the clause around the first occurrence of ``surface`` unless it overlaps one.
+    ``memo``: a dict kept by the caller for one ``text`` (clause -> its span on word bounds),
+    so that several features in one clause segment it once."""
     if len(spans) >= max_spans:
         return
     s = surface.strip()
@@ -24,7 +27,15 @@ def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: i
         if pos < 0:
             return
     a, b = clause(text, pos, pos + len(s), span_chars)
-    a, b = on_word_bounds(text, a, b)
+    if any(a < y and b > x for x, y in spans):  # word bounds only widen it: it would overlap too
+        return
+    if memo is None:
+        a, b = on_word_bounds(text, a, b)
+    else:
+        got = memo.get((a, b))
+        if got is None:
+            got = memo[a, b] = on_word_bounds(text, a, b)
+        a, b = got
     if not any(a < y and b > x for x, y in spans):
         spans.append((a, b))
 

@@ -124,7 +124,10 @@ class NBLogit:
             return np.zeros(0)
         if self.negation is not None:
             texts = [self.negation(t) for t in texts]
-        X = self._vec.transform(texts)
+        return self.logits_of(self._vec.transform(texts))
+
+    def logits_of(self, X) -> np.ndarray:
+        """The logits of the n-gram matrix ``X`` of negation-marked texts."""
         num = np.asarray(X @ self._wt)  # texts x views
         den = np.sqrt(np.asarray(X @ self._r2t))
         z = self.bias + np.divide(num, den, out=np.zeros_like(num), where=den > 0)
@@ -182,10 +185,13 @@ class ThreeWay:
             raise ModelError(f"three-way sentiment head lacks the {missing[0]!r} model; rebuild it with "
                              "`python -m voc.build sentiment`.")
 
-    def features_of(self, texts: Sequence[str], polarity: np.ndarray) -> np.ndarray:
-        """texts x features: the polarity logits given, the heads' logits computed."""
-        cols = [np.asarray(polarity, dtype=np.float64) if f == "polarity" else self.heads[f].logits(texts)
-                for f in self.features]
+    def features_of(self, texts: Sequence[str], polarity: np.ndarray,
+                    heads: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """texts x features: the polarity logits given, the heads' logits given in ``heads``
+        (``Joint.logits``) or computed."""
+        heads = heads or {}
+        cols = [np.asarray(polarity, dtype=np.float64) if f == "polarity"
+                else heads[f] if f in heads else self.heads[f].logits(texts) for f in self.features]
         return np.column_stack(cols) if cols else np.zeros((len(texts), 0))
 
     def proba(self, X: np.ndarray) -> np.ndarray:
@@ -216,6 +222,55 @@ class ThreeWay:
             raise ModelError(f"{path} has labels {d.get('labels')}; expected {list(cls.LABELS)}. Rebuild it.")
         heads = {f: NBLogit.load(folder, stem=f) for f in d["features"] if f != "polarity"}
         return cls(d["features"], d["coef"], d["intercept"], heads)
+
+
+class Joint:
+    """The polarity model and the three-way heads scored together, with the same numbers as
+    scoring each alone: each distinct text is negation-marked once and its character n-grams
+    are built and looked up once, in the union of the models' vocabularies
+    (``voc.text.ngrams.NgramUnion``), instead of once per model. ``Joint.of`` gives None when
+    the models cannot share (different n-gram ranges or negation lists)."""
+
+    def __init__(self, models: Mapping[str, NBLogit]):
+        first = next(iter(models.values()))
+        from ..text.ngrams import NgramUnion
+
+        self.names = list(models)
+        self.models = list(models.values())
+        self.negation = first.negation
+        self.union = NgramUnion([m._vec for m in self.models])
+
+    @classmethod
+    def of(cls, models: Mapping[str, NBLogit]) -> "Joint | None":
+        ms = list(models.values())
+        from ..text.ngrams import CharNgrams
+
+        if not ms or not all(isinstance(m, NBLogit) and isinstance(m._vec, CharNgrams) for m in ms):
+            return None
+        negs = [m.negation.to_dict() if m.negation is not None else None for m in ms]
+        if any(m.ngrams != ms[0].ngrams for m in ms) or any(n != negs[0] for n in negs):
+            return None
+        try:
+            return cls(models)
+        except ValueError:  # a vocabulary with repeats, an alphabet too large
+            return None
+
+    def logits(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Each model's logits of ``texts`` (equal to its own ``logits(texts)``)."""
+        if not texts:
+            return {name: np.zeros(0) for name in self.names}
+        distinct = list(dict.fromkeys(texts))  # a text scored once per call (rows are independent)
+        if len(distinct) < len(texts):
+            at = {t: i for i, t in enumerate(distinct)}
+            back = np.fromiter((at[t] for t in texts), dtype=np.int64, count=len(texts))
+        else:
+            back = None
+        marked = [self.negation(t) for t in distinct] if self.negation is not None else distinct
+        out = {}
+        for name, model, X in zip(self.names, self.models, self.union.transform(marked)):
+            z = model.logits_of(X)
+            out[name] = z if back is None else z[back]
+        return out
 
 
 class SnowNLPBackend:

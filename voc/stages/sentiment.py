@@ -31,7 +31,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..errors import ConfigError, ModelError
-from ..estimators.sentiment import NBLogit, SnowNLPBackend, ThreeWay
+from ..estimators.sentiment import Joint, NBLogit, SnowNLPBackend, ThreeWay
 from ..lang.closings import Formulas, default_formulas
 from ..lang.cues import tsv_rows
 from ..records import Sentiment as SentimentRecord
@@ -45,6 +45,7 @@ BACKENDS = ("default", "snownlp")
 DEFAULT_BAND = (0.35, 0.65)
 TREND_DELTA = 0.2  # end - start beyond this is improved / worsened
 _MAX_LOGIT = 12.0
+JOINT_MIN = 64  # texts in a batch from which the models' shared n-gram look-up is built and used
 
 # -- signals: emoji, intensity -------------------------------------------------------------
 _EXCLAIM = re.compile(r"[!！]{2,}|[?？]{3,}")
@@ -222,6 +223,23 @@ class Sentiment:
             folder = Path(model) if model else find_model()
             self.three_way = ThreeWay.load(folder) if folder is not None else None
         self.formulas = default_formulas()
+        # The polarity model and the heads share each batch's n-grams (``Joint``: same numbers,
+        # less work). Built by ``warm`` or on the first batch of JOINT_MIN texts (~0.2 s), so a
+        # run of a few contacts does not pay for it.
+        self._joint: Joint | None = None
+        self._joint_todo = self.three_way is not None and isinstance(self.backend, NBLogit)
+
+    def warm(self) -> None:
+        """Build what large batches use (before worker processes are forked)."""
+        self.joint_scorer()
+
+    def joint_scorer(self) -> "Joint | None":
+        """The polarity model and three-way heads scored together, or None (no three-way head,
+        another backend, or models that cannot share)."""
+        if self._joint_todo:
+            self._joint_todo = False
+            self._joint = Joint.of({"polarity": self.backend, **self.three_way.heads})
+        return self._joint
 
     def scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Probability positive for each text (signals applied)."""
@@ -229,9 +247,12 @@ class Sentiment:
 
     def logits(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None) -> np.ndarray:
         """Polarity log-odds of each text with the emoji and intensity signals applied."""
-        z = self.backend.logits(list(texts))
+        return self._adjusted(self.backend.logits(list(texts)), texts, emoji)
+
+    def _adjusted(self, z: np.ndarray, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None) -> np.ndarray:
         emoji = emoji if emoji is not None else [()] * len(texts)
-        return np.array([self.signals.adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
+        adjust = self.signals.adjust
+        return np.array([adjust(float(z[i]), texts[i], emoji[i]) for i in range(len(texts))])
 
     def label_scores(self, texts: Sequence[str], emoji: Sequence[Iterable[str]] | None = None
                      ) -> tuple[np.ndarray, list[str]]:
@@ -239,13 +260,19 @@ class Sentiment:
         texts = list(texts)
         if not texts:
             return np.zeros(0), []
-        z = self.logits(texts, emoji)
+        joint = self._joint if self._joint is not None or len(texts) < JOINT_MIN else self.joint_scorer()
+        if joint is not None:
+            raw = joint.logits(texts)
+            z = self._adjusted(raw.pop("polarity"), texts, emoji)
+        else:
+            raw = None
+            z = self.logits(texts, emoji)
         p = _sigmoid(z)
         empty = np.array([not t.strip() for t in texts])
         if self.three_way is None:
             p = np.where(empty, 0.5, p)
             return p, [("neutral" if e else label_of(float(x), self.band)) for e, x in zip(empty, p)]
-        prob = self.three_way.proba(self.three_way.features_of(texts, z))
+        prob = self.three_way.proba(self.three_way.features_of(texts, z, heads=raw))
         score = np.where(empty, 0.5, 0.5 + (p - 0.5) * (1.0 - prob[:, 1]))
         labels = [("neutral" if e else ThreeWay.LABELS[int(k)]) for e, k in zip(empty, prob.argmax(axis=1))]
         return score, labels

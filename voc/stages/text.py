@@ -33,10 +33,15 @@ class Normalise:
 
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         out = []
+        done: dict[tuple[str, str], tuple[str, str, tuple[str, ...]]] = {}  # this batch's turns, once each
         for t in batch:
             turns, emoji = [], []
             for turn in t.contact.turns:
-                speaker, text, found = self._turn(turn)
+                key = (turn.speaker, turn.text)
+                got = done.get(key)
+                if got is None:
+                    got = done[key] = self._turn(turn)
+                speaker, text, found = got
                 if speaker == "customer":
                     emoji.extend(found)
                 if text:
@@ -156,7 +161,15 @@ class Segment:
     def __call__(self, batch: list[Tagged]) -> list[Tagged]:
         seg = self.segmenter or default_segmenter()
         out = []
+        done: dict[str, tuple[str, ...]] = {}  # this batch's texts, cut once each ("好的", "谢谢")
+
+        def cut(text: str) -> tuple[str, ...]:
+            got = done.get(text)
+            if got is None:
+                got = done[text] = tuple(seg.cut(text))
+            return got
+
         for t in batch:
-            per_turn = tuple(tuple(seg.cut(x.text)) for x in t.turns if x.speaker == "customer")
+            per_turn = tuple(cut(x.text) for x in t.turns if x.speaker == "customer")
             out.append(evolve(t, turn_tokens=per_turn, tokens=tuple(w for tt in per_turn for w in tt)))
         return out

@@ -60,7 +60,16 @@ class CharNgrams:
         keys = np.zeros(len(words), dtype=np.int64)
         if len(points):
             keys[nonempty] = np.bitwise_or.reduceat(np.left_shift(codes, shift), starts[nonempty])
-        self.index = KeyIndex(keys[keep], cols[keep])
+        self.keys, self.cols = keys[keep], cols[keep]  # the n-grams that can match, and their columns
+        self._index: KeyIndex | None = None
+
+    @property
+    def index(self) -> "KeyIndex":
+        """The hash table of ``keys`` -> ``cols``, built on first use (a vectorizer read only
+        through an ``NgramUnion`` never builds its own)."""
+        if self._index is None:
+            self._index = KeyIndex(self.keys, self.cols)
+        return self._index
 
     @classmethod
     def for_vectorizer(cls, vec) -> "CharNgrams | None":
@@ -83,8 +92,12 @@ class CharNgrams:
             return None
 
     def transform(self, texts: Sequence[str]):
-        import scipy.sparse as sp
+        rows, cols = self.hits(texts)
+        return csr(rows, cols, len(texts), self.n_features, self.binary, self.dtype)
 
+    def hits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every n-gram occurrence of ``texts`` found in the vocabulary,
+        unsorted and with repeats (``csr`` makes the matrix)."""
         n_docs = len(texts)
         docs = [_WHITE_SPACES.sub(" ", t.lower() if self.lowercase else t) for t in texts]
         lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n_docs)
@@ -111,14 +124,113 @@ class CharNgrams:
             cols_all.append(col[hit])
         rows = np.concatenate(rows_all) if rows_all else np.zeros(0, dtype=np.int64)
         cols = np.concatenate(cols_all) if cols_all else np.zeros(0, dtype=np.int64)
-        flat, counts = np.unique(rows * max(self.n_features, 1) + cols, return_counts=True)
-        rows, cols = np.divmod(flat, max(self.n_features, 1))
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
-        data = np.ones(len(cols), dtype=self.dtype) if self.binary else counts.astype(self.dtype)
-        X = sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, self.n_features))
-        X.has_sorted_indices = True
-        return X
+        return rows, cols
+
+
+def csr(rows: np.ndarray, cols: np.ndarray, n_docs: int, n_features: int, binary: bool = True,
+        dtype: Any = np.float64):
+    """The CSR matrix (sorted indices; 1 or the count per cell) of (row, column) occurrences."""
+    width = max(n_features, 1)
+    flat, counts = np.unique(rows * width + cols, return_counts=True)
+    rows, cols = np.divmod(flat, width)
+    return _sorted_csr(rows, cols, counts, n_docs, n_features, binary, dtype)
+
+
+def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_docs: int, n_features: int,
+                binary: bool, dtype: Any):
+    """The CSR matrix of distinct (row, column) cells sorted by row, then column."""
+    import scipy.sparse as sp
+
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+    data = np.ones(len(cols), dtype=dtype) if binary else counts.astype(dtype)
+    X = sp.csr_matrix((data, cols.astype(np.int32), indptr.astype(np.int32)), shape=(n_docs, n_features))
+    X.has_sorted_indices = True
+    return X
+
+
+class NgramUnion:
+    """Several ``CharNgrams`` (same n-gram range and options) read in one pass:
+    ``transform(texts)`` gives, for each, the matrix its own ``transform`` gives (same columns,
+    values and order), but the texts' n-grams are built and looked up once, in the union of
+    the vocabularies, and then mapped to each one's columns.
+
+    The union is built from the vectorizers' integer keys (no strings: ~0.2 s for 500,000
+    n-grams), its columns in the strings' order. When each vocabulary's columns rise with
+    that order (scikit-learn's sorted vocabularies), the cells are sorted once for all;
+    otherwise each matrix is sorted on its own. Raises ``ValueError`` when the options differ,
+    a vocabulary repeats an n-gram, or the union's alphabet is too large for integer keys."""
+
+    def __init__(self, vectorizers: Sequence[CharNgrams]):
+        first = vectorizers[0]
+        lo, hi = first.lo, first.hi
+        if any((v.lo, v.hi, v.lowercase, v.binary, v.dtype) != (lo, hi, first.lowercase, first.binary, first.dtype)
+               for v in vectorizers):
+            raise ValueError("the vectorizers differ in n-gram range or options")
+        alphabet = np.unique(np.concatenate([v.alphabet for v in vectorizers]))
+        bits = max(1, len(alphabet).bit_length())
+        if bits * hi > 62:
+            raise ValueError("union alphabet too large for integer n-gram keys")
+        ucode = np.zeros(len(alphabet) + 1, dtype=np.int64)
+        keys_u, order_u, cols_m = [], [], []
+        for v in vectorizers:
+            keys, cols = v.keys, v.cols
+            # re-code each character (codes are in code-point order in both alphabets)
+            ucode[1:len(v.alphabet) + 1] = np.searchsorted(alphabet, v.alphabet) + 1
+            mask = (1 << v.bits) - 1
+            key = np.zeros(len(keys), dtype=np.int64)
+            length = np.zeros(len(keys), dtype=np.int64)
+            for j in range(hi):  # group j: the j-th character from the end
+                g = (keys >> (j * v.bits)) & mask
+                key |= ucode[g] << (j * bits)
+                length += g > 0
+            keys_u.append(key)
+            order_u.append(key << ((hi - length) * bits))  # left-aligned: numeric order = string order
+            cols_m.append(cols)
+        order, first_at, inverse = np.unique(np.concatenate(order_u), return_index=True, return_inverse=True)
+        all_keys = np.concatenate(keys_u)
+        self.union = CharNgrams.__new__(CharNgrams)
+        u = self.union
+        u.lo, u.hi, u.lowercase, u.binary, u.dtype = lo, hi, first.lowercase, first.binary, first.dtype
+        u.alphabet, u.bits, u.n_features = alphabet, bits, len(order)
+        u.code_of = np.zeros(int(alphabet[-1]) + 2 if len(alphabet) else 1, dtype=np.int64)
+        u.code_of[alphabet] = np.arange(1, len(alphabet) + 1)
+        u.keys, u.cols = all_keys[first_at], np.arange(len(order), dtype=np.int64)
+        u._index = KeyIndex(u.keys, u.cols)
+        self.maps, self.sizes, self.sorted = [], [v.n_features for v in vectorizers], True
+        at = 0
+        for cols in cols_m:
+            m = np.full(len(order), -1, dtype=np.int32)  # union column -> its column, or -1
+            ucols = inverse[at:at + len(cols)]
+            at += len(cols)
+            by = np.argsort(ucols)
+            if np.any(ucols[by][1:] == ucols[by][:-1]):
+                raise ValueError("a vocabulary repeats an n-gram")
+            m[ucols] = cols
+            self.maps.append(m)
+            by_union = cols[by]
+            self.sorted &= bool(np.all(by_union[1:] > by_union[:-1]))
+        self.binary, self.dtype = first.binary, first.dtype
+
+    def transform(self, texts: Sequence[str]) -> list:
+        n = len(texts)
+        rows, ucols = self.union.hits(texts)
+        if not self.sorted:
+            out = []
+            for m, size in zip(self.maps, self.sizes):
+                cols = m[ucols]
+                ok = cols >= 0
+                out.append(csr(rows[ok], cols[ok], n, size, self.binary, self.dtype))
+            return out
+        width = max(self.union.n_features, 1)
+        flat, counts = np.unique(rows * width + ucols, return_counts=True)  # sorted by row, then column
+        rows, ucols = np.divmod(flat, width)
+        out = []
+        for m, size in zip(self.maps, self.sizes):
+            cols = m[ucols]  # rising within a row, as the union's columns do
+            ok = cols >= 0
+            out.append(_sorted_csr(rows[ok], cols[ok], counts[ok], n, size, self.binary, self.dtype))
+        return out
 
 
 class KeyIndex:

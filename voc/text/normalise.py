@@ -52,7 +52,8 @@ def normalise_with_emoji(text: str) -> tuple[str, tuple[str, ...]]:
         if unescaped == text:
             break
         text = unescaped
-    text = _TAG.sub(" ", text)
+    if "<" in text:  # every tag or comment starts with "<"
+        text = _TAG.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = _strip_controls(text)
     text = _t2s().convert(text)
@@ -65,7 +66,8 @@ def normalise_with_emoji(text: str) -> tuple[str, tuple[str, ...]]:
         emoji += [e for e in found if e.strip("\ufe0f\u200d")]
         text = _EMOJI.sub(" ", text)
     text = _WS.sub(" ", text).strip()
-    text = _CJK_SPACE.sub("", text)
+    if " " in text:  # after the line above, the only whitespace left is single spaces
+        text = _CJK_SPACE.sub("", text)
     # A second pass reaches the fixpoint: removing a tag or entity can join new text.
     return text, tuple(emoji)
 

@@ -1,0 +1,201 @@
+"""Process time per pipeline stage, in one process, over a fixed real workload.
+
+    python bench/stage_costs.py                      # this tree, 3 runs, 5,000 contacts
+    python bench/stage_costs.py --ref main           # this tree and main, alternating A/B runs
+    python bench/stage_costs.py --ref main --tag 20000   # also `cli.py tag -w 1` on 20,000 contacts
+
+The workload is the first ``-n`` contacts of bench/make_workload.py (real texts from
+../shared/data: STC-3 dialogues, financial complaints, reviews), written once to a temporary
+file that every run reads, or ``--input FILE`` (e.g. corpus/samples/contacts.jsonl, chats
+with the repeated greetings and closings of contact-centre traffic). Each run is a fresh process that imports the tree's own voc
+(working folder = the tree), loads the default pipeline, warms it (as before forking workers)
+and tags 20 contacts to load what loads on first use, then runs every stage over the workload in 256-contact batches as the workers
+do, adding the process time of each stage call (``time.process_time``); "output record" is
+``Tagged.to_record``. Printed: ms/contact per stage and in total, the median of ``--runs`` runs.
+
+With ``--ref REV`` the revision is checked out in a temporary ``git worktree`` (removed
+afterwards) and the runs alternate A (this tree), B (REV), A, B, ... so both see the same
+machine load; the table shows both medians and their ratio. ``--tag N`` times
+``python cli.py tag <N contacts> -o ... --workers 1 -q`` (wall and CPU of the child) in the
+same alternation. The machine may be shared: process time is less sensitive to other jobs
+than wall time, but not immune (caches, frequency); compare figures of one run only.
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = 256
+
+
+# -- the child: one measurement in the tree given ------------------------------------------
+def child(tree: str, workload: str, batch_size: int) -> None:
+    sys.path.insert(0, tree)
+    import voc
+    from voc.io.readers import read_contacts
+    from voc.records import Tagged
+
+    if not Path(voc.__file__).resolve().is_relative_to(Path(tree).resolve()):
+        raise SystemExit(f"{tree}: imported voc from {voc.__file__}")
+    nlp = voc.load()
+    contacts = [c for c in read_contacts(workload) if isinstance(c, voc.Contact)]
+    nlp.warm().tag_batch(contacts[:20])  # models, dictionaries and what warm() builds, before timing
+    per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
+    per["output record"] = 0.0
+    clock = time.process_time
+    t_all = clock()
+    for i in range(0, len(contacts), batch_size):
+        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + batch_size]]
+        for stage in nlp.stages:
+            t = clock()
+            batch = stage(batch)
+            per[stage.name] += clock() - t
+        t = clock()
+        [x.to_record() for x in batch]
+        per["output record"] += clock() - t
+    per["total"] = clock() - t_all
+    print(json.dumps({"n": len(contacts), "ms": {k: 1000 * v / len(contacts) for k, v in per.items()}}))
+
+
+# -- the parent ----------------------------------------------------------------------------
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+@contextmanager
+def worktree(rev: str):
+    commit = git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    parent = Path(tempfile.mkdtemp(prefix="voc-stage-costs-"))
+    path = parent / commit[:12]
+    git("worktree", "add", "--detach", "--quiet", str(path), commit)
+    try:
+        yield path, commit
+    finally:
+        git("worktree", "remove", "--force", str(path))
+        subprocess.run(["rm", "-rf", str(parent)], check=False)
+
+
+def child_env() -> dict[str, str]:
+    sys.path.insert(0, str(ROOT))
+    from voc.datasets import shared_data_dir
+
+    env = {k: v for k, v in os.environ.items() if k not in ("VOC_HOME", "PYTHONPATH")}
+    data = shared_data_dir()
+    if data is not None:  # a temporary worktree has no ../shared/data beside it
+        env["VOC_SHARED_DATA"] = str(data.resolve())
+    return env
+
+
+def measure(tree: Path, workload: Path, env: dict[str, str]) -> dict[str, float]:
+    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(workload)],
+                       cwd=tree, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit(f"measuring {tree} failed: {r.stderr.strip()[-2000:]}")
+    got = json.loads(r.stdout.strip().splitlines()[-1])
+    return {**got["ms"], "n": got["n"]}
+
+
+def tag_time(tree: Path, workload: Path, env: dict[str, str], out: Path) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    subprocess.run([sys.executable, "cli.py", "tag", str(workload), "-o", str(out), "--workers", "1", "-q"],
+                   cwd=tree, env=env, check=True, capture_output=True)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall": wall, "cpu": cpu}
+
+
+def load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
+def main(argv=None) -> int:
+    if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], BATCH)
+        return 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=5000, help="Contacts per stage run (default %(default)s).")
+    ap.add_argument("--ref", help="A git revision to compare with, run alternately in a temporary worktree.")
+    ap.add_argument("--input", type=Path, help="Measure the stages over this file instead (any format voc reads).")
+    ap.add_argument("--runs", type=int, default=3, help="Runs per tree; the median is shown (default 3).")
+    ap.add_argument("--tag", type=int, default=0, metavar="N",
+                    help="Also time `cli.py tag` of N contacts with 1 worker in each run (default: off).")
+    args = ap.parse_args(argv)
+    sys.path[:0] = [str(ROOT / "bench")]
+    import make_workload
+
+    env = child_env()
+    with tempfile.TemporaryDirectory(prefix="voc-stage-costs-") as tmp:
+        work = Path(tmp)
+        if args.input:
+            workload = args.input.resolve()
+        else:
+            workload = work / f"workload-{args.n}.jsonl"
+            make_workload.write_fast(args.n, workload)
+        big = None
+        if args.tag:
+            big = work / f"workload-{args.tag}.jsonl"
+            make_workload.write_fast(args.tag, big)
+        with (worktree(args.ref) if args.ref else _none()) as ref:
+            trees = [("this tree", ROOT)] + ([(f"{args.ref} ({ref[1][:10]})", ref[0])] if ref else [])
+            stages: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
+            tags: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
+            for r in range(args.runs):
+                order = trees if r % 2 == 0 else trees[::-1]  # A B, B A, A B: neither always goes first
+                for name, tree in order:
+                    print(f"run {r + 1}/{args.runs}: {name}, load {load()}", file=sys.stderr, flush=True)
+                    stages[name].append(measure(tree, workload, env))
+                    if big is not None:
+                        tags[name].append(tag_time(tree, big, env, work / f"out-{trees.index((name, tree))}.jsonl"))
+        same = (filecmp.cmp(work / "out-0.jsonl", work / "out-1.jsonl", shallow=False)
+                if big is not None and ref else None)
+    names = [name for name, _ in trees]
+    keys = [k for k in stages[names[0]][0] if k != "n"]
+    med = {name: {k: statistics.median(run[k] for run in stages[name]) for k in keys} for name in names}
+    over = f"the {stages[names[0]][0]['n']:,} contacts of {args.input}" if args.input else f"{args.n:,} contacts"
+    print(f"\nms/contact of process time per stage, median of {args.runs} runs over {over} "
+          f"(load average now {load()})\n")
+    head = "| stage | " + " | ".join(names) + (" | this / ref |" if len(names) == 2 else " |")
+    print(head)
+    print("|---|" + "---:|" * (len(names) + (len(names) == 2)))
+    for k in keys:
+        cells = [f"{med[n][k]:.3f}" for n in names]
+        if len(names) == 2:
+            cells.append(f"{med[names[0]][k] / med[names[1]][k]:.2f}" if med[names[1]][k] else "-")
+        label = f"**{k}**" if k == "total" else k
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    if big is not None:
+        print(f"\n`cli.py tag` of {args.tag:,} contacts, 1 worker (median of {args.runs}; every run in brackets):\n")
+        for n in names:
+            wall = [t["wall"] for t in tags[n]]
+            cpu = [t["cpu"] for t in tags[n]]
+            print(f"- {n}: wall {statistics.median(wall):.1f} s ({', '.join(f'{x:.1f}' for x in wall)}), "
+                  f"CPU {statistics.median(cpu):.1f} s ({', '.join(f'{x:.1f}' for x in cpu)}), "
+                  f"{args.tag / statistics.median(wall):,.0f} contacts/s")
+        if same is not None:
+            print(f"- outputs of the two trees (last run) byte-identical: {'yes' if same else 'NO'}")
+    return 0
+
+
+@contextmanager
+def _none():
+    yield None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
