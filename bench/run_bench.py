@@ -474,7 +474,68 @@ def render(report: dict, best: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-STATIC = """## What was optimised (issue 7)
+STATIC = """### Stage costs, issue 15 round
+
+`python bench/stage_costs.py --ref REV -n 5000 --runs 3 --tag 20000` measures the process time
+of each stage in one process (as the table above) for this tree and a revision checked out in a
+temporary worktree, runs alternating A, B, B, A, A, B so both see the same load, and shows the
+medians; `--tag N` also times `cli.py tag` of N contacts with 1 worker and compares the two
+outputs byte for byte. Before (b3f4061) and after (8ae8b30; later commits changed only start-up
+and memory), on 5,000 contacts of the workload, 2 cores shared with other agents' jobs
+(1-minute load 1.2-2.5; stages that did not change moved by up to 5%, which is the noise):
+
+| stage | before ms/contact | after ms/contact | after / before |
+|---|---:|---:|---:|
+| normalise | 0.099 | 0.091 | 0.91 |
+| segment | 0.099 | 0.091 | 0.92 |
+| contact_type | 0.071 | 0.070 | 0.98 |
+| root_cause | 0.144 | 0.129 | 0.89 |
+| sentiment | 0.189 | 0.110 | 0.58 |
+| resolved | 0.060 | 0.057 | 0.97 |
+| **all stages** | **0.992** | **0.863** | **0.87** |
+
+`cli.py tag` of 20,000 contacts, 1 worker, same run: 22.9 -> 21.5 s wall, 22.5 -> 21.2 s CPU
+(medians of 3; outputs byte-identical). On this shared machine single runs of that command
+spread by up to 25%, so later runs put it anywhere from 5% slower to 4% faster: the ~2.5 s the
+stages save on 20,000 contacts is below that noise. A later run of 5 alternating rounds (b73460b)
+gave sentiment 0.50x and all stages 0.75x, but stages that did not change read 0.79-0.91x
+(the reference drew more of the other jobs' load); relative to those, sentiment ~0.6x and all
+stages ~0.9x, as above. Each change gives the same bytes; the check is in brackets.
+
+- **Sentiment's three models read each text once**: the polarity model and the three-way
+  head's `neutral` and `negative` models each negation-marked the texts, built their character
+  1-4-grams and looked every one up in their own vocabulary. `voc.estimators.sentiment.Joint`
+  marks each distinct text of a batch once and looks its n-grams up once, in the union of the
+  three vocabularies (`voc.text.ngrams.NgramUnion`, built at load from the vectorizers' integer
+  keys in ~0.15 s by `warm()` or the first batch of 64 texts), then maps the hits to each
+  model's columns. The vocabularies are in string order, so the union's columns are too and
+  one sort serves the three matrices. Cost: ~28 MB more per process (the union's hash table;
+  the models' own tables are no longer built) and ~0.15 s more start-up where workers are
+  forked.
+  [`tests/test_ngrams.py`: each matrix equal to the model's own, the three models' logits
+  bit-identical to scoring each alone]
+- **Coefficient transposes kept**: `sparse @ coef.T` made scipy copy the whole (non-contiguous)
+  coefficient matrix on every product (root cause, contact type, resolved and its auxiliary
+  models); the C-contiguous transpose is made once (`voc.estimators.common.transposed`).
+  [same values, same product]
+- **Root-cause evidence**: a clause that already overlaps a chosen span is dropped before it is
+  widened to word boundaries (widening only grows it), and a clause's word boundaries are
+  segmented once per contact. Segmentations for evidence fell from 1,611 to 783 per 5,000
+  contacts. [`tests/test_root_cause.py`: same spans as the long way]
+- **Normalise**: the HTML-tag and CJK-space substitutions run only when the text holds `<` or a
+  space [`tests/test_normalise.py`: equal to the unguarded function on 1,000 generated texts];
+  the normalise and segment stages do each distinct turn of a batch once (contact-centre chats
+  repeat greetings and closings: 667 of the 1,471 turns of corpus/samples/contacts.jsonl).
+  Token lists are lower-cased with one `lower()` per list.
+
+Not changed, for whoever goes on (outside these modules or with little left to gain): over the
+workload's 10,158 turns `voc.lang.system_lines` `is_line` took 270 ms against 271 ms for the
+whole of `normalise_with_emoji` (its line and fragment regexes); `voc.lang.cues.CueMatcher.find`
+is the largest single item of root cause (0.2 s per 5,000 contacts under cProfile); contact
+type's nine cue regexes take ~17 µs per contact; the sentiment matrix's sort (`np.unique`) now
+costs more than its n-gram look-ups.
+
+## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
 
