@@ -130,7 +130,7 @@ def test_too_little_history_and_missing_extra(tmp_path, monkeypatch):
     with pytest.raises(InputError, match="56"):
         forecast(db)
     monkeypatch.setitem(sys.modules, "statsmodels", None)
-    with pytest.raises(ConfigError, match=r"pip install 'voc\[forecast\]'"):
+    with pytest.raises(ConfigError, match=r"pip install 'voc-cx\[forecast\]'"):
         forecast(db)
 
 
