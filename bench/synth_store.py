@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from voc.forecast.calendar import holiday_breaks, is_workday  # noqa: E402
+from voc.forecast.calendar import holiday_breaks, is_workday, workdays_since_break  # noqa: E402
 
 TZ = timezone(timedelta(hours=8))
 WEEKDAY = (1.18, 1.08, 1.03, 1.0, 0.96, 0.72, 0.66)
@@ -56,15 +56,7 @@ def multipliers(days: list[date], surge: float = 1.0) -> list[float]:
             m = 0.6  # a single holiday inside the week
         if work:
             # working days since the last break of 3+ days
-            k, x = 0, d - timedelta(days=1)
-            last = None
-            while k < 6:
-                if x in breaks:
-                    last = breaks[x]
-                    break
-                if is_workday(x):
-                    k += 1
-                x -= timedelta(days=1)
+            k, last = workdays_since_break(d, breaks, 6)
             if last is not None:
                 if k < 3:
                     m *= 1 + surge * (0.45, 0.25, 0.10)[k]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -82,6 +82,20 @@ def holiday_breaks(days: Sequence[date]) -> dict[date, tuple[int, bool]]:
     return out
 
 
+
+def workdays_since_break(d: date, breaks: dict, limit: int) -> tuple[int, Any]:
+    """(working days between the last holiday break and ``d``, that break's entry in
+    ``holiday_breaks``), looking back over at most ``limit`` working days; (limit, None) when
+    no break ends within them."""
+    k, x = 0, d - timedelta(days=1)
+    while k < limit:
+        if x in breaks:
+            return k, breaks[x]
+        if is_workday(x):
+            k += 1
+        x -= timedelta(days=1)
+    return k, None
+
 def features(days: Sequence[date], yearly: int = 0) -> tuple[np.ndarray, list[str]]:
     """The regressors of ``days`` (consecutive dates): weekday dummies (Sunday is the base),
     ``off`` (a non-working day that is not an ordinary weekend: a public holiday or a weekday of
@@ -107,15 +121,8 @@ def features(days: Sequence[date], yearly: int = 0) -> tuple[np.ndarray, list[st
             nxt = d + timedelta(days=1)
             if nxt in breaks or (not is_workday(nxt) and (nxt + timedelta(days=1)) in breaks):
                 row[9] = 1.0
-            k, x, spring = 0, d - timedelta(days=1), False
-            seen_break = None
-            while k < 8:  # working days since the end of the last break
-                if x in breaks:
-                    seen_break = breaks[x]
-                    break
-                if is_workday(x):
-                    k += 1
-                x -= timedelta(days=1)
+            spring = False
+            k, seen_break = workdays_since_break(d, breaks, 8)
             if seen_break is not None:
                 spring = seen_break[1]
                 if k < 3:

@@ -25,37 +25,34 @@ MAX_TIER_CHARS = 20
 _LONG_DIGITS = re.compile(r"[0-9]{5}")  # a tier never holds a phone, card or id number
 
 
-def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:
-    """The customer value tier from a contact's metadata (tier, 客户等级 ...), stripped, or None."""
+def _first_short(metadata: Mapping[str, Any] | None, keys: tuple[str, ...], max_chars: int,
+                 digits: bool) -> str | None:
+    """The first of ``keys`` (case-insensitive) in ``metadata`` holding a short text or number,
+    stripped; a list, a mapping or a long string is not one (it would copy whatever it holds into
+    reasons and reports). ``digits=False`` also refuses runs of 5+ digits (a phone, card, id)."""
     if not metadata or not isinstance(metadata, Mapping):
         return None
     lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
     for k in keys:
         v = lowered.get(k)
-        # issue 16: a tier is a short category (金卡, VIP3, 2): a list, a mapping or a long
-        # string is not one, and would copy whatever it holds into churn/escalation reasons
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             continue
         v = str(v).strip()
-        if v and len(v) <= MAX_TIER_CHARS and not _LONG_DIGITS.search(v):
+        if v and len(v) <= max_chars and (digits or not _LONG_DIGITS.search(v)):
             return v
     return None
+
+
+def tier(metadata: Mapping[str, Any] | None, keys: tuple[str, ...] = TIER_KEYS) -> str | None:
+    """The customer value tier from a contact's metadata (tier, 客户等级 ...): a short category
+    (金卡, VIP3, 2), stripped, or None (issue 16: never a phone copied into reasons)."""
+    return _first_short(metadata, keys, MAX_TIER_CHARS, digits=False)
 
 
 def dimension(metadata: Mapping[str, Any] | None, keys: tuple[str, ...]) -> str | None:
     """A product, region, team or agent (``DIMENSION_KEYS``) from a contact's metadata: the first
     of ``keys`` present holding a short text or number (an agent id may be all digits), else None."""
-    if not metadata or not isinstance(metadata, Mapping):
-        return None
-    lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
-    for k in keys:
-        v = lowered.get(k)
-        if isinstance(v, bool) or not isinstance(v, (str, int, float)):
-            continue
-        v = str(v).strip()
-        if v and len(v) <= 2 * MAX_TIER_CHARS:
-            return v
-    return None
+    return _first_short(metadata, keys, 2 * MAX_TIER_CHARS, digits=True)
 
 
 def repeat_count(metadata: Mapping[str, Any]) -> int:
