@@ -60,6 +60,18 @@ def test_report_qa_writes_html_and_xlsx(qa_store, tmp_path):
     assert r.exit_code != 0 and "2026-05 to 2026-10" in r.output
 
 
+def test_report_qa_without_month_reports_the_latest_qa_month(qa_store, tmp_path, samples):
+    from voc.reports.qa import qa_report
+
+    assert qa_report(qa_store).month == "2026-10"
+    plain = tmp_path / "plain.db"
+    r = CliRunner().invoke(cli, ["tag", str(samples / "tickets.csv"), "-o", str(tmp_path / "t.jsonl"), "--workers", "1",
+                                 "-q", "--store", str(plain)])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(cli, ["report", "qa", "--store", str(plain), "-o", str(tmp_path / "qa.html")])
+    assert r.exit_code != 0 and "no contacts tagged with --qa" in r.output and "Traceback" not in r.output
+
+
 def test_qa_report_renders_in_chromium_at_360_and_1280(browser, qa_store, tmp_path):
     from voc.reports.qa import qa_report
 

@@ -9,7 +9,7 @@ from .store import report_group
 
 @report_group.command("qa", context_settings=CONTEXT)
 @click.option("--store", "store", required=True, type=click.Path(dir_okay=False), help="Results store (SQLite file).")
-@click.option("--month", required=True, help="The month, YYYY-MM.")
+@click.option("--month", default=None, help="The month, YYYY-MM (default: the latest month with contacts tagged with --qa).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="HTML report to write.")
 @click.option("--xlsx", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX.")
 @click.option("--return-days", default=7, show_default=True, type=click.IntRange(min=1),

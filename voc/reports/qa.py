@@ -2,7 +2,7 @@
 trend against earlier months and the worst items, examples a coach can use (redacted), the
 agents' open commitments, and the bot / self-service figures (containment, hand-off to a person
 and the bot failures before it, resolved rate, return within N days, rating when the input had
-one). ``qa_report(store, month) -> QaReport`` (``to_html``, ``write_html``, ``to_xlsx``).
+one). ``qa_report(store, month=None) -> QaReport`` (None: the latest month with QA-tagged contacts; ``to_html``, ``write_html``, ``to_xlsx``).
 
 Only contacts tagged with ``voc tag --qa`` count (the store's ``handoff`` column is set).
 """
@@ -15,9 +15,11 @@ from typing import Any
 
 from .._version import __version__
 from ..qa.scorecard import Scorecard, aggregate, hits_of, total
+from ..errors import InputError
 from ..store import Store, check_month
 from .common import Table, count_change, display_time, excerpt, highlight, share, window
 from .monthly import open_store
+from .period import latest_month
 
 QA_WHERE = "handoff IS NOT NULL"
 RATING_KEYS = ("rating", "评分", "满意度", "满意度评分", "评价分", "score", "星级")
@@ -137,10 +139,25 @@ def _bot(store: Store, month: str, return_days: int) -> tuple[dict[str, Any], Ta
                         ["text", "int", "pct"], rows, "一次联络可有多个信号。")
 
 
-def qa_report(store: Store | str | Path, month: str, trend_months: int = 6, return_days: int = 7) -> QaReport:
+def qa_month(store: Store, month: str | None) -> str:
+    """``month`` checked, or the latest month holding contacts tagged with ``--qa`` when it is None."""
+    if month:
+        return check_month(month)
+    row = store.query(f"SELECT MAX(month) FROM contacts WHERE {QA_WHERE}")
+    if row and row[0][0]:
+        return row[0][0]
+    if store.query(f"SELECT COUNT(*) FROM contacts WHERE {QA_WHERE}")[0][0]:
+        return latest_month(store)  # QA contacts, none dated: its sentence says how to fix that
+    raise InputError(f"{store.path} holds no contacts tagged with --qa; tag them with voc tag --qa --store "
+                     f"{store.path} first.")
+
+
+def qa_report(store: Store | str | Path, month: str | None = None, trend_months: int = 6,
+              return_days: int = 7) -> QaReport:
+    """The QA report of ``month`` (None: the latest month with QA-tagged contacts)."""
     st, opened = open_store(store)
     try:
-        month = check_month(month)
+        month = qa_month(st, month)
         months = window(st, month, trend_months)
         prev_month = months[-2] if len(months) > 1 else None
         agents = _cards(st, "agent_id", months)
@@ -185,9 +202,9 @@ def qa_report(store: Store | str | Path, month: str, trend_months: int = 6, retu
             st.close()
 
 
-def write_qa(store: Store | str | Path, month: str, output: str | Path, xlsx: str | Path | None = None,
+def write_qa(store: Store | str | Path, month: str | None, output: str | Path, xlsx: str | Path | None = None,
              return_days: int = 7) -> QaReport:
-    """Build the QA report of ``month`` and write it to ``output`` (HTML) and ``xlsx`` if given."""
+    """Build the QA report of ``month`` (None: the latest with QA contacts) and write it to ``output`` (HTML) and ``xlsx`` if given."""
     report = qa_report(store, month, return_days=return_days)
     report.write_html(output)
     if xlsx:
