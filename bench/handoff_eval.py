@@ -15,22 +15,30 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 from collections import defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from voc.datasets import QUESTIONS, STC3, _stc3, contact_at, question_at  # noqa: E402
+from voc.datasets import QUESTIONS, STC3, contact_at, question_at, require_data  # noqa: E402
 from voc.qa.handoff import is_request  # noqa: E402
 
 LABELS = ROOT / "corpus" / "labels" / "handoff.csv"
 
 
+@lru_cache(maxsize=None)
+def dialogues(file: str) -> list[dict]:
+    with open(require_data() / STC3 / file, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def turn_text(r: dict) -> str:
-    if r["dataset"] == STC3:
-        turn = _stc3(r["file"])[int(r["row"])]["turns"][int(r["turn"])]
+    if r["dataset"] == STC3:  # the turn index counts empty turns, so read the file (not stc3_contact)
+        turn = dialogues(r["file"])[int(r["row"])]["turns"][int(r["turn"])]
         return " ".join(u for u in turn["utterances"] if u and u.strip())
     if r["dataset"] == QUESTIONS:
         return question_at(r["file"], int(r["row"]), r["id"]).turns[0].text

@@ -225,10 +225,10 @@ def stats() -> None:
             print(f"| {'reserved' if res else 'non-reserved'} | {stratum} | {c['ok']} | {c['problem']} | {c['na']} | {len(rows)} |")
     reasons = Counter(x for r in conduct for x in r["reasons"].split("|") if x)
     print("\nreasons:", ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
-    print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | questions requested | questions not | total |"
+    print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | other sets requested | other sets not | total |"
           "\n|---|---|---:|---:|---:|---:|---:|")
     for res in ("0", "1"):
-        for stratum in ("candidate", "random", "strong_candidate", "question_cue"):
+        for stratum in sorted({r["stratum"] for r in handoff}):
             rows = [r for r in handoff if r["reserved"] == res and r["stratum"] == stratum]
             c = Counter((r["dataset"] == STC3, r["handoff"]) for r in rows)
             print(f"| {'reserved' if res == '1' else 'non-reserved'} | {stratum} | {c[(True, 'requested')]} | "
