@@ -225,14 +225,149 @@ def stats() -> None:
             print(f"| {'reserved' if res else 'non-reserved'} | {stratum} | {c['ok']} | {c['problem']} | {c['na']} | {len(rows)} |")
     reasons = Counter(x for r in conduct for x in r["reasons"].split("|") if x)
     print("\nreasons:", ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
-    print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | questions requested | questions not | total |"
+    print("\n| handoff.csv | stratum | STC-3 requested | STC-3 not | other sets requested | other sets not | total |"
           "\n|---|---|---:|---:|---:|---:|---:|")
     for res in ("0", "1"):
-        for stratum in ("candidate", "random", "strong_candidate", "question_cue"):
+        for stratum in sorted({r["stratum"] for r in handoff}):
             rows = [r for r in handoff if r["reserved"] == res and r["stratum"] == stratum]
             c = Counter((r["dataset"] == STC3, r["handoff"]) for r in rows)
             print(f"| {'reserved' if res == '1' else 'non-reserved'} | {stratum} | {c[(True, 'requested')]} | "
                   f"{c[(True, 'not_requested')]} | {c[(False, 'requested')]} | {c[(False, 'not_requested')]} | {len(rows)} |")
+
+
+# -- round 2 (issue 17, third round): more rows for both splits, from every allowed set --------
+# STC-3 customer turns and ATEC/BQ questions not yet labelled with a broader cue; complaint posts
+# (heimao) and chat-bot utterances (XS) with a cue; and random turns. Stratum names say how a row
+# was chosen; the queue holds references only and is shown shuffled (reserved and not mixed).
+CUE2 = re.compile("人工|客服|真人|机器人|转接|有人吗|在吗|坐席|接线|在么|有人在|人呢|活人|专员|工作人员|有没有人")
+QCUE2 = re.compile(CUE2.pattern + "|联系我|打电话给我|给我打电话|回电|在线|接通|在不在|找谁"
+                   "|转(?!账|入|出|到|给|款|移|让|换|化|成|为|存|钱|回|发|走|帐)")
+COMPLAINT_CUE = re.compile("人工|真人|机器人|转接|坐席|接线|活人")
+XS_CUE = re.compile("客服|活人|人呢|主人|真人|人工|有人在")
+HEIMAO_FILES = ("process_category/train.csv", "process_category/dev.csv", "process_category/test.csv")
+XS_FILES = ("sentiment_XS_30k.txt", "sentiment_XS_test.txt")
+
+
+def other_texts() -> list[dict]:
+    """Complaint posts and chat-bot utterances: (dataset, file, row, text)."""
+    from voc.datasets import HEIMAO, XS, contact_at
+    out = []
+    for ds, files in ((HEIMAO, HEIMAO_FILES), (XS, XS_FILES)):
+        for file in files:
+            row = 0
+            while True:
+                try:
+                    text = contact_at(ds, file, row).turns[0].text
+                except IndexError:
+                    break
+                out.append({"dataset": ds, "file": file, "row": row, "id": "", "turn": "", "text": text})
+                row += 1
+    return out
+
+
+def select_round2() -> list[dict]:
+    from voc.datasets import HEIMAO, XS
+    rng = random.Random(171717)
+    with open(HERE / "labels" / "handoff.csv", encoding="utf-8", newline="") as f:
+        have = {(r["dataset"], r["file"], r["row"], r["id"], r["turn"]) for r in csv.DictReader(f)}
+    pools: dict[tuple[int, str], list] = {}
+    for t in all_turns() + other_texts():
+        if (t["dataset"], t["file"], str(t["row"]), t["id"], str(t["turn"])) in have:
+            continue
+        res = int(is_reserved(t["dataset"], t["file"], t["row"]))
+        text = MENTION.sub("", t["text"]).replace(" ", "") if t["dataset"] == XS else MENTION.sub("", t["text"])
+        if t["dataset"] == STC3:
+            s = "stc3_cue" if CUE2.search(text) else "random2_stc3"
+        elif t["dataset"] == QUESTIONS:
+            s = "question_cue2" if QCUE2.search(text) else "random2_question"
+        elif t["dataset"] == HEIMAO:
+            s = "complaint_cue" if COMPLAINT_CUE.search(text) else "random2_complaint"
+        else:
+            s = "xs_cue" if XS_CUE.search(text) else "xs_robot" if "机器人" in text else "random2_xs"
+        t["reserved"], t["stratum"] = res, s
+        pools.setdefault((res, s), []).append(t)
+    sizes = {  # None: every row of the pool
+        1: {"stc3_cue": None, "question_cue2": None, "complaint_cue": None, "xs_cue": None, "xs_robot": 30,
+            "random2_stc3": 20, "random2_question": 20, "random2_complaint": 5, "random2_xs": 10},
+        0: {"stc3_cue": 60, "question_cue2": 100, "complaint_cue": 25, "xs_cue": 60, "xs_robot": 15,
+            "random2_stc3": 10, "random2_question": 10, "random2_complaint": 3, "random2_xs": 5}}
+    queue = []
+    for res, want in sizes.items():
+        for s, n in want.items():
+            pool = pools.get((res, s), [])
+            queue += pool if n is None or n >= len(pool) else rng.sample(pool, n)
+    rng.shuffle(queue)
+    return [{k: v for k, v in t.items() if k != "text"} for t in queue]
+
+
+def text_of(q: dict, questions: dict, cache: dict) -> str:
+    from voc.datasets import contact_at
+    if q["dataset"] == STC3:
+        d = cache.setdefault(q["file"], dialogues(q["file"]))[int(q["row"])]
+        t = int(q["turn"])
+        text = " / ".join(u.strip() for u in d["turns"][t]["utterances"] if u and u.strip())
+        if t > 0:
+            prev = " / ".join(u.strip() for u in d["turns"][t - 1]["utterances"] if u and u.strip())
+            text += f"   (previous H: {prev[:80]})"
+        return f"STC3 t{t}: {text}"
+    if q["dataset"] == QUESTIONS:
+        if not questions:
+            questions.update({(f, i, w): x for f, i, w, x in question_rows()})
+        return "Q: " + questions[(q["file"], int(q["row"]), q["id"])]
+    return q["dataset"][:6] + ": " + contact_at(q["dataset"], q["file"], int(q["row"])).turns[0].text[:400]
+
+
+# round 3: the customer questions (ATEC/BQ) with a call-back or contact cue not yet labelled, where
+# round 2 found most of its requests (回电, 可以打电话给我了): all reserved ones, 100 others.
+QCUE3 = re.compile("打我电话|电话我|来电|致电|打给我|联系下我|联系一下我|回个电话|回拨|回复我|有人|谁在|值班|服务员"
+                   "|经理|领导|负责人|主管|上级|人呢|找人|换人|帮我转|转一下|转过去|打电话|电话联系|接电话|咨询")
+
+
+def select_round3() -> list[dict]:
+    with open(HERE / "labels" / "handoff.csv", encoding="utf-8", newline="") as f:
+        have = {(r["dataset"], r["file"], r["row"], r["id"], r["turn"]) for r in csv.DictReader(f)}
+    pools: dict[int, list] = {0: [], 1: []}
+    for t in all_turns():
+        if t["dataset"] != QUESTIONS or (t["dataset"], t["file"], str(t["row"]), t["id"], "") in have:
+            continue
+        if QCUE3.search(t["text"]):
+            res = int(is_reserved(t["dataset"], t["file"], t["row"]))
+            pools[res].append(dict(t, reserved=res, stratum="question_cue3"))
+    rng = random.Random(171718)
+    queue = pools[1] + rng.sample(pools[0], min(100, len(pools[0])))
+    rng.shuffle(queue)
+    return [{k: v for k, v in t.items() if k != "text"} for t in queue]
+
+
+def show_round2(start: int, stop: int, kind: str = "handoff2") -> None:
+    questions: dict = {}
+    cache: dict = {}
+    for n, q in enumerate(read_queue(kind)[start:stop], start):
+        print(f"#{n} {text_of(q, questions, cache)}")
+
+
+def record_round2(start: int, labels: str, kind: str = "handoff2") -> None:
+    """Append the typed labels (r = requested, n = not_requested; spaces ignored) of queue items
+    start, start+1, ... to corpus/labels/handoff.csv with the next item numbers (annotator AC1)."""
+    queue = read_queue(kind)
+    path = HERE / "labels" / "handoff.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    have = {(r["dataset"], r["file"], r["row"], r["id"], r["turn"]) for r in rows}
+    nxt = max(int(r["item"][1:]) for r in rows) + 1
+    labels = labels.replace(" ", "")
+    with open(path, "a", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
+        for q, lab in zip(queue[start:start + len(labels)], labels):
+            assert lab in "rn", lab
+            if (q["dataset"], q["file"], str(q["row"]), q["id"], str(q["turn"])) in have:
+                continue
+            w.writerow({"item": f"H{nxt:04d}", "dataset": q["dataset"], "file": q["file"], "row": q["row"],
+                        "id": q["id"], "turn": q["turn"], "reserved": q["reserved"],
+                        "handoff": "requested" if lab == "r" else "not_requested", "annotator": "AC1",
+                        "stratum": q["stratum"]})
+            nxt += 1
+    print(f"recorded {len(labels)} labels from #{start}")
 
 
 def main(argv: list[str]) -> None:
@@ -244,6 +379,17 @@ def main(argv: list[str]) -> None:
         write_queue(kind, select_conduct() if kind == "conduct" else select_handoff())
     elif action == "extend":
         write_queue(kind, extend_handoff())
+    elif action == "round2":
+        write_queue("handoff2", select_round2())
+    elif action == "round3":
+        write_queue("handoff3", select_round3())
+    elif action in ("show3", "record3"):
+        (show_round2 if action == "show3" else record_round2)(int(argv[2]), argv[3] if action == "record3"
+                                                             else int(argv[3]), "handoff3")
+    elif action == "show2":
+        show_round2(int(argv[2]), int(argv[3]))
+    elif action == "record2":
+        record_round2(int(argv[2]), argv[3])
     elif action == "extend-questions":
         write_queue(kind, extend_handoff(WEAK, "question_cue", (QUESTIONS,), 17018))
     else:

@@ -23,6 +23,9 @@ Selection (fixed seeds, reference columns only):
   ``strong_candidate`` and 20 non-reserved ``question_cue`` items (seed 1705).
 Items are shown in a shuffled order (seed 1706) so that neither the stratum nor the reserved flag
 can be read off the position.
+- hand-off round 2 (``show handoff2``): a 10% random sample (seed 1707) of the rows added to
+  handoff.csv in the third round (items H0809 on), re-read in a new shuffled order after the
+  pattern work, without the first labels (HO2 again: the same annotator agent, so an upper bound).
 """
 from __future__ import annotations
 
@@ -82,6 +85,16 @@ def select_handoff() -> list[dict]:
     return chosen
 
 
+ROUND2_FROM = 809
+
+
+def select_handoff_round2() -> list[dict]:
+    new = [r for r in references("handoff.csv") if int(r["item"][1:]) >= ROUND2_FROM]
+    chosen = random.Random(1707).sample(new, round(len(new) / 10))
+    random.Random(1708).shuffle(chosen)
+    return chosen
+
+
 def turn_text(turn: dict) -> str:
     return " / ".join(u.strip() for u in turn["utterances"] if u and u.strip()) or "(empty)"
 
@@ -96,6 +109,11 @@ def show(kind: str, start: int, stop: int) -> None:
                 print(f"  [{t}] {'C' if turn['sender'] == 'customer' else 'H'}: {turn_text(turn)}")
         return
     questions: dict = {}
+    if kind == "handoff2":
+        from qa_label_queue import text_of
+        for n, q in enumerate(select_handoff_round2()[start:stop], start):
+            print(f"#{n} {q['item']} {text_of(q, questions, cache)}")
+        return
     for n, q in enumerate(select_handoff()[start:stop], start):
         if q["dataset"] == STC3:
             d = cache.setdefault(q["file"], dialogues(q["file"]))[int(q["row"])]
@@ -208,7 +226,10 @@ def kappa() -> None:
                  if scope == "all" or first_h[i]["reserved"] == "1"]
         print(f"\n{scope}:\n\n" + table(pairs, ["requested", "not_requested"], "AC1", "HO2"))
     print()
-    for stratum in ("candidate", "random", "strong_candidate", "question_cue"):
+    round2 = [i for i in second_h if int(i[1:]) >= ROUND2_FROM]
+    pairs = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in round2]
+    print(f"- round 2 rows (H{ROUND2_FROM:04d} on): {agreement(pairs)}\n\n" + table(pairs, ["requested", "not_requested"], "AC1", "HO2"))
+    for stratum in sorted({first_h[i]["stratum"] for i in second_h}):
         sp = [(first_h[i]["handoff"], second_h[i]["handoff"]) for i in second_h if first_h[i]["stratum"] == stratum]
         print(f"- stratum {stratum}: {agreement(sp)}")
     print("\ndisagreements:", " ".join(sorted(i for i in second_h if first_h[i]["handoff"] != second_h[i]["handoff"])))

@@ -33,7 +33,17 @@ REQUEST = re.compile(
     r"|(找|联系|换个?|我要|我想找|我要找)(在线|人工)?客服|客服(人员)?(在不在|在吗|在么|在哪|呢\W*$)|到底有客服"
     r"|有没有(电话的|在线的?)?客服(?!电话)|(让|叫|请|麻烦)(你们)?客服(人员)?.{0,6}(联系我|给我打|打给我|电话过来|回电|回复我)"
     r"|(给我|帮我|麻烦|你就不能|能不能)(帮我)?转(接)?(?!账|入|出|让|给[他她]).{0,8}(客服|专线|人工|一下)|转接一下"
-    r"|有人(在)?(吗|嘛|么)|有没有人(在)?")
+    r"|有人(在)?(吗|嘛|么|不\W*$)|有没有人(在)?"
+    # ask for another or a more senior person (找个有能力解释的高级客服来, 给我换个客服, 叫你们经理来)
+    r"|(找|换|叫|派|安排|请)(个|一个|一位|位)?[^，,。！？!?]{0,10}(高级|资深|专业|其他|别的)(的)?(客服|人工|专员|工作人员|经理|主管)"
+    # a named person or role asked to contact, call back or explain (请相关人员给我来电, 请安排客服帮我解释)
+    r"|(让|叫|请|麻烦|安排)(你们)?(的)?(客服|相关|工作|专职|专属)?(人员|专员|客服|经理)[^，,。！？!?]{0,8}"
+    r"(联系我|来电|致电|回电|给我打|打给我|电话过来|帮我解释|给我解释|跟我说明)"
+    # whether the chat has a person behind it, online (可以在线咨询吗, 官网上有客服窗口没)
+    r"|(在线|网上|官网)(的)?(咨询|客服|人工)(窗口|入口)?(吗|嘛|么|没|呢|\?|？|$)"
+    r"|(客服|人工)(窗口|入口)(吗|嘛|么|没|呢|在哪|\?|？|$)|(提供|给)(一下)?(你们)?(的)?(官方|在线)客服"
+    # is this a person or a machine (真人还是机械人, 你是机器还是人工)
+    r"|(人工|真人|活人)还是(机器|机械|电脑|自动)|(机器|机械|电脑)人?还是(人工|真人|活人)")
 # short clauses that are a bare 客服 / 人工 command with or without a topic (客服; 蚂蚁借呗客服; 花呗分期人工)
 BARE_SERVICE = re.compile(r"^\W*(\w{0,6}(客服|人工)|(客服|人工)\W*\w{0,6})\W*$")
 NOT_REQUEST = re.compile(
@@ -41,10 +51,22 @@ NOT_REQUEST = re.compile(
     r"|打不通|没人接|无人接|不接|不通|挂(断|机|了)|(全|一直|都)(在)?忙|按半天|已经?(联系|反馈|打)|打了|打过|拨了|致电"
     r"|没有人工(跟|和|给)我|取消(了)?人工|你是机器人|自动回复|机器人(客服|回复)|都是机器"
     r"|还没(打|回)|多久能?(接到|打)|是(?!人工|真人).{0,6}客服(不|吗|是吗)|帮您|为您|给您|我这边|人工有个"
-    r"|1001\d|10000|10086|热线|语音|按\d|繁忙|好不容易|终于|没有(人工|真人)(?!.{0,4}(吗|嘛|么))")
+    r"|1001\d|10000|10086|热线|语音|按\d|繁忙|好不容易|终于|没有(人工|真人)(?!.{0,4}(吗|嘛|么))"
+    # a manual operation on the account (人工关闭借呗, 人工注销)
+    r"|人工(关闭|取消|注销|修改|调整|解冻|冻结|激活|删除|减免|退款|核实|核查|查询|确认)"
+    # a report of what happened: the outcome of an earlier contact (联系客服半天也没给回话, 联系人工客服 根本打不进去)
+    r"|打不进|进不去|接不通|联系不上|没(给|有给)?回|不回|(联系|打|找)了?.{0,6}半天|无果|未果|只发|说了|告诉我|告知|答复"
+    # narrative time and sequence words (连忙进入app找人工客服, 之前联系过客服)
+    r"|之前|当时|曾经?|昨天|前天|上次|多次|几次|连忙|于是|后来|然后|随后|结果"
+    # a wish or complaint about a person, not a request (要是真人该多好, 比真人有意思)
+    r"|要是|如果是|比真人|真人秀|真人真事")
 _MENTION = re.compile(r"@[\w\-·]+")
 _BARE_PERSON = re.compile(r"^\W*(人工|真人)(客服|服务)?\W*$")
-_CLAUSE = re.compile(r"[，,。.！？!?；;\n]+|\s+(?=\S)")
+_CLAUSE = re.compile(r"[，,。.！？!?；;\n]+")
+_SPACE = re.compile(r"\s+")
+# a clause that tells the outcome of one before it (找客服投诉, 投诉说工作人员会主动联系; 我联系人工客服 电话
+# 根本打不进去)
+_OUTCOME = re.compile(r"\W*.{0,4}(说|告诉|告知|回复|答复|结果|但|可是|却)|.{0,4}(打不进|打不通|没人接|无人接|接不通|不通|没回|不回)")
 PHONE_ONLY = re.compile(r"电话|号码|热线|多少")
 TRANSFER = re.compile(
     r"(?=[正已马立这现人转客专])(?:(正在|已经?|马上|立即|立刻|这就|现在)(为您|给您|帮您)?(转接|转入|接入|转到|转给|转)(人工|客服|专员|坐席|座席)"
@@ -63,12 +85,27 @@ def _rephrased(a: str, b: str) -> bool:
     return len(x & y) / min(len(x), len(y)) >= 0.6
 
 
+def _spaced_clauses(clause: str) -> bool:
+    """Whether the spaces of a clause separate clauses rather than single words (most parts longer than two
+    characters)."""
+    parts = _SPACE.split(clause)
+    return len(parts) > 1 and sum(len(p) > 2 for p in parts) * 2 >= len(parts)
+
+
 def is_request(text: str) -> bool:
     """Whether a customer turn asks for a person (see ``REQUEST``)."""
     text = _MENTION.sub(" ", text).strip()
-    clauses = [c for c in _CLAUSE.split(text) if c]
-    for clause in clauses:
-        if not NOT_REQUEST.search(clause) and REQUEST.search(clause):
+    clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
+    # a space separates clauses in a chat line (换卡 请问有人在吗, 人工 人工), but the words of a word-segmented
+    # sentence (好 吧 真人 犀利, 我要 真人 聊聊): split on spaces only where most parts are longer than a word
+    parts = [(i, p) for i, c in enumerate(clauses)
+             for p in (_SPACE.split(c) if _spaced_clauses(c) else [_SPACE.sub("", c)])]
+    for k, (i, part) in enumerate(parts):
+        # the next clause, or the next two parts of a clause split at spaces, may tell how an earlier contact went
+        after = [p for j, p in parts[k + 1:k + 3] if j == i] or [p for j, p in parts[k + 1:k + 2]]
+        if NOT_REQUEST.search(part) or any(_OUTCOME.match(p) for p in after):
+            continue
+        if REQUEST.search(part):
             return True
     # a short turn that is a bare 客服 / 人工 command (客服; 蚂蚁借呗客服; 取消蚂蚁花呗,人工客服)
     if len(text) <= 16 and clauses and not PHONE_ONLY.search(text) and not NOT_REQUEST.search(text) \
