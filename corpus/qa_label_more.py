@@ -1,6 +1,6 @@
 """Choose and print the items of the third agent-conduct round (AC3, corpus/labels/agent_conduct_more.csv).
 
-    python corpus/qa_label_more.py select      # queue of 1,000 references (600 with seed 1703, then 400 with seed 1704)
+    python corpus/qa_label_more.py select      # queue of 1,070 references (600 with seed 1703, 400 with seed 1704, 70 with seed 1705)
     python corpus/qa_label_more.py show 0 25   # prints queue items 0..24 to read
 
 Like corpus/qa_label_queue.py this script only SELECTS items and DISPLAYS their text; it never
@@ -25,7 +25,7 @@ from qa_label_queue import dialogues, labelled, low_es  # noqa: E402
 from voc.datasets import STC3, is_reserved  # noqa: E402
 
 QUEUE = Path(os.environ.get("VOC_QUEUE_DIR", "/tmp/voc-label-queue")) / "conduct_more.csv"
-ROUNDS = ((1703, 300), (1704, 200))  # (seed, pairs)
+ROUNDS = ((1703, 300), (1704, 200), (1705, 35))  # (seed, pairs); the last takes every remaining low_es dialogue
 
 
 def select() -> list[dict]:
