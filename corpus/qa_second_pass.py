@@ -216,6 +216,11 @@ def kappa() -> None:
     print("\ndisagreements:", " ".join(sorted(i for i in second_c
                                             if first_c[i]["agent_conduct"] != second_c[i]["agent_conduct"])))
 
+    first_m, second_m = read("agent_conduct_more.csv"), read("agent_conduct_more_second_pass.csv")
+    pairs = [(first_m[i]["agent_conduct"], second_m[i]["agent_conduct"]) for i in second_m]
+    print(f"\n## agent_conduct_more: {len(pairs)} items (first pass AC3, second pass AC4), {agreement(pairs)}\n\n"
+          + table(pairs, ["ok", "problem", "na"], "AC3", "AC4"))
+
     print(f"\n## handoff: {len(second_h)} turns (first pass AC1, second pass HO2)\n")
     for scope, keep in (("all", lambda r: True), ("reserved", lambda r: r["reserved"] == "1"),
                         ("non-reserved", lambda r: r["reserved"] == "0")):
