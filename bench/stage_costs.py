@@ -3,6 +3,7 @@
     python bench/stage_costs.py                      # this tree, 3 runs, 5,000 contacts
     python bench/stage_costs.py --ref main           # this tree and main, alternating A/B runs
     python bench/stage_costs.py --ref main --tag 20000   # also `cli.py tag -w 1` on 20,000 contacts
+    python bench/stage_costs.py --ref main --interleave  # both trees loaded, alternating batch by batch
 
 The workload is the first ``-n`` contacts of bench/make_workload.py (real texts from
 ../shared/data: STC-3 dialogues, financial complaints, reviews), written once to a temporary
@@ -18,7 +19,11 @@ afterwards) and the runs alternate A (this tree), B (REV), A, B, ... so both see
 machine load; the table shows both medians and their ratio. ``--tag N`` times
 ``python cli.py tag <N contacts> -o ... --workers 1 -q`` (wall and CPU of the child) in the
 same alternation. The machine may be shared: process time is less sensitive to other jobs
-than wall time, but not immune (caches, frequency); compare figures of one run only.
+than wall time, but not immune (caches, frequency); compare figures of one run only. On a busy
+machine ``--interleave`` is steadier: both trees stay loaded in processes of their own and tag
+each 256-contact batch one after the other (which goes first alternates), so a change in load
+hits both within a second; each run is one pass over the workload, and what was loaded is
+frozen out of the garbage collector's reach first, as in a worker process.
 """
 from __future__ import annotations
 
@@ -66,6 +71,71 @@ def child(tree: str, workload: str, batch_size: int) -> None:
         per["output record"] += clock() - t
     per["total"] = clock() - t_all
     print(json.dumps({"n": len(contacts), "ms": {k: 1000 * v / len(contacts) for k, v in per.items()}}))
+
+
+def child_interleaved(tree: str, workload: str, batch_size: int) -> None:
+    """``--interleave``: load once, then tag the batch whose index each stdin line gives and
+    answer with the seconds of process time of each stage (one JSON line); stop at EOF."""
+    sys.path.insert(0, tree)
+    import voc
+    from voc.io.readers import read_contacts
+    from voc.records import Tagged
+
+    if not Path(voc.__file__).resolve().is_relative_to(Path(tree).resolve()):
+        raise SystemExit(f"{tree}: imported voc from {voc.__file__}")
+    nlp = voc.load()
+    contacts = [c for c in read_contacts(workload) if isinstance(c, voc.Contact)]
+    nlp.warm().tag_batch(contacts[:20])
+    import gc
+
+    gc.collect()
+    gc.freeze()  # as a worker process does (voc.workers.freeze): collections scan only what batches make
+    clock = time.process_time
+    print(json.dumps({"n": len(contacts)}), flush=True)
+    for line in sys.stdin:
+        i = int(line) * batch_size
+        per: dict[str, float] = {}
+        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + batch_size]]
+        for stage in nlp.stages:
+            t = clock()
+            batch = stage(batch)
+            per[stage.name] = clock() - t
+        t = clock()
+        [x.to_record() for x in batch]
+        per["output record"] = clock() - t
+        per["total"] = sum(per.values())
+        print(json.dumps(per), flush=True)
+
+
+def interleaved(trees: list[tuple[str, Path]], workload: Path, env: dict[str, str], runs: int) -> dict:
+    """Both trees loaded in processes of their own, tagging the same batch one after the other
+    (which goes first alternates), so they share the machine's load batch by batch; per run
+    (one pass over the workload), ms/contact per stage."""
+    procs = {name: subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child-interleave",
+                                     str(tree), str(workload)], cwd=tree, env=env, text=True,
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+             for name, tree in trees}
+    try:
+        n = min(json.loads(p.stdout.readline())["n"] for p in procs.values())
+        out: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
+        k = 0
+        for r in range(runs):
+            print(f"run {r + 1}/{runs} (both trees, batch by batch), load {load()}", file=sys.stderr, flush=True)
+            sums: dict[str, dict[str, float]] = {name: {} for name, _ in trees}
+            for i in range((n + BATCH - 1) // BATCH):
+                k += 1
+                for name, _ in (trees if k % 2 else trees[::-1]):
+                    procs[name].stdin.write(f"{i}\n")
+                    procs[name].stdin.flush()
+                    for stage, sec in json.loads(procs[name].stdout.readline()).items():
+                        sums[name][stage] = sums[name].get(stage, 0.0) + sec
+            for name, _ in trees:
+                out[name].append({**{st: 1000 * v / n for st, v in sums[name].items()}, "n": n})
+        return out
+    finally:
+        for p in procs.values():
+            p.stdin.close()
+            p.wait()
 
 
 # -- the parent ----------------------------------------------------------------------------
@@ -128,6 +198,9 @@ def main(argv=None) -> int:
     if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], BATCH)
         return 0
+    if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child-interleave":
+        child_interleaved(sys.argv[2], sys.argv[3], BATCH)
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=5000, help="Contacts per stage run (default %(default)s).")
     ap.add_argument("--ref", help="A git revision to compare with, run alternately in a temporary worktree.")
@@ -135,7 +208,12 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="Runs per tree; the median is shown (default 3).")
     ap.add_argument("--tag", type=int, default=0, metavar="N",
                     help="Also time `cli.py tag` of N contacts with 1 worker in each run (default: off).")
+    ap.add_argument("--interleave", action="store_true",
+                    help="With --ref: keep both trees loaded and alternate them batch by batch (steadier on a "
+                         "busy machine than whole runs in turn); --tag is not run then.")
     args = ap.parse_args(argv)
+    if args.interleave and not args.ref:
+        ap.error("--interleave needs --ref")
     sys.path[:0] = [str(ROOT / "bench")]
     import make_workload
 
@@ -155,7 +233,10 @@ def main(argv=None) -> int:
             trees = [("this tree", ROOT)] + ([(f"{args.ref} ({ref[1][:10]})", ref[0])] if ref else [])
             stages: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
             tags: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
-            for r in range(args.runs):
+            if args.interleave:
+                stages = interleaved(trees, workload, env, args.runs)
+                big = None
+            for r in range(0 if args.interleave else args.runs):
                 order = trees if r % 2 == 0 else trees[::-1]  # A B, B A, A B: neither always goes first
                 for name, tree in order:
                     print(f"run {r + 1}/{args.runs}: {name}, load {load()}", file=sys.stderr, flush=True)

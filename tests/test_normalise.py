@@ -70,3 +70,21 @@ def _unguarded(text):
                  .map("".join)))
 def test_fast_paths_change_nothing(text):
     assert normalise_with_emoji(text) == _unguarded(text)
+
+
+# characters that NFKC changes or composes: full-width forms, combining marks (after a
+# full-width letter they compose with its ASCII form), kana voicing marks, compatibility
+# ideographs, circled numbers, Hangul jamo, letters outside the BMP (𝐀)
+NFKC_CHARS = st.sampled_from(list("ａＡ，？！\u3000ｶﾞﾟ\u3099\u309aか\u0301\u0323\u0308e\u00c5\u212b\u2126"
+                                  "\u1e9b\u0387\u0f73\u2460\u32a4\u3392\uf900\u1100\u1161\u11a8가中文,.")
+                             + ["\U0001d400", "\U0001f600", "\U0002f800"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(st.text(), st.lists(NFKC_CHARS, max_size=12).map("".join)))
+def test_nfkc_is_unicodedata_nfkc(text):
+    import unicodedata
+
+    from voc.text.normalise import nfkc
+
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)

@@ -483,7 +483,7 @@ def test_build_default_on_shared_data(shared_data, tmp_path):
 def test_evidence_spans_memo_and_overlap_shortcut_change_nothing():
     """add_span skips a clause that overlaps a span before moving it onto word bounds (which
     only widen it) and reuses a clause's bounds through ``memo``: same spans as the long way."""
-    from voc.estimators.root_cause_spans import DELIMS, add_span, clause, on_word_bounds
+    from voc.estimators.root_cause_spans import DELIMS, SpanMemo, add_span, clause, on_word_bounds
 
     texts = ["快递三天了还没到，客服一直说在路上让我等等再等等，真的很失望",
              "我的信用卡被冻结了银行没有任何通知就直接扣款还收了手续费太过分了",
@@ -496,7 +496,7 @@ def test_evidence_spans_memo_and_overlap_shortcut_change_nothing():
                     lo, hi = on_word_bounds(text, a, b)
                     assert lo <= a and hi >= b
             for max_spans in (1, 2, 5):
-                fast, memo = [], {}
+                fast, memo = [], SpanMemo()
                 slow = []
                 for s in surfaces:
                     add_span(text, s, fast, max_spans, 12, memo)

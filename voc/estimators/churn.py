@@ -441,15 +441,20 @@ class LabelChurn:
 
         self._ngrams = CharNgrams(self.vocabulary, (min(NGRAM_SIZES), max(NGRAM_SIZES))) if self.vocabulary else None
 
-    def scores(self, texts: Sequence[str], dense: np.ndarray) -> list[tuple[float, float, list[tuple[float, str]]]]:
-        """Per text: (p_high, p_risk, the n-grams found that push toward high, with their push)."""
+    def scores(self, texts: Sequence[str], dense: np.ndarray,
+               wanted: Sequence[bool] | None = None) -> list[tuple[float, float, list[tuple[float, str]]]]:
+        """Per text: (p_high, p_risk, the n-grams found that push toward high, with their push).
+        With ``wanted``, the n-grams are listed only for the texts it marks and those of level
+        ``high`` (the others get ``[]``: listing them is a third of the scoring time)."""
         z = dense @ self.w_dense.T + self.bias
         found: list[list[tuple[float, str]]] = [[] for _ in texts]
         if self._ngrams is not None and len(texts):
             X = self._ngrams.transform([t or "" for t in texts])
             z = z + np.asarray(X @ self._scaled.T)
             high = self._scaled[0]
-            for i in range(len(texts)):
+            for i, zh in enumerate(z[:, 0].tolist()):
+                if wanted is not None and not wanted[i] and sigmoid(zh) < self.thresholds["high"]:
+                    continue
                 cols = X.indices[X.indptr[i]:X.indptr[i + 1]]
                 found[i] = [(float(high[c]), self.vocabulary[c]) for c in cols[high[cols] > 0]]
         return [(sigmoid(zh), sigmoid(zr), f) for (zh, zr), f in zip(z.tolist(), found)]

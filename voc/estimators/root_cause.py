@@ -31,7 +31,7 @@ from ..records import Doc, RootCause
 from .common import checked_label, fit_temperature, prepared, softmax, transposed
 from .root_cause_cues import CUE_LABELS, RootCauseCues, read_cues
 from .root_cause_features import CharVocab, JointWords, Vocab, word_features
-from .root_cause_spans import add_span
+from .root_cause_spans import SpanMemo, add_span
 
 log = logging.getLogger(__name__)
 
@@ -515,7 +515,7 @@ class RootCauseClassifier:
                 continue
             text = docs[i].text
             spans: list[tuple[int, int]] = []
-            memo: dict[tuple[int, int], tuple[int, int]] = {}  # this text's clauses on word bounds
+            memo = SpanMemo()  # this text's word bounds and clauses on them
             for j in cols[starts[i]:min(starts[i + 1], starts[i] + 10)]:
                 for surface in self._surfaces(j, text, matches[i]):
                     add_span(text, surface, spans, self.max_spans, self.span_chars, memo)

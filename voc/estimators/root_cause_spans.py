@@ -1,20 +1,42 @@
 """Evidence spans: the clause of the customer text around a feature's surface string, at most
 ``span_chars`` long (a little more when a word would be cut), cut at clause boundaries, never
-overlapping another span. A span starts and ends on a word boundary: where the clause is cut
-short inside a run of text, the cut moves out to the nearest boundary of the segmenter's
-words (``voc.text.segment``, the tokens of the segment stage), so no span splits a word."""
+overlapping another span. A span starts and ends on a word boundary of the segmentation of the
+whole customer text (``voc.text.segment``, the segmenter of the segment stage, ``cut_raw``):
+where the clause ends inside a word (a cut short inside a run of text, or a delimiter inside a
+token such as the "." of "3.15"), the cut moves out to the nearest word boundary, so no span
+splits a word as the whole text is segmented. Cheaply: jieba cuts each block (a maximal run of
+Chinese, Latin and digit characters, ``voc.text.segment.BLOCK_CHARS``) on its own and every other
+character is a token by itself, so a cut outside a block is already on a boundary and a cut
+inside one segments that block alone, once per text (``SpanMemo``)."""
 from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from ..text.segment import BLOCK_CHARS
+
+_BLOCK_CHAR = re.compile(f"[{BLOCK_CHARS}]")
+_BLOCK_RUN = re.compile(f"[{BLOCK_CHARS}]*")
 
 # characters that end a clause
 DELIMS = frozenset("，。！？；,.!?;…~～、\n\r\t ：:（）()【】[]<>《》\"'“”‘’|/")
-WINDOW = 40  # characters of context either side segmented to find word boundaries
+
+
+class SpanMemo:
+    """What the spans of one text share: the word bounds of each block segmented so far and
+    each clause's span on word bounds (several features in one clause)."""
+
+    __slots__ = ("blocks", "clauses")
+
+    def __init__(self) -> None:
+        self.blocks: dict[int, list[int]] = {}  # block start -> its word bounds (text offsets)
+        self.clauses: dict[tuple[int, int], tuple[int, int]] = {}
 
 
 def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: int, span_chars: int,
-             memo: dict[tuple[int, int], tuple[int, int]] | None = None) -> None:
+             memo: SpanMemo | None = None) -> None:
     """Add the clause around the first occurrence of ``surface`` unless it overlaps one.
-    ``memo``: a dict kept by the caller for one ``text`` (clause -> its span on word bounds),
-    so that several features in one clause segment it once."""
+    ``memo``: a ``SpanMemo`` kept by the caller for one ``text``."""
     if len(spans) >= max_spans:
         return
     s = surface.strip()
@@ -29,13 +51,11 @@ def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: i
     a, b = clause(text, pos, pos + len(s), span_chars)
     if any(a < y and b > x for x, y in spans):  # word bounds only widen it: it would overlap too
         return
-    if memo is None:
-        a, b = on_word_bounds(text, a, b)
-    else:
-        got = memo.get((a, b))
-        if got is None:
-            got = memo[a, b] = on_word_bounds(text, a, b)
-        a, b = got
+    memo = memo or SpanMemo()
+    got = memo.clauses.get((a, b))
+    if got is None:
+        got = memo.clauses[a, b] = on_word_bounds(text, a, b, memo)
+    a, b = got
     if not any(a < y and b > x for x, y in spans):
         spans.append((a, b))
 
@@ -56,25 +76,30 @@ def clause(text: str, start: int, end: int, max_chars: int) -> tuple[int, int]:
     return a, b
 
 
-def on_word_bounds(text: str, a: int, b: int) -> tuple[int, int]:
-    """[a, b) widened to the nearest word boundaries: a clause delimiter or the text's ends,
-    else a boundary between two of the segmenter's words."""
-    left_ok = a == 0 or text[a - 1] in DELIMS or text[a] in DELIMS
-    right_ok = b == len(text) or text[b] in DELIMS or text[b - 1] in DELIMS
-    if left_ok and right_ok:
-        return a, b
-    lo = a
-    while lo > 0 and a - lo < WINDOW and text[lo - 1] not in DELIMS:
-        lo -= 1
-    hi = b
-    while hi < len(text) and hi - b < WINDOW and text[hi] not in DELIMS:
-        hi += 1
-    bounds = word_bounds(text[lo:hi])
-    if not left_ok:
-        a = lo + max(x for x in bounds if x <= a - lo)
-    if not right_ok:
-        b = lo + min(x for x in bounds if x >= b - lo)
-    return a, b
+def on_word_bounds(text: str, a: int, b: int, memo: SpanMemo | None = None) -> tuple[int, int]:
+    """[a, b) widened to the nearest word boundaries of the whole ``text``'s segmentation."""
+    memo = memo or SpanMemo()
+    return _bound(text, a, memo, True), _bound(text, b, memo, False)
+
+
+def _bound(text: str, p: int, memo: SpanMemo, left: bool) -> int:
+    """``p`` when a word of ``text`` starts or ends there, else the nearest such offset before
+    (``left``) or after it."""
+    if p <= 0 or p >= len(text):
+        return p
+    if text[p - 1] == "\r" and text[p] == "\n":  # one token
+        return p - 1 if left else p + 1
+    if not (_BLOCK_CHAR.match(text, p - 1) and _BLOCK_CHAR.match(text, p)):
+        return p  # a block ends or starts here, or a token of its own does
+    start = p - 1
+    while start > 0 and _BLOCK_CHAR.match(text, start - 1):
+        start -= 1
+    bounds = memo.blocks.get(start)
+    if bounds is None:
+        end = _BLOCK_RUN.match(text, p).end()
+        bounds = memo.blocks[start] = [start + x for x in word_bounds(text[start:end])]
+    i = bisect_left(bounds, p)
+    return p if bounds[i] == p else bounds[i - 1] if left else bounds[i]
 
 
 def word_bounds(run: str) -> list[int]:
@@ -85,4 +110,6 @@ def word_bounds(run: str) -> list[int]:
     for w in default_segmenter().cut_raw(run):
         pos += len(w)
         out.append(pos)
+    if out[-1] < len(run):  # (the tokens cover the text; never past its end)
+        out.append(len(run))
     return out

@@ -55,6 +55,31 @@ class Hit(NamedTuple):
     negated: bool = False
 
 
+def trie_pattern(words: Iterable[str]) -> str:
+    """A regular expression that matches the longest of ``words`` at a position, as the
+    alternation of the words longest first does, written as a trie (投(?:诉(?:了)?|...)).
+
+    Speed: the regex engine tries a flat alternation's words one by one at every position
+    (hundreds for the churn cues); the trie reads each character once (~3x faster on the
+    exit cues). Same matches: the text fixes the one path down the trie, the engine tries a
+    node's longer continuations before stopping at it, so the deepest word on the path wins."""
+    trie: dict[str, dict] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def emit(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + emit(node[ch]) for ch in sorted(node) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and "" not in node else f"(?:{'|'.join(alts)})"
+        return body + ("?" if "" in node else "")  # greedy: the longer word is tried first
+
+    return emit(trie)
+
+
 class CueMatcher:
     """Weighted cues, matched case-sensitively on the text as given (lower-case both sides for
     case-insensitive matching; ``from_file`` lower-cases the cues).
@@ -72,7 +97,7 @@ class CueMatcher:
         self.overlapping = overlapping
         self._by_term = {c.term: c for c in self.given}
         words = sorted(self._by_term, key=lambda w: (-len(w), w))
-        alt = "|".join(re.escape(w) for w in words)
+        alt = trie_pattern(words)
         # The leading class of first characters lets the regex engine skip positions where no
         # cue can start (7x faster than a bare lookahead alternation).
         first = "".join(sorted({re.escape(w[0]) for w in words}))

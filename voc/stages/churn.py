@@ -121,7 +121,7 @@ class Churn:
 
     def _labels(self, batch: list[Tagged], feats: list[Features]) -> list[Tagged]:
         m = self.labels
-        scored = m.scores([t.text or "" for t in batch], dense_inputs(feats))
+        scored = m.scores([t.text or "" for t in batch], dense_inputs(feats), wanted=[f.exit > 0 for f in feats])
         out = []
         for t, f, (p_high, p_risk, grams) in zip(batch, feats, scored):
             level = m.level(p_high, p_risk)

@@ -176,6 +176,23 @@ class Rule:
         return words
 
 
+class _Words:
+    """Which of ``words`` occur in a text, in one scan: the longest word at every position
+    (``CueMatcher(overlapping=True)``) and the words that are its prefixes (also there)."""
+
+    def __init__(self, words: Sequence[str]):
+        words = sorted(set(words))
+        self._m = CueMatcher((("", w, 1.0) for w in words), overlapping=True) if words else None
+        self._prefixes = {w: frozenset(p for p in words if w.startswith(p)) for w in words}
+
+    def found(self, text: str) -> set[str]:
+        out: set[str] = set()
+        if self._m is not None:
+            for h in self._m.find(text):
+                out |= self._prefixes[h.term]
+        return out
+
+
 def _near(span: tuple[int, int], others: Sequence[tuple[int, int]], window: int) -> bool:
     s, e = span
     return any(max(s, s2) - min(e, e2) <= window for s2, e2 in others)
@@ -336,12 +353,28 @@ class Escalation:
         self.ruleset = ruleset or load_rules(rules)
         self.requires = tuple(["turns", "text", "root_cause", "metadata", *sorted(self.ruleset.uses - {"root_cause"})])
         self.version = "rules-2" if rules is None else "rules-2+user"
+        # Speed: most contacts hold the words of few rules. One scan finds every rule word the
+        # text holds (``_Words``); a text rule none of whose words (or regexes) occur, or one of
+        # whose 'all' groups is absent, cannot fire and is skipped instead of scanned.
+        self._words = _Words([w for r in self.ruleset.rules if r.enabled
+                              for w in (*r.any, *(w for g in r.all for w in g))])
+        self._use_all = any(r.enabled and r.text == "all" for r in self.ruleset.rules)
+
+    def _may_fire(self, rule: Rule, found: frozenset[str] | set[str], text: str) -> bool:
+        """False when ``rule``'s text conditions cannot hold on ``text`` holding the rule words ``found``."""
+        if (rule.any or rule.regex) and found.isdisjoint(rule.any) and not any(p.search(text) for p in rule.regex):
+            return False
+        return not rule.all or all(not found.isdisjoint(g) for g in rule.all)
 
     def decide(self, t: Tagged) -> EscalationRecord:
-        texts = {"customer": t.text or "",
-                 "all": "。".join(x.text for x in (t.turns or ()) if x.text and x.speaker != "system") or (t.text or "")}
+        texts = {"customer": t.text or ""}
+        if self._use_all:
+            texts["all"] = "。".join(x.text for x in (t.turns or ()) if x.text and x.speaker != "system") or texts["customer"]
+        found = {k: self._words.found(v) for k, v in texts.items()}
         fired: list[tuple[Rule, list[str]]] = []
         for rule in self.ruleset.rules:
+            if not rule.enabled or not self._may_fire(rule, found[rule.text], texts[rule.text]):
+                continue  # rule.fires would say None
             words = rule.fires(t, texts)
             if words is not None:
                 fired.append((rule, words))

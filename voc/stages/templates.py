@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 
 from ..errors import ConfigError
 from ..records import Contact, Turn
+from ..text.normalise import nfkc
 
 SYSTEM = "system"
 MIN_CHARS = 10
@@ -28,7 +28,7 @@ _DIGITS = re.compile(r"\d+")
 
 def line_key(text: str) -> str:
     """The form in which two lines count as the same template line."""
-    t = unicodedata.normalize("NFKC", text).lower()
+    t = nfkc(text).lower()
     return _DIGITS.sub("0", _WS.sub("", t))
 
 

