@@ -169,6 +169,14 @@ def test_labels_and_band(stage):
     assert S.trend_of(0.1, 0.9) == "improved" and S.trend_of(0.9, 0.1) == "worsened" and S.trend_of(0.5, 0.6) == "stable"
 
 
+def test_the_build_stage_scores_like_the_stage(stage):
+    """build_default scores the development labels through ``_StageFromParts`` (it lacked the
+    shared n-gram scorer's attributes, and `python -m voc.build sentiment` failed)."""
+    built = T._StageFromParts(stage.backend, stage.signals, stage.band)
+    texts = ["太差了，非常失望", "请问怎么退款"] * 40  # a batch large enough for the shared scorer
+    assert built.label_scores(texts)[1] == [S.label_of(float(x), stage.band) for x in stage.scores(texts)]
+
+
 def test_stage_contract_and_determinism(stage):
     batch = Normalise()([Tagged(contact=CALMED), Tagged(contact=Contact.from_text("还行"))])
     a, b = stage(batch), stage(batch)

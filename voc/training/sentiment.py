@@ -377,6 +377,7 @@ class _StageFromParts(Sentiment):
         self.version = VERSION
         self.three_way = None
         self.formulas = default_formulas()
+        self._joint, self._joint_todo = None, False  # as Sentiment.__init__ (the shared n-gram scorer)
 
 
 def _overall_scores(stage: Sentiment, tagged: Sequence[Tagged]) -> np.ndarray:
