@@ -75,6 +75,8 @@ def is_request(text: str) -> bool:
     if not _can_ask(text):
         return False
     text = _MENTION.sub(" ", text).strip()
+    if not _can_ask(text):  # its 客 was in an @客服 mention
+        return False
     clauses = [c for c in _CLAUSE.split(text) if c]
     for clause in clauses:
         if _can_ask(clause) and not NOT_REQUEST.search(clause) and REQUEST.search(clause):
