@@ -2,6 +2,7 @@
 
     python bench/make_workload.py -n 10000 -o /tmp/voc-workload.jsonl
     python bench/make_workload.py -n 1000000 -o /tmp/voc-1m.jsonl --fast
+    python bench/make_workload.py -n 3000 -o /tmp/voc-dialogues.jsonl --dialogues   # STC-3 only
 
 A round-robin mix of STC-3 dialogues (turns), financial complaints and delivery / hotel /
 shopping reviews, written as JSONL with ids, channels and months. The text stays outside the
@@ -22,16 +23,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from voc.datasets import HEIMAO, REVIEWS, STC3, iter_dataset  # noqa: E402
 
 
-def sources():
+def sources(dialogues: bool = False):
     yield [c for c, _ in iter_dataset(STC3, reserved=False)]
     yield [c for c, _ in iter_dataset(STC3, reserved=True)]
+    if dialogues:  # STC-3 dialogues only (agent turns: what the QA stages read)
+        return
     yield [c for c, _ in iter_dataset(HEIMAO, reserved=False)] + [c for c, _ in iter_dataset(HEIMAO, reserved=True)]
     for name in REVIEWS:
         yield [c for c, _ in iter_dataset(name, reserved=False)][:6000]
 
 
-def workload(n: int):
-    pools = [p for p in sources() if p]
+def workload(n: int, dialogues: bool = False):
+    pools = [p for p in sources(dialogues) if p]
     mixed = itertools.chain.from_iterable(itertools.zip_longest(*pools))
     rows = [c for c in mixed if c is not None]
     for i in range(n):
@@ -46,10 +49,10 @@ def workload(n: int):
         yield rec
 
 
-def write_fast(n: int, path) -> None:
-    """``workload(n)`` written to ``path``, byte-identical to the plain writer, with each
+def write_fast(n: int, path, dialogues: bool = False) -> None:
+    """``workload(n, dialogues)`` written to ``path``, byte-identical to the plain writer, with each
     distinct row's body serialised once."""
-    pools = [p for p in sources() if p]
+    pools = [p for p in sources(dialogues) if p]
     mixed = itertools.chain.from_iterable(itertools.zip_longest(*pools))
     rows = [c for c in mixed if c is not None]
     bodies = []
@@ -71,12 +74,13 @@ def main(argv=None) -> None:
     ap.add_argument("-n", type=int, default=10000)
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--fast", action="store_true", help="Serialise each distinct row once (same bytes).")
+    ap.add_argument("--dialogues", action="store_true", help="STC-3 dialogues only (no complaints or reviews).")
     args = ap.parse_args(argv)
     if args.fast:
-        write_fast(args.n, args.output)
+        write_fast(args.n, args.output, args.dialogues)
     else:
         with open(args.output, "w", encoding="utf-8") as f:
-            for rec in workload(args.n):
+            for rec in workload(args.n, args.dialogues):
                 f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     print(f"wrote {args.n} contacts to {args.output}")
 

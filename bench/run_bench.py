@@ -6,7 +6,8 @@
 Measured, each in its own process, in one run on the same machine and workload:
 
 * ``voc tag`` with all default stages on 1 and 2 workers (jieba segmenter, and rjieba when
-  installed); ``--engine dask`` on a 2-worker local cluster;
+  installed); ``--engine dask`` on a 2-worker local cluster; ``voc tag --qa`` (quality
+  inspection on, issue 17) on 2 workers;
 * the naive script (``jieba.lcut`` + snownlp + TF-IDF/LR, one contact at a time) and the bare
   script (``jieba.lcut`` + TF-IDF/LR on chunks, 2 processes), see bench/baselines.py;
 * ``voc tag`` of a 1-contact file (start-up) and ``import voc``;
@@ -287,6 +288,8 @@ def main(argv=None) -> dict:
             commands.append((f"voc_{seg}_{w}", f"voc tag, {w} worker{'s' * (w > 1)}, {seg}" + " (default)" * (seg == best),
                              voc_tag(workload, work / f"voc-{seg}-{w}.jsonl", "-w", str(w), *flag),
                              args.n, False))
+    commands.append(("voc_qa_2", f"voc tag --qa, 2 workers, {best} (default)",
+                     voc_tag(workload, work / f"voc-qa-{best}-2.jsonl", "-w", "2", "--qa"), args.n, False))
     if have("distributed"):
         commands.append(("dask_2", f"voc tag --engine dask, 2 workers, {best} (default)",
                           voc_tag(workload, work / f"voc-dask-{best}-2.jsonl", "-w", "2", "--engine", "dask"),
@@ -375,6 +378,11 @@ def targets(report: dict, best: str) -> list[dict]:
                 v2 / res["bare_2"]["rate"] >= 0.7)
         else:
             add(f"{what} / bare script", v2 / res["bare_2"]["rate"], "{:.2f}x", "(no target)", True)
+    if "voc_qa_2" in results:  # quality inspection on (issue 17): the same target as without it
+        v = res["voc_qa_2"]["rate"] / res["bare_2"]["rate"]
+        add(f"voc tag --qa 2 workers ({best}, default) / bare script", v, "{:.2f}x", ">= 0.7x", v >= 0.7)
+        v = res["voc_qa_2"]["rate"] / res[f"voc_{best}_2"]["rate"]
+        add(f"voc tag --qa / voc tag, 2 workers ({best})", v, "{:.2f}x", "(no target)", True)
     if "dask_2" in results:
         v = results["dask_2"]["rate"] / results[f"voc_{best}_2"]["rate"]
         add(f"dask 2-worker local cluster / local engine ({best})", v, "{:.2f}x", ">= 0.8x", v >= 0.8)

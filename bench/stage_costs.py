@@ -4,6 +4,7 @@
     python bench/stage_costs.py --ref main           # this tree and main, alternating A/B runs
     python bench/stage_costs.py --ref main --tag 20000   # also `cli.py tag -w 1` on 20,000 contacts
     python bench/stage_costs.py --ref main --interleave  # both trees loaded, alternating batch by batch
+    python bench/stage_costs.py --qa --ref main      # the pipeline of `voc tag --qa` (QA stages too)
 
 The workload is the first ``-n`` contacts of bench/make_workload.py (real texts from
 ../shared/data: STC-3 dialogues, financial complaints, reviews), written once to a temporary
@@ -42,10 +43,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 256
+QA_STAGES = ("qa", "agent_conduct")  # the stages `voc.load(qa=True)` adds (summed in a row of their own)
 
 
 # -- the child: one measurement in the tree given ------------------------------------------
-def child(tree: str, workload: str, batch_size: int) -> None:
+def child(tree: str, workload: str, batch_size: int, qa: bool = False) -> None:
     sys.path.insert(0, tree)
     import voc
     from voc.io.readers import read_contacts
@@ -53,7 +55,7 @@ def child(tree: str, workload: str, batch_size: int) -> None:
 
     if not Path(voc.__file__).resolve().is_relative_to(Path(tree).resolve()):
         raise SystemExit(f"{tree}: imported voc from {voc.__file__}")
-    nlp = voc.load()
+    nlp = voc.load(qa=True) if qa else voc.load()
     contacts = [c for c in read_contacts(workload) if isinstance(c, voc.Contact)]
     nlp.warm().tag_batch(contacts[:20])  # models, dictionaries and what warm() builds, before timing
     per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
@@ -70,7 +72,10 @@ def child(tree: str, workload: str, batch_size: int) -> None:
         [x.to_record() for x in batch]
         per["output record"] += clock() - t
     per["total"] = clock() - t_all
-    print(json.dumps({"n": len(contacts), "ms": {k: 1000 * v / len(contacts) for k, v in per.items()}}))
+    ms = {k: 1000 * v / len(contacts) for k, v in per.items()}
+    if qa:
+        ms["QA stages"] = sum(v for k, v in ms.items() if k in QA_STAGES)
+    print(json.dumps({"n": len(contacts), "ms": ms}))
 
 
 def child_interleaved(tree: str, workload: str, batch_size: int) -> None:
@@ -167,8 +172,9 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def measure(tree: Path, workload: Path, env: dict[str, str]) -> dict[str, float]:
-    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(workload)],
+def measure(tree: Path, workload: Path, env: dict[str, str], qa: bool = False) -> dict[str, float]:
+    r = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", str(tree), str(workload)]
+                       + (["--qa"] if qa else []),
                        cwd=tree, env=env, capture_output=True, text=True)
     if r.returncode != 0:
         raise SystemExit(f"measuring {tree} failed: {r.stderr.strip()[-2000:]}")
@@ -176,10 +182,11 @@ def measure(tree: Path, workload: Path, env: dict[str, str]) -> dict[str, float]
     return {**got["ms"], "n": got["n"]}
 
 
-def tag_time(tree: Path, workload: Path, env: dict[str, str], out: Path) -> dict[str, float]:
+def tag_time(tree: Path, workload: Path, env: dict[str, str], out: Path, qa: bool = False) -> dict[str, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    subprocess.run([sys.executable, "cli.py", "tag", str(workload), "-o", str(out), "--workers", "1", "-q"],
+    subprocess.run([sys.executable, "cli.py", "tag", str(workload), "-o", str(out), "--workers", "1", "-q"]
+                   + (["--qa"] if qa else []),
                    cwd=tree, env=env, check=True, capture_output=True)
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -195,8 +202,8 @@ def load() -> str:
 
 
 def main(argv=None) -> int:
-    if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], BATCH)
+    if argv is None and len(sys.argv) in (4, 5) and sys.argv[1] == "--child":
+        child(sys.argv[2], sys.argv[3], BATCH, sys.argv[4:] == ["--qa"])
         return 0
     if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child-interleave":
         child_interleaved(sys.argv[2], sys.argv[3], BATCH)
@@ -211,6 +218,8 @@ def main(argv=None) -> int:
     ap.add_argument("--interleave", action="store_true",
                     help="With --ref: keep both trees loaded and alternate them batch by batch (steadier on a "
                          "busy machine than whole runs in turn); --tag is not run then.")
+    ap.add_argument("--qa", action="store_true",
+                    help="Time the pipeline of `voc tag --qa` (voc.load(qa=True)): the QA stages and their sum too.")
     args = ap.parse_args(argv)
     if args.interleave and not args.ref:
         ap.error("--interleave needs --ref")
@@ -240,9 +249,10 @@ def main(argv=None) -> int:
                 order = trees if r % 2 == 0 else trees[::-1]  # A B, B A, A B: neither always goes first
                 for name, tree in order:
                     print(f"run {r + 1}/{args.runs}: {name}, load {load()}", file=sys.stderr, flush=True)
-                    stages[name].append(measure(tree, workload, env))
+                    stages[name].append(measure(tree, workload, env, args.qa))
                     if big is not None:
-                        tags[name].append(tag_time(tree, big, env, work / f"out-{trees.index((name, tree))}.jsonl"))
+                        tags[name].append(tag_time(tree, big, env, work / f"out-{trees.index((name, tree))}.jsonl",
+                                                   args.qa))
         same = (filecmp.cmp(work / "out-0.jsonl", work / "out-1.jsonl", shallow=False)
                 if big is not None and ref else None)
     names = [name for name, _ in trees]
@@ -258,10 +268,10 @@ def main(argv=None) -> int:
         cells = [f"{med[n][k]:.3f}" for n in names]
         if len(names) == 2:
             cells.append(f"{med[names[0]][k] / med[names[1]][k]:.2f}" if med[names[1]][k] else "-")
-        label = f"**{k}**" if k == "total" else k
+        label = f"**{k}**" if k in ("total", "QA stages") else k
         print(f"| {label} | " + " | ".join(cells) + " |")
     if big is not None:
-        print(f"\n`cli.py tag` of {args.tag:,} contacts, 1 worker (median of {args.runs}; every run in brackets):\n")
+        print(f"\n`cli.py tag{' --qa' if args.qa else ''}` of {args.tag:,} contacts, 1 worker (median of {args.runs}; every run in brackets):\n")
         for n in names:
             wall = [t["wall"] for t in tags[n]]
             cpu = [t["cpu"] for t in tags[n]]

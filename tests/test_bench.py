@@ -25,7 +25,7 @@ def test_benchmark_quick_run(shared_data, tmp_path):
     assert "contacts/s" in r.stdout and "targets" in r.stdout
     report = json.loads((work / "report.json").read_text(encoding="utf-8"))
     res = report["results"]
-    for key in ("voc_jieba_1", "voc_jieba_2", "bare_2", "naive_1", "memory_1000", "memory_3000"):
+    for key in ("voc_jieba_1", "voc_jieba_2", "voc_qa_2", "bare_2", "naive_1", "memory_1000", "memory_3000"):
         assert res[key]["rate"] > 0 and res[key]["peak_rss"] > 0, key
     assert all(report["checks"].values()), report["checks"]  # same bytes across segmenters and engines
     assert report["startup"]["median"] > 0 and report["import"]["median"] > 0

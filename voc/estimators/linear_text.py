@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import OutputError
 from .common import fit_temperature, softmax, transposed
-from .root_cause_features import CharVocab, Vocab
+from .root_cause_features import CharVocab, Vocab, char_keys
 
 
 def _words(token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
@@ -31,6 +31,15 @@ def _words(token_lists: Sequence[Sequence[str]]) -> list[list[str]]:
         low = "\x00".join(toks).lower().split("\x00") if toks else []
         out.append(low if len(low) == len(toks) else [w.lower() for w in toks])
     return out
+
+
+def _grams(grams: dict | None, block: str, texts: Sequence[str], lo: int, hi: int):
+    if grams is None:
+        return None
+    got = grams.get((block, lo, hi))
+    if got is None:
+        got = grams[(block, lo, hi)] = char_keys(list(texts), lo, hi)
+    return got
 
 
 def folds(n: int, k: int, seed: int, groups: Sequence[Any] | None = None) -> np.ndarray:
@@ -93,11 +102,14 @@ class LinearText:
                 "dense_weight": self.dense_weight, "class_weight": self.class_weight, "max_iter": self.max_iter,
                 "solver": self.solver}
 
-    def design(self, texts: dict[str, Sequence[str]], dense: np.ndarray):
+    def design(self, texts: dict[str, Sequence[str]], dense: np.ndarray, grams: dict | None = None):
+        """``grams``: a dict shared by models that read the same ``texts`` (filled here with each
+        block's character n-gram keys, read back by the next model with the same n-gram range)."""
         from scipy.sparse import csr_matrix, hstack
 
-        parts = [self.vocabs_[k].transform(_words(texts[k]) if lo == 0 else list(texts[k])) * w
-                 for k, (lo, _, w) in self.blocks.items()]
+        parts = [(self.vocabs_[k].transform(_words(texts[k])) if lo == 0 else
+                  self.vocabs_[k].transform(list(texts[k]), _grams(grams, k, texts[k], lo, hi))) * w
+                 for k, (lo, hi, w) in self.blocks.items()]
         parts.append(csr_matrix(np.asarray(dense, dtype=np.float64) * self.dense_weight))
         return hstack(parts, format="csr")
 
@@ -133,12 +145,12 @@ class LinearText:
         self.intercept_ = intercept.astype(np.float32).astype(np.float64)
         return self
 
-    def logits(self, texts: dict[str, Sequence[str]], dense: np.ndarray) -> np.ndarray:
-        X = self.design(texts, dense)
+    def logits(self, texts: dict[str, Sequence[str]], dense: np.ndarray, grams: dict | None = None) -> np.ndarray:
+        X = self.design(texts, dense, grams)
         return np.asarray(X @ transposed(self, "coef_")) + self.intercept_
 
-    def proba(self, texts: dict[str, Sequence[str]], dense: np.ndarray) -> np.ndarray:
-        return softmax(self.logits(texts, dense) / self.temperature_)
+    def proba(self, texts: dict[str, Sequence[str]], dense: np.ndarray, grams: dict | None = None) -> np.ndarray:
+        return softmax(self.logits(texts, dense, grams) / self.temperature_)
 
     # -- files -----------------------------------------------------------------------------------
     def arrays(self) -> dict[str, np.ndarray]:

@@ -115,8 +115,9 @@ class CharVocab:
         keep = df >= min_df
         return cls(uniq[keep], smooth_idf(df[keep], len(texts)), lo, hi)
 
-    def transform(self, texts: Sequence[str]):
-        rows, keys = char_keys(texts, self.lo, self.hi)
+    def transform(self, texts: Sequence[str], grams: tuple[np.ndarray, np.ndarray] | None = None):
+        """``grams``: ``char_keys(texts, lo, hi)`` when the caller has it already."""
+        rows, keys = grams if grams is not None else char_keys(texts, self.lo, self.hi)
         idx = self.index.get(keys)
         ok = idx >= 0
         return tfidf(rows[ok], idx[ok], len(texts), len(self.keys), self.idf)

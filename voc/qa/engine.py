@@ -127,6 +127,8 @@ class _Contact:
         units = self.get_units(c.role, c.scope, c.turns)
         if c.only_none:
             return _NONE_HOLDS if not any(c.none_rx.search(u) for u, _ in units) else []
+        if c.repeat and len(units) < c.repeat:  # nothing can repeat (speed: repeated_reply was the costliest check)
+            return []
         passed: list[tuple[str, tuple, list[tuple[int, int]]]] = []
         for text, segs in units:
             spans = self._unit(c, text, segs)
