@@ -11,6 +11,8 @@ from voc.records import Turn
 
 
 @pytest.mark.parametrize("text, asks", [
+    # requests without 人 / 客 / 转 (the literal prefilter must still let them through)
+    ("安排专员联系我", True), ("请经理给我回电", True), ("可以在线咨询吗", True), ("换个其他经理来", True),
     # spaces: they separate the clauses of a chat line, but the words of a word-segmented sentence
     ("我要 真人 聊聊", True),                          # segmented request
     ("好 吧 真人 犀利", False),                         # segmented remark, 真人 is no bare command
