@@ -1,11 +1,14 @@
 """Agent conduct (taxonomy section 9): did the agent(s) serve well? ok / problem / na.
 
-A small calibrated linear model (``voc.estimators.linear_text``) over character n-grams of the
-agent's turns and of the customer's later turns (a customer who answers 答非所问, 敷衍, 一样的话术
-tells what the rules cannot see), plus dense features: the QA rule hits of the contact
-(``voc.qa``), cue indicators (the customer calling the reply perfunctory, off the point, a bot;
-the agent only referring elsewhere or asking for a private message), and the shape of the
-exchange (turns, length, how much of the customer's words the first reply takes up). ``na``
+A small calibrated linear model (``voc.estimators.linear_text``) over character uni- and bigrams
+of the agent's turns, of the agent's first and last reply, and of the customer's later turns (a
+customer who answers 答非所问, 敷衍, 一样的话术 tells what the rules cannot see), plus dense
+features: the QA rule hits of the contact (``voc.qa``), cue indicators (the customer calling the
+reply perfunctory, off the point, a bot; the agent only referring elsewhere or asking for a
+private message), the shape of the exchange (turns, length, how much of the customer's words the
+first reply takes up) and the relation between each question and its reply
+(``voc.estimators.conduct_features``: overlap, question type answered, referral-only replies, the
+customer asking again or reacting badly). ``na``
 when no agent speaks (tickets, reviews, bot-only chats). The spans are the agent turns the model
 weighs most when it says problem; the reasons name the cues and rule items that fired.
 
@@ -23,11 +26,12 @@ import numpy as np
 from ..errors import ModelError
 from ..records import AgentConduct, QaHit, Turn
 from .common import load_folder
+from .conduct_features import NEGATIVE, QUESTION_TYPES, REFERRAL, relation_features
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "agent_conduct"
-VERSION = "1.1.0"
-FORMAT = "voc-agent-conduct/1"
+VERSION = "1.2.0"
+FORMAT = "voc-agent-conduct/2"
 LABELS = ("ok", "problem")
 # cue -> (whose turns, regular expression); each an indicator and, when it fires, a reason
 CUES = {
@@ -40,7 +44,12 @@ CUES = {
     "agent_solution": ("agent", r"建议|可以(通过|在|登录|进入|打开|点击|设置)|请您?(打开|进入|点击|设置|更新|升级|重启)|已为您|已经为您"),
 }
 RULE_FEATURES = ("shirking", "rude", "mocking", "promise_without_time", "no_empathy", "long_script", "repeated_reply")
-N_SHAPE = 5
+N_SHAPE = 4
+# character n-gram blocks (lo, hi, weight) and the least number of training dialogues an n-gram
+# needs: uni- and bigrams with min_df 5 beat 1-3-grams with min_df 2 on the development folds
+# (fewer, commoner features generalise better from ~1k dialogues, and cost less)
+BLOCKS = {"agent": (1, 2, 1.0), "later": (1, 2, 0.7), "first": (1, 2, 0.5), "last": (1, 2, 0.5)}
+MIN_DF = 5
 
 
 class ConductInput(NamedTuple):
@@ -55,48 +64,25 @@ def texts_of(x: ConductInput) -> tuple[str, str]:
     return agent, later
 
 
-def _first(turns: Sequence[Turn], speaker: str) -> str:
-    return next((t.text for t in turns if t.speaker == speaker and t.text), "")
-
-
-def _bigram_keys(texts: Sequence[str]) -> np.ndarray:
-    """The distinct (row, character bigram) of the texts, each packed into one int64 (row << 42 |
-    two 21-bit code points)."""
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
-    row = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-    same = row[:-1] == row[1:]
-    keys = np.sort((row[:-1][same] << 42) | (cp[:-1][same] << 21) | cp[1:][same])
-    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if len(keys) else keys  # np.unique, 15x faster
-
-
-def first_overlaps(X: Sequence[ConductInput]) -> list[float]:
-    """For each input, the share of the distinct character bigrams of the customer's first turn
-    found in the agent's first turn (0 without either), for the whole batch at once in numpy
-    (speed: a set of bigrams per contact in Python took a quarter of the stage)."""
-    if not X:
-        return []
-    q = _bigram_keys([_first(x.turns, "customer") for x in X])
-    found = np.isin(q, _bigram_keys([_first(x.turns, "agent") for x in X]), assume_unique=True)
-    total = np.bincount(q >> 42, minlength=len(X))
-    hit = np.bincount(q[found] >> 42, minlength=len(X))
-    return np.divide(hit, total, out=np.zeros(len(X)), where=total > 0).tolist()
-
-
-def dense_features(x: ConductInput, rx: dict[str, re.Pattern], texts: tuple[str, str] | None = None,
-                   overlap: float | None = None) -> list[float]:
-    """``texts``: ``texts_of(x)`` and ``overlap``: ``first_overlaps([x])[0]`` when the caller has them already."""
-    agent, later = texts if texts is not None else texts_of(x)
+def features_of(x: ConductInput, rx: dict[str, re.Pattern]) -> tuple[dict[str, str], list[float]]:
+    """The text of each n-gram block (all agent turns, the customer after the first reply, the
+    agent's first and last reply) and the dense features but the relation ones (cues, rule hits,
+    shape)."""
+    agent, later = texts_of(x)
+    a = [t.text for t in x.turns if t.speaker == "agent" and t.text]
+    n_customer = sum(1 for t in x.turns if t.speaker == "customer" and t.text)
     f = [1.0 if rx[k].search(later if who == "later" else agent) else 0.0 for k, (who, _) in CUES.items()]
     fired = {h.rule for h in x.hits}
     f += [1.0 if r in fired else 0.0 for r in RULE_FEATURES]
-    a = [t.text for t in x.turns if t.speaker == "agent" and t.text]
-    c = [t.text for t in x.turns if t.speaker == "customer" and t.text]
-    if overlap is None:
-        overlap = first_overlaps([x])[0]
-    f += [min(len(a), 4) / 4, min(len(agent), 400) / 400, overlap, 1.0 if len(c) > len(a) else 0.0,
+    f += [min(len(a), 4) / 4, min(len(agent), 400) / 400, 1.0 if n_customer > len(a) else 0.0,
           1.0 if len(a) > 1 and len(set(a)) < len(a) else 0.0]
-    return f
+    return {"agent": agent, "later": later, "first": a[0] if a else "", "last": a[-1] if a else ""}, f
+
+
+def relation_config() -> dict[str, Any]:
+    """The patterns of the question-answer relation features, kept in the model's config."""
+    return {"question_types": {k: list(v) for k, v in QUESTION_TYPES.items()}, "referral": REFERRAL,
+            "negative": NEGATIVE}
 
 
 class AgentConductModel:
@@ -119,14 +105,12 @@ class AgentConductModel:
         return self
 
     def _make(self) -> LinearText:
-        return LinearText({"agent": (1, 3, 1.0), "later": (1, 2, 0.7)}, C=self.C, min_df=2,
-                          class_weight="balanced")
+        return LinearText(BLOCKS, C=self.C, min_df=MIN_DF, class_weight="balanced")
 
     def _base(self, X: Sequence[ConductInput]) -> tuple[dict[str, list[str]], np.ndarray]:
-        pairs = [texts_of(x) for x in X]
-        dense = np.array([dense_features(x, self._rx, p, o) for x, p, o in zip(X, pairs, first_overlaps(X))],
-                         dtype=np.float64).reshape(len(X), -1)
-        return {"agent": [p[0] for p in pairs], "later": [p[1] for p in pairs]}, dense
+        per = [features_of(x, self._rx) for x in X]
+        dense = np.array([p[1] for p in per], dtype=np.float64).reshape(len(X), -1)
+        return {k: [p[0][k] for p in per] for k in BLOCKS}, np.hstack([dense, relation_features([x.turns for x in X])])
 
     def _design(self, X: Sequence[ConductInput], grams: dict | None = None) -> tuple[dict[str, list[str]], np.ndarray]:
         texts, dense = self._base(X)
@@ -138,10 +122,14 @@ class AgentConductModel:
             dense = np.hstack([dense, np.array(margins).T])
         return texts, dense
 
-    def fit(self, X: Sequence[ConductInput], y: Sequence[str], cv: int = 5) -> "AgentConductModel":
+    def fit(self, X: Sequence[ConductInput], y: Sequence[str], cv: int = 5, groups: Sequence[str] | None = None,
+            weights: Sequence[float] | None = None) -> "AgentConductModel":
+        """``weights``: 1 for the labels the development folds and calibration use, below 1 for
+        labels that only add to the training (always in it)."""
         texts, dense = self._design(X)
         yy = np.array([LABELS.index(v) for v in y])
-        self.model_, self.dev_ = fit_with_dev(self._make, texts, dense, yy, 2, np.ones(len(yy)), cv, self.seed)
+        w = np.ones(len(yy)) if weights is None else np.asarray(weights, dtype=np.float64)
+        self.model_, self.dev_ = fit_with_dev(self._make, texts, dense, yy, 2, w, cv, self.seed, groups)
         return self
 
     def proba(self, X: Sequence[ConductInput]) -> np.ndarray:
@@ -211,7 +199,8 @@ class AgentConductModel:
         config = {"format": FORMAT, "version": VERSION, "C": self.C, "threshold": self.threshold, "seed": self.seed,
                   "params": self.model_.params(), "temperature": self.model_.temperature_,
                   "aux": {name: m.params() for name, m in self.aux_.items()},
-                  "cues": {k: list(v) for k, v in CUES.items()}, "rules": list(RULE_FEATURES)}
+                  "cues": {k: list(v) for k, v in CUES.items()}, "rules": list(RULE_FEATURES),
+                  "relation": relation_config()}
         return save_folder(folder, name=NAME, version=VERSION, config=config, arrays=arrays,
                            card=card, description="agent conduct: ok / problem / na (taxonomy section 9)",
                            data_sources=data_sources, metrics=metrics)
@@ -219,7 +208,8 @@ class AgentConductModel:
     @classmethod
     def load(cls, folder: str | Path) -> "AgentConductModel":
         config, arrays, manifest = load_folder(folder, name=NAME, fmt=FORMAT)
-        if config.get("cues") != {k: list(v) for k, v in CUES.items()} or config.get("rules") != list(RULE_FEATURES):
+        if (config.get("cues") != {k: list(v) for k, v in CUES.items()} or config.get("rules") != list(RULE_FEATURES)
+                or config.get("relation") != relation_config()):
             raise ModelError(f"{folder} was built with other cues or rules than this voc; rebuild it with "
                              f"`python -m voc.build agent_conduct`.")
         m = cls(C=config["C"], threshold=config["threshold"], seed=config["seed"])
