@@ -77,15 +77,15 @@ CUSTOMER_FAILS = re.compile(r"答非所问|听不懂|没听懂|看不懂|不是�
 BOT_FALLBACK = re.compile(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
 
 
-_ASK_CHARS = "人客转员经管询"
+# the words every match of REQUEST, BARE_SERVICE and _BARE_PERSON contains (read off each alternative);
+# a new alternative without one of them must add its word here
+_ASK = re.compile(r"人工|真人|活人|客服|机器人|转|有人|专员|人员|经理|主管|咨询")
 
 
 def _can_ask(text: str) -> bool:
-    """Whether ``text`` holds a character every match of ``REQUEST``, ``BARE_SERVICE`` and
-    ``_BARE_PERSON`` needs (人 of 人工 / 真人 / 有人 / 人员, 客 of 客服, 转, 员 of 专员, 经 of 经理, 管 of
-    主管, 询 of 在线咨询): a literal test that skips the two long patterns on most turns (for speed: they
-    try every position). A new alternative of ``REQUEST`` without one of these must add its character."""
-    return any(c in text for c in _ASK_CHARS)
+    """Whether ``text`` holds a word every request needs (``_ASK``): one literal scan that skips the
+    long patterns on most turns and clauses (for speed: they try every position)."""
+    return _ASK.search(text) is not None
 
 
 def _rephrased(a: str, b: str) -> bool:
@@ -105,10 +105,10 @@ def _spaced_clauses(clause: str) -> bool:
 
 def is_request(text: str) -> bool:
     """Whether a customer turn asks for a person (see ``REQUEST``)."""
-    if not _can_ask(text):
+    if not _can_ask(_SPACE.sub("", text)):  # the parts below may join words split by spaces (人 工)
         return False
     text = _MENTION.sub(" ", text).strip()
-    if not _can_ask(text):  # its 客 was in an @客服 mention
+    if not _can_ask(_SPACE.sub("", text)):  # its 客服 was in an @客服 mention
         return False
     clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
     # a space separates clauses in a chat line (换卡 请问有人在吗, 人工 人工), but the words of a word-segmented
@@ -116,11 +116,13 @@ def is_request(text: str) -> bool:
     parts = [(i, p) for i, c in enumerate(clauses)
              for p in (_SPACE.split(c) if _spaced_clauses(c) else [_SPACE.sub("", c)])]
     for k, (i, part) in enumerate(parts):
+        if not _can_ask(part):  # no request can match here (for speed: the searches below are long)
+            continue
         # the next clause, or the next two parts of a clause split at spaces, may tell how an earlier contact went
         after = [p for j, p in parts[k + 1:k + 3] if j == i] or [p for j, p in parts[k + 1:k + 2]]
         if NOT_REQUEST.search(part) or any(_OUTCOME.match(p) for p in after):
             continue
-        if _can_ask(part) and REQUEST.search(part):
+        if REQUEST.search(part):
             return True
     # a short turn that is a bare 客服 / 人工 command (客服; 蚂蚁借呗客服; 取消蚂蚁花呗,人工客服)
     if len(text) <= 16 and clauses and not PHONE_ONLY.search(text) and not NOT_REQUEST.search(text) \
