@@ -39,6 +39,7 @@ REFERRAL = r"私信|拨打|致电|热线|咨询|营业厅|联系方式|提供.{0
 NEGATIVE = (r"敷衍|没用|呵呵|无语|垃圾|算了|还是|到底|不是|有什么用|什么意思|又|怎么还|然后呢|就这|[?？].*[?？]|!!|！！"
             r"|差劲|坑|骗|无奈|失望|搞笑|醉了")
 _QRX = tuple((re.compile(a), re.compile(b)) for a, b in QUESTION_TYPES.values())
+_ANY_Q = re.compile("|".join(f"(?:{a})" for a, _ in QUESTION_TYPES.values()))  # speed: one scan skips the four on most turns
 _REFER = re.compile(REFERRAL)
 _NEG = re.compile(NEGATIVE)
 # digits, spaces and punctuation are dropped before bigrams are taken
@@ -130,6 +131,8 @@ def _features(pairs, later, repeat) -> list[float]:
     f: list[float] = []
     asked = unanswered = 0
     for q, r in pairs:
+        if _ANY_Q.search(q) is None:
+            continue
         for qx, rx in _QRX:
             if qx.search(q):
                 asked += 1

@@ -105,11 +105,16 @@ def _spaced_clauses(clause: str) -> bool:
 
 def is_request(text: str) -> bool:
     """Whether a customer turn asks for a person (see ``REQUEST``)."""
-    if not _can_ask(_SPACE.sub("", text)):  # the parts below may join words split by spaces (人 工)
-        return False
-    text = _MENTION.sub(" ", text).strip()
-    if not _can_ask(_SPACE.sub("", text)):  # its 客服 was in an @客服 mention
-        return False
+    # speed: a word found in the raw turn is found with its spaces removed too, so the removal is only
+    # needed when the raw turn has none but has whitespace
+    if not _can_ask(text) and (_SPACE.search(text) is None or not _can_ask(_SPACE.sub("", text))):
+        return False  # the parts below may join words split by spaces (人 工)
+    if "@" in text:  # speed: without an @ there is no mention to drop, and the test below was the one above
+        text = _MENTION.sub(" ", text).strip()
+        if not _can_ask(_SPACE.sub("", text)):  # its 客服 was in an @客服 mention
+            return False
+    else:
+        text = text.strip()
     clauses = [c.strip() for c in _CLAUSE.split(text) if c.strip()]
     # a space separates clauses in a chat line (换卡 请问有人在吗, 人工 人工), but the words of a word-segmented
     # sentence (好 吧 真人 犀利, 我要 真人 聊聊): split on spaces only where most parts are longer than a word
