@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from ..checksums import card_iin_plausible, id_shaped
 from .address import find_address
 from .base import DIGIT, KINDS, MASK, PLACEHOLDERS, TRANSLATE, Entity, match_copy
-from .clean import clean
+from .clean import clean, is_clean
 from .numbers import CN_DIGIT_VALUE, find_card, find_email, find_id, find_landline, find_mobile, find_plate
 from .people import find_name, find_passport, find_qq, find_wechat, is_person_name, name_list_finder, warm_pos
 
@@ -219,6 +219,9 @@ _SAFE_TIME = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?:[ T][0-9]{1,2
                         r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _FIVE_DIGITS = re.compile(r"[0-9](?:[^0-9]*[0-9]){4}")
 _WX_ASCII = re.compile(r"[VvWw][Xx]|weixin|wechat|WeChat", re.I)
+# ASCII with fewer than 10 digits (no ID, card, landline or mobile), no @ and no WeChat cue:
+# only a QQ number or a passport can match, and only after these (ids such as "U0012345")
+_QQ_PASSPORT_ASCII = re.compile(r"qq|passport|[EeGg][0-9]{8}", re.I)
 
 # metadata keys whose values are read with the key as their cue
 _KEY_CUE = re.compile(r"姓名|名字|联系人|聯繫人|收件人|收货人|客户名|户名|持卡人|机主|微信号?|微信|QQ|qq|扣扣|护照|護照|通行证|"
@@ -330,9 +333,13 @@ class Redactor:
     def _scrub_str(self, value: str) -> str:
         if len(value) > 64:
             return self._scrub_uncached(value)
-        if _SAFE_TIME.fullmatch(value) or (value.isascii() and "@" not in value and not _FIVE_DIGITS.search(value)
-                                           and not _WX_ASCII.search(value)):
-            return value  # a date-time, or ASCII without 5 digits, an @ or a WeChat cue: nothing to find
+        if _SAFE_TIME.fullmatch(value) or (value.isascii() and "@" not in value and not _WX_ASCII.search(value) and (
+                not _FIVE_DIGITS.search(value) or (self._names is None and sum(map(value.count, "0123456789")) < 10
+                                                   and is_clean(value) and not _QQ_PASSPORT_ASCII.search(value)))):
+            # a date-time, or ASCII without an @ or a WeChat cue and either without 5 digits or
+            # (no name list, cleaning changes nothing) without 10 digits and a QQ / passport cue:
+            # nothing to find (see _gates)
+            return value
         out = self._memo.get(value)
         if out is None:
             if len(self._memo) >= 50_000:
