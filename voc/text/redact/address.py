@@ -81,7 +81,9 @@ def _address_start(norm: str, p: int, dash: bool) -> int:
     return q
 
 
-_UNIT_HINT_RE = re.compile(r"[号弄栋幢座元室楼层户组区期]|[0-9]-[0-9]")
+# a necessary condition for a _DETAIL_RE match: a chain starts with a number (digit, Chinese
+# numeral or letter), an optional space, then the first character of a unit; a dash detail has [0-9]-[0-9]
+_UNIT_HINT_RE = re.compile(r"[0-9零〇一二三四五六七八九十两A-Za-z] ?[号弄栋幢座单室楼层户组期区]|[0-9]-[0-9]")
 
 
 def find_address(norm: str):

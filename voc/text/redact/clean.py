@@ -9,7 +9,7 @@ import html
 import re
 from typing import Callable
 
-__all__ = ["clean"]
+__all__ = ["clean", "is_clean"]
 
 _ZW = "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
 _ZW_RE = re.compile(f"[{_ZW}]")
@@ -18,10 +18,15 @@ _SCI = re.compile(r"(?<![0-9.])([0-9])\.([0-9]{1,17})[eE]\+?([0-9]{1,2})(?![0-9]
 _HINT = re.compile(f"[{_ZW}<&]|[0-9][eE]\\+?[0-9]")
 
 
+def is_clean(value: str) -> bool:
+    """``clean`` leaves ``value`` as it is (no zero-width character, ``<``, ``&`` or 1.3E+10 notation)."""
+    return not _HINT.search(value)
+
+
 def clean(value: str, lossy: Callable[[str], str | None] | None = None) -> str:
     """``value`` without zero-width characters and HTML, with scientific notation written out.
     ``lossy(digits)``: what to write for a number whose digits were rounded away (or None)."""
-    if not _HINT.search(value):
+    if is_clean(value):
         return value
     if "&" in value:
         value = html.unescape(value)

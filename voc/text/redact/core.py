@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from ..checksums import card_iin_plausible, id_shaped
 from .address import find_address
 from .base import DIGIT, KINDS, MASK, PLACEHOLDERS, TRANSLATE, Entity, match_copy
-from .clean import clean
+from .clean import clean, is_clean
 from .numbers import CN_DIGIT_VALUE, find_card, find_email, find_id, find_landline, find_mobile, find_plate
 from .people import find_name, find_passport, find_qq, find_wechat, is_person_name, name_list_finder, warm_pos
 
@@ -93,22 +93,32 @@ _SPOKEN = re.compile("[一幺][三四五六七八九]")  # a spoken mobile start
 
 
 def _gates(norm: str) -> frozenset:
-    """The kinds that can match at all in ``norm`` (cheap character-class checks), so the
-    finders that cannot are not run (same result, less time: most fields are short)."""
-    digit = DIGIT.search(norm) is not None
+    """The kinds that can match at all in ``norm`` (cheap character-class checks and the count
+    of ASCII digits each number kind needs at least), so the finders that cannot are not run
+    (same result, less time: most fields are short)."""
     cjk = _CJK.search(norm) is not None
     letter = _LETTER.search(norm) is not None
+    digits = sum(map(norm.count, "0123456789")) if DIGIT.search(norm) else 0
     ok = set()
-    if digit:
-        ok.update(("id_card", "bank_card", "landline"))
-        if cjk:
+    if digits:
+        # the fewest [0-9] a match needs: ID 17 (+ check digit or X), card 15 (_loose_card and
+        # _CARD_RE), landline 10 (area code 3 + local 7), mobile 11, passport 7, QQ 5, plate 3
+        # (a 5-character tail of digits, or at least 3 digits in it); masking for later phases
+        # only removes digits, so counting on ``norm`` is a safe upper bound
+        if digits >= 17:
+            ok.add("id_card")
+        if digits >= 15:
+            ok.add("bank_card")
+        if digits >= 10:
+            ok.add("landline")
+        if digits >= 3 and cjk:
             ok.add("plate")
-        if letter or cjk:
+        if digits >= 5 and (letter or cjk):
             ok.add("qq")
-        if letter:
+        if digits >= 7 and letter:
             ok.add("passport")
-    if digit or (cjk and _SPOKEN.search(norm)):
-        ok.add("mobile")
+    if digits >= 11 or (cjk and ("一" in norm or "幺" in norm) and _SPOKEN.search(norm)):  # (_SPOKEN starts so)
+        ok.add("mobile")  # (find_mobile runs its digit pattern only on text with a digit)
     if "@" in norm:
         ok.add("email")
     if cjk:
@@ -121,24 +131,27 @@ def _gates(norm: str) -> frozenset:
 _PLANS: dict = {}
 
 
-def _plan(kinds: tuple[str, ...]) -> list[list[tuple[str, Any, int]]]:
-    plan = _PLANS.get(kinds)
+def _plan(kinds: tuple[str, ...], gates: frozenset) -> list[list[tuple[str, Any, int]]]:
+    """The finders of each phase that are asked for and can match (few distinct gate sets occur)."""
+    key = (kinds, gates)
+    plan = _PLANS.get(key)
     if plan is None:
-        plan = _PLANS[kinds] = [[(k, _FINDERS[k], _PRIORITY[k]) for k in phase if k in kinds] for phase in _PHASES]
+        if len(_PLANS) >= 4096:
+            _PLANS.clear()
+        plan = _PLANS[key] = [[(k, _FINDERS[k], _PRIORITY[k]) for k in phase if k in kinds and k in gates]
+                              for phase in _PHASES]
     return plan
 
 
 def _find(text: str, norm: str, kinds: tuple[str, ...], extra=None) -> list[Entity]:
-    gates = _gates(norm)
     found: list[tuple[int, int, str]] = []
     work = norm
     last = len(_PHASES) - 1
-    for i, phase in enumerate(_plan(kinds)):
+    for i, phase in enumerate(_plan(kinds, _gates(norm))):
         cands: list[tuple[int, int, int, str]] = []
         for kind, finder, pr in phase:
-            if kind in gates:
-                for s, e, k in finder(work):
-                    cands.append((s, -(e - s), pr, k))
+            for s, e, k in finder(work):
+                cands.append((s, -(e - s), pr, k))
         if extra is not None and i == 0:
             for s, e, k in extra(work):
                 cands.append((s, -(e - s), _PRIORITY[k], k))
@@ -206,6 +219,9 @@ _SAFE_TIME = re.compile(r"[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}(?:[ T][0-9]{1,2
                         r"(?:Z|[+-][0-9]{2}:?[0-9]{2})?")
 _FIVE_DIGITS = re.compile(r"[0-9](?:[^0-9]*[0-9]){4}")
 _WX_ASCII = re.compile(r"[VvWw][Xx]|weixin|wechat|WeChat", re.I)
+# ASCII with fewer than 10 digits (no ID, card, landline or mobile), no @ and no WeChat cue:
+# only a QQ number or a passport can match, and only after these (ids such as "U0012345")
+_QQ_PASSPORT_ASCII = re.compile(r"qq|passport|[EeGg][0-9]{8}", re.I)
 
 # metadata keys whose values are read with the key as their cue
 _KEY_CUE = re.compile(r"姓名|名字|联系人|聯繫人|收件人|收货人|客户名|户名|持卡人|机主|微信号?|微信|QQ|qq|扣扣|护照|護照|通行证|"
@@ -317,9 +333,13 @@ class Redactor:
     def _scrub_str(self, value: str) -> str:
         if len(value) > 64:
             return self._scrub_uncached(value)
-        if _SAFE_TIME.fullmatch(value) or (value.isascii() and "@" not in value and not _FIVE_DIGITS.search(value)
-                                           and not _WX_ASCII.search(value)):
-            return value  # a date-time, or ASCII without 5 digits, an @ or a WeChat cue: nothing to find
+        if _SAFE_TIME.fullmatch(value) or (value.isascii() and "@" not in value and not _WX_ASCII.search(value) and (
+                not _FIVE_DIGITS.search(value) or (self._names is None and sum(map(value.count, "0123456789")) < 10
+                                                   and is_clean(value) and not _QQ_PASSPORT_ASCII.search(value)))):
+            # a date-time, or ASCII without an @ or a WeChat cue and either without 5 digits or
+            # (no name list, cleaning changes nothing) without 10 digits and a QQ / passport cue:
+            # nothing to find (see _gates)
+            return value
         out = self._memo.get(value)
         if out is None:
             if len(self._memo) >= 50_000:
