@@ -47,31 +47,47 @@ QA_STAGES = ("qa", "agent_conduct")  # the stages `voc.load(qa=True)` adds (summ
 
 
 # -- the child: one measurement in the tree given ------------------------------------------
-def child(tree: str, workload: str, batch_size: int, qa: bool = False) -> None:
+def load_tree(tree: str, workload: str, qa: bool = False) -> tuple:
+    """The default pipeline (with the QA stages when ``qa``) of the voc in ``tree``, warmed, and
+    the workload's contacts."""
     sys.path.insert(0, tree)
     import voc
     from voc.io.readers import read_contacts
-    from voc.records import Tagged
 
     if not Path(voc.__file__).resolve().is_relative_to(Path(tree).resolve()):
         raise SystemExit(f"{tree}: imported voc from {voc.__file__}")
     nlp = voc.load(qa=True) if qa else voc.load()
     contacts = [c for c in read_contacts(workload) if isinstance(c, voc.Contact)]
     nlp.warm().tag_batch(contacts[:20])  # models, dictionaries and what warm() builds, before timing
+    return nlp, contacts
+
+
+def time_batch(nlp, contacts: list) -> dict[str, float]:
+    """Seconds of process time of each stage, and of ``Tagged.to_record``, on one batch."""
+    from voc.records import Tagged
+
+    clock = time.process_time
+    per: dict[str, float] = {}
+    batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts]
+    for stage in nlp.stages:
+        t = clock()
+        batch = stage(batch)
+        per[stage.name] = clock() - t
+    t = clock()
+    [x.to_record() for x in batch]
+    per["output record"] = clock() - t
+    return per
+
+
+def child(tree: str, workload: str, batch_size: int, qa: bool = False) -> None:
+    nlp, contacts = load_tree(tree, workload, qa)
     per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
     per["output record"] = 0.0
-    clock = time.process_time
-    t_all = clock()
+    t_all = time.process_time()
     for i in range(0, len(contacts), batch_size):
-        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + batch_size]]
-        for stage in nlp.stages:
-            t = clock()
-            batch = stage(batch)
-            per[stage.name] += clock() - t
-        t = clock()
-        [x.to_record() for x in batch]
-        per["output record"] += clock() - t
-    per["total"] = clock() - t_all
+        for stage, sec in time_batch(nlp, contacts[i:i + batch_size]).items():
+            per[stage] += sec
+    per["total"] = time.process_time() - t_all
     ms = {k: 1000 * v / len(contacts) for k, v in per.items()}
     if qa:
         ms["QA stages"] = sum(v for k, v in ms.items() if k in QA_STAGES)
@@ -81,33 +97,15 @@ def child(tree: str, workload: str, batch_size: int, qa: bool = False) -> None:
 def child_interleaved(tree: str, workload: str, batch_size: int) -> None:
     """``--interleave``: load once, then tag the batch whose index each stdin line gives and
     answer with the seconds of process time of each stage (one JSON line); stop at EOF."""
-    sys.path.insert(0, tree)
-    import voc
-    from voc.io.readers import read_contacts
-    from voc.records import Tagged
-
-    if not Path(voc.__file__).resolve().is_relative_to(Path(tree).resolve()):
-        raise SystemExit(f"{tree}: imported voc from {voc.__file__}")
-    nlp = voc.load()
-    contacts = [c for c in read_contacts(workload) if isinstance(c, voc.Contact)]
-    nlp.warm().tag_batch(contacts[:20])
+    nlp, contacts = load_tree(tree, workload)
     import gc
 
     gc.collect()
     gc.freeze()  # as a worker process does (voc.workers.freeze): collections scan only what batches make
-    clock = time.process_time
     print(json.dumps({"n": len(contacts)}), flush=True)
     for line in sys.stdin:
         i = int(line) * batch_size
-        per: dict[str, float] = {}
-        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + batch_size]]
-        for stage in nlp.stages:
-            t = clock()
-            batch = stage(batch)
-            per[stage.name] = clock() - t
-        t = clock()
-        [x.to_record() for x in batch]
-        per["output record"] = clock() - t
+        per = time_batch(nlp, contacts[i:i + batch_size])
         per["total"] = sum(per.values())
         print(json.dumps(per), flush=True)
 
