@@ -136,9 +136,10 @@ def csr(rows: np.ndarray, cols: np.ndarray, n_docs: int, n_features: int, binary
     return _sorted_csr(rows, cols, counts, n_docs, n_features, binary, dtype)
 
 
-def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_docs: int, n_features: int,
+def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray | None, n_docs: int, n_features: int,
                 binary: bool, dtype: Any):
-    """The CSR matrix of distinct (row, column) cells sorted by row, then column."""
+    """The CSR matrix of distinct (row, column) cells sorted by row, then column (``counts``:
+    the value of each cell, not read when ``binary``)."""
     import scipy.sparse as sp
 
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
@@ -223,13 +224,17 @@ class NgramUnion:
                 out.append(csr(rows[ok], cols[ok], n, size, self.binary, self.dtype))
             return out
         width = max(self.union.n_features, 1)
-        flat, counts = np.unique(rows * width + ucols, return_counts=True)  # sorted by row, then column
+        if self.binary:  # each cell is 1: no counts needed
+            flat, counts = np.unique(rows * width + ucols), None  # sorted by row, then column
+        else:
+            flat, counts = np.unique(rows * width + ucols, return_counts=True)
         rows, ucols = np.divmod(flat, width)
         out = []
         for m, size in zip(self.maps, self.sizes):
             cols = m[ucols]  # rising within a row, as the union's columns do
             ok = cols >= 0
-            out.append(_sorted_csr(rows[ok], cols[ok], counts[ok], n, size, self.binary, self.dtype))
+            out.append(_sorted_csr(rows[ok], cols[ok], None if counts is None else counts[ok], n, size,
+                                   self.binary, self.dtype))
         return out
 
 
