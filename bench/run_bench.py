@@ -598,8 +598,9 @@ rows' evidence, e.g. 每期手续费0 -> 每期手续费0.6%).
 
 `python bench/stage_costs.py --ref ee45032 -n 5000 --runs 3 --interleave` (each tree tags in its
 own chunk size; both trees tag the same 1,024 contacts one after the other), 1-minute load ~3
-from other agents' jobs; earlier runs of the same command during the round read 0.89-0.92x
-for the whole (noise of a shared machine, up to ~6% per stage):
+from other agents' jobs. A second run of the same tree at load ~4 read 0.91x for the whole
+(0.815 against 0.896 ms); stages this round did not touch (normalise, redact, segment,
+escalation) read 0.89-1.05x across runs, which is the noise of the shared machine:
 
 | stage | before ms/contact | after ms/contact | after / before |
 |---|---:|---:|---:|
