@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 # what each stage pays once per batch: its model's tables and coefficients brought back into the
 # CPU caches after the other stages evicted them, numpy/scipy call overheads and the topic
 # E-step's iterations; the normalise and segment stages also find more repeated turns per batch.
-# 1024 instead of 256: stage costs ~12% lower on the default workload, ~10 MB more at peak per
-# process, same output (every stage's result for a contact does not depend on its batch).
+# 1024 instead of 256: stage costs lower on the default workload (docs/performance.md, issue 15
+# fourth round), peak RSS of `voc tag -w 2` ~5% higher, same output (no stage's result for a
+# contact depends on the rest of its batch).
 BATCH_SIZE = 1024
 _CHECKED = tuple(sorted((STAGE_FIELDS - {"metadata"}) | {"contact"}))
 
