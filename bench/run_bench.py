@@ -155,6 +155,7 @@ def stage_profile(workload: Path, n: int, segmenter: str) -> dict:
 
     import voc
     from voc.io.readers import read_contacts
+    from voc.pipeline import BATCH_SIZE
     from voc.records import Tagged
 
     nlp = voc.load(segmenter=segmenter)
@@ -163,8 +164,8 @@ def stage_profile(workload: Path, n: int, segmenter: str) -> dict:
     per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
     per["output record"] = 0.0
     t_all = time.process_time()
-    for i in range(0, len(contacts), 256):
-        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + 256]]
+    for i in range(0, len(contacts), BATCH_SIZE):  # the workers' chunks
+        batch = [Tagged(contact=c, model_version=nlp.version) for c in contacts[i:i + BATCH_SIZE]]
         for stage in nlp.stages:
             t = time.process_time()
             batch = stage(batch)
@@ -592,6 +593,78 @@ cut inside a block (jieba's run of Chinese, Latin and digit characters) segments
 alone, which jieba cuts independently of the rest of the text; the cost is that of the
 40-character windows it replaces. This one changes output on purpose (7 of the 550 sample
 rows' evidence, e.g. 每期手续费0 -> 每期手续费0.6%).
+
+### Stage costs, issue 15 fourth round
+
+`python bench/stage_costs.py --ref ee45032 -n 5000 --runs 3 --interleave` (each tree tags in its
+own chunk size; both trees tag the same 1,024 contacts one after the other), 1-minute load ~3
+from other agents' jobs. A second run of the same tree at load ~4 read 0.91x for the whole
+(0.815 against 0.896 ms); stages this round did not touch (normalise, redact, segment,
+escalation) read 0.89-1.05x across runs, which is the noise of the shared machine:
+
+| stage | before ms/contact | after ms/contact | after / before |
+|---|---:|---:|---:|
+| normalise | 0.075 | 0.066 | 0.89 |
+| redact | 0.062 | 0.056 | 0.90 |
+| segment | 0.097 | 0.099 | 1.02 |
+| contact_type | 0.076 | 0.059 | 0.77 |
+| root_cause | 0.144 | 0.123 | 0.85 |
+| sentiment | 0.117 | 0.094 | 0.80 |
+| resolved | 0.053 | 0.038 | 0.72 |
+| churn | 0.096 | 0.082 | 0.85 |
+| escalation | 0.056 | 0.057 | 1.01 |
+| topics | 0.083 | 0.069 | 0.83 |
+| output record | 0.006 | 0.007 | 1.14 |
+| **all stages** | **0.869** | **0.725** | **0.83** |
+
+Each change gives the same bytes (samples with and without `--qa`, 5,000 and 20,000 workload
+contacts with 2 workers, `python bench/identical.py --ref ee45032 --quick`); the check is in
+brackets.
+
+- **Chunks of 1,024 contacts** (`voc.pipeline.BATCH_SIZE`, the default of `--batch-size`,
+  `tag_files` and `Pipeline.pipe`; was 256): every stage pays some costs once per batch — its
+  model's hash tables and coefficients come back into the CPU caches after the other stages
+  evicted them, numpy and scipy calls have a fixed cost, the topic E-step iterates until the
+  slowest contact of the batch converges — and these now spread over four times the contacts.
+  With the hash-table change below, 0.749 -> 0.693 ms per contact (0.92x) in one run of the
+  command above. Peak RSS of the `voc tag -w 2` process tree on 20,000 contacts (sampled every
+  0.2 s, `--batch-size 256` against the default): 1,163 -> 1,226 MB. A file of up to 1,024
+  contacts is now one chunk, tagged in the parent. [`tests/test_pipeline.py`: same records for any batch
+  size and worker count]
+- **Hash-table look-ups** (`voc.text.ngrams.KeyIndex.get`): the first probe of every key is
+  done with whole-array operations (the hash computed in place, the values read for all keys and
+  blanked where the slot holds another key); only the few keys whose slot holds another key
+  probe on by index lists. 31-75 -> 16-50 ns per key on the keys of one run's 13 tables.
+  [`tests/test_ngrams.py`: equal to a dict]
+- **Sorted unique cells** (`voc.text.ngrams.sorted_unique`): numpy 2.4's `np.unique` takes a
+  hash-table path when no counts are asked (213 ms on the 370,000 n-gram cells of one sentiment
+  batch, against 3.2 ms for one sort) and does extra passes with counts (8.6 ms). One sort and
+  a comparison of neighbours now give the distinct cells (and counts) of every n-gram matrix and
+  TF-IDF block. [`tests/test_ngrams.py`: equal to `np.unique` with and without counts]
+- **Smaller items**: the churn stage sorted its 43 closing words for every text, also those
+  without an exit cue (`exit_hits` returns at once then); resolved's main and auxiliary models
+  share each block's character n-grams (3 of its 7 n-gram builds per batch); the topic E-step
+  picks the terms of the contacts still updating with a boolean mask of them instead of
+  `np.isin` (a sort of the whole term array each time contacts converge); root-cause evidence
+  orders each contact's features by two stable sorts, the second a radix sort of the rows as
+  int16, instead of `np.lexsort` (18 -> 12 ms per 100,000 features); the binary sentiment
+  matrices read no cell counts; one JSON encoder for every output line instead of one per line
+  (~10% of the encoding).
+
+`voc tag -w 2` of 20,000 workload contacts (one run each, load ~3): parent process 4.4 s of CPU,
+of which ~2.2 s loading the pipeline and ~0.05 ms per contact reading (0.021), the templates
+and repeat preprocessors (0.025) and packing and pickling chunks (0.003-0.006); the workers 20.3
+s (1.0 ms per contact: the stages, ~0.035 ms per contact of output records, redaction of their
+reasons and JSON, and the load of two processes sharing two cores). Before this round the same
+command took 25.6 s in the workers at load ~3.6.
+
+Tried and not kept: a per-batch memo of `clean_tokens` per distinct token (slower than the
+cleaning itself), de-duplicating word features before the dictionary look-up (slower).
+Considered, not tried: one CSR matrix and one product over the union of the sentiment
+vocabularies (the same logits, but ~38 MB more per process for ~2%). Left for whoever goes on: orjson for the
+output lines (~0.02 ms per contact, but a new dependency whose float and escape rules must be
+shown equal first), the word boundaries of evidence spans (a segmentation per clause block,
+~0.02 ms per contact), and the 30 slot writes of each `evolve` (~1.6 µs, ten per contact).
 
 ## What was optimised (issue 7)
 

@@ -9,11 +9,13 @@
 The workload is the first ``-n`` contacts of bench/make_workload.py (real texts from
 ../shared/data: STC-3 dialogues, financial complaints, reviews), written once to a temporary
 file that every run reads, or ``--input FILE`` (e.g. corpus/samples/contacts.jsonl, chats
-with the repeated greetings and closings of contact-centre traffic). Each run is a fresh process that imports the tree's own voc
-(working folder = the tree), loads the default pipeline, warms it (as before forking workers)
-and tags 20 contacts to load what loads on first use, then runs every stage over the workload in 256-contact batches as the workers
-do, adding the process time of each stage call (``time.process_time``); "output record" is
-``Tagged.to_record``. Printed: ms/contact per stage and in total, the median of ``--runs`` runs.
+with the repeated greetings and closings of contact-centre traffic). Each run is a fresh process
+that imports the tree's own voc (working folder = the tree), loads the default pipeline, warms it
+(as before forking workers) and tags 20 contacts to load what loads on first use, then runs every
+stage over the workload in the tree's own batches (``voc.pipeline.BATCH_SIZE``, 256 before it
+existed) as the workers do, adding the process time of each stage call (``time.process_time``);
+"output record" is ``Tagged.to_record``. Printed: ms/contact per stage and in total, the median
+of ``--runs`` runs.
 
 With ``--ref REV`` the revision is checked out in a temporary ``git worktree`` (removed
 afterwards) and the runs alternate A (this tree), B (REV), A, B, ... so both see the same
@@ -22,8 +24,8 @@ machine load; the table shows both medians and their ratio. ``--tag N`` times
 same alternation. The machine may be shared: process time is less sensitive to other jobs
 than wall time, but not immune (caches, frequency); compare figures of one run only. On a busy
 machine ``--interleave`` is steadier: both trees stay loaded in processes of their own and tag
-each 256-contact batch one after the other (which goes first alternates), so a change in load
-hits both within a second; each run is one pass over the workload, and what was loaded is
+the same contacts (whole batches of both trees) one after the other (which goes first
+alternates), so a change in load hits both within a second; each run is one pass over the workload, and what was loaded is
 frozen out of the garbage collector's reach first, as in a worker process.
 """
 from __future__ import annotations
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import filecmp
 import json
+import math
 import os
 import resource
 import statistics
@@ -42,7 +45,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BATCH = 256
+BATCH = 256  # contacts per batch in a tree without voc.pipeline.BATCH_SIZE (its chunk size then)
 QA_STAGES = ("qa", "agent_conduct")  # the stages `voc.load(qa=True)` adds (summed in a row of their own)
 
 
@@ -79,33 +82,52 @@ def time_batch(nlp, contacts: list) -> dict[str, float]:
     return per
 
 
-def child(tree: str, workload: str, batch_size: int, qa: bool = False) -> None:
+def tree_batch() -> int:
+    """The tree's own chunk size (``voc.pipeline.BATCH_SIZE``; 256 in trees before it existed)."""
+    try:
+        from voc.pipeline import BATCH_SIZE
+    except ImportError:
+        return BATCH
+    return BATCH_SIZE
+
+
+def time_range(nlp, contacts: list, batch_size: int) -> dict[str, float]:
+    """``time_batch`` over ``contacts`` in batches of ``batch_size``, summed per stage."""
+    per: dict[str, float] = {}
+    for i in range(0, len(contacts), batch_size):
+        for stage, sec in time_batch(nlp, contacts[i:i + batch_size]).items():
+            per[stage] = per.get(stage, 0.0) + sec
+    return per
+
+
+def child(tree: str, workload: str, qa: bool = False) -> None:
     nlp, contacts = load_tree(tree, workload, qa)
+    batch_size = tree_batch()
     per: dict[str, float] = {s.name: 0.0 for s in nlp.stages}
     per["output record"] = 0.0
     t_all = time.process_time()
-    for i in range(0, len(contacts), batch_size):
-        for stage, sec in time_batch(nlp, contacts[i:i + batch_size]).items():
-            per[stage] += sec
+    for stage, sec in time_range(nlp, contacts, batch_size).items():
+        per[stage] += sec
     per["total"] = time.process_time() - t_all
     ms = {k: 1000 * v / len(contacts) for k, v in per.items()}
     if qa:
         ms["QA stages"] = sum(v for k, v in ms.items() if k in QA_STAGES)
-    print(json.dumps({"n": len(contacts), "ms": ms}))
+    print(json.dumps({"n": len(contacts), "batch": batch_size, "ms": ms}))
 
 
-def child_interleaved(tree: str, workload: str, batch_size: int) -> None:
-    """``--interleave``: load once, then tag the batch whose index each stdin line gives and
-    answer with the seconds of process time of each stage (one JSON line); stop at EOF."""
+def child_interleaved(tree: str, workload: str) -> None:
+    """``--interleave``: load once, then tag the contacts from-to each stdin line gives (in the
+    tree's own batches) and answer with the seconds of process time of each stage (one JSON
+    line); stop at EOF."""
     nlp, contacts = load_tree(tree, workload)
     import gc
 
     gc.collect()
     gc.freeze()  # as a worker process does (voc.workers.freeze): collections scan only what batches make
-    print(json.dumps({"n": len(contacts)}), flush=True)
+    print(json.dumps({"n": len(contacts), "batch": tree_batch()}), flush=True)
     for line in sys.stdin:
-        i = int(line) * batch_size
-        per = time_batch(nlp, contacts[i:i + batch_size])
+        start, stop = map(int, line.split())
+        per = time_range(nlp, contacts[start:stop], tree_batch())
         per["total"] = sum(per.values())
         print(json.dumps(per), flush=True)
 
@@ -119,16 +141,19 @@ def interleaved(trees: list[tuple[str, Path]], workload: Path, env: dict[str, st
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
              for name, tree in trees}
     try:
-        n = min(json.loads(p.stdout.readline())["n"] for p in procs.values())
+        first = [json.loads(p.stdout.readline()) for p in procs.values()]
+        n = min(x["n"] for x in first)
+        unit = math.lcm(*(x["batch"] for x in first))  # whole batches of each tree
         out: dict[str, list[dict[str, float]]] = {name: [] for name, _ in trees}
         k = 0
         for r in range(runs):
-            print(f"run {r + 1}/{runs} (both trees, batch by batch), load {load()}", file=sys.stderr, flush=True)
+            print(f"run {r + 1}/{runs} (both trees, {unit} contacts at a time), load {load()}", file=sys.stderr,
+                  flush=True)
             sums: dict[str, dict[str, float]] = {name: {} for name, _ in trees}
-            for i in range((n + BATCH - 1) // BATCH):
+            for i in range(0, n, unit):
                 k += 1
                 for name, _ in (trees if k % 2 else trees[::-1]):
-                    procs[name].stdin.write(f"{i}\n")
+                    procs[name].stdin.write(f"{i} {min(i + unit, n)}\n")
                     procs[name].stdin.flush()
                     for stage, sec in json.loads(procs[name].stdout.readline()).items():
                         sums[name][stage] = sums[name].get(stage, 0.0) + sec
@@ -201,10 +226,10 @@ def load() -> str:
 
 def main(argv=None) -> int:
     if argv is None and len(sys.argv) in (4, 5) and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3], BATCH, sys.argv[4:] == ["--qa"])
+        child(sys.argv[2], sys.argv[3], sys.argv[4:] == ["--qa"])
         return 0
     if argv is None and len(sys.argv) == 4 and sys.argv[1] == "--child-interleave":
-        child_interleaved(sys.argv[2], sys.argv[3], BATCH)
+        child_interleaved(sys.argv[2], sys.argv[3])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=5000, help="Contacts per stage run (default %(default)s).")

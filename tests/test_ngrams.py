@@ -109,6 +109,20 @@ def test_key_index_equals_a_dict():
         KeyIndex(np.array([-1]), np.array([0]))
 
 
+def test_sorted_unique_equals_numpy_unique():
+    """sorted_unique (the sort behind every n-gram matrix) gives np.unique's values and counts."""
+    from voc.text.ngrams import sorted_unique
+
+    rng = np.random.default_rng(3)
+    for n, high in itertools.product([0, 1, 2, 9, 5000], [1, 3, 1000, 2**62]):
+        x = rng.integers(0, high, n)
+        want, counts = np.unique(x, return_counts=True)
+        got, got_counts = sorted_unique(x, counts=True)
+        assert got.tolist() == want.tolist() and got_counts.tolist() == counts.tolist()
+        assert got.dtype == want.dtype and got_counts.dtype == counts.dtype
+        assert sorted_unique(x).tolist() == want.tolist()
+
+
 @pytest.mark.parametrize("shuffle", [False, True])
 def test_union_gives_each_vocabulary_its_own_matrix(shuffle):
     """NgramUnion: one pass over the union, the same matrix per vocabulary as its own CharNgrams

@@ -482,10 +482,12 @@ def test_build_default_on_shared_data(built_root_cause):
 
 @pytest.mark.realdata
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known defect: the shipped root_cause 1.4.0 was built on an earlier tree; "
-                                      "the build at 5ab55de and later gives vocabularies a few keys apart (and "
-                                      "reserved adjudicated macro-F1 0.758 vs 0.757), so models/ is not rebuilt "
-                                      "byte-identically; strict, so the fix (find the drift, rebuild) shows")
+@pytest.mark.xfail(strict=True, reason="shipped root_cause 1.4.0 was built at 713bd68 (that tree still rebuilds it "
+                                      "byte for byte); since then the training text changed on purpose: system lines "
+                                      "stripped (merge eed9329) and names/QQ/WeChat redacted (merge a43be18), 265 of "
+                                      "41,111 training texts. A rebuild gives a few vocabulary keys apart (reserved "
+                                      "adjudicated macro-F1 0.758 vs 0.757; docs/root_cause.md, Reproducing). Strict: "
+                                      "when the lead ships a rebuild this passes and the mark must go")
 def test_build_default_reproduces_the_shipped_weights(built_root_cause):
     from voc.models import find, read_json, sha256
     from voc.text.segment import fingerprint

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..pipeline import BATCH_SIZE
 from .base import CONTEXT, cli, handle_errors, reader_options
 
 
@@ -16,7 +17,7 @@ from .base import CONTEXT, cli, handle_errors, reader_options
               help="Output format (default: from the output's extension, else jsonl).")
 @click.option("-w", "--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
-@click.option("--batch-size", type=click.IntRange(min=1), default=256, show_default=True,
+@click.option("--batch-size", type=click.IntRange(min=1), default=BATCH_SIZE, show_default=True,
               help="Contacts per chunk sent to a worker.")
 @click.option("--no-redact", is_flag=True, help="Keep personal data (ID, phone, bank card...) in the output. Not advised.")
 @click.option("--pseudonymise", "pseudonymise_key", default=None, metavar="KEY", envvar="VOC_PSEUDONYMISE_KEY",

@@ -86,6 +86,8 @@ def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), clo
     overlaps it or stands at most ``CANCEL_GAP`` characters before or after it in its clause (one
     order or one add-on, not the company), and when the cue is itself a closing formula (拜拜,
     再见了) in a clause that says nothing but a closing (好的，拜拜)."""
+    if not matches:  # most texts: no exit cue, and no need to sort the closing words
+        return []
     closing = sorted(closing, key=lambda w: (-len(w), w))
     out = []
     for h in matches:

@@ -169,9 +169,10 @@ class ResolvedClassifier:
             blocks["first_customer"] = (1, 2, self.first_weight)
         return LinearText(blocks, C=self.C, min_df=self.min_df, dense_weight=self.cue_weight)
 
-    def _with_aux(self, inputs: dict[str, list], dense: np.ndarray) -> np.ndarray:
+    def _with_aux(self, inputs: dict[str, list], dense: np.ndarray, grams: dict | None = None) -> np.ndarray:
         """The dense features plus each auxiliary (STC-3) model's logit. The auxiliary models
-        read the cue columns only (the first ``len(cues) + 5``)."""
+        read the cue columns only (the first ``len(cues) + 5``). ``grams``: the blocks' character
+        n-gram keys, shared with the main model's design (``LinearText.design``)."""
         aux = getattr(self, "aux_", None) or {}
         if not aux:
             return dense
@@ -181,11 +182,11 @@ class ResolvedClassifier:
         same = getattr(self, "aux_same_", None)
         if same is None:  # checked once per fitted or loaded model
             same = self.aux_same_ = {n: _same_vocab(aux[n], first) for n in names}
-        shared = first.design(inputs, base)  # the auxiliary models share their vocabularies (one batch design)
+        shared = first.design(inputs, base, grams)  # the auxiliary models share their vocabularies (one batch design)
         cols = []
         for name in names:
             m = aux[name]
-            X = shared if same[name] else m.design(inputs, base)
+            X = shared if same[name] else m.design(inputs, base, grams)
             z = np.asarray(X @ transposed(m, "coef_")) + m.intercept_
             cols.append((z[:, 1] - z[:, 0]) * self.aux_weight)
         return np.hstack([dense, np.column_stack(cols)])
@@ -263,7 +264,8 @@ class ResolvedClassifier:
         if not dialogues:
             return np.zeros((0, len(LABELS)))
         inputs, dense = self._inputs(dialogues)
-        return self.model_.proba(inputs, self._with_aux(inputs, dense))
+        grams: dict = {}  # each block's character n-grams computed once for the main and auxiliary models
+        return self.model_.proba(inputs, self._with_aux(inputs, dense, grams), grams)
 
     def explain(self, X: Sequence[Sequence[Turn]]) -> list[Resolved]:
         """``Resolved(label, score)`` per contact: dialogues scored by the model (score =

@@ -74,8 +74,10 @@ def tfidf(rows: np.ndarray, cols: np.ndarray, n: int, width: int, idf: np.ndarra
     occurrences, as a CSR matrix."""
     from scipy.sparse import csr_matrix
 
+    from ..text.ngrams import sorted_unique
+
     w = max(width, 1)
-    keys, counts = np.unique(rows * w + cols, return_counts=True)
+    keys, counts = sorted_unique(rows * w + cols, counts=True)
     r, c = keys // w, keys % w
     data = (1.0 + np.log(counts)) * idf[c] if len(c) else np.zeros(0)
     if len(data):

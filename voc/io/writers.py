@@ -55,8 +55,13 @@ def xlsx_cell(value: Any) -> Any:
     return value
 
 
+# json.dumps with these options builds a new encoder on every call; one made once encodes the same
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """One compact JSON line (``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``)."""
+    return _ENCODER.encode(record)
 
 
 def jsonl_text(records: Sequence[dict[str, Any]]) -> str:

@@ -22,7 +22,7 @@ from ..lang.metadata import to_datetime
 from ..io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, jsonl_text, open_writer
 from ..errors import ConfigError, InputError, OutputError
 from ..engines import Engine, LocalEngine
-from ..pipeline import Pipeline, chunked
+from ..pipeline import BATCH_SIZE, Pipeline, chunked
 from ..settings import Settings
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from .progress import Progress, count_rows
@@ -181,7 +181,7 @@ class ChunkOutput:
 
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Settings | dict[str, Any] | None = None,
               pipeline: Pipeline | None = None, engine: Engine | None = None, workers: int | None = None,
-              format: str | None = None, batch_size: int = 256,
+              format: str | None = None, batch_size: int = BATCH_SIZE,
               input_format: str | None = None, encoding: str | None = None, sheet: str | None = None,
               columns: Columns | None = None, progress: bool = False, store: Any = None,
               resume: bool = False, on_record: Callable[[dict[str, Any]], None] | None = None) -> RunSummary:

@@ -42,7 +42,7 @@ class CharNgrams:
         self.n_features = int(cols.max()) + 1 if len(cols) else 0
         lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
         points = _code_points("".join(words))
-        self.alphabet = np.unique(points)
+        self.alphabet = sorted_unique(points)
         self.bits = max(1, len(self.alphabet).bit_length())  # codes 1..len(alphabet); 0 = not in it
         if self.bits * self.hi > 62:
             raise ValueError("vocabulary alphabet too large for integer n-gram keys")
@@ -127,18 +127,36 @@ class CharNgrams:
         return rows, cols
 
 
+def sorted_unique(values: np.ndarray, counts: bool = False):
+    """``np.unique(values)`` (with ``counts``: ``np.unique(values, return_counts=True)``) of a
+    1-D integer array: its distinct values in rising order, by one sort.
+
+    Hand-written because numpy 2.4's ``np.unique`` without return options goes through a hash
+    table before sorting (~25x slower on the few 100,000 n-gram cells of a batch) and with
+    ``return_counts`` does more passes than needed (~2x slower)."""
+    s = np.sort(values)
+    first = np.empty(len(s), dtype=bool)
+    first[:1] = True
+    np.not_equal(s[1:], s[:-1], out=first[1:])
+    distinct = s[first]
+    if not counts:
+        return distinct
+    return distinct, np.diff(np.flatnonzero(first), append=len(s))
+
+
 def csr(rows: np.ndarray, cols: np.ndarray, n_docs: int, n_features: int, binary: bool = True,
         dtype: Any = np.float64):
     """The CSR matrix (sorted indices; 1 or the count per cell) of (row, column) occurrences."""
     width = max(n_features, 1)
-    flat, counts = np.unique(rows * width + cols, return_counts=True)
+    flat, counts = sorted_unique(rows * width + cols, counts=True)
     rows, cols = np.divmod(flat, width)
     return _sorted_csr(rows, cols, counts, n_docs, n_features, binary, dtype)
 
 
-def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, n_docs: int, n_features: int,
+def _sorted_csr(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray | None, n_docs: int, n_features: int,
                 binary: bool, dtype: Any):
-    """The CSR matrix of distinct (row, column) cells sorted by row, then column."""
+    """The CSR matrix of distinct (row, column) cells sorted by row, then column (``counts``:
+    the value of each cell, not read when ``binary``)."""
     import scipy.sparse as sp
 
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
@@ -223,13 +241,17 @@ class NgramUnion:
                 out.append(csr(rows[ok], cols[ok], n, size, self.binary, self.dtype))
             return out
         width = max(self.union.n_features, 1)
-        flat, counts = np.unique(rows * width + ucols, return_counts=True)  # sorted by row, then column
+        if self.binary:  # each cell is 1: no counts needed
+            flat, counts = sorted_unique(rows * width + ucols), None  # sorted by row, then column
+        else:
+            flat, counts = sorted_unique(rows * width + ucols, counts=True)
         rows, ucols = np.divmod(flat, width)
         out = []
         for m, size in zip(self.maps, self.sizes):
             cols = m[ucols]  # rising within a row, as the union's columns do
             ok = cols >= 0
-            out.append(_sorted_csr(rows[ok], cols[ok], counts[ok], n, size, self.binary, self.dtype))
+            out.append(_sorted_csr(rows[ok], cols[ok], None if counts is None else counts[ok], n, size,
+                                   self.binary, self.dtype))
         return out
 
 
@@ -269,19 +291,29 @@ class KeyIndex:
         return ((keys.astype(np.uint64) * self._MULT) >> self._shift).astype(np.int64)
 
     def get(self, keys: np.ndarray) -> np.ndarray:
-        """The value of every key (int64), -1 where the key is absent."""
-        keys = np.asarray(keys, dtype=np.int64)
-        out = np.full(len(keys), -1, dtype=np.int64)
-        pos = self._hash(keys)
-        live = np.arange(len(keys))
+        """The value of every key (int64), -1 where the key is absent.
+
+        Speed: the first probe is done for every key with whole-array operations (the hash
+        computed in place on a view, the values read for all keys and blanked where the slot
+        holds another key); only the few keys whose slot holds another key probe on, as
+        index lists. ~40% fewer passes over the keys than probing every round by index lists."""
+        keys = np.ascontiguousarray(keys, dtype=np.int64)
+        h = keys.view(np.uint64) * self._MULT  # keys are non-negative: the view is their value
+        h >>= self._shift
+        at = h.view(np.int64)
+        slot = self.slots[at]
+        out = self.values[at].astype(np.int64)
+        miss = slot != keys
+        out[miss] = -1
+        live = np.flatnonzero(miss & (slot != -1))  # a full slot with another key: probe on
+        pos = (at[live] + 1) & self._mask
         while len(live):
-            at = pos[live]
-            slot = self.slots[at]
+            slot = self.slots[pos]
             hit = slot == keys[live]
-            out[live[hit]] = self.values[at[hit]]
-            more = ~hit & (slot != -1)  # a full slot with another key: probe on
+            out[live[hit]] = self.values[pos[hit]]
+            more = ~hit & (slot != -1)
             live = live[more]
-            pos[live] = (at[more] + 1) & self._mask
+            pos = (pos[more] + 1) & self._mask
         return out
 
 

@@ -317,7 +317,9 @@ class TopicModel:
                 break
             if not still.all():
                 active = active[still]
-                keep = np.isin(row_of, active)
+                alive = np.zeros(n, dtype=bool)
+                alive[active] = True
+                keep = alive[row_of]  # the terms of the contacts still updating (np.isin, without its sort)
                 a_B, a_cts = B[keep], cts[keep]
                 a_lens = lens[active]
                 a_row = np.repeat(np.arange(len(active)), a_lens)

@@ -5,8 +5,9 @@ numbers and passports / travel permits. Each ``find_*`` reads the normalised cop
 Names are found three ways, all cheap on text without them:
 
 * a surname (+ one or two given-name characters) right before a form of address (王先生,
-  何女士, 张伟经理); the title is kept (``〔姓名〕女士``), plural and pet forms (先生们, 小姐姐)
-  and words that end in a surname character (谢谢老师) are not names;
+  何女士, 张伟经理); the title is kept (``〔姓名〕女士``), plural and pet forms (先生们, 小姐姐),
+  words that end in a surname character (谢谢老师) and common two-character words that start
+  or end with one (司机师傅, 相关律师, 华侨小姐: jieba frequency >= ``COMMON_WORD``) are not names;
 * after a name cue when the next character is a surname: after a strong cue (姓名, 联系人,
   收件人, 我叫 ...) the surname and up to three characters to the next punctuation or word;
   after a weak cue (我是, 本人, 叫我) a surname + one or two characters that end the phrase and
@@ -80,9 +81,10 @@ def _title_names(norm: str):
             if (norm[s] in SURNAMES or compound) and (n < 4 or compound) and _before_ok(norm, s) \
                     and (norm[max(0, s - 1):s + 1] not in _WORD_ENDINGS or norm[max(0, s - 2):s + 1] == "谢谢谢") \
                     and norm[s:s + 2] not in _WORD_ENDINGS \
-                    and not any(c in _VERB_END for c in norm[s + 1:t]):
+                    and not any(c in _VERB_END for c in norm[s + 1:t]) \
+                    and not (n == 2 and _common_word(norm[s:t])):
                 best = s
-        if best < 0 and norm[t - 1] in SURNAMES:
+        if best < 0 and norm[t - 1] in SURNAMES and not (t >= 2 and _common_word(norm[t - 2:t])):
             best = t - 1
         if best >= 0:
             yield best, t, "name"
@@ -177,6 +179,15 @@ def _weak_name(norm: str, s: int) -> int:
                 and (freq.get(cand) or 0) < 100 and not any(c in _NOT_GIVEN for c in cand[1:]):
             return n
     return 0
+
+
+COMMON_WORD = 1000  # jieba frequency above which a two-character word before a title is not a name
+
+
+def _common_word(word: str) -> bool:
+    """A word far more common than any name (司机, 华侨, 辛苦, 相关, 安装: 司机师傅 and 相关律师
+    are no names); names in jieba's dictionary (张伟, 李娜, 高明) stay under ``COMMON_WORD``."""
+    return (_dictionary().get(word) or 0) >= COMMON_WORD
 
 
 @lru_cache(maxsize=1)
