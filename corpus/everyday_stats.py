@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE.parent))
 from voc.datasets import KINDS, kind  # noqa: E402,F401 (kind: bench/everyday_eval.py imports it from here)
 from voc.evaluation import cohen_kappa  # noqa: E402
 
+MORE, MORE_SECOND = "everyday_more.csv", "everyday_more_second_pass.csv"
 FIELDS = ("contact_type", "resolved", "root_cause", "sentiment", "churn", "escalate", "agent_conduct")
 VALUES = {
     "contact_type": ("complaint", "inquiry", "request", "praise", "suggestion", "other"),
@@ -65,9 +66,13 @@ def agreement(first: dict[str, dict[str, str]], second: list[dict[str, str]]) ->
         if not sel:
             continue
         cells = []
-        for f in FIELDS:
-            x, y = [a[f] for a, _ in sel], [b[f] for _, b in sel]
-            raw = sum(p == q for p, q in zip(x, y)) / len(sel)
+        for f in FIELDS:  # a field left empty in either pass (later rounds label some fields only) is skipped
+            both = [(a[f], b[f]) for a, b in sel if a.get(f) and b.get(f)]
+            if not both:
+                cells.append("n/a")
+                continue
+            x, y = [p for p, _ in both], [q for _, q in both]
+            raw = sum(p == q for p, q in both) / len(both)
             cells.append(f"{cohen_kappa(x, y):.2f} ({raw:.0%})" if len(set(x) | set(y)) > 1 else f"— ({raw:.0%})")
         out.append(f"| {k} | {len(sel)} | " + " | ".join(cells) + " |")
     return out + [""]
@@ -78,6 +83,12 @@ def main() -> None:
     first = {r["item"]: r for r in train + reserved}
     lines = counts_table(train, "everyday.csv") + counts_table(reserved, "everyday_reserved.csv")
     lines += agreement(first, second)
+    if (HERE / "labels" / MORE).exists():  # later rounds: some fields per item (empty cells elsewhere)
+        more = read(MORE)
+        lines += counts_table(more, MORE)
+        lines += ["Strata: " + ", ".join(f"{k} {n:,}" for k, n in sorted(Counter(r.get("stratum", "") for r in more).items())), ""]
+        if (HERE / "labels" / MORE_SECOND).exists():
+            lines += [f"`{MORE_SECOND}` against `{MORE}`:", ""] + agreement({r["item"]: r for r in more}, read(MORE_SECOND))
     print("\n".join(lines))
 
 

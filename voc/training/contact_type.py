@@ -4,7 +4,8 @@ and ``build_default`` (models/contact_type/<version>/ with manifest and model ca
     python -m voc.build contact_type          # rebuild the shipped model
     python -m voc.training.contact_type       # the shipped model on the reserved rows, by kind
 
-Training data: ``corpus/labels/everyday.csv`` (hand labels, non-reserved rows), plus weak labels
+Training data: ``corpus/labels/everyday.csv`` and the contact-type labels of
+``corpus/labels/everyday_more.csv`` (hand labels, non-reserved rows), plus weak labels
 that the taxonomy makes certain (section 7): reviews of ``corpus/labels/train.csv`` by their
 hand-labelled sentiment (negative -> complaint, positive -> praise, neutral -> other) and
 non-reserved XS chat utterances (chit-chat with a bot -> other). Weak rows train with a lower
@@ -45,6 +46,24 @@ def read_everyday(name: str = "everyday.csv") -> list[tuple[Contact, dict[str, s
     return [(c, {**r, "kind": kind(r["dataset"])}) for c, r in read_labels(labels_dir() / name)]
 
 
+MORE_FILE = "everyday_more.csv"  # later labelling rounds: only some fields filled per item
+
+
+def hand_labelled(field: str, more: bool = True) -> list[tuple[Contact, dict[str, str]]]:
+    """The non-reserved hand labels of ``field``: every row of ``everyday.csv``, then the rows of
+    ``everyday_more.csv`` that fill it (each row gains ``source``, the file). A reserved row in
+    either file is refused: these files train models."""
+    from ..datasets import is_reserved
+
+    pairs = [(c, {**r, "source": "everyday.csv"}) for c, r in read_everyday()]
+    if more and (labels_dir() / MORE_FILE).exists():
+        pairs += [(c, {**r, "source": MORE_FILE}) for c, r in read_everyday(MORE_FILE) if r.get(field)]
+    for _, r in pairs:
+        if is_reserved(r["dataset"], r["file"], int(r["row"])):
+            raise ValueError(f"{r['source']} item {r['item']} is a reserved row; it may not train a model")
+    return pairs
+
+
 def group_of(row: dict[str, str]) -> str:
     """Rows that share a source row (the two questions of one ATEC/BQ pair) share a fold."""
     return f"{row['dataset']}:{row['file']}:{row['row']}"
@@ -69,13 +88,13 @@ def weak_rows(exclude: set[str], seed: int = 0) -> tuple[list[Contact], list[str
     return contacts, labels, dict(counts)
 
 
-def training_data(seed: int = 0, weak: bool = True) -> dict[str, Any]:
-    pairs = read_everyday()
+def training_data(seed: int = 0, weak: bool = True, more: bool = True) -> dict[str, Any]:
+    pairs = hand_labelled("contact_type", more)
     contacts = [c for c, _ in pairs]
     y = [check_label(r["contact_type"]) for _, r in pairs]
     groups = [group_of(r) for _, r in pairs]
     weights = [1.0] * len(contacts)
-    counts: dict[str, int] = {"corpus/labels/everyday.csv": len(contacts)}
+    counts: dict[str, int] = dict(Counter(f"corpus/labels/{r['source']}" for _, r in pairs))
     if weak:
         wc, wy, wcounts = weak_rows({c.id for c in contacts}, seed)
         contacts += wc
@@ -84,7 +103,7 @@ def training_data(seed: int = 0, weak: bool = True) -> dict[str, Any]:
         weights += [WEAK_WEIGHT] * len(wc)
         counts.update(wcounts)
     return {"X": prepare(contacts), "y": y, "sample_weight": weights, "groups": groups, "counts": counts,
-            "kinds": [r["kind"] for _, r in pairs]}
+            "kinds": [r["kind"] for _, r in pairs], "sources": [r["source"] for _, r in pairs]}
 
 
 def by_kind(kinds: Sequence[str], gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
@@ -107,8 +126,8 @@ def evaluate_reserved(model: ContactTypeClassifier) -> dict[str, Any]:
     return report
 
 
-def train(seed: int = 0, **params: Any) -> tuple[ContactTypeClassifier, dict[str, Any]]:
-    data = training_data(seed)
+def train(seed: int = 0, more: bool = True, **params: Any) -> tuple[ContactTypeClassifier, dict[str, Any]]:
+    data = training_data(seed, more=more)
     model = ContactTypeClassifier(random_state=seed, **params).fit(
         data["X"], data["y"], sample_weight=data["sample_weight"], groups=data["groups"])
     return model, data
@@ -128,8 +147,8 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
     reserved = evaluate_reserved(model)
     metrics = {"reserved_everyday": reserved, "dev_everyday": dev,
                "dev_folds": model.dev_["folds"], "temperature": model.model_.temperature_}
-    sources = [{"file": k, "items": v, "labels": "hand" if k.endswith("everyday.csv") else "weak",
-                **({} if k.endswith("everyday.csv") else {"weight": WEAK_WEIGHT})} for k, v in data["counts"].items()]
+    sources = [{"file": k, "items": v, "labels": "hand" if _hand(k) else "weak",
+                **({} if _hand(k) else {"weight": WEAK_WEIGHT})} for k, v in data["counts"].items()]
     sources.append({"file": "corpus/labels/everyday_reserved.csv", "used_for": "evaluation only"})
     folder = Path(models_root) / NAME / VERSION
     if folder.exists():
@@ -139,6 +158,10 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
                            "contacts: calibrated linear model on char n-grams, tokens, agent context and cues",
                data_sources=sources, metrics=metrics)
     return folder
+
+
+def _hand(source: str) -> bool:
+    return source.endswith(("everyday.csv", MORE_FILE))
 
 
 def _table(report: dict[str, Any]) -> list[str]:
@@ -160,7 +183,7 @@ def model_card(model: ContactTypeClassifier, counts: dict[str, int], dev: dict[s
              "praise rows weigh more in training "
              f"({', '.join(f'{k} x{v:g}' for k, v in model.class_boost.items())}). Rebuild: `python -m voc.build contact_type`; evaluate: "
              "`python -m voc.training.contact_type`.", "", "## Training data", ""]
-    lines += [f"- {k}: {v:,} items" + ("" if k.endswith("everyday.csv") else f" (weak labels, weight {WEAK_WEIGHT})")
+    lines += [f"- {k}: {v:,} items" + ("" if _hand(k) else f" (weak labels, weight {WEAK_WEIGHT})")
               for k, v in counts.items()]
     lines += ["", "Weak labels: reviews by their hand-labelled sentiment (negative -> complaint, positive -> "
               "praise, neutral -> other: the taxonomy's review rule) and XS chat utterances (chit-chat -> other).",

@@ -23,7 +23,7 @@ import numpy as np
 from ..estimators.resolved import NAME, VERSION, ResolvedClassifier, check_label
 from ..records import Turn
 from ..datasets import KINDS
-from .contact_type import by_kind, group_of, read_everyday
+from .contact_type import by_kind, group_of, hand_labelled, read_everyday
 from .text import tag_through
 
 log = logging.getLogger(__name__)
@@ -67,18 +67,19 @@ def aux_targets(annotations) -> dict[str, list[bool]]:
             "C": [nugget_share(a, "CNUG*") > 0.5 for a in annotations]}
 
 
-def training_data() -> dict[str, Any]:
-    pairs = [(c, r) for c, r in read_everyday() if r["kind"] == "helpdesk dialogues"]
+def training_data(more: bool = True) -> dict[str, Any]:
+    pairs = [(c, r) for c, r in hand_labelled("resolved", more) if r["kind"] == "helpdesk dialogues"]
     aux_contacts, ann = stc3_annotated(False, {c.id for c, _ in pairs})
+    counts = {f"corpus/labels/{k} (helpdesk dialogues)": n for k, n in Counter(r["source"] for _, r in pairs).items()}
+    counts[f"stc3 {STC3_FILE} (non-reserved, A, S, E, nuggets)"] = len(aux_contacts)
     return {"X": turns_of([c for c, _ in pairs]), "y": [check_label(r["resolved"]) for _, r in pairs],
             "groups": [group_of(r) for _, r in pairs], "X_aux": turns_of(aux_contacts),
-            "accomplished": [mean_a(a) > 0 for a in ann], "aux_targets": aux_targets(ann), "counts": {"corpus/labels/everyday.csv (helpdesk dialogues)":
-                                                                len(pairs), f"stc3 {STC3_FILE} (non-reserved, A, S, E, nuggets)":
-                                                                len(aux_contacts)}}
+            "accomplished": [mean_a(a) > 0 for a in ann], "aux_targets": aux_targets(ann), "counts": counts,
+            "sources": [r["source"] for _, r in pairs]}
 
 
-def train(seed: int = 0, **params: Any) -> tuple[ResolvedClassifier, dict[str, Any]]:
-    data = training_data()
+def train(seed: int = 0, more: bool = True, **params: Any) -> tuple[ResolvedClassifier, dict[str, Any]]:
+    data = training_data(more)
     model = ResolvedClassifier(random_state=seed, **params).fit(
         data["X"], data["y"], groups=data["groups"], X_aux=data["X_aux"], accomplished=data["accomplished"],
         aux_targets=data["aux_targets"])
