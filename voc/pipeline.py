@@ -22,7 +22,6 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 
-# the Tagged fields a stage may change when it declares them (contact: an input field it rewrites)
 # Contacts per chunk (a worker's batch) unless the caller says otherwise. Larger chunks amortise
 # what each stage pays once per batch: its model's tables and coefficients brought back into the
 # CPU caches after the other stages evicted them, numpy/scipy call overheads and the topic
@@ -31,6 +30,7 @@ log = logging.getLogger(__name__)
 # fourth round), peak RSS of `voc tag -w 2` ~5% higher, same output (no stage's result for a
 # contact depends on the rest of its batch).
 BATCH_SIZE = 1024
+# the Tagged fields a stage may change when it declares them (contact: an input field it rewrites)
 _CHECKED = tuple(sorted((STAGE_FIELDS - {"metadata"}) | {"contact"}))
 
 
