@@ -12,8 +12,8 @@ reproducible: the same tree, data and library versions give the same bytes.
 from __future__ import annotations
 
 import argparse
-import importlib
 import filecmp
+import importlib
 import logging
 import sys
 import tempfile

@@ -8,6 +8,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..text.ngrams import KeyIndex, sorted_unique
+
 
 def word_features(tokens: Sequence[str], bigrams: bool) -> list[str]:
     """Lower-cased tokens, then (``bigrams``) each pair of neighbours joined by a space."""
@@ -74,8 +76,6 @@ def tfidf(rows: np.ndarray, cols: np.ndarray, n: int, width: int, idf: np.ndarra
     occurrences, as a CSR matrix."""
     from scipy.sparse import csr_matrix
 
-    from ..text.ngrams import sorted_unique
-
     w = max(width, 1)
     keys, counts = sorted_unique(rows * w + cols, counts=True)
     r, c = keys // w, keys % w
@@ -96,8 +96,6 @@ class CharVocab:
     """Character n-grams (as packed int64 keys, sorted) -> columns, with TF-IDF."""
 
     def __init__(self, keys: np.ndarray, idf: np.ndarray, lo: int, hi: int):
-        from ..text.ngrams import KeyIndex
-
         self.keys = np.asarray(keys, dtype=np.int64)
         self.index = KeyIndex(self.keys, np.arange(len(self.keys)))
         self.idf = np.asarray(idf, dtype=np.float32).astype(np.float64)

@@ -54,13 +54,14 @@ def hand_labelled(field: str, more: bool = True) -> list[tuple[Contact, dict[str
     ``everyday_more.csv`` that fill it (each row gains ``source``, the file). A reserved row in
     either file is refused: these files train models."""
     from ..datasets import is_reserved
+    from ..errors import InputError
 
     pairs = [(c, {**r, "source": "everyday.csv"}) for c, r in read_everyday()]
     if more and (labels_dir() / MORE_FILE).exists():
         pairs += [(c, {**r, "source": MORE_FILE}) for c, r in read_everyday(MORE_FILE) if r.get(field)]
     for _, r in pairs:
         if is_reserved(r["dataset"], r["file"], int(r["row"])):
-            raise ValueError(f"{r['source']} item {r['item']} is a reserved row; it may not train a model")
+            raise InputError(f"{r['source']} row {r['item']} is reserved; training labels must not be.")
     return pairs
 
 
