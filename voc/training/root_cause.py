@@ -27,6 +27,11 @@ WEAK_SOURCES = ("heimao_fin_complaints_celine", "stc3_dch_weibo_helpdesk", "waim
 WEAK_PER_CLASS = 1200
 POLARITY_PER_SOURCE = 10000
 EVERYDAY = "everyday.csv"  # corpus/labels/: everyday contact-centre traffic (issue 15), non-reserved
+# the root-cause rows of everyday_more.csv: not read by 1.4.1 (on development folds they did not help,
+# docs/root_cause.md "Fifth round"); bench/root_cause_dev.py measures them
+MORE_LABELS = False
+MORE_WEIGHT = EVERYDAY_WEIGHT  # sample weight of the root-cause rows of everyday_more.csv (development folds)
+STRATUM_WEIGHT: dict[str, float] = {}  # everyday_more.csv stratum -> weight instead of MORE_WEIGHT (0: left out)
 LABEL_SHEET_COLUMNS = ("id", "text", "turns", "predicted", "confidence", "margin", "root_cause", "secondary", "note")
 
 
@@ -167,26 +172,40 @@ def polarity_contacts(exclude: set[str], per_source: int = POLARITY_PER_SOURCE,
     return contacts, labels
 
 
-def labelled_pairs() -> tuple[list[tuple[Contact, str]], list[float]]:
+def labelled_pairs(more: bool | None = None) -> tuple[list[tuple[Contact, str]], list[float]]:
     """The hand-labelled training contacts and their sample weights: corpus/labels/train.csv
-    (weight 1) and the everyday-traffic labels corpus/labels/everyday.csv (customer questions,
-    helpdesk dialogues, chat utterances, complaints, reviews; weight ``EVERYDAY_WEIGHT``). A
-    contact labelled in both files (752 complaints, dialogues and reviews) keeps its everyday
-    label, the newer reading against the taxonomy that includes section 7's "no cause without a
-    problem"; it appears once. Non-reserved rows only: both files hold no reserved row."""
+    (weight 1), the everyday-traffic labels corpus/labels/everyday.csv (customer questions,
+    helpdesk dialogues, chat utterances, complaints, reviews; weight ``EVERYDAY_WEIGHT``) and, when
+    ``more`` (default ``MORE_LABELS``), the rows of corpus/labels/everyday_more.csv that fill
+    ``root_cause`` (weight ``MORE_WEIGHT``, or ``STRATUM_WEIGHT`` of the row's stratum). A contact
+    labelled in both train.csv and an everyday file keeps its everyday label, the newer reading
+    against the taxonomy that includes section 7's "no cause without a problem"; it appears once.
+    Non-reserved rows only: ``voc.training.contact_type.hand_labelled`` refuses a reserved row."""
+    from .contact_type import MORE_FILE, hand_labelled
+
     everyday = read_labelled(_labels_dir() / EVERYDAY)
+    weights = [EVERYDAY_WEIGHT] * len(everyday)
+    if MORE_LABELS if more is None else more:
+        seen = {c.id for c, _ in everyday}
+        for c, r in hand_labelled("root_cause"):
+            w = STRATUM_WEIGHT.get(r.get("stratum", ""), MORE_WEIGHT)
+            if r["source"] == MORE_FILE and c.id not in seen and w > 0:
+                seen.add(c.id)
+                everyday.append((replace(c, metadata={**c.metadata, "secondary": r["secondary"]})
+                                 if r.get("secondary") else c, check_label(r["root_cause"])))
+                weights.append(w)
     again = {c.id for c, _ in everyday}
     pairs = [p for p in read_labelled(_labels_dir() / "train.csv") if p[0].id not in again]
-    return pairs + everyday, [1.0] * len(pairs) + [EVERYDAY_WEIGHT] * len(everyday)
+    return pairs + everyday, [1.0] * len(pairs) + weights
 
 
 def default_training_data(seed: int = 0, weak: bool = True, polarity: bool = True,
-                          cues: Sequence[tuple[str, str, float]] | None = None) -> dict[str, Any]:
+                          cues: Sequence[tuple[str, str, float]] | None = None, more: bool | None = None) -> dict[str, Any]:
     """``fit`` arguments of the shipped model: the hand labels of ``labelled_pairs`` (train.csv
     and everyday.csv), plus (``weak``) contacts labelled by the cue lexicon and (``polarity``)
     reviews with their polarity, all from the non-reserved rows of ../shared/data that are not
     hand-labelled."""
-    pairs, weights = labelled_pairs()
+    pairs, weights = labelled_pairs(more)
     exclude = {c.id for c, _ in pairs}
     out: dict[str, Any] = {"X": prepare([c for c, _ in pairs]), "y": [lab for _, lab in pairs],
                            "y_secondary": secondary_labels(pairs), "sample_weight": weights}
