@@ -459,6 +459,34 @@ def test_weak_labels_never_come_from_reserved_or_labelled_rows(shared_data):
         assert not is_reserved(dataset, file, int(row)) and c.id not in labelled
 
 
+@pytest.mark.realdata
+def test_labelled_pairs_read_the_root_cause_rows_of_everyday_more(shared_data):
+    """With ``more`` the trainer adds exactly the everyday_more.csv rows that fill root_cause
+    (never the dialogue strata that leave it empty), once each, none of them reserved."""
+    import csv
+
+    from voc.datasets import is_reserved
+    from voc.resources import corpus_path
+    from voc.training.contact_type import hand_labelled
+    from voc.training.root_cause import EVERYDAY_WEIGHT, MORE_WEIGHT, labelled_pairs
+
+    with open(corpus_path("labels", "everyday_more.csv"), encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    filled = [r for r in rows if r["root_cause"].strip()]
+    assert 0 < len(filled) < len(rows)
+    base, base_w = labelled_pairs(more=False)
+    more, more_w = labelled_pairs(more=True)
+    ids = [c.id for c, _ in more]
+    assert len(ids) == len(set(ids)) and len(more) == len(more_w)
+    new = {c.id for c, r in hand_labelled("root_cause") if r["source"] == "everyday_more.csv"}
+    assert len(new) == len(filled) and new <= set(ids)
+    assert len(more) == len(base) + len(new - {c.id for c, _ in base})  # a train.csv contact: the newer label
+    assert set(more_w) <= {1.0, EVERYDAY_WEIGHT, MORE_WEIGHT}
+    for c, _ in more:
+        dataset, file, row = c.id.split(":")[:3]
+        assert not is_reserved(dataset, file, int(row))
+
+
 @pytest.fixture(scope="module")
 def built_root_cause(shared_data, tmp_path_factory):
     """The default model trained from corpus/ and ../shared/data (once for the tests below)."""
