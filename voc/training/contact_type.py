@@ -31,6 +31,7 @@ from ..datasets import KINDS, kind
 log = logging.getLogger(__name__)
 
 WEAK_WEIGHT = 0.2
+WEAK_REVIEW_WEIGHT = WEAK_WEIGHT  # of the weak review rows (0.1 and 0.5 were lower on development folds)
 WEAK_CHAT = 1000  # non-reserved XS utterances drawn as `other`
 REVIEW_TYPE = {"negative": "complaint", "positive": "praise", "neutral": "other"}  # taxonomy section 7
 
@@ -72,7 +73,7 @@ def group_of(row: dict[str, str]) -> str:
 
 def weak_rows(exclude: set[str], seed: int = 0) -> tuple[list[Contact], list[str], dict[str, int]]:
     """Weakly labelled contacts from non-reserved rows: reviews of train.csv by their labelled
-    sentiment, and XS chat utterances as ``other``."""
+    sentiment, then XS chat utterances as ``other``."""
     from ..datasets import XS, iter_dataset, read_labels
 
     contacts, labels, counts = [], [], Counter()
@@ -101,7 +102,8 @@ def training_data(seed: int = 0, weak: bool = True, more: bool = True) -> dict[s
         contacts += wc
         y += wy
         groups += [f"weak:{i}" for i in range(len(wc))]
-        weights += [WEAK_WEIGHT] * len(wc)
+        n_reviews = wcounts.get("train.csv reviews", 0)
+        weights += [WEAK_REVIEW_WEIGHT] * n_reviews + [WEAK_WEIGHT] * (len(wc) - n_reviews)
         counts.update(wcounts)
     return {"X": prepare(contacts), "y": y, "sample_weight": weights, "groups": groups, "counts": counts,
             "kinds": [r["kind"] for _, r in pairs], "sources": [r["source"] for _, r in pairs]}
@@ -149,7 +151,7 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
     metrics = {"reserved_everyday": reserved, "dev_everyday": dev,
                "dev_folds": model.dev_["folds"], "temperature": model.model_.temperature_}
     sources = [{"file": k, "items": v, "labels": "hand" if _hand(k) else "weak",
-                **({} if _hand(k) else {"weight": WEAK_WEIGHT})} for k, v in data["counts"].items()]
+                **({} if _hand(k) else {"weight": _weak_weight(k)})} for k, v in data["counts"].items()]
     sources.append({"file": "corpus/labels/everyday_reserved.csv", "used_for": "evaluation only"})
     folder = Path(models_root) / NAME / VERSION
     if folder.exists():
@@ -163,6 +165,10 @@ def build_default(models_root: str | Path, seed: int = 0) -> Path:
 
 def _hand(source: str) -> bool:
     return source.endswith(("everyday.csv", MORE_FILE))
+
+
+def _weak_weight(source: str) -> float:
+    return WEAK_REVIEW_WEIGHT if source == "train.csv reviews" else WEAK_WEIGHT
 
 
 def _table(report: dict[str, Any]) -> list[str]:
@@ -184,7 +190,7 @@ def model_card(model: ContactTypeClassifier, counts: dict[str, int], dev: dict[s
              "praise rows weigh more in training "
              f"({', '.join(f'{k} x{v:g}' for k, v in model.class_boost.items())}). Rebuild: `python -m voc.build contact_type`; evaluate: "
              "`python -m voc.training.contact_type`.", "", "## Training data", ""]
-    lines += [f"- {k}: {v:,} items" + ("" if _hand(k) else f" (weak labels, weight {WEAK_WEIGHT})")
+    lines += [f"- {k}: {v:,} items" + ("" if _hand(k) else f" (weak labels, weight {_weak_weight(k)})")
               for k, v in counts.items()]
     lines += ["", "Weak labels: reviews by their hand-labelled sentiment (negative -> complaint, positive -> "
               "praise, neutral -> other: the taxonomy's review rule) and XS chat utterances (chit-chat -> other).",
