@@ -47,6 +47,9 @@ def test_floats_ints_and_strings_as_json_writes_them():
 def test_whatever_json_does_with_other_values():
     assert jsonline.dumps({"a": "\ud800"}) == ref({"a": "\ud800"})  # a lone surrogate (orjson refuses)
     assert jsonline.dumps({1: 2, None: True}) == ref({1: 2, None: True})  # keys json turns into strings
+    for big in (2 ** 64, -2 ** 63 - 1, 10 ** 30):  # beyond orjson's integers, in a dict and in a list
+        assert jsonline.dumps({"n": big, "l": [big]}) == ref({"n": big, "l": [big]})
+        assert jsonline.dumps({"n": {"m": big}}) == ref({"n": {"m": big}})
 
     class Name(str):
         pass

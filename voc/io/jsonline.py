@@ -32,24 +32,38 @@ _INT_MIN, _INT_END = -2 ** 63, 2 ** 64  # orjson's integers (it raises beyond)
 
 def plain(value: Any) -> bool:
     """True when ``value`` holds only what orjson writes as the standard encoder does (see
-    the module's docstring). Written out by hand, most common types first: it runs on every
-    output record (~60 values), and is still much cheaper than the encoding it saves."""
+    the module's docstring). Written out by hand for speed: it runs on every output record
+    (~50 values), so the values of a dict or list that need no look inside (str, None, bool,
+    float, int) are tested in the loop, without a call each."""
     t = type(value)
-    if t is str or value is None or t is bool:
-        return True
-    if t is float:
-        return value == 0.0 or 1e-4 <= abs(value) < 1e16  # False for NaN and infinities
     if t is dict:
-        for k, v in value.items():
-            if type(k) is not str or not plain(v):
+        for k in value:
+            if type(k) is not str:
                 return False
-        return True
-    if t is list or t is tuple:
-        for v in value:
-            if not plain(v):
-                return False
-        return True
-    return t is int and _INT_MIN <= value < _INT_END
+        items: Any = value.values()
+    elif t is list or t is tuple:
+        items = value
+    elif t is float:
+        return value == 0.0 or 1e-4 <= abs(value) < 1e16  # False for NaN and infinities
+    elif t is int:
+        return _INT_MIN <= value < _INT_END
+    else:
+        return t is str or value is None or t is bool
+    for v in items:
+        tv = type(v)
+        if tv is str or v is None or tv is bool:
+            continue
+        if tv is float:
+            if v == 0.0 or 1e-4 <= abs(v) < 1e16:
+                continue
+            return False
+        if tv is int:
+            if _INT_MIN <= v < _INT_END:
+                continue
+            return False
+        if not plain(v):
+            return False
+    return True
 
 
 def dumps(record: Any) -> str:
