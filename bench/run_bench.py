@@ -666,6 +666,71 @@ output lines (~0.02 ms per contact, but a new dependency whose float and escape 
 shown equal first), the word boundaries of evidence spans (a segmentation per clause block,
 ~0.02 ms per contact), and the 30 slot writes of each `evolve` (~1.6 µs, ten per contact).
 
+### Stage costs, issue 15 fifth round
+
+`python bench/stage_costs.py --ref 1114586 -n 5000 --runs 3 --interleave`, 1-minute load ~6
+from other agents' jobs (stages this round did not touch read 0.96-1.04x; medians, so the rows do not add up to the total):
+
+| stage | before ms/contact | after ms/contact | after / before |
+|---|---:|---:|---:|
+| normalise | 0.086 | 0.080 | 0.92 |
+| redact | 0.068 | 0.057 | 0.83 |
+| segment | 0.120 | 0.102 | 0.85 |
+| churn | 0.086 | 0.085 | 0.99 |
+| escalation | 0.064 | 0.061 | 0.96 |
+| other stages | 0.426 | 0.426 | 1.00 |
+| **all stages** | **0.846** | **0.807** | **0.95** |
+
+That table calls the stages directly; it leaves out what a worker process does around them:
+making the records, the stage contract check, the output records, their redaction and JSON, and
+the garbage collector (`stage_costs.py` freezes it but keeps its thresholds). The whole worker
+path (`voc.workers._tag` on a pickled chunk with the batch job's `ChunkOutput`, after the tree's
+own `voc.workers.freeze()`), both trees loaded, alternating chunk by chunk over 20,000 workload
+contacts twice (load ~6): 0.925 -> 0.847 ms per contact, median of the 40 per-chunk ratios
+0.91 (quartiles 0.88-0.98; at load ~3 an earlier state read 0.90). The parent's reading,
+preprocessors and packing: 0.050-0.053 -> 0.047-0.052 ms per contact. Each change gives the same
+bytes (samples with and without `--qa`, `python bench/identical.py --ref 1114586`: samples, call
+turns and 20,000 real contacts with 1 and 2 workers and Dask); the check is in brackets.
+
+- **Young collections every 100,000 allocations** (`voc.workers.YOUNG_GC`): a batch of 1,024
+  contacts keeps tens of thousands of containers alive, and every young collection (each 700
+  net allocations) traversed them: ~340 collections and 0.036-0.040 ms per contact (~5% of the
+  tagging) over 5,000 contacts in one process. Worker processes set the threshold in `freeze()`;
+  the process that feeds them or tags itself sets it for the run (`young_gc()`, restored
+  afterwards). No batch makes cyclic garbage (`gc.collect()` finds 0 after each), so memory
+  does not grow. [`tests/test_young_gc.py`]
+- **Output lines through orjson** (`voc.io.jsonline`, orjson in the `fast` and `all` extras, the
+  json module without it): orjson writes the bytes of `json.dumps(..., ensure_ascii=False,
+  separators=(",", ":"))` for str, bool, None, 64-bit ints, lists, tuples, str-keyed dicts and
+  floats that are 0 or of magnitude in [1e-4, 1e16); a record holding anything else (NaN, other
+  floats, types json refuses but orjson would write) takes the json module. ~41 -> ~22 µs per
+  record, the type check (~9 µs) included. [`tests/test_jsonline.py`: 40,000 random floats,
+  every character below U+3000, ints beyond 64 bits, fallbacks]
+- **Record copies** (`voc.records.evolve`, ten per contact): the fields go into a mutable twin of
+  `Tagged` with the same slots, which becomes a `Tagged` by `__class__` assignment, instead of
+  one slot-setter call per field (3.9-5.0 -> 1.9-2.3 µs); a contact's first record is an evolve
+  of a blank one instead of the frozen dataclass's `__init__` (~5 -> 1.4 µs).
+  [`tests/test_records.py`: equal to `dataclasses.replace`, still a frozen `Tagged`]
+- **Stage contract check**: the fields a stage does not assign are first tested for identity,
+  and compared as tuples only where that fails (0.8 -> 0.3 µs per contact and stage).
+  [`tests/test_pipeline.py`: a stage that changes a field it does not assign still fails]
+- **Redaction gates** of ids, customer ids, channels and metadata (every contact): the ASCII
+  WeChat and QQ/passport tests as `lower()` and substring tests instead of case-insensitive
+  regexes, the digit count by `translate()`, metadata key cues remembered per key; the redact
+  stage's scrub of those fields 35 -> 21 µs per contact. [`tests/test_redact_gates.py`, equal
+  to the regexes on 50,000 ASCII strings; `tests/test_redact.py`, `tests/test_privacy.py`]
+- **Smaller items**: the customer tier found in metadata without ~19 type checks when no tier
+  key is present (11 -> 0.9 µs, churn and escalation); churn looks for a cue of any of its four
+  labels first and skips the four scans in the ~73% of texts with none (35.7 -> 13.1 µs);
+  a one-turn contact's tokens are its turn's tuple; the templates preprocessor (parent, every
+  turn) removes whitespace with `split`/`join` (3.5 -> 1.0 µs a turn).
+  [`tests/test_churn.py`, `tests/test_system_lines.py`: `\\s` and `str.split` agree on every
+  code point]
+
+Not changed: jieba's tie test (`_TIES`, a back-reference regex, ~10 µs per contact in the
+segmenter: a bigram pre-check in Python was slower), OpenCC on a batch's turns joined (~1-2 µs
+a turn), evidence spans' word boundaries (the segment stage's cuts are per turn and filtered).
+
 ## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.

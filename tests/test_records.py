@@ -20,6 +20,7 @@ def test_evolve_equals_dataclasses_replace():
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
     assert evolve(t, **changes) == dataclasses.replace(t, **changes)
     assert evolve(t) == t and evolve(t) is not t
+    assert type(evolve(t, status="x")) is Tagged  # the draft became a Tagged
     assert t.tokens is None  # the original is unchanged
 
 

@@ -134,7 +134,8 @@ def test_memory_does_not_grow_with_input_large(samples, tmp_path):
 def test_worker_serialised_lines_equal_the_writers(tmp_path):
     """The output lines made in the workers (ChunkOutput) are the bytes the writers write one
     record at a time, for JSONL and CSV (formula cells escaped, lists flattened)."""
-    from voc.io.writers import CsvWriter, JsonlWriter, csv_text, jsonl_text
+    from voc.io.jsonline import jsonl_text
+    from voc.io.writers import CsvWriter, JsonlWriter, csv_text
     from voc.records import OUTPUT_FIELDS
     from voc.run import ChunkOutput
 

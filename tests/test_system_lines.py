@@ -231,3 +231,17 @@ def test_reserved_evidence_has_no_system_line_and_splits_no_word(shared_data):
             bounds = bounds or _bounds(t.text)
             assert a in bounds and b in bounds, span  # as bench/everyday_eval.py counts a split word
     assert n > 500
+
+
+def test_line_key_drops_exactly_the_whitespace_of_the_re_module():
+    import re
+
+    from voc.stages.templates import line_key
+    from voc.text.normalise import nfkc
+
+    ws = re.compile(r"\s+")
+    for i in range(0x110000):
+        if 0xD800 <= i < 0xE000:
+            continue
+        text = f"客服{chr(i)}您好 12"
+        assert line_key(text) == re.sub(r"\d+", "0", ws.sub("", nfkc(text).lower())), hex(i)

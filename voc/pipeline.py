@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 1024
 # the Tagged fields a stage may change when it declares them (contact: an input field it rewrites)
 _CHECKED = tuple(sorted((STAGE_FIELDS - {"metadata"}) | {"contact"}))
+_BLANK = Tagged(contact=None)  # type: ignore[arg-type]  # every field at its default (tag_batch)
 
 
 class Pipeline:
@@ -50,7 +51,9 @@ class Pipeline:
         # the build spec: a pipeline built from settings is rebuilt from them in a worker process
         self.settings = settings
         self._check()
-        self._kept = [_getter([f for f in _CHECKED if f not in set(s.assigns)]) for s in self.stages]
+        kept = [[f for f in _CHECKED if f not in set(s.assigns)] for s in self.stages]
+        self._kept = [_getter(names) for names in kept]
+        self._same = [_identical(names) for names in kept]
 
     @classmethod
     def from_settings(cls, settings: Settings | dict[str, Any] | None = None) -> "Pipeline":
@@ -122,7 +125,9 @@ class Pipeline:
     def tag_batch(self, contacts: Sequence[Contact]) -> list[Tagged]:
         """Tag a batch. A contact on which a stage fails is returned with ``status = 'error'``
         and ``error``, the ``StageError`` saying which stage and why; the batch goes on."""
-        batch = [Tagged(contact=c, model_version=self.version) for c in contacts]
+        # evolve of a blank record: Tagged(contact=c, model_version=...) itself, without the
+        # frozen dataclass's __init__ (~5 µs a record, through object.__setattr__ per field)
+        batch = [evolve(_BLANK, contact=c, model_version=self.version) for c in contacts]
         return self._run(batch, range(len(self.stages)))
 
     def _run(self, batch: list[Tagged], stages: Iterable[int]) -> list[Tagged]:
@@ -155,9 +160,9 @@ class Pipeline:
             n = len(done) if hasattr(done, "__len__") else "no list of"
             raise StageError(stage.name, f"returned {n} records for {len(given)} contacts; a stage must "
                                          f"return one record per input, in order")
-        kept = self._kept[i]
+        kept, same = self._kept[i], self._same[i]
         for before, after in zip(given, done):
-            if kept(after) != kept(before):
+            if not same(after, before) and kept(after) != kept(before):
                 changed = [f for f in _CHECKED if f not in stage.assigns
                            and getattr(after, f) != getattr(before, f)]
                 raise StageError(stage.name, f"changed {', '.join(changed) or 'the record'} of contact "
@@ -239,6 +244,19 @@ class Pipeline:
 
 def _getter(names: list[str]) -> Callable[[Tagged], Any]:
     return attrgetter(*names) if names else (lambda t: ())
+
+
+def _identical(names: list[str]) -> Callable[[Tagged, Tagged], bool]:
+    """``a.f is b.f`` for each of ``names``, written out (generated) for speed: a stage copies
+    the fields it does not assign, so this holds for every contact of every stage, and then their
+    values are equal without building and comparing tuples of them (~0.8 -> ~0.3 µs per contact
+    and stage, ten stages); where it does not hold, ``_enforce`` compares the values."""
+    if not names:
+        return lambda a, b: True
+    scope: dict[str, Any] = {}
+    exec("def identical(a, b):\n    return " + " and ".join(f"a.{n} is b.{n}" for n in names) + "\n",  # noqa: S102
+         scope)  # source built from the dataclass's own field names (_CHECKED)
+    return scope["identical"]
 
 
 class Rebuild:

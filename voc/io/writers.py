@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import OutputError
+from .jsonline import dumps
 
 log = logging.getLogger(__name__)
 
@@ -53,20 +54,6 @@ def xlsx_cell(value: Any) -> Any:
     if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
         value = value[:XLSX_CELL_LIMIT - 1] + "…"
     return value
-
-
-# json.dumps with these options builds a new encoder on every call; one made once encodes the same
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def dumps(record: dict[str, Any]) -> str:
-    """One compact JSON line (``json.dumps(record, ensure_ascii=False, separators=(",", ":"))``)."""
-    return _ENCODER.encode(record)
-
-
-def jsonl_text(records: Sequence[dict[str, Any]]) -> str:
-    """The JSONL lines of ``records``, as ``JsonlWriter.write`` writes them one by one."""
-    return "".join([dumps(r) + "\n" for r in records])
 
 
 def csv_text(records: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:

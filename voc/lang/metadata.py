@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from types import MappingProxyType
 from typing import Any, Mapping
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -23,6 +24,9 @@ DIMENSION_KEYS = {
 present wins: ``tier(metadata, DIMENSION_KEYS[dim])``); the store keeps them as columns."""
 MAX_TIER_CHARS = 20
 _LONG_DIGITS = re.compile(r"[0-9]{5}")  # a tier never holds a phone, card or id number
+# a contact's metadata is a mappingproxy: tested first, as isinstance against typing.Mapping (an
+# ABC check through typing) takes ~1.4 µs
+_MAPPINGS = (MappingProxyType, dict)
 
 
 def _first_short(metadata: Mapping[str, Any] | None, keys: tuple[str, ...], max_chars: int,
@@ -30,9 +34,13 @@ def _first_short(metadata: Mapping[str, Any] | None, keys: tuple[str, ...], max_
     """The first of ``keys`` (case-insensitive) in ``metadata`` holding a short text or number,
     stripped; a list, a mapping or a long string is not one (it would copy whatever it holds into
     reasons and reports). ``digits=False`` also refuses runs of 5+ digits (a phone, card, id)."""
-    if not metadata or not isinstance(metadata, Mapping):
+    if not metadata or not isinstance(metadata, _MAPPINGS) and not isinstance(metadata, Mapping):
         return None
     lowered = {str(k).strip().lower(): v for k, v in metadata.items()}
+    if lowered.keys().isdisjoint(keys):
+        # the usual case (only repeat_contacts): one C-level pass instead of ~0.3 µs of type
+        # checks per key in the loop below; this runs for every contact (churn, escalation)
+        return None
     for k in keys:
         v = lowered.get(k)
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):

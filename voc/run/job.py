@@ -19,7 +19,8 @@ from .._version import __version__
 from ..io.ids import source_label
 from ..io.readers import Columns, RowError, guess_format, read_contacts
 from ..lang.metadata import to_datetime
-from ..io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, jsonl_text, open_writer
+from ..io.jsonline import jsonl_text
+from ..io.writers import RESUMABLE_FORMATS, JsonlWriter, csv_text, format_from_path, open_writer
 from ..errors import ConfigError, InputError, OutputError
 from ..engines import Engine, LocalEngine
 from ..pipeline import BATCH_SIZE, Pipeline, chunked

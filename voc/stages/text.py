@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import chain
 from dataclasses import replace
 
 from ..lang.system_lines import SYSTEM, substantive
@@ -171,5 +172,8 @@ class Segment:
 
         for t in batch:
             per_turn = tuple(cut(x.text) for x in t.turns if x.speaker == "customer")
-            out.append(evolve(t, turn_tokens=per_turn, tokens=tuple(w for tt in per_turn for w in tt)))
+            # one turn (most contacts): its tuple as is; else one C-level concatenation (a
+            # generator over every token took ~1 µs per 20 tokens)
+            tokens = per_turn[0] if len(per_turn) == 1 else tuple(chain.from_iterable(per_turn))
+            out.append(evolve(t, turn_tokens=per_turn, tokens=tokens))
         return out
