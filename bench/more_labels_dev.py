@@ -53,6 +53,8 @@ def main(argv=None) -> None:
     ap.add_argument("--param", nargs="*", default=[], metavar="KEY=VALUE", help="contact-type estimator parameter")
     ap.add_argument("--cue", nargs="*", default=[], metavar="NAME=REGEX", help="contact-type cue added or replaced")
     ap.add_argument("--weak-review-weight", type=float, default=None, help="contact type: weight of weak review rows")
+    ap.add_argument("--weak-chat-weight", type=float, default=None,
+                    help="contact type: weight of the weak chat rows (XS utterances drawn as `other`)")
     args = ap.parse_args(argv)
     import json
 
@@ -64,8 +66,11 @@ def main(argv=None) -> None:
         params["cues"] = {**CUES, **{k: v for k, _, v in (c.partition("=") for c in args.cue)}}
     if args.weak_review_weight is not None:
         ct.WEAK_REVIEW_WEIGHT = args.weak_review_weight
-    if params or args.weak_review_weight is not None:
-        print(f"\ncontact-type variant: {args.param} {args.cue} weak review weight {ct.WEAK_REVIEW_WEIGHT}")
+    if args.weak_chat_weight is not None:
+        ct.WEAK_CHAT_WEIGHT = args.weak_chat_weight
+    if params or args.weak_review_weight is not None or args.weak_chat_weight is not None:
+        print(f"\ncontact-type variant: {args.param} {args.cue} weak review weight {ct.WEAK_REVIEW_WEIGHT}"
+              f" weak chat weight {ct.WEAK_CHAT_WEIGHT}")
     for task in args.task:
         print(f"\n## {task}: out-of-fold accuracy (items)\n")
         print("| seed | training | rows of | kind | accuracy |\n|---|---|---|---|---:|")

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 WEAK_WEIGHT = 0.2
 WEAK_REVIEW_WEIGHT = WEAK_WEIGHT  # of the weak review rows (0.1 and 0.5 were lower on development folds)
 WEAK_CHAT = 1000  # non-reserved XS utterances drawn as `other`
+WEAK_CHAT_WEIGHT = 0.5  # of those weak chat rows: 0.2 (the rest's) lost chat utterances 0.035 on development folds once the sixth round's reviews and questions came in (bench/more_labels_dev.py --weak-chat-weight; docs/contact_type.md)
 REVIEW_TYPE = {"negative": "complaint", "positive": "praise", "neutral": "other"}  # taxonomy section 7
 
 
@@ -103,7 +104,7 @@ def training_data(seed: int = 0, weak: bool = True, more: bool = True) -> dict[s
         y += wy
         groups += [f"weak:{i}" for i in range(len(wc))]
         n_reviews = wcounts.get("train.csv reviews", 0)
-        weights += [WEAK_REVIEW_WEIGHT] * n_reviews + [WEAK_WEIGHT] * (len(wc) - n_reviews)
+        weights += [WEAK_REVIEW_WEIGHT] * n_reviews + [WEAK_CHAT_WEIGHT] * (len(wc) - n_reviews)
         counts.update(wcounts)
     return {"X": prepare(contacts), "y": y, "sample_weight": weights, "groups": groups, "counts": counts,
             "kinds": [r["kind"] for _, r in pairs], "sources": [r["source"] for _, r in pairs]}
@@ -168,7 +169,7 @@ def _hand(source: str) -> bool:
 
 
 def _weak_weight(source: str) -> float:
-    return WEAK_REVIEW_WEIGHT if source == "train.csv reviews" else WEAK_WEIGHT
+    return WEAK_REVIEW_WEIGHT if source == "train.csv reviews" else WEAK_CHAT_WEIGHT
 
 
 def _table(report: dict[str, Any]) -> list[str]:
