@@ -35,13 +35,13 @@ CASES = {
 }
 
 
-# the shipped 1.2.0 model still misses the rarest class on hand-written text (21 suggestion
+# the shipped model (1.2.0, 1.3.0) still misses the rarest class on hand-written text (21 suggestion
 # training items; request and praise pass since 1.1.0); kept as the behaviour we want, not
 # hidden (docs/contact_type.md)
 _WEAK = {"suggestion"}
 
 
-@pytest.mark.parametrize("label", [pytest.param(k, marks=pytest.mark.xfail(reason="rare class, model 1.2.0 misses it",
+@pytest.mark.parametrize("label", [pytest.param(k, marks=pytest.mark.xfail(reason="rare class, the shipped model misses it",
                                                                            strict=False)) if k in _WEAK else k
                                    for k in CASES])
 def test_hand_written_contacts(nlp, label):
@@ -102,12 +102,12 @@ def test_reserved_targets(shared_data):
     from voc.training.contact_type import evaluate_reserved
 
     report = evaluate_reserved(ContactTypeClassifier.load(find("contact_type")))
-    # just under the measured figures of the shipped model 1.2.0 (docs/contact_type.md: pooled
-    # 0.864, dialogues 0.892, questions 0.8125, chat 0.973, reviews 0.740, complaint posts 0.860);
+    # just under the measured figures of the shipped model 1.3.0 (docs/contact_type.md: pooled
+    # 0.869, dialogues 0.884, questions 0.815, chat 0.967, reviews 0.840, complaint posts 0.920);
     # the targets (0.88 pooled, 0.85 every kind) are met by dialogues, chat and complaint posts
-    assert report["pooled"]["accuracy"] >= 0.86
-    assert report["helpdesk dialogues"]["accuracy"] >= 0.88
+    assert report["pooled"]["accuracy"] >= 0.865
+    assert report["helpdesk dialogues"]["accuracy"] >= 0.875
     assert report["customer questions"]["accuracy"] >= 0.80
     assert report["chat utterances"]["accuracy"] >= 0.95
-    assert report["reviews"]["accuracy"] >= 0.70
-    assert report["complaint posts"]["accuracy"] >= 0.85
+    assert report["reviews"]["accuracy"] >= 0.80
+    assert report["complaint posts"]["accuracy"] >= 0.88
