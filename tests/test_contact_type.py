@@ -35,15 +35,9 @@ CASES = {
 }
 
 
-# the shipped model (1.2.0, 1.3.0) still misses the rarest class on hand-written text (21 suggestion
-# training items; request and praise pass since 1.1.0); kept as the behaviour we want, not
-# hidden (docs/contact_type.md)
-_WEAK = {"suggestion"}
-
-
-@pytest.mark.parametrize("label", [pytest.param(k, marks=pytest.mark.xfail(reason="rare class, the shipped model misses it",
-                                                                           strict=False)) if k in _WEAK else k
-                                   for k in CASES])
+# every class on hand-written text; suggestion (the rarest class) was an xfail up to 1.2.0 and
+# passes since 1.3.0 (docs/contact_type.md)
+@pytest.mark.parametrize("label", list(CASES))
 def test_hand_written_contacts(nlp, label):
     t = nlp.tag(CASES[label])
     assert t.contact_type.label == label, t.contact_type.scores
