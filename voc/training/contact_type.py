@@ -106,8 +106,7 @@ def training_data(seed: int = 0, weak: bool = True, more: bool = True) -> dict[s
         contacts += wc
         y += wy
         groups += [f"weak:{i}" for i in range(len(wc))]
-        n_reviews = wcounts.get("train.csv reviews", 0)
-        weights += [WEAK_REVIEW_WEIGHT] * n_reviews + [WEAK_CHAT_WEIGHT] * (len(wc) - n_reviews)
+        weights += weak_weights(wcounts)
         counts.update(wcounts)
     return {"X": prepare(contacts), "y": y, "sample_weight": weights, "groups": groups, "counts": counts,
             "kinds": [r["kind"] for _, r in pairs], "sources": [r["source"] for _, r in pairs]}
@@ -173,6 +172,12 @@ def _hand(source: str) -> bool:
 
 def _weak_weight(source: str) -> float:
     return WEAK_REVIEW_WEIGHT if source == "train.csv reviews" else WEAK_CHAT_WEIGHT
+
+
+def weak_weights(counts: dict[str, int]) -> list[float]:
+    """The sample weight of each row of ``weak_rows``, from its counts (rows come source by
+    source, in the counts' order)."""
+    return [w for k, n in counts.items() for w in [_weak_weight(k)] * n]
 
 
 def _table(report: dict[str, Any]) -> list[str]:

@@ -99,12 +99,12 @@ def base_data(task: str, base: str, store: Store | None, exclude: set[str], seed
             keep = [i for i, (c, _) in enumerate(pairs) if c.id not in exclude]
             return ([pairs[i][0] for i in keep], [pairs[i][1] for i in keep], [weights[i] for i in keep],
                     "corpus/labels/train.csv + everyday.csv (hand labels)")
-        from .contact_type import WEAK_WEIGHT, hand_labelled, weak_rows
+        from .contact_type import hand_labelled, weak_rows, weak_weights
 
         pairs = [(c, r["contact_type"]) for c, r in hand_labelled("contact_type") if c.id not in exclude]
-        wc, wy, _ = weak_rows(exclude | {c.id for c, _ in pairs}, seed)
+        wc, wy, wcounts = weak_rows(exclude | {c.id for c, _ in pairs}, seed)
         return ([c for c, _ in pairs] + wc, [y for _, y in pairs] + wy,
-                [1.0] * len(pairs) + [WEAK_WEIGHT] * len(wc), "corpus/labels/everyday.csv + everyday_more.csv (+ weak rows)")
+                [1.0] * len(pairs) + weak_weights(wcounts), "corpus/labels/everyday.csv + everyday_more.csv (+ weak rows)")
     if base != "store" or store is None:
         raise ConfigError(f"unknown --base {base!r}; use labels, store or auto.")
     field = TASKS[task]
