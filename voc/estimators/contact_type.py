@@ -26,6 +26,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..lang.patterns import compile_scanning
 from ..records import ContactType, Doc
 from .common import checked_label, load_folder, prepared
 from .linear_text import LinearText, fit_with_dev, save_folder
@@ -98,7 +99,7 @@ class ContactTypeClassifier:
 
     def _inputs(self, docs: Sequence[Doc]) -> tuple[dict[str, list], np.ndarray]:
         texts = [d.text for d in docs]
-        res = [re.compile(p) for p in self.cues.values()]
+        res = [compile_scanning(p) for p in self.cues.values()]
         dense = np.zeros((len(docs), len(res) + 3))
         for i, d in enumerate(docs):
             t = d.text
