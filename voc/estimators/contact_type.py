@@ -20,7 +20,6 @@ A contact with no customer text is ``other``. Files: ``config.json`` and ``weigh
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any, Sequence
 

@@ -100,15 +100,16 @@ def unsafe_reason(pattern: str, flags: int = 0) -> str | None:
     return _check(parsed)
 
 
-def compile_user(pattern: str, flags: int = 0) -> re.Pattern:
+def compile_user(pattern: str, flags: int = 0, scanning: bool = False) -> re.Pattern:
     """``re.compile`` for a user's pattern: ``re.error`` when it does not parse, ``ValueError``
-    (with the reason and how to fix it) when it can backtrack catastrophically."""
+    (with the reason and how to fix it) when it can backtrack catastrophically. ``scanning``:
+    compiled by ``compile_scanning`` (same matches, found faster by ``search``)."""
     compiled = re.compile(pattern, flags)
     reason = unsafe_reason(pattern, flags)
     if reason:
         raise ValueError(f"{reason}, which can take hours on one text; write it without the nested "
                          f"repeat (e.g. a+ for (a+)+) or make the inner repeat possessive (a++)")
-    return compiled
+    return compile_scanning(pattern, flags) if scanning else compiled
 
 
 # -- scanning faster: the characters a match can start with -------------------------------------
@@ -171,7 +172,8 @@ def _cased(code: int) -> bool:
 def _re_finds_start(pattern: str, flags: int) -> bool:
     """Whether ``re`` skips to where a match can start by itself: the pattern opens with a
     literal, a class, or an alternation whose every branch opens with a literal (characters
-    without case under IGNORECASE), as ``re._compiler`` checks. A lookahead then only slows it."""
+    without case under IGNORECASE), as ``re._compiler`` checks, or with ``^`` (tried at the
+    start only). A lookahead would then only slow it."""
     try:
         items = _p.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
@@ -185,7 +187,10 @@ def _re_finds_start(pattern: str, flags: int) -> bool:
     if op is _c.LITERAL:
         return not cased(av)
     if op is _c.IN:
-        return all(kind is _c.LITERAL and not cased(arg) for kind, arg in av)
+        return not any(kind is _c.LITERAL and cased(arg) or kind is _c.RANGE and any(map(cased, range(arg[0], arg[1] + 1)))
+                       for kind, arg in av)
+    if op is _c.AT and av in (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING):  # tried at the start only
+        return True
     if op is _c.BRANCH:
         return all(b and b[0][0] is _c.LITERAL and not cased(b[0][1]) for b in av[1])
     return False
