@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..lang.patterns import compile_scanning
 from ..records import Turn
 from .engine import bigrams
 
@@ -20,7 +21,7 @@ from .engine import bigrams
 # transfer-to-human requests"); not a report of an earlier attempt, a manual process (人工提额),
 # a hotline number alone or a greeting (在吗)
 _PERSON = r"(人工|真人|活人)"
-REQUEST = re.compile(
+REQUEST = compile_scanning(
     rf"(转|转接|接|找|要|换|叫|请|给我接?|来个?|需要|我要|联系|接通|轻|申请)(一?个)?{_PERSON}"
     rf"|(怎么|如何|怎样|哪里|在哪)(才能)?(联系|打|接通|找|转|接)(到)?(上)?{_PERSON}"
     rf"|{_PERSON}(客服|服务|坐席|座席|台)?\s*(在哪|在不在|在吗|在么|在爱么|呐|呢|在哪里|有吗|出来)"
@@ -46,7 +47,7 @@ REQUEST = re.compile(
     r"|(人工|真人|活人)还是(机器|机械|电脑|自动)|(机器|机械|电脑)人?还是(人工|真人|活人)")
 # short clauses that are a bare 客服 / 人工 command with or without a topic (客服; 蚂蚁借呗客服; 花呗分期人工)
 BARE_SERVICE = re.compile(r"^\W*(\w{0,6}(客服|人工)|(客服|人工)\W*\w{0,6})\W*$")
-NOT_REQUEST = re.compile(
+NOT_REQUEST = compile_scanning(
     r"人工(提额|审核|申请|扣款|还款|开通|回访|邀请|智能|费|成本|湖|降雨)|(还款顺序|顺序)人工|无法|没法|没有转|打来|打过来|来得方便"
     r"|打不通|没人接|无人接|不接|不通|挂(断|机|了)|(全|一直|都)(在)?忙|按半天|已经?(联系|反馈|打)|打了|打过|拨了|致电"
     r"|没有人工(跟|和|给)我|取消(了)?人工|你是机器人|自动回复|机器人(客服|回复)|都是机器"
