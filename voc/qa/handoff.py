@@ -75,7 +75,7 @@ TRANSFER = re.compile(
 # bot failure signals (taxonomy: the bot's failures that precede a hand-off)
 CUSTOMER_FAILS = re.compile(r"答非所问|听不懂|没听懂|看不懂|不是这个意思|我问的是|你在说什么|说人话|牛头不对马嘴"
                             r"|驴唇不对马嘴|文不对题|不是我问的|没用的?回答|机器人|自动回复")
-BOT_FALLBACK = re.compile(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
+BOT_FALLBACK = compile_scanning(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
 
 
 # the words every match of REQUEST, BARE_SERVICE and _BARE_PERSON contains (read off each alternative);
