@@ -34,6 +34,26 @@ def test_order_and_output_identical_across_workers(samples, tmp_path):
     assert ids == expected
 
 
+def test_last_chunks_are_cut_smaller_for_parallel_workers():
+    """The local engine's workers finish together: the last two chunks come in quarters, the
+    items and their order unchanged; the first chunks pass at once (no lookahead at the start)."""
+    from voc.pipeline import chunked
+    from voc.workers import split_tail
+
+    items = list(range(10_000))
+    pulled = []
+    source = chunked((pulled.append(i) or i for i in items), 1024)
+    out = split_tail(source, eager=2)
+    first = next(out)
+    assert first == items[:1024] and len(pulled) == 1024  # yielded before reading on
+    chunks = [first, *out]
+    assert [x for c in chunks for x in c] == items
+    sizes = [len(c) for c in chunks]
+    assert sizes[:8] == [1024] * 8  # 10,000 = 9 x 1,024 + 784: the last two (1,808 items) are cut
+    assert sizes[8:] == [256] * 7 + [16]
+    assert [len(c) for c in split_tail([[1, 2], [3]], eager=2)] == [2, 1]  # too short to cut
+
+
 # -- memory ----------------------------------------------------------------------------------------
 def _tree_rss(pid: int) -> int:
     """RSS of a process and all its descendants, in bytes (psutil, else /proc)."""

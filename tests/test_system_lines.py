@@ -3,6 +3,8 @@ auto-replies, masked placeholders and templates never reach the customer's text,
 evidence or labels; evidence spans start and end on word boundaries."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import voc
@@ -245,3 +247,44 @@ def test_line_key_drops_exactly_the_whitespace_of_the_re_module():
             continue
         text = f"客服{chr(i)}您好 12"
         assert line_key(text) == re.sub(r"\d+", "0", ws.sub("", nfkc(text).lower())), hex(i)
+
+
+# -- the scanning lookahead (voc.lang.patterns.compile_scanning) ---------------------------------
+SCAN_PATTERNS = ["abc", "a|b", "(?:咨询)?订单号", "^x", r"\d+元", "a*b", "(a|)c", r"\bfoo", "x(?=y)", "[a-c]+",
+                 r"您前面(?:还有|尚有)\s*\d+\s*(?:人|位)", r"\[(?:订单|数字)\s*[xX×*]?\d*\]", "K|ſ", "[^a]b", ".b",
+                 "a?", "(?i:a)b", r"(\w)\1", "Straße|İ"]
+
+
+@pytest.mark.parametrize("flags", [0, re.IGNORECASE])
+def test_scanning_lookahead_finds_the_same_matches(flags):
+    """The lookahead in front changes speed only: search, sub and finditer give what the plain
+    pattern gives, on random texts over an alphabet that the patterns' characters and their
+    case variants (K/k/KELVIN SIGN, s/ſ, İ/i) come from."""
+    import random
+
+    from voc.lang.patterns import compile_scanning
+
+    alphabet = "abcxyfoKkKsſSİi元订单号咨询您前面还有人 [*]0123456789ßStraeé\n"
+    rng = random.Random(7)
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    for pattern in SCAN_PATTERNS:
+        plain, fast = re.compile(pattern, flags), compile_scanning(pattern, flags)
+        for t in texts:
+            assert [m.span() for m in fast.finditer(t)] == [m.span() for m in plain.finditer(t)], (pattern, t)
+            assert fast.sub("#", t) == plain.sub("#", t)
+
+
+def test_first_chars_only_where_they_can_be_told():
+    from voc.lang.patterns import first_chars
+
+    assert first_chars("(?:咨询)?订单") == "[\\U000054a8\\U00008ba2]"  # 咨 or 订
+    assert first_chars(r"\d+元") == r"[\d]"
+    for pattern in ("a?", "[^a]b", ".b", "(?i:a)b", "x|", "$"):  # empty matches, any character, flags
+        assert first_chars(pattern) is None, pattern
+
+
+def test_shipped_system_lines_through_the_lookahead():
+    lines = SystemLines.from_files()
+    assert lines.strip("咨询订单号:[订单x] 我的快递呢") == "我的快递呢"
+    assert lines.strip("您好[数字x]元的[订单X]") == "您好 元的"
+    assert lines.is_line("您前面还有 3 人，请耐心等待") and not lines.is_line("订单什么时候到")

@@ -135,6 +135,34 @@ def _tag(chunk: list[Any], finalize: Callable[[Tagged], Any] | None,
     return finish(_WORKER_TARGET.tag_items(unpack(chunk)), finalize, finalize_chunk)
 
 
+def split_tail(chunks: Iterable[list], *, eager: int = 2, hold: int = 2, pieces: int = 4) -> Iterator[list]:
+    """The same items in the same order, in the same chunks except the last ``hold``, whose
+    items come in chunks ``pieces`` times smaller, so that parallel workers finish together.
+
+    Without it, the worker that takes the last chunk works alone while the others wait: on
+    average half a chunk's time (~0.3 s of a 15 s run on two workers). Knowing which chunks are
+    the last takes a lookahead of ``hold`` chunks, which starts after the first ``eager`` (one
+    per worker), so no worker waits for it at the start. Tagging does not depend on how
+    contacts are grouped into chunks, so the output is the same."""
+    from collections import deque
+
+    it = iter(chunks)
+    held: deque = deque()
+    size = 0
+    for i, chunk in enumerate(it):
+        size = max(size, len(chunk))
+        if i < eager:
+            yield chunk
+            continue
+        held.append(chunk)
+        if len(held) > hold:
+            yield held.popleft()
+    step = max(1, -(-size // pieces))
+    rest = [x for c in held for x in c]
+    for i in range(0, len(rest), step):
+        yield rest[i:i + step]
+
+
 def map_chunks(target: Any, chunks: Iterable[list], *, workers: int = 1, window: int | None = None,
                finalize: Callable[[Any], Any] | None = None,
                finalize_chunk: Callable[[list], Any] | None = None) -> Iterator[Any]:

@@ -6,7 +6,8 @@ An engine is an object with
 - ``load(settings) -> Pipeline``: the pipeline this engine tags with, built from
   ``voc.Settings`` (on a cluster the workers load the models; the caller gets a stand-in);
 - ``map_chunks(pipeline, chunks, *, finalize=None, finalize_chunk=None)``: the tagged chunks in
-  input order, ``finalize``/``finalize_chunk`` applied where each chunk was tagged;
+  input order, ``finalize``/``finalize_chunk`` applied where each chunk was tagged (an engine
+  may cut chunks smaller, e.g. ``LocalEngine`` the last ones: the items and their order stay);
 - ``close()`` (and ``with engine: ...``).
 
 ``LocalEngine`` (worker processes on this machine, the default) and ``voc.engines.dask.DaskEngine``
@@ -20,7 +21,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkabl
 
 from ..pipeline import Pipeline
 from ..settings import Settings
-from ..workers import default_workers
+from ..workers import default_workers, split_tail
 
 __all__ = ["Engine", "LocalEngine", "default_workers"]
 
@@ -54,7 +55,10 @@ class LocalEngine:
         chunks = iter(chunks)
         head = list(itertools.islice(chunks, 2))  # a single chunk is tagged here: no pool to start
         workers = self.workers if len(head) > 1 else 1
-        yield from pipeline.pipe_chunks(itertools.chain(head, chunks), workers=workers, window=window,
+        chunks = itertools.chain(head, chunks)
+        if workers > 1:  # the last chunks in smaller ones, so that the workers finish together
+            chunks = split_tail(chunks, eager=workers)
+        yield from pipeline.pipe_chunks(chunks, workers=workers, window=window,
                                         finalize=finalize, finalize_chunk=finalize_chunk)
 
     def close(self) -> None:

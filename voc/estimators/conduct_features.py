@@ -20,11 +20,11 @@ Chosen on development folds of the non-reserved labels (docs/qa.md "Agent conduc
 from __future__ import annotations
 
 import math
-import re
 from typing import Sequence
 
 import numpy as np
 
+from ..lang.patterns import compile_scanning
 from ..records import Turn
 from .root_cause_features import BITS
 
@@ -38,10 +38,10 @@ QUESTION_TYPES = {
 REFERRAL = r"私信|拨打|致电|热线|咨询|营业厅|联系方式|提供.{0,6}(号码|手机|订单)|1001\d|10000|10086|客服电话|当地"
 NEGATIVE = (r"敷衍|没用|呵呵|无语|垃圾|算了|还是|到底|不是|有什么用|什么意思|又|怎么还|然后呢|就这|[?？].*[?？]|!!|！！"
             r"|差劲|坑|骗|无奈|失望|搞笑|醉了")
-_QRX = tuple((re.compile(a), re.compile(b)) for a, b in QUESTION_TYPES.values())
-_ANY_Q = re.compile("|".join(f"(?:{a})" for a, _ in QUESTION_TYPES.values()))  # speed: one scan skips the four on most turns
-_REFER = re.compile(REFERRAL)
-_NEG = re.compile(NEGATIVE)
+_QRX = tuple((compile_scanning(a), compile_scanning(b)) for a, b in QUESTION_TYPES.values())
+_ANY_Q = compile_scanning("|".join(f"(?:{a})" for a, _ in QUESTION_TYPES.values()))  # speed: one scan skips the four on most turns
+_REFER = compile_scanning(REFERRAL)
+_NEG = compile_scanning(NEGATIVE)
 # digits, spaces and punctuation are dropped before bigrams are taken
 NOISE = "0123456789０１２３４５６７８９ \t\n\r\u3000\xa0,.!?，。！？~～、:：;；@#-_()（）[]【】"
 _IS_NOISE = np.zeros(0x10000, dtype=bool)

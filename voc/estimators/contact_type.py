@@ -20,12 +20,12 @@ A contact with no customer text is ``other``. Files: ``config.json`` and ``weigh
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..lang.patterns import compile_scanning
 from ..records import ContactType, Doc
 from .common import checked_label, load_folder, prepared
 from .linear_text import LinearText, fit_with_dev, save_folder
@@ -98,7 +98,7 @@ class ContactTypeClassifier:
 
     def _inputs(self, docs: Sequence[Doc]) -> tuple[dict[str, list], np.ndarray]:
         texts = [d.text for d in docs]
-        res = [re.compile(p) for p in self.cues.values()]
+        res = [compile_scanning(p) for p in self.cues.values()]
         dense = np.zeros((len(docs), len(res) + 3))
         for i, d in enumerate(docs):
             t = d.text

@@ -24,6 +24,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError, ModelError
+from ..lang.patterns import compile_scanning
 from ..records import Resolved, Turn
 from .common import checked_label, load_folder, transposed
 from .linear_text import LinearText, fit_with_dev, save_folder
@@ -34,7 +35,7 @@ FORMAT = "voc-resolved/2"
 LABELS = ("yes", "no", "unclear")
 LABEL_ALIASES = {"是": "yes", "已解决": "yes", "否": "no", "未解决": "no", "不清楚": "unclear", "不确定": "unclear"}
 # a single text that says its need was met
-SAYS_RESOLVED = re.compile(r"(问题|已经|终于|总算|顺利)(已经?|都|也)?(得到)?解决了|已解决|已经处理好了|已经退款了|已经收到退款")
+SAYS_RESOLVED = compile_scanning(r"(问题|已经|终于|总算|顺利)(已经?|都|也)?(得到)?解决了|已解决|已经处理好了|已经退款了|已经收到退款")
 _NOT_RESOLVED = re.compile(r"[没未不无](有|能|法)?(得到)?(解决|处理)|还没|尚未")
 # cue indicators: name -> (which turn, regular expression)
 CUES = {
@@ -192,8 +193,8 @@ class ResolvedClassifier:
         return np.hstack([dense, np.column_stack(cols)])
 
     def _inputs(self, X: Sequence[Sequence[Turn]]) -> tuple[dict[str, list], np.ndarray]:
-        cues = [(side, re.compile(p)) for side, p in self.cues.values()]
-        rx = {k: re.compile(p) for k, p in self.exchange.items()}
+        cues = [(side, compile_scanning(p)) for side, p in self.cues.values()]
+        rx = {k: compile_scanning(p) for k, p in self.exchange.items()}
         last_a, last_c, agent, first = [], [], [], []
         nb = len(cues) + 5
         dense = np.zeros((len(X), nb + N_EXCHANGE))

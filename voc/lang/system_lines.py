@@ -22,7 +22,7 @@ from typing import Iterable, Sequence
 
 from ..errors import ConfigError
 from .cues import tsv_rows
-from .patterns import compile_user
+from .patterns import compile_scanning, compile_user
 
 KINDS = ("prefix", "line", "fragment")
 SYSTEM = "system"
@@ -124,7 +124,7 @@ class SystemLines:
 def _compile(patterns: Sequence[str]) -> re.Pattern | None:
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return compile_scanning("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..lang.patterns import compile_scanning
 from ..records import Commitment, Turn
 
 _NUM = r"(\d+|[一二两三四五六七八九十半]+)"
-DUE = re.compile(rf"{_NUM}\s*(个)?\s*(小时|工作日|个?工作日|天|日|分钟|周|星期)(之内|以内|内)?|今天|今日|明天|明日|当天|"
+DUE = compile_scanning(rf"{_NUM}\s*(个)?\s*(小时|工作日|个?工作日|天|日|分钟|周|星期)(之内|以内|内)?|今天|今日|明天|明日|当天|"
                  r"本周|下周|月底|\d{1,2}[点:：]\d{0,2}(前|之前)?")
 KINDS = (
     ("deadline", re.compile(rf"(?=[\d一二两三四五六七八九十半])(?:{_NUM}\s*个?\s*(小时|工作日|天|日|分钟)(之内|以内|内).{{0,8}}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from ..lang.patterns import compile_scanning
 from ..records import Turn
 from .engine import bigrams
 
@@ -20,7 +21,7 @@ from .engine import bigrams
 # transfer-to-human requests"); not a report of an earlier attempt, a manual process (人工提额),
 # a hotline number alone or a greeting (在吗)
 _PERSON = r"(人工|真人|活人)"
-REQUEST = re.compile(
+REQUEST = compile_scanning(
     rf"(转|转接|接|找|要|换|叫|请|给我接?|来个?|需要|我要|联系|接通|轻|申请)(一?个)?{_PERSON}"
     rf"|(怎么|如何|怎样|哪里|在哪)(才能)?(联系|打|接通|找|转|接)(到)?(上)?{_PERSON}"
     rf"|{_PERSON}(客服|服务|坐席|座席|台)?\s*(在哪|在不在|在吗|在么|在爱么|呐|呢|在哪里|有吗|出来)"
@@ -46,7 +47,7 @@ REQUEST = re.compile(
     r"|(人工|真人|活人)还是(机器|机械|电脑|自动)|(机器|机械|电脑)人?还是(人工|真人|活人)")
 # short clauses that are a bare 客服 / 人工 command with or without a topic (客服; 蚂蚁借呗客服; 花呗分期人工)
 BARE_SERVICE = re.compile(r"^\W*(\w{0,6}(客服|人工)|(客服|人工)\W*\w{0,6})\W*$")
-NOT_REQUEST = re.compile(
+NOT_REQUEST = compile_scanning(
     r"人工(提额|审核|申请|扣款|还款|开通|回访|邀请|智能|费|成本|湖|降雨)|(还款顺序|顺序)人工|无法|没法|没有转|打来|打过来|来得方便"
     r"|打不通|没人接|无人接|不接|不通|挂(断|机|了)|(全|一直|都)(在)?忙|按半天|已经?(联系|反馈|打)|打了|打过|拨了|致电"
     r"|没有人工(跟|和|给)我|取消(了)?人工|你是机器人|自动回复|机器人(客服|回复)|都是机器"
@@ -74,7 +75,7 @@ TRANSFER = re.compile(
 # bot failure signals (taxonomy: the bot's failures that precede a hand-off)
 CUSTOMER_FAILS = re.compile(r"答非所问|听不懂|没听懂|看不懂|不是这个意思|我问的是|你在说什么|说人话|牛头不对马嘴"
                             r"|驴唇不对马嘴|文不对题|不是我问的|没用的?回答|机器人|自动回复")
-BOT_FALLBACK = re.compile(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
+BOT_FALLBACK = compile_scanning(r"(没|不|未)(有|能)?(听懂|理解|明白|识别)|换个(说法|问法)|没有?找到(相关|答案)|还在学习|再说一遍|请重新描述")
 
 
 # the words every match of REQUEST, BARE_SERVICE and _BARE_PERSON contains (read off each alternative);

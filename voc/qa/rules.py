@@ -158,7 +158,7 @@ def _regex(raw: dict, key: str, err, what: str) -> re.Pattern | None:
     if p is None:
         return None
     try:
-        rx = compile_user(p)
+        rx = compile_user(p, scanning=True)
     except re.error as e:
         raise err(key, f"{key} {p!r} of {what} is not a valid regular expression ({e}); fix it.") from None
     except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)

@@ -272,7 +272,7 @@ def _make_rule(raw: dict[str, Any], name: str, line: int, source: str) -> Rule:
     patterns = []
     for p in strings("regex"):
         try:
-            patterns.append(compile_user(p))
+            patterns.append(compile_user(p, scanning=True))
         except re.error as e:
             raise err("regex", f"regex {p!r} of rule {rid!r} is not a valid regular expression ({e}); fix it.") from None
         except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)

@@ -34,6 +34,7 @@ from ..errors import ConfigError, ModelError
 from ..estimators.sentiment import Joint, NBLogit, SnowNLPBackend, ThreeWay
 from ..lang.closings import Formulas, default_formulas
 from ..lang.cues import tsv_rows
+from ..lang.patterns import compile_scanning
 from ..records import Sentiment as SentimentRecord
 from ..records import Tagged, evolve
 
@@ -48,7 +49,7 @@ _MAX_LOGIT = 12.0
 JOINT_MIN = 64  # texts in a batch from which the models' shared n-gram look-up is built and used
 
 # -- signals: emoji, intensity -------------------------------------------------------------
-_EXCLAIM = re.compile(r"[!！]{2,}|[?？]{3,}")
+_EXCLAIM = compile_scanning(r"[!！]{2,}|[?？]{3,}")
 _PLACEHOLDER = re.compile(r"\[([\u4e00-\u9fffA-Za-z]{1,6})\]")
 _EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
 
