@@ -738,6 +738,51 @@ Not changed: jieba's tie test (`_TIES`, a back-reference regex, ~10 µs per cont
 segmenter: a bigram pre-check in Python was slower), OpenCC on a batch's turns joined (~1-2 µs
 a turn), evidence spans' word boundaries (the segment stage's cuts are per turn and filtered).
 
+### Stage costs, issue 15 sixth round
+
+`python bench/stage_costs.py --ref f5ba0da -n 5000 --runs 3 --interleave` on a quiet machine
+(load 0.2-0.5). Stages this round did not touch read 0.89-1.07x, so only the total and the
+stages named below say something; medians, so the rows do not add up to the total:
+
+| stage | before ms/contact | after ms/contact | after / before |
+|---|---:|---:|---:|
+| normalise | 0.058 | 0.049 | 0.83 |
+| contact_type | 0.054 | 0.051 | 0.93 |
+| sentiment | 0.087 | 0.080 | 0.92 |
+| resolved | 0.033 | 0.030 | 0.90 |
+| escalation | 0.052 | 0.047 | 0.90 |
+| **all stages** | **0.671** | **0.611** | **0.91** |
+
+Each change gives the same bytes (`python bench/identical.py --ref f5ba0da`: samples, call turns
+and 20,000 real contacts with 1 and 2 workers and Dask; samples and 20,000 real contacts with
+`--qa` by `cmp`); the check is in brackets.
+
+- **A lookahead of the characters a match can start with** (`voc.lang.patterns.compile_scanning`),
+  for regexes searched on every contact where `re` cannot skip ahead by itself (it does so only
+  when the pattern opens with a literal, a class or an alternation of literals). The characters
+  are read from the parsed pattern; a pattern that can match the empty string, or opens with
+  any character or a lookaround, is left as it is. System-line fragments 5.2 -> 2.0 us a turn
+  (two strips and a search per turn), the unanchored system lines 3.9 -> 2.3, contact type's
+  `failure` cue 8.8 -> 3.5, QA's transfer request on a whole turn 68 -> 19, agent conduct's
+  patterns, resolved's exchange patterns, escalation and QA rule regexes. Where `re` skips ahead
+  itself the lookahead is left out: it would cost 1-2 us. [`tests/test_system_lines.py`: 19
+  patterns, with and without IGNORECASE, against the plain ones on 3,000 random texts over an
+  alphabet with case-folding characters]
+- **The last chunks in quarters** (`voc.workers.split_tail`, used by the local engine with more
+  than one worker): the worker that took a run's last chunk of 1,024 contacts tagged it alone
+  while the other waited, on average half a chunk (~0.3 s on two workers). The last two chunks
+  now go out as chunks of 256; the first ones go out at once, so no worker waits for the
+  lookahead at the start. [`tests/test_scale.py`]
+- **The benchmark byte-compiles the tree first** (`compileall`, as `pip install` does): these
+  machines set `PYTHONDONTWRITEBYTECODE`, so every `voc tag` command compiled voc's modules from
+  source, ~0.2 s of start-up that an installed voc does not pay.
+
+Looked at and left: the segmenter's load (jieba's 498,113-word dictionary as a dict, ~0.2 s, needed
+by the exactness checks of the rjieba path), building the n-gram hash tables (a vectorised
+linear-probing build was only 15% faster), loading the topic model without scipy.special
+(digamma by hand would not give scipy's bits), reading JSON lines with orjson (~4 us a contact
+in the parent).
+
 ## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
