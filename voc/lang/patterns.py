@@ -169,15 +169,11 @@ def _cased(code: int) -> bool:
     return c.lower() != c or c.upper() != c
 
 
-def _re_finds_start(pattern: str, flags: int) -> bool:
-    """Whether ``re`` skips to where a match can start by itself: the pattern opens with a
-    literal, a class, or an alternation whose every branch opens with a literal (characters
-    without case under IGNORECASE), as ``re._compiler`` checks, or with ``^`` (tried at the
-    start only). A lookahead would then only slow it."""
-    try:
-        items = _p.parse(pattern, flags)
-    except (re.error, RecursionError, OverflowError):
-        return True
+def _re_finds_start(items: Any, flags: int) -> bool:
+    """Whether ``re`` skips to where a match of the parsed pattern ``items`` can start by itself:
+    it opens with a literal, a class, or an alternation whose every branch opens with a literal
+    (characters without case under IGNORECASE), as ``re._compiler`` checks, or with ``^`` (tried
+    at the start only). A lookahead would then only slow it."""
     while items and items[0][0] is _c.SUBPATTERN and not (items[0][1][1] or items[0][1][2]):
         items = items[0][1][3]
     if not items:
@@ -196,16 +192,25 @@ def _re_finds_start(pattern: str, flags: int) -> bool:
     return False
 
 
-def first_chars(pattern: str, flags: int = 0) -> str | None:
-    """A character class (``[...]``) that the first character of every match of ``pattern``
-    is in, or None when that cannot be told or the pattern can match the empty string."""
+def _parsed(pattern: str, flags: int) -> Any:
     try:
-        found = _first(_p.parse(pattern, flags))
+        return _p.parse(pattern, flags)
     except (re.error, RecursionError, OverflowError):
         return None
+
+
+def _class_of(items: Any) -> str | None:
+    found = _first(items)
     if found is None or found[1] or not found[0]:
         return None
     return "[" + "".join(dict.fromkeys(found[0])) + "]"
+
+
+def first_chars(pattern: str, flags: int = 0) -> str | None:
+    """A character class (``[...]``) that the first character of every match of ``pattern``
+    is in, or None when that cannot be told or the pattern can match the empty string."""
+    items = _parsed(pattern, flags)
+    return None if items is None else _class_of(items)
 
 
 @lru_cache(maxsize=512)
@@ -218,7 +223,8 @@ def compile_scanning(pattern: str, flags: int = 0) -> re.Pattern:
     level; with the lookahead (compiled under the same flags, so case-insensitivity applies to
     it the same way) a position that no pattern can start at costs one class test. On the
     shipped system-line fragments: 5.2 -> 2.0 µs a turn."""
-    cls = None if _re_finds_start(pattern, flags) else first_chars(pattern, flags)
+    items = _parsed(pattern, flags)
+    cls = None if items is None or _re_finds_start(items, flags) else _class_of(items)
     if cls is not None:
         try:
             return re.compile(f"(?={cls})(?:{pattern})", flags)
