@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable
@@ -42,11 +43,21 @@ def sha256(path: Path) -> str:
 def library_versions(libs: Iterable[str] = TRACKED_LIBS) -> dict[str, str]:
     out = {"voc": __version__}
     for lib in libs:
-        try:
-            out[lib] = metadata.version(lib)
-        except metadata.PackageNotFoundError:
-            pass
+        v = _installed_version(lib)
+        if v is not None:
+            out[lib] = v
     return out
+
+
+@lru_cache(maxsize=None)
+def _installed_version(lib: str) -> str | None:
+    """The installed version of ``lib`` (None: not installed), read once per process: each
+    ``metadata.version`` scans the installed distributions (~4 ms), and every model loaded
+    checks five libraries."""
+    try:
+        return metadata.version(lib)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def write_manifest(folder: str | Path, *, name: str, version: str, description: str = "",
