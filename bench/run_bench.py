@@ -832,6 +832,32 @@ linear-probing build was only 15% faster), loading the topic model without scipy
 (digamma by hand would not give scipy's bits), reading JSON lines with orjson (~4 us a contact
 in the parent).
 
+### Stage costs, issue 15 seventh round
+
+The sixth round's rjieba change (69ec09e) made tagging slower, not faster. voc now loads rjieba's
+extension module without importing the `rjieba` package, so `importlib.util.find_spec("rjieba")`
+in `voc.text.segment.default_backend` was no longer answered from `sys.modules`: every call
+searched each folder on `sys.path` (~0.2 ms), and root cause's evidence spans asked once per
+clause they widened to word bounds (1,252 calls in 5,000 contacts). It hid among the stages that
+round did not touch (0.89-1.07x in its table). The sixth session's second and third full runs
+(0.67x and 0.74x the bare script) carried it; its first run (6412d3a, 0.79x) did not.
+
+`python bench/stage_costs.py --ref f03ee74 -n 5000 --runs 3 --interleave` (the other stages read
+0.78-1.01x on a host whose speed drifts; only the root-cause row is this change):
+
+| stage | before ms/contact | after ms/contact | after / before |
+|---|---:|---:|---:|
+| root_cause | 0.186 | 0.142 | 0.76 |
+| **all stages** | **0.995** | **0.863** | **0.87** |
+
+- **The default backend is looked up once per process** (`functools.lru_cache`). [samples with
+  and without `--qa`, and 20,000 real contacts with `--qa` on 2 workers, byte-identical to
+  f03ee74; `tests/test_scale.py`: once warm, tagging a batch searches the file system for no
+  module (fails at f03ee74)]
+- **Model loading reads each library's installed version once per process**: every model folder
+  checks five libraries' versions, and each `importlib.metadata.version` scans the installed
+  distributions (~20 ms per folder, ~0.1 s of start-up over six folders, cProfile).
+
 ## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
