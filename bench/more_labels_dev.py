@@ -4,12 +4,13 @@
     python bench/more_labels_dev.py --task contact_type --runs with --param C=16    # a design variant
     python bench/more_labels_dev.py --task contact_type --runs with --cue mixed='(但|就是).{0,12}(不|差)'
     python bench/more_labels_dev.py --task contact_type --runs with --weak-review-weight 0.5
+    python bench/more_labels_dev.py --task resolved --runs with --resolved-param 'agent_formulas=[]'
 
 For each task and fold seed the model is trained twice on the non-reserved hand labels, without
 and with the rows of everyday_more.csv, and the out-of-fold predictions are scored on the rows of
 ``everyday.csv`` (the same rows in both runs, so the two figures compare) by kind of traffic, and on
 the new rows (with-run only) and over all of them. ``--param KEY=VALUE`` (a JSON value) sets a parameter of
-the contact-type estimator, ``--cue NAME=REGEX`` adds or replaces one of its cue expressions,
+the contact-type estimator (``--resolved-param``: of the resolved estimator), ``--cue NAME=REGEX`` adds or replaces one of its cue expressions,
 ``--weak-review-weight`` sets the weight of its weak review labels: design variants compared on the
 same folds. Never reads a reserved row: the models' own evaluation of the
 reserved rows is ``python -m voc.training.contact_type`` / ``python -m voc.training.resolved``.
@@ -35,7 +36,7 @@ def oof(task: str, seed: int, more: bool, params: dict | None = None) -> tuple[l
         return data["kinds"], data["sources"], list(data["y"][:n]), model.dev_["pred"]
     from voc.training.resolved import train
 
-    model, data = train(seed, more=more)
+    model, data = train(seed, more=more, **(params or {}))
     n = len(data["y"])
     return ["helpdesk dialogues"] * n, data["sources"], list(data["y"]), model.dev_["pred"]
 
@@ -52,6 +53,8 @@ def main(argv=None) -> None:
                     help="train without and/or with everyday_more.csv")
     ap.add_argument("--param", nargs="*", default=[], metavar="KEY=VALUE", help="contact-type estimator parameter")
     ap.add_argument("--cue", nargs="*", default=[], metavar="NAME=REGEX", help="contact-type cue added or replaced")
+    ap.add_argument("--resolved-param", nargs="*", default=[], metavar="KEY=VALUE",
+                    help="resolved estimator parameter (a JSON value), e.g. agent_formulas=[] for every agent turn")
     ap.add_argument("--weak-review-weight", type=float, default=None, help="contact type: weight of weak review rows")
     ap.add_argument("--weak-chat-weight", type=float, default=None,
                     help="contact type: weight of the weak chat rows (XS utterances drawn as `other`)")
@@ -62,6 +65,9 @@ def main(argv=None) -> None:
     from voc.estimators.contact_type import CUES
 
     params = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.param)}
+    rparams = {k: json.loads(v) for k, _, v in (p.partition("=") for p in args.resolved_param)}
+    if rparams:
+        print(f"\nresolved variant: {args.resolved_param}")
     if args.cue:
         params["cues"] = {**CUES, **{k: v for k, _, v in (c.partition("=") for c in args.cue)}}
     if args.weak_review_weight is not None:
@@ -76,7 +82,7 @@ def main(argv=None) -> None:
         print("| seed | training | rows of | kind | accuracy |\n|---|---|---|---|---:|")
         for seed in args.seeds:
             for more in [r == "with" for r in args.runs]:
-                kinds, sources, gold, pred = oof(task, seed, more, params if task == "contact_type" else None)
+                kinds, sources, gold, pred = oof(task, seed, more, params if task == "contact_type" else rparams)
                 for src in ("everyday.csv", "everyday_more.csv", "all"):
                     if src != "everyday.csv" and not more:
                         continue

@@ -18,19 +18,21 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
 from ..errors import InputError, ModelError
+from ..lang.closings import Formulas, default_formulas
 from ..lang.patterns import compile_scanning
 from ..records import Resolved, Turn
 from .common import checked_label, load_folder, transposed
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "resolved"
-VERSION = "1.2.0"  # of the shipped model (voc.training.resolved.build_default)
+VERSION = "1.3.0"  # of the shipped model (voc.training.resolved.build_default)
 FORMAT = "voc-resolved/2"
 LABELS = ("yes", "no", "unclear")
 LABEL_ALIASES = {"是": "yes", "已解决": "yes", "否": "no", "未解决": "no", "不清楚": "unclear", "不确定": "unclear"}
@@ -64,10 +66,53 @@ EXCHANGE = {
     "question": r"[?？]|请问|怎么|如何|吗|什么时候|多久|哪里|能不能|可以",
 }
 N_EXCHANGE = 18  # columns of exchange_features
+# Agent service formulas (taxonomy section 2): an agent or bot turn made only of these, with the
+# customer formulas of corpus/lexicons/closings.tsv (punctuation and particles aside), says nothing
+# about the need: "感谢您的来电，祝您生活愉快，再见" after a call-back promise. The final exchange is read
+# from the last substantive agent turn. Saved in the model (``agent_formulas``).
+AGENT_FORMULAS = (
+    "感谢您的来电", "感谢来电", "谢谢您的来电", "感谢您的耐心", "感谢您的耐心等待", "谢谢您的耐心", "感谢您的等待",
+    "感谢您的支持", "谢谢您的支持", "感谢您的理解", "谢谢您的理解", "感谢您的配合", "谢谢您的配合",
+    "感谢您的理解和支持", "感谢您的支持和理解", "感谢您的反馈", "感谢您的咨询", "感谢您的关注", "感谢您的信任",
+    "感谢您的耐心与理解", "感谢您的来电与支持", "非常感谢", "十分感谢",
+    "祝您生活愉快", "祝您愉快", "祝您购物愉快", "祝您工作顺利", "祝您一切顺利", "祝您生活顺利", "祝您天天开心",
+    "祝您周末愉快", "祝您身体健康", "祝您",
+    "请问还有什么可以帮您", "还有什么可以帮您", "请问还有什么可以帮您的吗", "还有什么可以帮您的吗",
+    "请问还有其他可以帮您的吗", "还有其他可以帮您的吗", "请问还有其他问题吗", "还有其他问题吗", "请问还有别的问题吗",
+    "还有别的问题吗", "请问还有其他需要帮助的吗", "还有其他需要帮助的吗", "还有什么需要帮助的吗",
+    "请问还有什么问题吗", "还有什么问题吗", "请问还有其他可以帮到您的吗", "还有其他可以帮到您的吗",
+    "请问还有什么可以帮到您的吗", "还有什么可以帮到您的吗", "请问还有其他需要咨询的吗", "还有其他需要咨询的吗",
+    "请问有什么可以帮您", "有什么可以帮您", "请问有什么可以帮您的吗", "有什么可以帮您的吗",
+    "请问有什么可以帮到您", "很高兴为您服务", "欢迎致电", "欢迎来电", "欢迎下次光临", "欢迎再次光临", "欢迎下次来电",
+    "欢迎您再次来电", "欢迎再次来电", "期待您的再次光临", "不客气", "不用谢", "应该的", "这是我们应该做的",
+    "请您对我的服务做出评价", "请对我的服务进行评价", "麻烦您对我的服务进行评价", "稍后请对我的服务进行评价",
+)
 # auxiliary targets from STC-3's annotations (voc.training.resolved): the task-accomplished score
 # A (as in 1.0.0), satisfaction S, effectiveness E, and whether the helpdesk gave / the customer reported
 # a solution (HNUG* / CNUG* nuggets)
 AUX = ("A", "S", "E", "H", "C")
+
+
+def agent_formulas(extra: Sequence[str]) -> Formulas | None:
+    """The matcher of formula-only agent turns: ``extra`` with the customer formulas of
+    corpus/lexicons/closings.tsv (None when ``extra`` is empty: every agent turn counts)."""
+    if not extra:
+        return None
+    return _agent_formulas(tuple(extra))
+
+
+@lru_cache(maxsize=4)
+def _agent_formulas(extra: tuple[str, ...]) -> Formulas:
+    return Formulas([*extra, *default_formulas().formulas])
+
+
+def substantive(turns: Sequence[Turn], formulas: Formulas | None) -> Sequence[Turn]:
+    """The turns without the agent and bot turns made only of service formulas (all of them when
+    ``formulas`` is None)."""
+    if formulas is None:
+        return turns
+    return tuple(t for t in turns if t.speaker not in ("agent", "bot") or not t.text
+                 or not formulas.is_formula(t.text))
 
 
 def exchange_features(turns: Sequence[Turn], rx: dict[str, "re.Pattern[str]"]) -> list[float]:
@@ -148,19 +193,21 @@ class ResolvedClassifier:
     def __init__(self, C: float = 1.0, last_weight: float = 1.0, side_weight: float = 0.5, cue_weight: float = 1.0,
                  min_df: int = 2, cv: int = 5, random_state: int = 0, cues: dict[str, tuple[str, str]] | None = None,
                  aux_weight: float = 0.5, first_weight: float = 1.0, exchange_weight: float = 2.0,
-                 exchange: dict[str, str] | None = None):
+                 exchange: dict[str, str] | None = None, agent_formulas: Sequence[str] | None = AGENT_FORMULAS):
         self.C, self.last_weight, self.side_weight, self.cue_weight = C, last_weight, side_weight, cue_weight
         self.min_df, self.cv, self.random_state = min_df, cv, random_state
         self.cues = {k: tuple(v) for k, v in (cues or CUES).items()}
         self.aux_weight, self.first_weight, self.exchange_weight = aux_weight, first_weight, exchange_weight
         self.exchange = dict(exchange or EXCHANGE)
+        self.agent_formulas = tuple(agent_formulas or ())
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"C": self.C, "last_weight": self.last_weight, "side_weight": self.side_weight,
                 "cue_weight": self.cue_weight, "min_df": self.min_df, "cv": self.cv,
                 "random_state": self.random_state, "cues": {k: list(v) for k, v in self.cues.items()},
                 "aux_weight": self.aux_weight, "first_weight": self.first_weight,
-                "exchange_weight": self.exchange_weight, "exchange": dict(self.exchange)}
+                "exchange_weight": self.exchange_weight, "exchange": dict(self.exchange),
+                "agent_formulas": list(self.agent_formulas)}
 
     def _linear(self, main: bool = True) -> LinearText:
         """The main model's blocks (with the first customer turn), or an auxiliary model's."""
@@ -198,7 +245,9 @@ class ResolvedClassifier:
         last_a, last_c, agent, first = [], [], [], []
         nb = len(cues) + 5
         dense = np.zeros((len(X), nb + N_EXCHANGE))
+        formulas = agent_formulas(self.agent_formulas)
         for i, turns in enumerate(X):
+            turns = substantive(turns, formulas)
             a = [t.text for t in turns if t.speaker in ("agent", "bot") and t.text]
             c = [t.text for t in turns if t.speaker == "customer" and t.text]
             la, lc = (a[-1] if a else ""), (c[-1] if len(c) > 1 else "")  # a first turn is no reply
@@ -319,7 +368,7 @@ class ResolvedClassifier:
     def load(cls, folder: str | Path) -> "ResolvedClassifier":
         config, arrays, manifest = load_folder(folder, name=NAME, fmt=FORMAT)
         try:
-            model = cls(**config["params"])
+            model = cls(**{"agent_formulas": (), **config["params"]})  # (older models: every agent turn)
             model.model_ = LinearText.from_parts(config["linear"], config["temperature"], arrays)
             model.n_train_ = config.get("training")
             model.dev_ = None
