@@ -9,6 +9,8 @@ the customer's 好的谢谢 or renewed complaint; each a regular expression save
 first customer turn, indicators of the final exchange (``exchange_features``: an unanswered agent
 question, a fix with no report back, the customer accepting, complaining again or reporting the
 problem gone ...), and the logits of auxiliary models trained on STC-3's dialogue annotations.
+Every feature is read without the agent and bot turns made only of service formulas (a closing
+"感谢您的来电，祝您生活愉快，再见" decides nothing; ``AGENT_FORMULAS``, saved in the model).
 
 A single text (ticket, review, question: no agent or bot turn) cannot show whether the need was
 met: it is ``unclear`` with score None, unless the text itself says so (``SAYS_RESOLVED``, not
@@ -66,10 +68,11 @@ EXCHANGE = {
     "question": r"[?？]|请问|怎么|如何|吗|什么时候|多久|哪里|能不能|可以",
 }
 N_EXCHANGE = 18  # columns of exchange_features
-# Agent service formulas (taxonomy section 2): an agent or bot turn made only of these, with the
-# customer formulas of corpus/lexicons/closings.tsv (punctuation and particles aside), says nothing
+# Agent service formulas (taxonomy section 2): an agent or bot turn made only of these and the
+# customer formulas of corpus/lexicons/closings.tsv (punctuation and particles aside) says nothing
 # about the need: "感谢您的来电，祝您生活愉快，再见" after a call-back promise. The final exchange is read
-# from the last substantive agent turn. Saved in the model (``agent_formulas``).
+# from the last substantive agent turn. The whole list (these and closings.tsv's, as read when the
+# model is made) is saved in the model as ``agent_formulas``.
 AGENT_FORMULAS = (
     "感谢您的来电", "感谢来电", "谢谢您的来电", "感谢您的耐心", "感谢您的耐心等待", "谢谢您的耐心", "感谢您的等待",
     "感谢您的支持", "谢谢您的支持", "感谢您的理解", "谢谢您的理解", "感谢您的配合", "谢谢您的配合",
@@ -93,17 +96,17 @@ AGENT_FORMULAS = (
 AUX = ("A", "S", "E", "H", "C")
 
 
-def agent_formulas(extra: Sequence[str]) -> Formulas | None:
-    """The matcher of formula-only agent turns: ``extra`` with the customer formulas of
-    corpus/lexicons/closings.tsv (None when ``extra`` is empty: every agent turn counts)."""
-    if not extra:
+def agent_formulas(formulas: Sequence[str]) -> Formulas | None:
+    """The matcher of agent turns made only of ``formulas`` (None when there are none: every
+    agent turn counts)."""
+    if not formulas:
         return None
-    return _agent_formulas(tuple(extra))
+    return _agent_formulas(tuple(formulas))
 
 
 @lru_cache(maxsize=4)
-def _agent_formulas(extra: tuple[str, ...]) -> Formulas:
-    return Formulas([*extra, *default_formulas().formulas])
+def _agent_formulas(formulas: tuple[str, ...]) -> Formulas:
+    return Formulas(formulas)
 
 
 def substantive(turns: Sequence[Turn], formulas: Formulas | None) -> Sequence[Turn]:
@@ -193,13 +196,15 @@ class ResolvedClassifier:
     def __init__(self, C: float = 1.0, last_weight: float = 1.0, side_weight: float = 0.5, cue_weight: float = 1.0,
                  min_df: int = 2, cv: int = 5, random_state: int = 0, cues: dict[str, tuple[str, str]] | None = None,
                  aux_weight: float = 0.5, first_weight: float = 1.0, exchange_weight: float = 2.0,
-                 exchange: dict[str, str] | None = None, agent_formulas: Sequence[str] | None = AGENT_FORMULAS):
+                 exchange: dict[str, str] | None = None, agent_formulas: Sequence[str] | None = None):
         self.C, self.last_weight, self.side_weight, self.cue_weight = C, last_weight, side_weight, cue_weight
         self.min_df, self.cv, self.random_state = min_df, cv, random_state
         self.cues = {k: tuple(v) for k, v in (cues or CUES).items()}
         self.aux_weight, self.first_weight, self.exchange_weight = aux_weight, first_weight, exchange_weight
         self.exchange = dict(exchange or EXCHANGE)
-        self.agent_formulas = tuple(agent_formulas or ())
+        # None: AGENT_FORMULAS and closings.tsv's customer formulas as read now (then saved with the model)
+        self.agent_formulas = tuple((*AGENT_FORMULAS, *default_formulas().formulas) if agent_formulas is None
+                                    else agent_formulas)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"C": self.C, "last_weight": self.last_weight, "side_weight": self.side_weight,
