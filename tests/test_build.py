@@ -53,3 +53,24 @@ def test_check_exits_non_zero_from_the_command_line(fake_builder):
     with pytest.raises(SystemExit) as e:
         build.main(["--check", "fake"])
     assert e.value.code == 1
+
+
+def test_weights_equal_up_to_float_rounding_count_as_reproduced(tmp_path):
+    """Weights trained on another CPU differ in their last bits; anything more is a difference."""
+    import numpy as np
+
+    coef = np.linspace(-1, 1, 50, dtype=np.float32).reshape(5, 10)
+    keys = np.arange(10, dtype=np.int64)
+
+    def save(name: str, **arrays) -> Path:
+        np.savez(tmp_path / name, **arrays)
+        return tmp_path / name
+
+    ref = save("ref.npz", coef=coef, keys=keys)
+    assert build.weights_close(ref, save("same.npz", coef=coef, keys=keys)) == 0.0
+    last_bits = np.nextafter(coef, np.float32(2))  # every weight one float32 step up
+    assert 0 < build.weights_close(ref, save("rounded.npz", coef=last_bits, keys=keys)) < build.FLOAT_ATOL
+    assert build.weights_close(ref, save("moved.npz", coef=coef + np.float32(1e-3), keys=keys)) is None
+    assert build.weights_close(ref, save("vocab.npz", coef=coef, keys=keys + 1)) is None
+    assert build.weights_close(ref, save("fewer.npz", coef=coef)) is None
+    assert build.weights_close(ref, save("shape.npz", coef=coef.T, keys=keys)) is None

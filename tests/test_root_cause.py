@@ -512,15 +512,18 @@ def test_build_default_on_shared_data(built_root_cause):
 @pytest.mark.slow
 def test_build_default_reproduces_the_shipped_weights(built_root_cause):
     """The shipped model is what the build gives on this tree (1.4.1 was rebuilt after the text
-    changes that left 1.4.0 a few vocabulary keys apart: docs/root_cause.md, Reproducing)."""
-    from voc.models import find, read_json, sha256
+    changes that left 1.4.0 a few vocabulary keys apart: docs/root_cause.md, Reproducing): the
+    same config, and the same weights up to float rounding (bit for bit on the CPU that built the
+    shipped model; another CPU rounds its last bits otherwise: voc.build.weights_close)."""
+    from voc.build import weights_close
+    from voc.models import find, read_json
     from voc.text.segment import fingerprint
 
     shipped = find("root_cause")
     assert shipped is not None
     old, new = read_json(shipped / "config.json"), read_json(built_root_cause / "config.json")
-    assert old["segmenter"] == fingerprint() and old["cues"] == new["cues"]
-    assert sha256(built_root_cause / "weights.npz") == sha256(shipped / "weights.npz")  # the build reproduces
+    assert old["segmenter"] == fingerprint() and old == new
+    assert weights_close(built_root_cause / "weights.npz", shipped / "weights.npz") is not None  # the build reproduces
 
 
 def test_evidence_spans_memo_and_overlap_shortcut_change_nothing():
