@@ -91,7 +91,10 @@ def _manifests_agree(a: Path, b: Path, files: set[str]) -> bool:
     """Two manifests equal but for the checksums of ``files``."""
     import json
 
-    x, y = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))
+    try:
+        x, y = (json.loads(p.read_text(encoding="utf-8")) for p in (a, b))
+    except (OSError, ValueError):  # one side has none, or an unreadable one: they differ
+        return False
     for m in (x, y):
         m["files"] = {k: v for k, v in m.get("files", {}).items() if k not in files}
     return x == y
