@@ -96,20 +96,14 @@ AGENT_FORMULAS = (
 AUX = ("A", "S", "E", "H", "C")
 
 
-def agent_formulas(formulas: Sequence[str]) -> Formulas | None:
-    """The matcher of agent turns made only of ``formulas`` (None when there are none: every
-    agent turn counts)."""
-    if not formulas:
-        return None
-    return _agent_formulas(tuple(formulas))
-
-
 @lru_cache(maxsize=4)
-def _agent_formulas(formulas: tuple[str, ...]) -> Formulas:
-    return Formulas(formulas)
+def agent_formulas(formulas: tuple[str, ...]) -> Formulas | None:
+    """The matcher of agent turns made only of ``formulas`` (None when there are none: every
+    agent turn counts); built once per list."""
+    return Formulas(formulas) if formulas else None
 
 
-def substantive(turns: Sequence[Turn], formulas: Formulas | None) -> Sequence[Turn]:
+def without_agent_formulas(turns: Sequence[Turn], formulas: Formulas | None) -> Sequence[Turn]:
     """The turns without the agent and bot turns made only of service formulas (all of them when
     ``formulas`` is None)."""
     if formulas is None:
@@ -252,7 +246,7 @@ class ResolvedClassifier:
         dense = np.zeros((len(X), nb + N_EXCHANGE))
         formulas = agent_formulas(self.agent_formulas)
         for i, turns in enumerate(X):
-            turns = substantive(turns, formulas)
+            turns = without_agent_formulas(turns, formulas)
             a = [t.text for t in turns if t.speaker in ("agent", "bot") and t.text]
             c = [t.text for t in turns if t.speaker == "customer" and t.text]
             la, lc = (a[-1] if a else ""), (c[-1] if len(c) > 1 else "")  # a first turn is no reply
