@@ -86,5 +86,5 @@ def test_reserved_problem_f1(shared_data):
     report = evaluate_reserved(AgentConductModel.load(find("agent_conduct")))
     assert report["items"] == 520 and report["problem"] == 73
     # the target is problem F1 >= 0.70 (annotators agree at kappa 0.73-0.74); it is NOT met:
-    # the shipped model 1.2.1 measures F1 0.426 (P 0.34, R 0.58; 1.2.0: 0.429; docs/qa.md), so this is a floor just under it
+    # the shipped model 1.2.2 measures F1 0.422 (P 0.33, R 0.58; 1.2.1: 0.426, 1.2.0: 0.429; docs/qa.md), so this is a floor just under it
     assert report["f1"] >= 0.42

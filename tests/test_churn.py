@@ -273,7 +273,7 @@ def test_exit_context_features():
 
 
 def test_default_stage_is_the_shipped_label_model(default):
-    assert default.labels is not None and default.version == "1.1.1"
+    assert default.labels is not None and default.version == "1.1.2"
     assert Churn(model="cues").labels is None and Churn(model="cues").version == "cues-2"
 
 

@@ -96,8 +96,8 @@ def test_reserved_targets(shared_data):
     from voc.training.contact_type import evaluate_reserved
 
     report = evaluate_reserved(ContactTypeClassifier.load(find("contact_type")))
-    # just under the measured figures of the shipped model 1.3.0 (docs/contact_type.md: pooled
-    # 0.869, dialogues 0.884, questions 0.815, chat 0.967, reviews 0.840, complaint posts 0.920);
+    # just under the measured figures of the shipped model 1.4.0 (docs/contact_type.md: pooled
+    # 0.867, dialogues 0.886, questions 0.810, chat 0.967, reviews 0.840, complaint posts 0.900);
     # the issue's targets (0.88 pooled, 0.85 every kind) are met by dialogues, chat and complaint posts
     assert report["pooled"]["accuracy"] >= 0.865
     assert report["helpdesk dialogues"]["accuracy"] >= 0.875
@@ -105,3 +105,36 @@ def test_reserved_targets(shared_data):
     assert report["chat utterances"]["accuracy"] >= 0.95
     assert report["reviews"]["accuracy"] >= 0.80
     assert report["complaint posts"]["accuracy"] >= 0.88
+
+
+def _call(*lines: str) -> Contact:
+    """A call transcript: the agent speaks first."""
+    return Contact("call", tuple(Turn("agent" if i % 2 == 0 else "customer", x) for i, x in enumerate(lines)))
+
+
+# call transcripts as ASR writes them: fillers, a question announced with 我想问一下, closings
+SPOKEN = [
+    ("inquiry", _call("您好很高兴为您服务", "喂 你好 那个 我想问一下 就是说 信用卡 账单日 是哪天",
+                      "您的账单日是每月五号 还款日是二十三号", "哦 知道了", "还有其他问题吗", "没了")),
+    ("inquiry", _call("您好请问有什么可以帮您", "就是说 我那个 密码忘了 怎么重置",
+                      "您可以在app的登录页点忘记密码 验证手机号后重置", "嗯 好的 谢谢", "不客气 再见")),
+    ("request", _call("您好请问有什么可以帮您", "嗯 就是 我想把那个 套餐 改成一百二十九的",
+                      "好的 已经帮您办理 下个月一号生效", "嗯 行 那就这样吧", "感谢您的来电 再见")),
+]
+
+
+@pytest.mark.parametrize("label, contact", SPOKEN, ids=[f"{lab}{i}" for i, (lab, _) in enumerate(SPOKEN)])
+def test_spoken_calls(nlp, label, contact):
+    t = nlp.tag(contact)
+    assert t.contact_type.label == label, (t.text, t.contact_type.scores)
+
+
+def test_customer_closings_decide_nothing(nlp):
+    """A customer turn made only of formulas (没有了, 拜拜, 好的谢谢) does not move the contact type:
+    a closing 没有了 once read as something gone missing."""
+    lines = ["您好请问有什么可以帮您", "我想问一下宽带什么时候到期", "您的宽带明年三月十五号到期"]
+    plain = nlp.tag(_call(*lines)).contact_type
+    for closing in ("没有了", "好的谢谢", "没有了，拜拜", "嗯嗯 好的"):
+        closed = nlp.tag(_call(*lines, closing)).contact_type
+        assert closed == plain, closing
+    assert nlp.tag(_call(*lines, "没有了，那我明天再打来")).contact_type != plain  # not only formulas: read

@@ -1,4 +1,5 @@
 """Normalisation: examples and properties (idempotent, never raises)."""
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,6 +62,7 @@ def _unguarded(text):
         emoji += [e for e in found if e.strip("\ufe0f\u200d")]
         text = n._EMOJI.sub(" ", text)
     text = n._WS.sub(" ", text).strip()
+    text = n.without_fillers(text)
     text = n._CJK_SPACE.sub("", text)
     return text, tuple(emoji)
 
@@ -88,3 +90,34 @@ def test_nfkc_is_unicodedata_nfkc(text):
     from voc.text.normalise import nfkc
 
     assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize("spoken, written", [
+    ("信用卡 就是说 那个 账单日 是哪天", "信用卡账单日是哪天"),
+    ("嗯，就是，我想改一下套餐", "我想改一下套餐"),
+    ("喂 喂 听得到吗", "听得到吗"),
+    ("好的 好的 谢谢", "好的谢谢"),
+    ("呃 我那个宽带 然后 一直连不上", "我那个宽带一直连不上"),
+])
+def test_spoken_fillers_go_from_customer_text(spoken, written):
+    assert normalise(spoken) == written
+    assert normalise(spoken, spoken=False) != written  # an agent's words stay as said
+
+
+@pytest.mark.parametrize("text", [
+    "嗯", "哦", "嗯嗯",  # an acknowledgement alone is kept
+    "那个人态度太差了", "就是这个问题一直没解决", "额度怎么提高", "然后呢",  # fillers only where they stand alone
+    "0 0", "第1 1期",
+])
+def test_words_that_only_look_like_fillers_stay(text):
+    assert normalise(text) == normalise(text, spoken=False)
+
+
+def test_fillers_only_from_customer_turns():
+    from voc.records import Contact, Tagged, Turn
+    from voc.stages.text import Normalise
+
+    contact = Contact("c", (Turn("agent", "嗯 那个 我帮您查一下"), Turn("customer", "嗯 那个 我想查话费")))
+    (t,) = Normalise()([Tagged(contact)])
+    assert [x.text for x in t.turns] == ["嗯那个我帮您查一下", "我想查话费"]
+    assert t.text == "我想查话费"

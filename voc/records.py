@@ -297,11 +297,16 @@ class Doc(NamedTuple):
     tokens: tuple[str, ...]  # customer tokens (segment stage: stopwords removed)
     text: str  # normalised customer text (evidence spans are cut from it)
     context: str = ""  # agent/bot turns, joined
+    turns: tuple[tuple[str, tuple[str, ...]], ...] = ()  # each customer turn: (text, its tokens)
 
     @classmethod
     def of(cls, t: "Tagged") -> "Doc":
-        context = "。".join(x.text for x in (t.turns or ()) if x.speaker not in ("customer", "system") and x.text)
-        return cls(tuple(t.tokens or ()), t.text or "", context)
+        turns = t.turns or ()
+        context = "。".join(x.text for x in turns if x.speaker not in ("customer", "system") and x.text)
+        own = [x.text for x in turns if x.speaker == "customer"]
+        per_turn = t.turn_tokens or ()
+        return cls(tuple(t.tokens or ()), t.text or "", context,
+                   tuple(zip(own, per_turn)) if len(own) == len(per_turn) else ())
 
 
 OUTPUT_FIELDS = tuple(Tagged(Contact("0", ())).to_record())

@@ -30,7 +30,7 @@ from .conduct_features import NEGATIVE, QUESTION_TYPES, REFERRAL, relation_featu
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "agent_conduct"
-VERSION = "1.2.1"
+VERSION = "1.2.2"
 FORMAT = "voc-agent-conduct/2"
 LABELS = ("ok", "problem")
 # cue -> (whose turns, regular expression); each an indicator and, when it fires, a reason

@@ -397,7 +397,7 @@ class TrainedChurn:
 # The shipped default: a model learned from the project's own taxonomy labels
 # ============================================================================================
 DEFAULT_FORMAT = "voc-churn-labels/1"
-DEFAULT_VERSION = "1.1.1"
+DEFAULT_VERSION = "1.1.2"
 DENSE_NAMES = [*FEATURE_NAMES, *CONTEXT_FEATURES]
 NGRAM_SIZES = (2, 3)
 NGRAM_SCALE = 0.2  # 0: no n-grams. Else the n-grams' share of the score: they refine the readable features, not replace them

@@ -13,6 +13,9 @@ is a calibrated multinomial logistic regression (``voc.estimators.linear_text``)
   (``howto``: 怎么开通, 如何, 在哪) and a request opening (``want``: 我要, 帮我, 开通 ...).
 
 The rare classes (request, suggestion, praise) weigh more in training (``class_boost``).
+Since 1.4.0 a dialogue is read from its customer turns that are not made only of formulas
+(好的, 谢谢, 没有了, 拜拜, 在吗: corpus/lexicons/closings.tsv, saved in the model as ``closings``),
+and "我想问一下…" counts as a question word rather than a request opening.
 
 A contact with no customer text is ``other``. Files: ``config.json`` and ``weights.npz``
 (numpy arrays, no pickle), ``MODEL_CARD.md``, ``manifest.json``.
@@ -20,18 +23,20 @@ A contact with no customer text is ``other``. Files: ``config.json`` and ``weigh
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..lang.closings import Formulas, default_formulas
 from ..lang.patterns import compile_scanning
 from ..records import ContactType, Doc
 from .common import checked_label, load_folder, prepared
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "contact_type"
-VERSION = "1.3.0"  # of the shipped model (voc.training.contact_type.build_default)
+VERSION = "1.4.0"  # of the shipped model (voc.training.contact_type.build_default)
 FORMAT = "voc-contact-type/1"
 LABELS = ("complaint", "inquiry", "request", "praise", "suggestion", "other")
 LABEL_ALIASES = {"投诉": "complaint", "咨询": "inquiry", "办理": "request", "求助": "request", "表扬": "praise",
@@ -39,8 +44,9 @@ LABEL_ALIASES = {"投诉": "complaint", "咨询": "inquiry", "办理": "request"
 # the transparent features: name -> regular expression over the customer text
 CUES = {
     "question": r"[?？]|吗$|吗[。，,！!]|么$",
-    "wh": r"怎么|怎样|如何|什么|为何|多少|几[天号点时个次月]|哪[里儿些个]|是否|能否|可否|可不可以|能不能|有没有|会不会|是不是",
-    "request": r"帮我|帮忙|麻烦|请[帮给为]|我要|我想|申请|取消|修改|更改|改成|改为|更换|换成|开通|关闭|关掉|注销|退订|补开|开具|开个|重置|办理|解绑|绑定|撤销",
+    "wh": r"怎么|怎样|如何|什么|为何|多少|几[天号点时个次月]|哪[里儿些个]|是否|能否|可否|可不可以|能不能|有没有|会不会|是不是"
+          r"|想(?:问|咨询|了解|知道|请教)|问一?下|咨询一?下",  # "我想问一下..." announces a question
+    "request": r"帮我|帮忙|麻烦|请[帮给为]|我要|我想(?!问|咨询|了解|知道|请教|查)|申请|取消|修改|更改|改成|改为|更换|换成|开通|关闭|关掉|注销|退订|补开|开具|开个|重置|办理|解绑|绑定|撤销",
     "thanks": r"谢谢|感谢|多谢|辛苦了|点赞|好评|表扬|给力|满意|赞|棒|不错|喜欢|爱你们|多亏|很好|太好了|专业|耐心|及时|周到|热情",
     "suggestion": r"建议|希望.{0,10}(能|可以|增加|改进|加|尽快)|能不能(增加|加|添加|出|做)|可以(增加|加个|添加)|"
                   r"应该(增加|加|改进|加强)|改进|优化|有待|期待|加个|加一个|添加.{0,6}功能|意见|少点|多点|一点|挑个刺",
@@ -50,11 +56,31 @@ CUES = {
                r"没有了|不见了|怎么还|(为什么|为啥|怎么).{0,10}(不|没)|凭什么|错误|异常|逾期",
     "howto": r"^(怎么|如何|怎样)|怎么(开通|使用|用|申请|办理|还款|操作|设置|关闭|取消|查|提|改)|在哪|哪里(可以|能)|如何|"
              r"可以.{0,12}吗|能.{0,12}吗",
-    "want": r"^(我要|我想|想要|想申请|申请|帮我|开通|更改|修改|取消|调低|调高|提高|关闭|注销)|要求|请(帮|给|为|尽快|通知)",
+    "want": r"^(我要|我想(?!问|咨询|了解|知道|请教|查)|想要|想申请|申请|帮我|开通|更改|修改|取消|调低|调高|提高|关闭|注销)|要求|请(帮|给|为|尽快|通知)",
 }
 # rare classes weigh more in training (tuned on development folds of the non-reserved rows)
 CLASS_BOOST = {"request": 3.0, "suggestion": 3.0, "praise": 2.0}
 _CONTEXT_CHARS = 400  # characters of agent context used per contact
+_CLOSING_CHARS = 30  # a longer customer turn is never taken for formulas only (and not scanned: speed)
+
+
+@lru_cache(maxsize=4)
+def closing_formulas(formulas: tuple[str, ...]) -> Formulas | None:
+    """The matcher of customer turns made only of ``formulas`` (None when there are none)."""
+    return Formulas(formulas) if formulas else None
+
+
+def _without_closings(d: Doc, formulas: Formulas | None) -> Doc:
+    """``d`` read from the customer turns that are not made only of formulas (好的, 谢谢, 没有了,
+    拜拜, 在吗: taxonomy section 2): they say nothing about why the customer got in touch, and a
+    closing "没有了" read as something gone missing. Unchanged when every turn is a formula."""
+    if formulas is None or len(d.turns) < 2:
+        return d
+    keep = [x for x in d.turns if len(x[0]) > _CLOSING_CHARS or not formulas.is_formula(x[0])]
+    if not keep or len(keep) == len(d.turns):
+        return d
+    return d._replace(text="。".join(x for x, _ in keep if x), tokens=tuple(w for _, tk in keep for w in tk),
+                      turns=tuple(keep))
 
 
 def check_label(v: Any) -> str:
@@ -76,19 +102,22 @@ class ContactTypeClassifier:
     def __init__(self, C: float = 8.0, char_weight: float = 1.0, word_weight: float = 0.7,
                  context_weight: float = 0.4, cue_weight: float = 0.5, min_df: int = 2, cv: int = 5,
                  random_state: int = 0, cues: dict[str, str] | None = None, char_ngrams: tuple[int, int] = (1, 2),
-                 class_boost: dict[str, float] | None = None):
+                 class_boost: dict[str, float] | None = None, closings: Sequence[str] | None = None):
         self.C, self.char_weight, self.word_weight = C, char_weight, word_weight
         self.context_weight, self.cue_weight, self.min_df = context_weight, cue_weight, min_df
         self.cv, self.random_state = cv, random_state
         self.cues = dict(cues or CUES)
         self.char_ngrams = tuple(char_ngrams)
         self.class_boost = dict(CLASS_BOOST if class_boost is None else class_boost)
+        # None: closings.tsv's customer formulas as read now (then saved with the model)
+        self.closings = tuple(default_formulas().formulas if closings is None else closings)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"C": self.C, "char_weight": self.char_weight, "word_weight": self.word_weight,
                 "context_weight": self.context_weight, "cue_weight": self.cue_weight, "min_df": self.min_df,
                 "cv": self.cv, "random_state": self.random_state, "cues": dict(self.cues),
-                "char_ngrams": list(self.char_ngrams), "class_boost": dict(self.class_boost)}
+                "char_ngrams": list(self.char_ngrams), "class_boost": dict(self.class_boost),
+                "closings": list(self.closings)}
 
     # -- features ---------------------------------------------------------------------------------
     def _linear(self) -> LinearText:
@@ -97,6 +126,8 @@ class ContactTypeClassifier:
                           dense_weight=self.cue_weight)
 
     def _inputs(self, docs: Sequence[Doc]) -> tuple[dict[str, list], np.ndarray]:
+        formulas = closing_formulas(self.closings)
+        docs = [_without_closings(d, formulas) for d in docs]
         texts = [d.text for d in docs]
         res = [compile_scanning(p) for p in self.cues.values()]
         dense = np.zeros((len(docs), len(res) + 3))
@@ -183,7 +214,7 @@ class ContactTypeClassifier:
 
         config, arrays, manifest = load_folder(folder, name=NAME, fmt=FORMAT)
         try:
-            model = cls(**config["params"])
+            model = cls(**{"closings": (), **config["params"]})  # (older models: every customer turn)
             model.model_ = LinearText.from_parts(config["linear"], config["temperature"], arrays)
             model.classes_ = tuple(config["classes"])
             model.n_train_ = config.get("training")

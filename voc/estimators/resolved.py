@@ -10,7 +10,9 @@ first customer turn, indicators of the final exchange (``exchange_features``: an
 question, a fix with no report back, the customer accepting, complaining again or reporting the
 problem gone ...), and the logits of auxiliary models trained on STC-3's dialogue annotations.
 Every feature is read without the agent and bot turns made only of service formulas (a closing
-"感谢您的来电，祝您生活愉快，再见" decides nothing; ``AGENT_FORMULAS``, saved in the model).
+"感谢您的来电，祝您生活愉快，再见" decides nothing; ``AGENT_FORMULAS``, saved in the model), and
+(since 1.3.1) an agent turn is read from its answer, without the lead-in before it ("好的您稍等
+我帮您查一下…": ``AGENT_PREAMBLES``).
 
 A single text (ticket, review, question: no agent or bot turn) cannot show whether the need was
 met: it is ``unclear`` with score None, unless the text itself says so (``SAYS_RESOLVED``, not
@@ -34,7 +36,7 @@ from .common import checked_label, load_folder, transposed
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "resolved"
-VERSION = "1.3.0"  # of the shipped model (voc.training.resolved.build_default)
+VERSION = "1.3.1"  # of the shipped model (voc.training.resolved.build_default)
 FORMAT = "voc-resolved/2"
 LABELS = ("yes", "no", "unclear")
 LABEL_ALIASES = {"是": "yes", "已解决": "yes", "否": "no", "未解决": "no", "不清楚": "unclear", "不确定": "unclear"}
@@ -90,6 +92,30 @@ AGENT_FORMULAS = (
     "欢迎您再次来电", "欢迎再次来电", "期待您的再次光临", "不客气", "不用谢", "应该的", "这是我们应该做的",
     "请您对我的服务做出评价", "请对我的服务进行评价", "麻烦您对我的服务进行评价", "稍后请对我的服务进行评价",
 )
+# An agent's lead-in before the answer in the same turn (a call transcript runs them together:
+# "好的您稍等我帮您查一下您的宽带是明年三月到期"): the turn is read from the answer, as the customer
+# heard it, not from a wait. Only a lead-in followed by an answer goes: the same words ending a turn
+# ("请稍等，我帮您查一下") are a wait and stay. Matched as a prefix (the text's spaces are gone by
+# then), so the list holds no word that begins another (对 of 对不起, 亲 of 亲爱的). Saved in the
+# model as ``agent_preambles``.
+AGENT_PREAMBLES = (
+    "好的", "好的呢", "嗯", "嗯嗯", "您好", "你好",
+    "您稍等", "请稍等", "请您稍等", "稍等", "稍等一下", "您稍等一下", "请稍等一下", "请您稍等一下", "稍等片刻", "请稍等片刻",
+    "我帮您查一下", "我帮您查询一下", "我这边帮您查一下", "我这边帮您查询一下", "帮您查一下", "帮您查询一下",
+    "我帮您看一下", "我这边帮您看一下", "帮您看一下", "我查一下", "我看一下", "这边帮您查询一下", "我来帮您查一下",
+)
+_SEPARATORS = r"[\s\W_]*"
+
+
+@lru_cache(maxsize=4)
+def lead_in(preambles: tuple[str, ...]) -> "re.Pattern[str] | None":
+    """The pattern of a turn's lead-in (``preambles`` and separators, from the start)."""
+    if not preambles:
+        return None
+    alt = "|".join(re.escape(w) for w in sorted(set(preambles), key=lambda w: (-len(w), w)))
+    return re.compile(f"(?:{_SEPARATORS}(?:{alt}))+{_SEPARATORS}")
+
+
 # auxiliary targets from STC-3's annotations (voc.training.resolved): the task-accomplished score
 # A (as in 1.0.0), satisfaction S, effectiveness E, and whether the helpdesk gave / the customer reported
 # a solution (HNUG* / CNUG* nuggets)
@@ -103,13 +129,28 @@ def agent_formulas(formulas: tuple[str, ...]) -> Formulas | None:
     return Formulas(formulas) if formulas else None
 
 
-def without_agent_formulas(turns: Sequence[Turn], formulas: Formulas | None) -> Sequence[Turn]:
+def without_agent_formulas(turns: Sequence[Turn], formulas: Formulas | None,
+                           preambles: "re.Pattern[str] | None" = None) -> Sequence[Turn]:
     """The turns without the agent and bot turns made only of service formulas (all of them when
-    ``formulas`` is None)."""
+    ``formulas`` is None); with ``preambles`` (``lead_in``), an agent turn's lead-in goes too when
+    an answer follows it in the turn."""
     if formulas is None:
         return turns
-    return tuple(t for t in turns if t.speaker not in ("agent", "bot") or not t.text
-                 or not formulas.is_formula(t.text))
+    out = []
+    for t in turns:
+        if t.speaker not in ("agent", "bot") or not t.text:
+            out.append(t)
+        elif not formulas.is_formula(t.text):
+            out.append(t if preambles is None else _answer_of(t, preambles))
+    return tuple(out)
+
+
+def _answer_of(t: Turn, preambles: "re.Pattern[str]") -> Turn:
+    """``t`` from the end of its lead-in, when an answer follows (``t`` itself otherwise)."""
+    m = preambles.match(t.text)
+    if m is None or not m.end() or m.end() == len(t.text):
+        return t
+    return Turn(t.speaker, t.text[m.end():], t.at)
 
 
 def exchange_features(turns: Sequence[Turn], rx: dict[str, "re.Pattern[str]"]) -> list[float]:
@@ -190,7 +231,8 @@ class ResolvedClassifier:
     def __init__(self, C: float = 1.0, last_weight: float = 1.0, side_weight: float = 0.5, cue_weight: float = 1.0,
                  min_df: int = 2, cv: int = 5, random_state: int = 0, cues: dict[str, tuple[str, str]] | None = None,
                  aux_weight: float = 0.5, first_weight: float = 1.0, exchange_weight: float = 2.0,
-                 exchange: dict[str, str] | None = None, agent_formulas: Sequence[str] | None = None):
+                 exchange: dict[str, str] | None = None, agent_formulas: Sequence[str] | None = None,
+                 agent_preambles: Sequence[str] | None = None):
         self.C, self.last_weight, self.side_weight, self.cue_weight = C, last_weight, side_weight, cue_weight
         self.min_df, self.cv, self.random_state = min_df, cv, random_state
         self.cues = {k: tuple(v) for k, v in (cues or CUES).items()}
@@ -199,6 +241,7 @@ class ResolvedClassifier:
         # None: AGENT_FORMULAS and closings.tsv's customer formulas as read now (then saved with the model)
         self.agent_formulas = tuple((*AGENT_FORMULAS, *default_formulas().formulas) if agent_formulas is None
                                     else agent_formulas)
+        self.agent_preambles = tuple(AGENT_PREAMBLES if agent_preambles is None else agent_preambles)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         return {"C": self.C, "last_weight": self.last_weight, "side_weight": self.side_weight,
@@ -206,7 +249,7 @@ class ResolvedClassifier:
                 "random_state": self.random_state, "cues": {k: list(v) for k, v in self.cues.items()},
                 "aux_weight": self.aux_weight, "first_weight": self.first_weight,
                 "exchange_weight": self.exchange_weight, "exchange": dict(self.exchange),
-                "agent_formulas": list(self.agent_formulas)}
+                "agent_formulas": list(self.agent_formulas), "agent_preambles": list(self.agent_preambles)}
 
     def _linear(self, main: bool = True) -> LinearText:
         """The main model's blocks (with the first customer turn), or an auxiliary model's."""
@@ -245,8 +288,9 @@ class ResolvedClassifier:
         nb = len(cues) + 5
         dense = np.zeros((len(X), nb + N_EXCHANGE))
         formulas = agent_formulas(self.agent_formulas)
+        preambles = lead_in(self.agent_preambles)
         for i, turns in enumerate(X):
-            turns = without_agent_formulas(turns, formulas)
+            turns = without_agent_formulas(turns, formulas, preambles)
             a = [t.text for t in turns if t.speaker in ("agent", "bot") and t.text]
             c = [t.text for t in turns if t.speaker == "customer" and t.text]
             la, lc = (a[-1] if a else ""), (c[-1] if len(c) > 1 else "")  # a first turn is no reply
@@ -367,7 +411,8 @@ class ResolvedClassifier:
     def load(cls, folder: str | Path) -> "ResolvedClassifier":
         config, arrays, manifest = load_folder(folder, name=NAME, fmt=FORMAT)
         try:
-            model = cls(**{"agent_formulas": (), **config["params"]})  # (older models: every agent turn)
+            # (older models: every agent turn, as said)
+            model = cls(**{"agent_formulas": (), "agent_preambles": (), **config["params"]})
             model.model_ = LinearText.from_parts(config["linear"], config["temperature"], arrays)
             model.n_train_ = config.get("training")
             model.dev_ = None

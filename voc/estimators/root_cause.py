@@ -36,7 +36,7 @@ from .root_cause_spans import SpanMemo, add_span
 log = logging.getLogger(__name__)
 
 NAME = "root_cause"
-VERSION = "1.4.1"  # of the shipped model (voc.training.root_cause.build_default)
+VERSION = "1.4.2"  # of the shipped model (voc.training.root_cause.build_default)
 LABELS = ROOT_CAUSES  # agent, product, policy, process, other
 # Chinese label names an analyst may type into a labelling sheet
 LABEL_ALIASES = {"人员": "agent", "产品": "product", "政策": "policy", "流程": "process", "其他": "other",

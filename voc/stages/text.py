@@ -16,7 +16,8 @@ MAX_CHARS = 20_000  # per contact: longer texts are cut for tagging (a status sa
 
 
 class Normalise:
-    """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn; system lines
+    """NFKC, traditional -> simplified, HTML/emoji/control clean-up of every turn (and spoken
+    fillers out of the customer's turns: ``voc.text.normalise``); system lines
     (taxonomy section 10, ``voc.lang.system_lines``: export headers, queue and transfer
     notices, auto-replies, masked placeholders) become turns of speaker ``system`` and system
     fragments embedded in a turn are removed, so no later stage reads them as the customer's
@@ -70,12 +71,13 @@ class Normalise:
             return SYSTEM, normalise(turn.text), ()
         lines = self._lines
         raw = lines.strip(turn.text)  # masked placeholders go before normalise reads them as emoji
-        text, found = normalise_with_emoji(raw)
+        spoken = turn.speaker == "customer"  # spoken fillers go from the customer's words only
+        text, found = normalise_with_emoji(raw, spoken)
         if lines.is_line(text) or (raw != turn.text and not substantive(text)):
             return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
         stripped = lines.strip(text)
         if stripped != text:
-            text = normalise(stripped)
+            text = normalise(stripped, spoken)
             if not substantive(text):
                 return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
         return turn.speaker, text, found
