@@ -95,7 +95,7 @@ def _key(name: str) -> str:
     """Header names compare case-, width- and script-insensitively (工單號 == 工单号)."""
     from ..text.normalise import normalise
 
-    return normalise(name).lower().replace(" ", "")
+    return normalise(name, spoken=False).lower().replace(" ", "")
 
 
 def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, path: str) -> int | None:

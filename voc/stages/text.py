@@ -68,18 +68,18 @@ class Normalise:
     def _turn(self, turn: Turn) -> tuple[str, str, tuple[str, ...]]:
         """(speaker, normalised text, emoji) of one turn; a system line gets speaker system."""
         if turn.speaker == SYSTEM:
-            return SYSTEM, normalise(turn.text), ()
+            return SYSTEM, normalise(turn.text, spoken=False), ()
         lines = self._lines
         raw = lines.strip(turn.text)  # masked placeholders go before normalise reads them as emoji
         spoken = turn.speaker == "customer"  # spoken fillers go from the customer's words only
         text, found = normalise_with_emoji(raw, spoken)
         if lines.is_line(text) or (raw != turn.text and not substantive(text)):
-            return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
+            return SYSTEM, normalise(turn.text, spoken=False) or turn.text.strip(), ()
         stripped = lines.strip(text)
         if stripped != text:
             text = normalise(stripped, spoken)
             if not substantive(text):
-                return SYSTEM, normalise(turn.text) or turn.text.strip(), ()
+                return SYSTEM, normalise(turn.text, spoken=False) or turn.text.strip(), ()
         return turn.speaker, text, found
 
 
