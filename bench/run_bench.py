@@ -858,6 +858,18 @@ round did not touch (0.89-1.07x in its table). The sixth session's second and th
   checks five libraries' versions, and each `importlib.metadata.version` scans the installed
   distributions (~20 ms per folder, ~0.1 s of start-up over six folders, cProfile).
 
+### Issue 15 eighth round: spoken fillers and closings cost ~2%
+
+The eighth round added a spoken-filler step to the customer's turns (normalise) and read contact
+type from the customer turns that are not only formulas. `python bench/stage_costs.py --ref 25bcc4f
+-n 5000 --runs 5 --interleave`: normalise 0.045 -> 0.048 ms/contact, contact_type 0.052 -> 0.057,
+all stages 0.566 -> 0.572 (1.01x; after this, a cap of 30 characters on a formula-only turn halved
+the closings check). End to end, `cli.py tag` of 20,000 real contacts with 2 workers, the two trees
+alternating, 5 rounds: CPU of the process tree 1.02x of 25bcc4f (rounds 0.99-1.11x). Two full runs
+of this script that day read 0.71x and 0.74x the bare script (rounds 0.64-0.96x) where the seventh
+round's read 0.82x and 0.81x: the bare script's own rate ranged from 2,745 to 4,448 contacts/s
+within one run, so most of that step is the host, and the ~2% is this change.
+
 ## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
