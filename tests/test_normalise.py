@@ -114,10 +114,11 @@ def test_words_that_only_look_like_fillers_stay(text):
 
 
 def test_fillers_only_from_customer_turns():
-    from voc.records import Contact, Tagged, Turn
-    from voc.stages.text import Normalise
+    import voc
+    from voc.records import Contact, Turn
 
+    nlp = voc.load(disable=("contact_type", "root_cause", "sentiment", "resolved", "churn", "escalation", "topics"))
     contact = Contact("c", (Turn("agent", "嗯 那个 我帮您查一下"), Turn("customer", "嗯 那个 我想查话费")))
-    (t,) = Normalise()([Tagged(contact)])
+    t = nlp.tag(contact)
     assert [x.text for x in t.turns] == ["嗯那个我帮您查一下", "我想查话费"]
     assert t.text == "我想查话费"
