@@ -23,13 +23,12 @@ A contact with no customer text is ``other``. Files: ``config.json`` and ``weigh
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from ..lang.closings import Formulas, default_formulas
+from ..lang.closings import Formulas, default_formulas, matcher
 from ..lang.patterns import compile_scanning
 from ..records import ContactType, Doc
 from .common import checked_label, load_folder, prepared
@@ -62,12 +61,6 @@ CUES = {
 CLASS_BOOST = {"request": 3.0, "suggestion": 3.0, "praise": 2.0}
 _CONTEXT_CHARS = 400  # characters of agent context used per contact
 _CLOSING_CHARS = 30  # a longer customer turn is never taken for formulas only (and not scanned: speed)
-
-
-@lru_cache(maxsize=4)
-def closing_formulas(formulas: tuple[str, ...]) -> Formulas | None:
-    """The matcher of customer turns made only of ``formulas`` (None when there are none)."""
-    return Formulas(formulas) if formulas else None
 
 
 def _without_closings(d: Doc, formulas: Formulas | None) -> Doc:
@@ -126,7 +119,7 @@ class ContactTypeClassifier:
                           dense_weight=self.cue_weight)
 
     def _inputs(self, docs: Sequence[Doc]) -> tuple[dict[str, list], np.ndarray]:
-        formulas = closing_formulas(self.closings)
+        formulas = matcher(self.closings)
         docs = [_without_closings(d, formulas) for d in docs]
         texts = [d.text for d in docs]
         res = [compile_scanning(p) for p in self.cues.values()]

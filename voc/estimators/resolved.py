@@ -29,7 +29,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import InputError, ModelError
-from ..lang.closings import Formulas, default_formulas
+from ..lang.closings import Formulas, default_formulas, matcher
 from ..lang.patterns import compile_scanning
 from ..records import Resolved, Turn
 from .common import checked_label, load_folder, transposed
@@ -120,13 +120,6 @@ def lead_in(preambles: tuple[str, ...]) -> "re.Pattern[str] | None":
 # A (as in 1.0.0), satisfaction S, effectiveness E, and whether the helpdesk gave / the customer reported
 # a solution (HNUG* / CNUG* nuggets)
 AUX = ("A", "S", "E", "H", "C")
-
-
-@lru_cache(maxsize=4)
-def agent_formulas(formulas: tuple[str, ...]) -> Formulas | None:
-    """The matcher of agent turns made only of ``formulas`` (None when there are none: every
-    agent turn counts); built once per list."""
-    return Formulas(formulas) if formulas else None
 
 
 def without_agent_formulas(turns: Sequence[Turn], formulas: Formulas | None,
@@ -287,7 +280,7 @@ class ResolvedClassifier:
         last_a, last_c, agent, first = [], [], [], []
         nb = len(cues) + 5
         dense = np.zeros((len(X), nb + N_EXCHANGE))
-        formulas = agent_formulas(self.agent_formulas)
+        formulas = matcher(self.agent_formulas)  # (None: every agent turn counts)
         preambles = lead_in(self.agent_preambles)
         for i, turns in enumerate(X):
             turns = without_agent_formulas(turns, formulas, preambles)

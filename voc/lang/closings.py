@@ -62,6 +62,13 @@ def default_formulas() -> Formulas:
     return Formulas.from_file()
 
 
+@lru_cache(maxsize=8)
+def matcher(formulas: tuple[str, ...]) -> Formulas | None:
+    """The matcher of turns made only of ``formulas`` (a model's saved list), built once per
+    list; None when the list is empty (a model saved before it read formulas)."""
+    return Formulas(formulas) if formulas else None
+
+
 def is_formula(text: str) -> bool:
     """Whether ``text`` is polite service talk only (``default_formulas().is_formula``)."""
     return default_formulas().is_formula(text)
