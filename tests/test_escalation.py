@@ -303,3 +303,13 @@ def test_context_key_needs_a_word_anywhere(tmp_path):
     st = Escalation(ruleset=load_rules(p))
     assert not st.decide(tagged("快递员打电话给我")).flag
     assert st.decide(tagged("催收一直打电话给我")).flag
+
+
+def test_a_hotline_is_a_whole_number_and_may_be_spoken(stage):
+    """12345 inside an order or phone number is not the city hotline; a call's ASR writes it in words."""
+    for text in ("耳机左边没声音了，订单号1234567", "我的手机号是13812315678，帮我查下话费", "订单尾号612300"):
+        assert not stage.decide(tagged(text)).flag, text
+    regulator = rule_reason(stage, "regulator")
+    for text in ("再不处理我就打12345", "我已经打了一二三一五了", "我要打幺二三幺五投诉你们", "已经投诉到12315。"):
+        d = stage.decide(tagged(text))
+        assert d.flag and any(regulator in r for r in d.reasons), (text, d)

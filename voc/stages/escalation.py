@@ -352,7 +352,7 @@ class Escalation:
         self.rules_file = str(rules) if rules else None
         self.ruleset = ruleset or load_rules(rules)
         self.requires = tuple(["turns", "text", "root_cause", "metadata", *sorted(self.ruleset.uses - {"root_cause"})])
-        self.version = "rules-2" if rules is None else "rules-2+user"
+        self.version = "rules-3" if rules is None else "rules-3+user"
         # Speed: most contacts hold the words of few rules. One scan finds every rule word the
         # text holds (``_Words``); a text rule none of whose words (or regexes) occur, or one of
         # whose 'all' groups is absent, cannot fire and is skipped instead of scanned.
