@@ -117,6 +117,25 @@ def test_agent_turns_are_context_never_evidence(fixture_model):
     assert all(e in "退款申请了半个月还没到账。为什么还没到账" for e in r.evidence)
 
 
+def test_a_polite_formula_is_never_evidence():
+    """A closing "好的" or "谢谢" (corpus/lexicons/closings.tsv) says nothing about the cause: the
+    shipped model never gives it as evidence, even where its words lean to the label."""
+    import voc
+    from voc.lang.closings import is_formula
+
+    pipe = voc.load(disable=("topics",))
+    dialogues = [
+        (("customer", "在吗"), ("agent", "在的亲"), ("customer", "这个什么时候发货"), ("agent", "亲 48小时内发货哦"),
+         ("customer", "好的")),
+        (("customer", "你们的快递太慢了 一个礼拜还没到"), ("agent", "非常抱歉 已经帮您催促了"), ("customer", "好的 谢谢")),
+        (("customer", "宽带又断了 修了三次还是不行"), ("agent", "抱歉 马上安排师傅"), ("customer", "好吧 谢谢啦")),
+    ]
+    tagged = pipe.tag_batch([Contact(str(i), tuple(Turn(s, t) for s, t in d)) for i, d in enumerate(dialogues)])
+    assert all(t.root_cause.label != "other" and t.root_cause.evidence for t in tagged), tagged
+    for t in tagged:
+        assert not any(is_formula(span) for span in t.root_cause.evidence), t.root_cause.evidence
+
+
 def test_threshold_turns_unsure_predictions_into_other(fixture_model):
     from voc.estimators.root_cause import apply_threshold
 

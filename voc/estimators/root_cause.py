@@ -26,6 +26,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..errors import ConfigError, InputError, ModelError
+from ..lang.closings import is_formula
 from ..lang.taxonomy import OWNERS, ROOT_CAUSES
 from ..records import Doc, RootCause
 from .common import checked_label, fit_temperature, prepared, softmax, transposed
@@ -523,7 +524,7 @@ class RootCauseClassifier:
             memo = SpanMemo()  # this text's word bounds and clauses on them
             for j in cols[starts[i]:min(starts[i + 1], starts[i] + 10)]:
                 for surface in self._surfaces(j, text, matches[i]):
-                    add_span(text, surface, spans, self.max_spans, self.span_chars, memo)
+                    add_span(text, surface, spans, self.max_spans, self.span_chars, memo, is_formula)
                 if len(spans) >= self.max_spans:
                     break
             out.append(tuple(text[a:b] for a, b in sorted(spans)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from typing import Callable
 
 from ..text.segment import BLOCK_CHARS
 
@@ -34,8 +35,9 @@ class SpanMemo:
 
 
 def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: int, span_chars: int,
-             memo: SpanMemo | None = None) -> None:
-    """Add the clause around the first occurrence of ``surface`` unless it overlaps one.
+             memo: SpanMemo | None = None, reject: Callable[[str], bool] | None = None) -> None:
+    """Add the clause around the first occurrence of ``surface`` unless it overlaps one or
+    ``reject`` refuses its text (a polite formula such as "好的" is no evidence).
     ``memo``: a ``SpanMemo`` kept by the caller for one ``text``."""
     if len(spans) >= max_spans:
         return
@@ -56,7 +58,7 @@ def add_span(text: str, surface: str, spans: list[tuple[int, int]], max_spans: i
     if got is None:
         got = memo.clauses[a, b] = on_word_bounds(text, a, b, memo)
     a, b = got
-    if not any(a < y and b > x for x, y in spans):
+    if not any(a < y and b > x for x, y in spans) and not (reject is not None and reject(text[a:b])):
         spans.append((a, b))
 
 
