@@ -870,6 +870,20 @@ of this script that day read 0.71x and 0.74x the bare script (rounds 0.64-0.96x)
 round's read 0.82x and 0.81x: the bare script's own rate ranged from 2,745 to 4,448 contacts/s
 within one run, so most of that step is the host, and the ~2% is this change.
 
+### Instructions per contact: a measure the host cannot move (ninth round)
+
+`python bench/instructions.py --ref 25bcc4f` counts the instructions each command executes under
+valgrind (`PYTHONHASHSEED=0`) on 200 and on 1,200 contacts of the bench workload; the difference
+over 1,000 is the cost per contact with start-up cancelled out. `voc tag -w 1` (reading, the
+preprocessors, every stage and writing, in one process) at 3607ba2: 5.074 M instructions per
+contact, at 25bcc4f (before the eighth round): 4.957 M, so the eighth round costs 2.4%, as its
+A/B runs said; the bare script: 2.991 M (bare / voc 0.59; its start-up, 17 G instructions, is
+twice voc's). The bare script measured twice agreed within 0.3% (without the fixed hash seed
+repeated runs drift by ~3%).
+Instructions are not time (numpy's loops do more per cycle than the interpreter), so the ratio of
+rates in the table above is higher than 0.59; the 0.82x of the seventh round and the 0.71-0.74x of
+the eighth differ by the host, not by 2.4% more work.
+
 ## What was optimised (issue 7)
 
 Each change gives the same output; the check is in brackets.
