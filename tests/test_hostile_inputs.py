@@ -321,3 +321,111 @@ def test_error_messages_and_rows_quoting_input_are_redacted(tmp_path):
     s, recs, errors = run(tmp_path, "sp.jsonl", jsonl(
         '{"id":"' + PHONE + '","turns":[{"speaker":"' + PHONE + '","text":"好"}]}'))
     assert errors and PHONE not in json.dumps(errors, ensure_ascii=False)
+
+
+# -- the ninth round's sweep (issue 15 hardening): each of these lost rows or raised a traceback -------
+def cli_run(args):
+    r = CliRunner().invoke(cli, ["tag", *map(str, args), "-q", "-w", "1"])
+    assert "Traceback" not in r.output and (r.exception is None or isinstance(r.exception, SystemExit)), r.output
+    return r
+
+
+def test_json_array_file_with_more_after_the_array_is_refused(tmp_path):
+    lines = jsonl('["stray"]', '{"id":"a","text":"我要投诉"}', '{"id":"b","text":"退款太慢"}')
+    (tmp_path / "a.json").write_bytes(lines)
+    r = cli_run([tmp_path / "a.json", "-o", tmp_path / "o.jsonl"])
+    assert r.exit_code != 0 and "more after the JSON array" in r.output
+    s, recs, errors = run(tmp_path, "a.jsonl", lines)  # a .jsonl file: line by line, the array line an error
+    assert [x["id"] for x in recs] == ["a", "b"] and errors[0]["reason"] == "not a JSON object"
+
+
+def test_jsonl_with_cr_only_line_ends_is_read_line_by_line(tmp_path):
+    data = "".join('{"id":"%d","text":"我要投诉"}\r' % i for i in range(5)).encode() + b"\rnot json\r"
+    s, recs, errors = run(tmp_path, "cr.jsonl", data)
+    assert [x["id"] for x in recs] == ["0", "1", "2", "3", "4"]
+    assert len(errors) == 1 and errors[0]["source"].endswith("cr.jsonl:7")
+
+
+def test_csv_field_past_the_limit_refuses_the_file_instead_of_reading_from_inside_it(tmp_path, monkeypatch):
+    import voc.io.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_FIELD", 1000)
+    body = ("很" * 300 + ",退款太慢了我要投诉\n") * 10
+    p = tmp_path / "big.csv"
+    p.write_text(f'id,内容\n1,"{body}"\n2,正常的投诉一\n3,正常的投诉二\n', encoding="utf-8")
+    with pytest.raises(InputError, match="field of over 1,000 characters in the row starting on line 2"):
+        list(read_contacts(p))
+
+
+def test_metadata_that_is_not_an_object_is_kept(tmp_path):
+    s, recs, errors = run(tmp_path, "m.jsonl", jsonl('{"id":"a","text":"好","metadata":"VIP客户"}',
+                                                   '{"id":"b","text":"好","metadata":["x",1]}',
+                                                   '{"id":"c","text":"好","metadata":null}'))
+    assert [x["metadata"] for x in recs] == [{"metadata": "VIP客户"}, {"metadata": ["x", 1]}, {}]
+
+
+@pytest.mark.parametrize("name,data", [("h.csv", "id,内容\n".encode()), ("w.jsonl", b"  \n\n")])
+def test_a_file_of_a_header_or_blank_lines_only_is_read_with_a_warning(tmp_path, caplog, name, data):
+    caplog.set_level(logging.WARNING)
+    s, recs, errors = run(tmp_path, name, data)
+    assert s.read == 0 and recs == [] and "holds no contacts" in caplog.text
+
+
+def test_a_file_name_that_is_not_utf8_is_refused_in_one_sentence(tmp_path):
+    import os
+
+    bad = os.fsdecode(b"bad\xffname.jsonl")
+    (tmp_path / bad).write_bytes(jsonl('{"text":"我要投诉"}'))
+    r = cli_run([tmp_path / bad, "-o", tmp_path / "o.jsonl"])
+    assert r.exit_code != 0 and "not valid UTF-8" in r.output and "bad\\xffname" in r.output
+    (tmp_path / "ok.jsonl").write_bytes(jsonl('{"text":"我要投诉"}'))
+    r = cli_run([tmp_path / "ok.jsonl", "-o", tmp_path / os.fsdecode(b"out\xff.jsonl")])
+    assert r.exit_code != 0 and "output name" in r.output
+
+
+@pytest.mark.parametrize("encoding,message", [("hex", "not an encoding of text files"),
+                                              ("rot13", "not an encoding of text files"),
+                                              ("idna", "not an encoding of text files"),
+                                              ("utf-16", "does not start with BOM")])
+def test_an_encoding_that_cannot_read_the_file_is_refused_in_one_sentence(tmp_path, encoding, message):
+    (tmp_path / "p.csv").write_text("id,内容\n1,我要投诉\n", encoding="utf-8")
+    r = cli_run([tmp_path / "p.csv", "-o", tmp_path / "o.jsonl", "--encoding", encoding])
+    assert r.exit_code != 0 and message in r.output
+
+
+def test_output_on_a_device_or_pipe_is_refused(tmp_path):
+    import os
+
+    from voc import OutputError
+    from voc.run.state import check_paths
+
+    (tmp_path / "p.csv").write_text("id,内容\n1,我要投诉\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe")
+    r = cli_run([tmp_path / "p.csv", "-o", tmp_path / "pipe"])
+    assert r.exit_code != 0 and "not a regular file" in r.output
+    # a device is only checked, never run against: code without the check replaces /dev/null (as root)
+    with pytest.raises(OutputError, match="not a regular file"):
+        check_paths([tmp_path / "p.csv"], "/dev/null")
+
+
+def test_xlsx_output_cells_cut_to_excels_limit_are_said(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    s, recs, errors = run(tmp_path, "l.jsonl", jsonl('{"id":"a","text":"好","note":"' + "备注" * 20000 + '"}'),
+                          out_name="o.xlsx")
+    assert s.tagged == 1 and "1 cell(s) longer than Excel's 32767 characters were cut" in caplog.text
+
+
+def test_a_huge_repeat_window_is_a_config_error(tmp_path):
+    (tmp_path / "p.csv").write_text("id,内容\n1,我要投诉\n", encoding="utf-8")
+    for window in ("1000000000d", "99999999999999d"):
+        r = cli_run([tmp_path / "p.csv", "-o", tmp_path / "o.jsonl", "--repeat-window", window])
+        assert r.exit_code != 0 and "too long" in r.output
+
+
+def test_a_lexicon_file_that_is_not_utf8_is_refused_in_one_sentence(tmp_path):
+    (tmp_path / "p.csv").write_text("id,内容\n1,我要投诉\n", encoding="utf-8")
+    (tmp_path / "gbk.tsv").write_bytes("prefix\t系统提示\t注释\n".encode("gb18030"))
+    r = cli_run([tmp_path / "p.csv", "-o", tmp_path / "o.jsonl", "--system-lines", tmp_path / "gbk.tsv"])
+    assert r.exit_code != 0 and "not UTF-8 text" in r.output
+    (tmp_path / "bom.tsv").write_bytes(codecs.BOM_UTF8 + "prefix\t系统提示\t注释\r\n".encode())
+    assert cli_run([tmp_path / "p.csv", "-o", tmp_path / "o2.jsonl", "--system-lines", tmp_path / "bom.tsv"]).exit_code == 0

@@ -131,6 +131,9 @@ def scan(path: str | Path, encoding: str) -> Scan:
                 except UnicodeDecodeError as e:
                     raise InputError(f"{path} is {encoding} text with a broken character near byte "
                                      f"{done + e.start}; re-save it as UTF-8.") from None
+                except UnicodeError as e:  # e.g. utf-16 without a byte-order mark
+                    raise InputError(f"{path} is not {encoding} text ({e}); pass its real encoding with "
+                                     f"--encoding (utf-16-le or utf-16-be if it has no BOM).") from None
                 out.lines += text.count("\n")
                 done += len(block)
                 if not block:
@@ -147,6 +150,9 @@ def scan(path: str | Path, encoding: str) -> Scan:
                     data.decode(encoding)
                 except UnicodeDecodeError:
                     _bad_lines(data.decode(encoding, "surrogateescape"), out)
+                except UnicodeError as e:  # a codec that fails other than byte by byte
+                    raise InputError(f"{path} cannot be read as {encoding} ({e}); pass its real encoding with "
+                                     f"--encoding.") from None
                 out.lines += data.count(b"\n")
             if not block:
                 if data and not data.endswith(b"\n"):
@@ -168,6 +174,17 @@ def _bad_lines(text: str, out: Scan) -> None:
 
 def check_encoding(encoding: str) -> str:
     try:
-        return codecs.lookup(encoding).name
+        name = codecs.lookup(encoding).name
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or gb18030.") from None
+    # a codec that cannot carry lines of text (hex, base64, rot13), or cannot mark the bad bytes of a
+    # line for the errors file (idna), cannot read a file
+    probe = "id,text\n"
+    try:
+        ok = (getattr(codecs.lookup(name), "_is_text_encoding", True)
+              and probe.encode(name).decode(name, "surrogateescape") == probe)
+    except (UnicodeError, TypeError, LookupError):
+        ok = False
+    if not ok:
+        raise InputError(f"{encoding!r} is not an encoding of text files; use one such as utf-8, gb18030 or big5.")
+    return name

@@ -221,7 +221,7 @@ def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
         return
     decoder = codecs.getdecoder(encoding)
     with open(path, "rb") as f:
-        for lineno, raw in enumerate(f, 1):
+        for lineno, raw in _lines(f):
             where = f"{path}:{lineno}"
             if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[3:]
@@ -236,6 +236,23 @@ def _jsonl_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
                 yield where, parse_json(line)
             except ValueError as e:
                 yield where, RowError(where, str(e))
+
+
+def _lines(f) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each line of a binary file, a lone CR ending a line as LF and CRLF
+    do (old Mac exports): JSON text never holds a raw CR inside a string, so no value is cut."""
+    lineno = 0
+    for raw in f:
+        if b"\r" in raw and b"\r" in raw.rstrip(b"\r\n"):
+            pieces = raw.split(b"\r")
+            if pieces[-1] in (b"", b"\n"):  # the CR or CRLF that ends the last line
+                pieces.pop()
+            for piece in pieces:
+                lineno += 1
+                yield lineno, piece
+            continue
+        lineno += 1
+        yield lineno, raw
 
 
 def _parsed(where: str, line: str) -> tuple[str, Any]:
@@ -266,6 +283,7 @@ def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
             if pos >= len(buf):
                 raise InputError(f"{path} ends before its JSON array is closed; the file is truncated.")
             if buf[pos] == "]":
+                _nothing_after(f, buf[pos + 1:], path)
                 return
             try:
                 try:
@@ -291,16 +309,30 @@ def _json_array_objects(path: Path, encoding: str) -> Iterator[tuple[str, Any]]:
             pos = end
 
 
+def _nothing_after(f, rest: str, path: Path) -> None:
+    """``InputError`` unless only whitespace follows the closing bracket of a JSON array file:
+    contacts after it would otherwise be dropped without a word."""
+    while True:
+        if rest.strip():
+            raise InputError(f"{path} has more after the JSON array it starts with; a JSON array file holds one "
+                             f"array, a JSON Lines file one object per line (name it .jsonl if it is one).")
+        rest = f.read(1 << 20)
+        if not rest:
+            return
+
+
 def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterator[Contact | RowError]:
     text_key, id_key = cols.text or "text", cols.id or "id"
     time_key, channel_key = cols.time or "created_at", cols.channel or "channel"
     cust_key = cols.customer or "customer_id"
     with open(path, "rb") as f:
         head = codecs.getincrementaldecoder(encoding)("replace").decode(f.read(4096)).lstrip("\ufeff \t\r\n")
-    if head.startswith("[") and found.n_bad:
+    if head.startswith("[") and path.suffix.lower() not in (".jsonl", ".ndjson") and found.n_bad:
         raise InputError(f"{path} is a JSON array with bytes that are not valid {encoding} on line {found.bad[0]}; "
                          f"fix the file or pass its real encoding with --encoding.")
-    objects = _json_array_objects(path, encoding) if head.startswith("[") else _jsonl_objects(path, encoding)
+    # a .jsonl file is read line by line even when a line holds an array (that line is an error)
+    array = head.startswith("[") and path.suffix.lower() not in (".jsonl", ".ndjson")
+    objects = _json_array_objects(path, encoding) if array else _jsonl_objects(path, encoding)
     id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
     for where, obj in objects:
         if isinstance(obj, RowError):
@@ -323,7 +355,9 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
         except ValueError as e:
             yield RowError(where, str(e), cid)
             continue
-        metadata = dict(obj["metadata"]) if isinstance(obj.get("metadata"), dict) else {}
+        meta = obj.get("metadata")
+        # a metadata that is not an object is kept as it is, under its own name, not dropped
+        metadata = dict(meta) if isinstance(meta, dict) else {} if meta is None else {"metadata": meta}
         for k, v in obj.items():
             if k not in _KNOWN_JSON and k not in (text_key, id_key, time_key, channel_key, cust_key):
                 metadata[k] = v
@@ -363,6 +397,11 @@ def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> 
                 raise InputError(f"{path} has bytes that are not valid {encoding} near line "
                                  f"{reader.line_num + 1}; fix the file or pass --encoding.") from None
             except csv.Error as e:
+                if "field larger than field limit" in str(e):
+                    # the reader would go on from inside that field and take its rest for rows
+                    raise InputError(f"{path} has a field of over {MAX_FIELD:,} characters in the row starting on "
+                                     f"line {start} (often a quote that is never closed); fix that row and run "
+                                     f"again.") from None
                 if "unexpected end of data" in str(e):
                     reason = (f"unclosed quote: the row starting on line {start} runs to the end of the "
                               f"file (line {reader.line_num}); those lines were not read as contacts")
@@ -523,18 +562,21 @@ def read_contacts(path: str | os.PathLike, *, format: str | None = None, encodin
         gen = _read_jsonl(path, *_encoding_of(path, encoding, line_oriented=True), cols)
     else:
         gen = _read_table(path, fmt, encoding, cols, sheet)
-    return _Primed(gen)
+    return _Primed(gen, path)
 
 
 class _Primed:
-    """Runs a generator up to its first item now, so file-level errors raise at call time."""
+    """Runs a generator up to its first item now, so file-level errors raise at call time (and a
+    file that holds no row at all, a header or blank lines only, is said now)."""
 
-    def __init__(self, gen: Iterator):
+    def __init__(self, gen: Iterator, path: Path | None = None):
         self._gen = gen
         try:
             self._head = [next(gen)]
         except StopIteration:
             self._head = []
+            if path is not None:
+                log.warning("%s holds no contacts (a header row or blank lines only)", path)
 
     def __iter__(self):
         yield from self._head

@@ -185,6 +185,7 @@ class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to:
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
         self.sheets = 0
+        self.cut = 0  # cells cut to Excel's limit (said when the file is finished)
         self._next_sheet()
 
     def _next_sheet(self) -> None:
@@ -200,11 +201,18 @@ class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to:
     def write(self, record: dict[str, Any]) -> None:
         if self.row >= XLSX_MAX_ROWS:
             self._next_sheet()
-        self.ws.write_row(self.row, 0, [xlsx_cell(record.get(k)) for k in self.fields])
+        cells = [xlsx_cell(record.get(k)) for k in self.fields]
+        self.ws.write_row(self.row, 0, cells)
         self.row += 1
+        for c in cells:
+            if c.__class__ is str and len(c) == XLSX_CELL_LIMIT and c[-1] == "…":
+                self.cut += 1
 
     def _finish(self) -> None:
         self.wb.close()
+        if self.cut:
+            log.warning("%s: %d cell(s) longer than Excel's %d characters were cut (ending in …); write JSONL or "
+                        "CSV output for the full values", self.path, self.cut, XLSX_CELL_LIMIT)
 
     def abort(self, keep: bool = False) -> None:
         try:

@@ -18,11 +18,15 @@ from .negation import negated
 def tsv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
     """(line number, tab-separated fields) of a lexicon file, skipping blank and ``#`` lines.
     Opens with ``open`` (a missing file raises FileNotFoundError for the caller to explain)."""
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if line.strip() and not line.lstrip().startswith("#"):
-                yield n, line.split("\t")
+    with open(path, encoding="utf-8-sig") as f:  # (a BOM from Windows Notepad is not part of line 1)
+        n = 0
+        try:
+            for n, line in enumerate(f, 1):
+                line = line.rstrip("\r\n")
+                if line.strip() and not line.lstrip().startswith("#"):
+                    yield n, line.split("\t")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{path} is not UTF-8 text (near line {n + 1}); save it as UTF-8 and run again.") from None
 
 
 def cue_rows(path: str | Path) -> Iterator[tuple[int, str, str, float]]:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..errors import ConfigError, OutputError
+from ..errors import ConfigError, InputError, OutputError
 
 log = logging.getLogger("voc.run")
 
@@ -40,8 +40,16 @@ def _same(a: Path, b: Path) -> bool:
 def check_paths(inputs: Sequence[str | Path], output: str | Path, store: str | Path | None = None) -> None:
     """Refuse a run that would overwrite one of its inputs (the output, its errors file, summary,
     checkpoint or lock on an input, by path or by ``os.path.samefile``, links included), or
-    its results store."""
+    its results store; and a file name that is not UTF-8 (it would end up in the output's
+    sources, ids and summary, which are UTF-8)."""
+    for what, p in [*(("input", p) for p in inputs), ("output", output),
+                    *([("results store", store)] if store is not None else [])]:
+        _utf8_name(what, p)
     written = sidecars(output)
+    for what, w in written.items():  # a run replaces its files whole (os.replace): never a device
+        if os.path.lexists(w) and not (os.path.isfile(w) or os.path.islink(w)):
+            raise OutputError(f"the {what} {w} exists and is not a regular file (a device, folder or pipe), "
+                              f"which voc would replace; give a file path for -o.")
     if store is not None and str(store) != ":memory:":
         written["results store"] = Path(store)
     for p in inputs:
@@ -53,6 +61,17 @@ def check_paths(inputs: Sequence[str | Path], output: str | Path, store: str | P
         for what, w in sidecars(output).items():
             if _same(Path(store), w):
                 raise OutputError(f"the results store {store} is the {what} of this run; choose another --store path.")
+
+
+def _utf8_name(what: str, path: str | Path) -> None:
+    name = os.fspath(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system gave back as surrogates (os.fsdecode)
+        shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        error = InputError if what == "input" else OutputError
+        raise error(f"the {what} name {shown} is not valid UTF-8 (a name made on Windows in GBK?); rename it "
+                    f"(e.g. convmv -f gbk -t utf-8 --notest FILE) and run again.") from None
 
 
 # -- the lock -----------------------------------------------------------------------------------

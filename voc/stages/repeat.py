@@ -23,20 +23,24 @@ def parse_window(window: str | int | float | timedelta | None) -> timedelta | No
     if isinstance(window, timedelta):
         return window
     if isinstance(window, (int, float)):
-        return timedelta(days=float(window))
-    m = _WINDOW.match(str(window))
-    if not m:
-        raise ConfigError(f"repeat window {window!r} is not a duration; use e.g. 7d, 48h or 30m.")
-    n, unit = float(m.group(1)), (m.group(2) or "d").lower()
+        n, unit = float(window), "d"
+    else:
+        m = _WINDOW.match(str(window))
+        if not m:
+            raise ConfigError(f"repeat window {window!r} is not a duration; use e.g. 7d, 48h or 30m.")
+        n, unit = float(m.group(1)), (m.group(2) or "d").lower()
     if n == 0:
         return None
-    if unit in ("h", "hour", "hours", "小时"):
-        return timedelta(hours=n)
-    if unit in ("m", "分钟"):
-        return timedelta(minutes=n)
-    if unit in ("w", "周"):
-        return timedelta(weeks=n)
-    return timedelta(days=n)
+    try:
+        if unit in ("h", "hour", "hours", "小时"):
+            return timedelta(hours=n)
+        if unit in ("m", "分钟"):
+            return timedelta(minutes=n)
+        if unit in ("w", "周"):
+            return timedelta(weeks=n)
+        return timedelta(days=n)
+    except (OverflowError, ValueError):  # past timedelta's range (~2.7 million years) or not finite
+        raise ConfigError(f"repeat window {window!r} is too long; use at most a few years, e.g. 365d.") from None
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
