@@ -429,3 +429,17 @@ def test_a_lexicon_file_that_is_not_utf8_is_refused_in_one_sentence(tmp_path):
     assert r.exit_code != 0 and "not UTF-8 text" in r.output
     (tmp_path / "bom.tsv").write_bytes(codecs.BOM_UTF8 + "prefix\t系统提示\t注释\r\n".encode())
     assert cli_run([tmp_path / "p.csv", "-o", tmp_path / "o2.jsonl", "--system-lines", tmp_path / "bom.tsv"]).exit_code == 0
+
+
+def test_an_empty_first_sheet_points_to_the_sheet_option(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "空"
+    ws = wb.create_sheet("数据")
+    ws.append(["id", "内容"])
+    ws.append(["1", "我要投诉"])
+    wb.save(tmp_path / "two.xlsx")
+    r = cli_run([tmp_path / "two.xlsx", "-o", tmp_path / "o.jsonl"])
+    assert r.exit_code != 0 and "no rows in its first sheet" in r.output and "--sheet" in r.output
+    assert cli_run([tmp_path / "two.xlsx", "-o", tmp_path / "o.jsonl", "--sheet", "数据"]).exit_code == 0

@@ -444,6 +444,9 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
             header = unique_header(row, str(path))
         break
     if header is None:
+        if fmt in ("xlsx", "xls"):  # the contacts may be on another sheet
+            which = f"sheet {sheet!r}" if sheet else "its first sheet"
+            raise InputError(f"{path} has no rows in {which}; name the sheet that holds the contacts with --sheet.")
         raise InputError(f"{path} is empty; give a file with a header row and contacts.")
     where = str(path)
     i_text = _pick(header, "text", cols.text, True, where)
