@@ -9,7 +9,8 @@ Wall-clock rates on this kind of host move by tens of per cent from minute to mi
 script's own rate spanned 2,745-4,448 contacts/s within one run of bench/run_bench.py), so a
 change of a few per cent cannot be seen in them. Here each command runs under ``valgrind
 --tool=cachegrind --cache-sim=no`` (about 25x slower) with ``PYTHONHASHSEED=0`` (set and dict
-order, hence the work, no longer varies between runs), once on the first ``--small`` contacts of
+order, hence the work, no longer varies between runs) and one BLAS thread (no spinning pool
+threads, whose count grows with the machine's load), once on the first ``--small`` contacts of
 the bench workload (bench/make_workload.py, real texts from ../shared/data) and once on the first
 ``--large``; the difference of the two instruction counts over the difference of the contacts is
 the cost per contact, start-up (imports, model loading) cancelled out. ``voc tag`` runs with one
@@ -68,7 +69,10 @@ def main(argv=None) -> None:
     import make_workload
     from stage_costs import child_env, worktree
 
-    env = {**child_env(), "PYTHONHASHSEED": "0"}
+    # one BLAS/OpenMP thread: idle pool threads spin, and valgrind counts their spinning, which then
+    # grows with the machine's load (two runs side by side read 2% more than one run alone)
+    env = {**child_env(), "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1"}
     with tempfile.TemporaryDirectory(prefix="voc-instructions-") as tmp:
         work = Path(tmp)
         files = {n: work / f"workload-{n}.jsonl" for n in (args.small, args.large)}

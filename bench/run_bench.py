@@ -873,16 +873,18 @@ within one run, so most of that step is the host, and the ~2% is this change.
 ### Instructions per contact: a measure the host cannot move (ninth round)
 
 `python bench/instructions.py --ref 25bcc4f` counts the instructions each command executes under
-valgrind (`PYTHONHASHSEED=0`) on 200 and on 1,200 contacts of the bench workload; the difference
-over 1,000 is the cost per contact with start-up cancelled out. `voc tag -w 1` (reading, the
-preprocessors, every stage and writing, in one process) at 3607ba2: 5.074 M instructions per
-contact, at 25bcc4f (before the eighth round): 4.957 M, so the eighth round costs 2.4%, as its
-A/B runs said; the bare script: 2.991 M (bare / voc 0.59; its start-up, 17 G instructions, is
-twice voc's). The bare script measured twice agreed within 0.3% (without the fixed hash seed
-repeated runs drift by ~3%).
-Instructions are not time (numpy's loops do more per cycle than the interpreter), so the ratio of
-rates in the table above is higher than 0.59; the 0.82x of the seventh round and the 0.71-0.74x of
-the eighth differ by the host, not by 2.4% more work.
+valgrind (`PYTHONHASHSEED=0`, one BLAS thread) on 200 and on 1,200 contacts of the bench workload;
+the difference over 1,000 is the cost per contact with start-up cancelled out. `voc tag -w 1`
+(reading, the preprocessors, every stage and writing, in one process): 25bcc4f (before the eighth
+round) 5.000 M instructions per contact; 4a9775f (after it) 5.058 M (+1.2%); 02914eb (this round's
+hardening, evidence and escalation changes) 5.092 M (+0.7%); the bare script 2.963 M (bare / voc
+0.58; its start-up, 17 G instructions, is twice voc's). Two runs of one tree side by side agree to
+the last digit shown; without the single BLAS thread they did not (idle pool threads spin, and
+valgrind counts the spinning, which grows with the machine's load: an earlier run of this script
+without it read 25bcc4f and 4a9775f about 2% low). Instructions are not time (numpy's loops do more
+per cycle than the interpreter), so the ratio of rates in the table above is higher than 0.58; the
+0.82x of the seventh round and the 0.71-0.74x of the eighth differ by the host, not by the 1.2%
+more work.
 
 ## What was optimised (issue 7)
 
