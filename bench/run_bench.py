@@ -881,7 +881,7 @@ hardening, evidence and escalation changes) 5.092 M (+0.7%); the bare script 2.9
 0.58; its start-up, 17 G instructions, is twice voc's). Two runs of one tree side by side agree to
 the last digit shown; without the single BLAS thread they did not (idle pool threads spin, and
 valgrind counts the spinning, which grows with the machine's load: an earlier run of this script
-without it read 25bcc4f and 4a9775f about 2% low). Instructions are not time (numpy's loops do more
+without it read 25bcc4f and 4a9775f 1-2% low). Instructions are not time (numpy's loops do more
 per cycle than the interpreter), so the ratio of rates in the table above is higher than 0.58; the
 0.82x of the seventh round and the 0.71-0.74x of the eighth differ by the host, not by the 1.2%
 more work.
