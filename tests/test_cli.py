@@ -138,3 +138,41 @@ def test_label_reads_a_headerless_csv(tmp_path):
 
     rows = list(csv.DictReader(open(out, encoding="utf-8-sig")))
     assert len(rows) == 2 and {r["id"] for r in rows} <= {"A1", "A2", "A3"}
+
+
+# -- the ninth round's sweep of the other commands --------------------------------------------------
+@pytest.fixture()
+def store(jsonl, tmp_path):
+    db = tmp_path / "voc.db"
+    assert run("tag", jsonl, "-o", tmp_path / "t.jsonl", "--store", db, "-q").exit_code == 0
+    return db
+
+
+def test_an_output_over_the_store_or_an_input_is_refused_and_nothing_is_lost(store, jsonl, tmp_path):
+    import sqlite3
+
+    size = store.stat().st_size
+    for args in (["forecast", "--store", store, "-o", store], ["staffing", "--store", store, "-o", store],
+                 ["report", "monthly", "--store", store, "-o", store],
+                 ["report", "monthly", "--store", store, "-o", tmp_path / "r.html", "--xlsx", store],
+                 ["report", "qa", "--store", store, "-o", store],
+                 ["report", "monthly", "--store", store, "-o", tmp_path / "x.html", "--xlsx", tmp_path / "x.html"]):
+        r = run(*args)
+        assert r.exit_code != 0 and "which voc would overwrite" in r.output, (args, r.output)
+    assert store.stat().st_size == size
+    assert sqlite3.connect(store).execute("select count(*) from contacts").fetchone()[0] > 0
+    before = jsonl.read_bytes()
+    r = run("label", jsonl, "--sample", "2", "-o", jsonl)
+    assert r.exit_code != 0 and "is the input" in r.output and jsonl.read_bytes() == before
+
+
+def test_a_damaged_store_or_a_huge_number_is_one_sentence_not_a_traceback(store, tmp_path):
+    import sqlite3
+
+    r = CliRunner().invoke(cli, ["journey", "--store", str(store), "--window", "99999999999d"])
+    assert r.exit_code != 0 and "too large" in r.output and "Traceback" not in r.output
+    with sqlite3.connect(store) as c:
+        c.execute("drop table settings")
+    r = CliRunner().invoke(cli, ["journey", "--store", str(store)])
+    assert r.exit_code != 0 and r.output.startswith("Error: the results store is damaged")
+    assert isinstance(r.exception, SystemExit) and "Traceback" not in r.output

@@ -143,6 +143,15 @@ def test_contact_view_and_a_correction_reach_the_store_and_the_report(client, db
         assert st.get(rec["id"])["predicted"]["root_cause"] == "product"
 
 
+def test_error_answers_quote_no_personal_data(client, tagged):
+    """A 404 or 400 answer quotes the id or value asked for: scrubbed like every string voc writes."""
+    phone = "13812345678"
+    for r in (client.get(f"/contact/{phone}x"),
+              client.post(f"/correct/{phone}-nope", data={"csrf": TOKEN, "root_cause": "agent"}),
+              client.post(f"/correct/{tagged[0]['id']}", data={"csrf": TOKEN, "root_cause": f"火星{phone}"})):
+        assert r.status_code in (400, 404) and phone not in r.text, r.text
+
+
 def test_store_corrections_api(db, tagged):
     from voc.errors import InputError
 

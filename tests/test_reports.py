@@ -425,6 +425,16 @@ def read_xlsx(path):
     return {name: wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names}
 
 
+def test_xlsx_report_is_the_same_bytes_every_time(store, tmp_path):
+    """No clock in the file: docProps/core.xml holds a fixed creation time, not now (the
+    times of the two writes are a second apart, xlsxwriter's resolution)."""
+    import time
+
+    first = monthly(store, "2026-10").to_xlsx(tmp_path / "a.xlsx").read_bytes()
+    time.sleep(1.1)
+    assert monthly(store, "2026-10").to_xlsx(tmp_path / "b.xlsx").read_bytes() == first
+
+
 def test_xlsx_has_the_tables_and_contacts_with_formulas_escaped(store, tmp_path):
     path = monthly(store, "2026-10").to_xlsx(tmp_path / "r.xlsx")
     sheets = read_xlsx(path)

@@ -14,22 +14,68 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def handle_errors(fn):
-    """Print a VocError as one sentence and exit with its code."""
+    """Print a VocError as one sentence and exit with its code. Anything else that escapes a
+    command (a store another program damaged, a number past what Python or SQLite hold, a bug)
+    is one sentence too, never a traceback: the traceback goes to the log (``voc -vv``)."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except VocError as e:
-            from ..text.redact import Redactor  # issue 16: a message may quote input
-
-            click.echo(f"Error: {Redactor().scrub(str(e))}", err=True)
-            sys.exit(e.exit_code)
+            _fail(str(e), e.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as e:  # noqa: BLE001  the last line of defence, said plainly
+            logging.getLogger("voc").debug("unexpected error", exc_info=True)
+            _fail(_unexpected(e), 1)
 
     return wrapper
+
+
+def _fail(message: str, code: int) -> None:
+    from ..text.redact import Redactor  # issue 16: a message may quote input
+
+    click.echo(f"Error: {Redactor().scrub(message)}", err=True)
+    sys.exit(code)
+
+
+def _unexpected(e: Exception) -> str:
+    """One sentence for an exception that is not a VocError, saying what to do."""
+    import sqlite3
+
+    what = f"{type(e).__name__}: {e}"
+    if isinstance(e, sqlite3.Error):
+        return (f"the results store is damaged, incomplete or was changed by another program ({what}); restore "
+                f"a backup or rebuild it with voc tag --store.")
+    if isinstance(e, OverflowError):
+        return f"a number given is too large ({what}); use a smaller value."
+    if isinstance(e, UnicodeDecodeError):
+        return f"a file is not UTF-8 text ({what}); save it as UTF-8 and run again."
+    return (f"voc stopped on an unexpected {what}; check the files and options given, and report it with the "
+            f"command if they look right (voc -vv shows the details).")
+
+
+def check_outputs(outputs: list[tuple[str, object]], reads: list[tuple[str, object]]) -> None:
+    """Refuse to write an output over a file the command reads (an input, the results store) or
+    over another output of the same command: it would be destroyed and the run exit 0."""
+    from pathlib import Path
+
+    from ..errors import OutputError
+    from ..run.state import same_file
+
+    done: list[tuple[str, object]] = []
+    for what, path in outputs:
+        if not path:
+            continue
+        for other, r in [*reads, *done]:
+            if r and str(r) != ":memory:" and same_file(Path(str(path)), Path(str(r))):
+                raise OutputError(f"the {what} {path} is the {other} of this command, which voc would overwrite; "
+                                  f"choose another path.")
+        done.append((what, path))
 
 
 @click.group(context_settings=CONTEXT)
@@ -85,6 +131,9 @@ def evaluate():
 
 
 
+MAX_TOPICS = 500  # more topics than an analyst can read (gensim would run for hours)
+
+
 def num_topics_option(value: str) -> int | str:
     if str(value).strip().lower() == "auto":
         return "auto"
@@ -92,8 +141,8 @@ def num_topics_option(value: str) -> int | str:
         k = int(value)
     except ValueError:
         raise click.BadParameter("give a number of topics (e.g. 20) or 'auto'.") from None
-    if k < 2:
-        raise click.BadParameter("give at least 2 topics, or 'auto'.")
+    if not 2 <= k <= MAX_TOPICS:
+        raise click.BadParameter(f"give 2 to {MAX_TOPICS} topics, or 'auto'.")
     return k
 
 
@@ -103,8 +152,10 @@ def k_range_option(value: str) -> tuple[int, int, int]:
         nums = [int(p) for p in parts]
     except ValueError:
         raise click.BadParameter("give START:STOP[:STEP], e.g. 8:24:2.") from None
-    if len(nums) not in (2, 3) or nums[0] < 2 or nums[1] < nums[0]:
-        raise click.BadParameter("give START:STOP[:STEP] with 2 <= START <= STOP, e.g. 8:24:2.")
+    if len(nums) not in (2, 3) or nums[0] < 2 or nums[1] < nums[0] or nums[1] > MAX_TOPICS or (len(nums) == 3
+                                                                                                and nums[2] < 1):
+        raise click.BadParameter(f"give START:STOP[:STEP] with 2 <= START <= STOP <= {MAX_TOPICS} and STEP >= 1, "
+                                 f"e.g. 8:24:2.")
     return (nums[0], nums[1], nums[2] if len(nums) == 3 else 2)
 
 

@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from .base import CONTEXT, evaluate, handle_errors, train
+from .base import CONTEXT, evaluate, check_outputs, handle_errors, train
 
 
 def from_store_options(fn, required: bool = False):
@@ -78,4 +78,5 @@ def evaluate_contact_type(from_store, model, output):
     Example:
       voc evaluate contact-type --from-store voc.db --model models/contact_type/user-20261206-1a2b3c4d
     """
+    check_outputs([("output", output)], [("results store", from_store)])
     evaluate_from_store("contact_type", from_store, model, output)

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .base import CONTEXT, cli, handle_errors
+from .base import CONTEXT, cli, check_outputs, handle_errors
 
 STORE = click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
                      help="Results store (SQLite file).")
@@ -97,6 +97,7 @@ def forecast_cmd(store_path, by, horizon, freq, level, output):
       voc forecast --store voc.db --by root_cause --horizon 30d -o forecast.csv
       voc forecast --store voc.db --period week --horizon 8w -o forecast.json
     """
+    check_outputs([("output", output)], [("results store", store_path)])
     from ..forecast import forecast, write_rows
 
     out = forecast(store_path, by=by, horizon=horizon, level=level)
@@ -132,6 +133,7 @@ def staffing_cmd(store_path, horizon, aht, target, answer_within, shrinkage, out
       voc staffing --store voc.db --horizon 7d --aht 300s --service-level 0.8 --answer-within 20s
       voc staffing --store voc.db --shrinkage 0.3 -o staffing.csv
     """
+    check_outputs([("output", output)], [("results store", store_path)])
     from ..forecast import staffing, write_rows
 
     s = staffing(store_path, horizon=horizon, aht=aht, target=target, answer_within=answer_within,

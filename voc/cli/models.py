@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, evaluate, handle_errors, reader_options, train
+from .base import CONTEXT, cli, evaluate, check_outputs, handle_errors, reader_options, train
 from .corrections import evaluate_from_store, from_store_options, train_from_store
 
 
@@ -65,6 +65,7 @@ def evaluate_root_cause(data, model, output, from_store):
       voc evaluate root-cause --data my_labels.csv -o eval.json
       voc evaluate root-cause --from-store voc.db --model models/root_cause/user-20261206-1a2b3c4d
     """
+    check_outputs([("output", output)], [("labelled data", data), ("results store", from_store)])
     if from_store:
         return evaluate_from_store("root_cause", from_store, model, output)
     if not data:
@@ -102,6 +103,7 @@ def label(inputs, n, output, model, names, reader):
       voc label tickets.csv --sample 200 -o to_label.csv
       voc train root-cause --data to_label.csv -o models/root_cause/my-1
     """
+    check_outputs([("output", output)], [("input", p) for p in inputs])
     from ..training.root_cause import label_sample
 
     path = label_sample(inputs, n, output, model=model, names=names, read_options=reader)

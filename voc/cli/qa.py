@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, handle_errors
+from .base import CONTEXT, check_outputs, handle_errors
 from .store import report_group
 
 
@@ -23,6 +23,7 @@ def report_qa(store, month, output, xlsx, return_days):
       voc tag calls.csv --group-by 通话ID --qa -o out/calls.jsonl --store voc.db
       voc report qa --store voc.db --month 2026-10 -o qa.html --xlsx qa.xlsx
     """
+    check_outputs([("report", output), ("XLSX", xlsx)], [("results store", store)])
     from ..reports.qa import write_qa
 
     write_qa(store, month, output, xlsx, return_days=return_days)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, handle_errors
+from .base import CONTEXT, cli, check_outputs, handle_errors
 
 
 # == store and reports (issue 6) ==
@@ -99,6 +99,7 @@ def report_monthly(store_path, month, since, until, output, xlsx, contact_types)
       voc report monthly --store voc.db --month 2026-10 --contact-type complaint,inquiry -o report.html
       voc report monthly --store voc.db --since 2026-07 --until 2026-09 -o q3.html
     """
+    check_outputs([("report", output), ("XLSX", xlsx)], [("results store", store_path)])
     from ..reports.period import write_report
 
     period, paths = write_report(store_path, output, month=month, since=since, until=until, xlsx=xlsx,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, handle_errors, k_range_option, num_topics_option, reader_options, workers_option
+from .base import CONTEXT, cli, check_outputs, handle_errors, k_range_option, num_topics_option, reader_options, workers_option
 
 
 @cli.group("topics", context_settings=CONTEXT)
@@ -85,6 +85,7 @@ def topics_names(store_path, output):
     Example:
       voc topics names --store voc.db        # then edit voc.db.topics/names.toml
     """
+    check_outputs([("output", output)], [("results store", store_path)])
     from ..topics.store_topics import write_names
 
     click.echo(f"voc: wrote {write_names(store_path, output)}", err=True)
@@ -133,6 +134,7 @@ def topics_track(inputs, model_dir, by, reference, no_refit, window, alpha, term
       voc topics track --by month corpus/samples/contacts.jsonl
       voc topics track --model models/my-topics --by month jan.csv feb.csv -o out/topics_track.json
     """
+    check_outputs([("output", output)], [("input", p) for p in inputs])
     from ..reports.topics import track_files
 
     report = track_files(inputs, model_dir, by=by, output=output, workers=workers, reference=reference,

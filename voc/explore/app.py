@@ -73,6 +73,13 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
     from . import views
     from .filters import clean
 
+    def _said(message: str, status: int):
+        """A plain-text answer; it may quote what was typed or asked for, so it is scrubbed of
+        personal data like every string voc writes (issue 16)."""
+        from ..text.redact import Redactor
+
+        return PlainTextResponse(Redactor().scrub(message), status_code=status)
+
     path = str(store)
     if not Path(path).is_file():
         from ..errors import InputError
@@ -113,7 +120,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
         with Store(path, readonly=True) as st:
             data = views.contact(st, cid)
         if data is None:
-            return PlainTextResponse(f"no contact {cid} in the store", status_code=404)
+            return _said(f"no contact {cid} in the store", 404)
         back = request.query_params.get("back", "")
         if not back.startswith(("/contacts", "/?")) and back != "/":
             back = "/contacts"
@@ -134,7 +141,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
             with Store(path) as st:
                 record = st.get(cid)
                 if record is None:
-                    return PlainTextResponse(f"no contact {cid} in the store", status_code=404)
+                    return _said(f"no contact {cid} in the store", 404)
                 from ..store.corrections import FIELDS
 
                 for field in FIELDS:
@@ -143,7 +150,7 @@ def create_app(store: str | Path, *, token: str | None = None, who: str | None =
                         st.correct(cid, field, value, who_)
                         changed += 1
         except VocError as e:
-            return PlainTextResponse(str(e), status_code=400)
+            return _said(str(e), 400)
         back = str(form.get("back") or "")
         query = {"saved": str(changed), **({"back": back} if back else {})}
         return RedirectResponse(views.link(f"/contact/{quote(cid, safe='')}", query), status_code=303)

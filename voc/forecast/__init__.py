@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..errors import InputError, OutputError
+from ..errors import ConfigError, InputError, OutputError
 from ..store import Store, parse_duration
 from .calendar import need
 from .model import MIN_DAYS, DailyModel, Forecast
@@ -52,8 +52,14 @@ def _open(store: Store | str | Path) -> tuple[Store, bool]:
     return Store(store, readonly=True), True
 
 
+MAX_HORIZON_DAYS = 732  # two years: past that a daily forecast of contact volume says nothing (and runs for ever)
+
+
 def horizon_days(horizon: str | int | timedelta) -> int:
-    return max(1, round(parse_duration(horizon).total_seconds() / 86400))
+    days = max(1, round(parse_duration(horizon).total_seconds() / 86400))
+    if days > MAX_HORIZON_DAYS:
+        raise ConfigError(f"a horizon of {days:,} days is too far; forecast at most {MAX_HORIZON_DAYS} days (e.g. 90d).")
+    return days
 
 
 @dataclass

@@ -66,6 +66,9 @@ def agents_needed(contacts: float, interval: float, aht: float, target: float = 
         raise ConfigError(f"the service level target must be between 0 and 1, not {target}; give e.g. 0.8.")
     if aht <= 0 or interval <= 0:
         raise ConfigError("the handle time and the interval must be longer than zero; give e.g. --aht 300s.")
+    if aht > 86400:  # the agents needed grow with it: a year-long call would search for ever
+        raise ConfigError(f"a handle time of {aht:,.0f} s is over a day; give the average time one contact takes, "
+                          f"e.g. --aht 300s.")
     traffic = contacts * aht / interval
     if contacts <= 0:
         return {"traffic": 0.0, "agents": 0, "service_level": None, "occupancy": None, "wait_probability": 0.0}

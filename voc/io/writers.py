@@ -15,6 +15,7 @@ import csv
 import json
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,6 +28,9 @@ OUTPUT_FORMATS = ("jsonl", "csv", "xlsx")
 RESUMABLE_FORMATS = ("jsonl", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_CELL_LIMIT = 32767
+# the creation time written into every XLSX voc makes (docProps/core.xml): fixed, so a file is a function of
+# its data (zip entry dates are fixed by xlsxwriter already)
+FIXED_TIME = datetime(2000, 1, 1)
 XLSX_MAX_ROWS = 1_048_576  # rows of one sheet, header included (Excel's limit)
 
 
@@ -184,6 +188,7 @@ class XlsxWriter(_AtomicFile):  # a zip file cannot be cut back and appended to:
         self.f = None
         self.wb = xlsxwriter.Workbook(str(self.tmp), {"constant_memory": True, "strings_to_formulas": False,
                                                       "strings_to_urls": False, "strings_to_numbers": False})
+        self.wb.set_properties({"created": FIXED_TIME})  # not now: the same input gives the same bytes
         self.sheets = 0
         self.cut = 0  # cells cut to Excel's limit (said when the file is finished)
         self._next_sheet()

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 from ..errors import OutputError
 from ..io import writers
 from ..io.excel import column_letters, sheet_part
-from ..io.writers import XLSX_CELL_LIMIT, escape_cell, xlsx_cell
+from ..io.writers import FIXED_TIME, XLSX_CELL_LIMIT, escape_cell, xlsx_cell
 from .common import Table
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
@@ -160,6 +160,7 @@ def write_workbook(path: str | Path, tables: Sequence[Table],
         path.parent.mkdir(parents=True, exist_ok=True)
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False})
+        wb.set_properties({"created": FIXED_TIME})  # not now: the same data give the same bytes
         bold = wb.add_format({"bold": True, "bg_color": "#eef2f7", "border": 0})
         formats = {"pct": wb.add_format({"num_format": "0.0%"}), "pp": wb.add_format({"num_format": "+0.0%;-0.0%"}),
                    "rel": wb.add_format({"num_format": "+0%;-0%"}), "float": wb.add_format({"num_format": "0.00"}),

@@ -28,7 +28,7 @@ def sidecars(output: str | Path) -> dict[str, Path]:
             "checkpoint": Path(f"{output}.checkpoint.json"), "lock": Path(f"{output}.lock")}
 
 
-def _same(a: Path, b: Path) -> bool:
+def same_file(a: Path, b: Path) -> bool:
     try:
         if a.resolve() == b.resolve():
             return True
@@ -54,12 +54,12 @@ def check_paths(inputs: Sequence[str | Path], output: str | Path, store: str | P
         written["results store"] = Path(store)
     for p in inputs:
         for what, w in written.items():
-            if _same(Path(p), w):
+            if same_file(Path(p), w):
                 raise OutputError(f"the {what} {w} is the input {p}; voc would overwrite the contacts it reads: "
                                   f"choose another output path.")
     if store is not None and str(store) != ":memory:":
         for what, w in sidecars(output).items():
-            if _same(Path(store), w):
+            if same_file(Path(store), w):
                 raise OutputError(f"the results store {store} is the {what} of this run; choose another --store path.")
 
 
