@@ -176,3 +176,16 @@ def test_a_damaged_store_or_a_huge_number_is_one_sentence_not_a_traceback(store,
     r = CliRunner().invoke(cli, ["journey", "--store", str(store)])
     assert r.exit_code != 0 and r.output.startswith("Error: the results store is damaged")
     assert isinstance(r.exception, SystemExit) and "Traceback" not in r.output
+
+
+def test_placeholder_dates_belong_to_no_month_and_break_no_report(tmp_path):
+    rows = [{"id": str(i), "text": "我要投诉 网络太差", "created_at": f"2026-05-{1 + i % 28:02d}T10:00:00+08:00"}
+            for i in range(30)]
+    rows += [{"id": "z1", "text": "退款慢", "created_at": "0001-01-01T00:00:00"},
+             {"id": "z2", "text": "退款慢", "created_at": "9999-12-31T23:30:00+08:00"}]
+    inp = tmp_path / "d.jsonl"
+    inp.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    db = tmp_path / "s.db"
+    assert run("tag", inp, "-o", tmp_path / "t.jsonl", "--store", db, "-q").exit_code == 0
+    r = run("report", "monthly", "--store", db, "-o", tmp_path / "r.html")
+    assert r.exit_code == 0 and "(2026-05)" in r.output, r.output

@@ -10,6 +10,7 @@ from ..errors import ConfigError
 from ..lang.metadata import to_datetime
 
 DEFAULT_TZ = "Asia/Shanghai"
+MIN_YEAR, MAX_YEAR = 1900, 2200  # created_at outside these years is read as no date
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dhw]|days?|hours?|weeks?|天|小时|周)\s*$", re.I)
 _UNITS = {"d": 86400, "day": 86400, "days": 86400, "天": 86400, "h": 3600, "hour": 3600, "hours": 3600,
@@ -74,7 +75,10 @@ def parse_time(value: Any, tz: tzinfo) -> datetime | None:
     if dt is None:
         return None
     try:
-        return dt.astimezone(tz)
+        dt = dt.astimezone(tz)
     except (OverflowError, ValueError):  # 0001-01-01T00:00:00+14:00 and the like: not a real date
         return None
+    # a contact dated 0001 or 9999 is a placeholder, not a date: it belongs to no month (the reports
+    # count it as undated) rather than stretch every report, trend and forecast to the year 1 or 10000
+    return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
 
