@@ -27,7 +27,7 @@ def handle_errors(fn):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as e:  # noqa: BLE001  the last line of defence, said plainly
             logging.getLogger("voc").debug("unexpected error", exc_info=True)
