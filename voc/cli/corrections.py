@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from .base import CONTEXT, evaluate, check_outputs, handle_errors, train
+from .base import CONTEXT, check_outputs, evaluate, handle_errors, train
 
 
 def from_store_options(fn, required: bool = False):

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .base import CONTEXT, cli, check_outputs, handle_errors
+from .base import CONTEXT, check_outputs, cli, handle_errors
 
 STORE = click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
                      help="Results store (SQLite file).")

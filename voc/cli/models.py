@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, evaluate, check_outputs, handle_errors, reader_options, train
+from .base import CONTEXT, check_outputs, cli, evaluate, handle_errors, reader_options, train
 from .corrections import evaluate_from_store, from_store_options, train_from_store
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, check_outputs, handle_errors
+from .base import CONTEXT, check_outputs, cli, handle_errors
 
 
 # == store and reports (issue 6) ==

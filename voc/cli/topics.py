@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, cli, check_outputs, handle_errors, k_range_option, num_topics_option, reader_options, workers_option
+from .base import CONTEXT, check_outputs, cli, handle_errors, k_range_option, num_topics_option, reader_options, workers_option
 
 
 @cli.group("topics", context_settings=CONTEXT)
