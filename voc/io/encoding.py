@@ -174,15 +174,14 @@ def _bad_lines(text: str, out: Scan) -> None:
 
 def check_encoding(encoding: str) -> str:
     try:
-        name = codecs.lookup(encoding).name
+        info = codecs.lookup(encoding)
     except LookupError:
         raise InputError(f"unknown encoding {encoding!r}; use a Python codec name such as utf-8 or gb18030.") from None
     # a codec that cannot carry lines of text (hex, base64, rot13), or cannot mark the bad bytes of a
     # line for the errors file (idna), cannot read a file
-    probe = "id,text\n"
+    name, probe = info.name, "id,text\n"
     try:
-        ok = (getattr(codecs.lookup(name), "_is_text_encoding", True)
-              and probe.encode(name).decode(name, "surrogateescape") == probe)
+        ok = getattr(info, "_is_text_encoding", True) and probe.encode(name).decode(name, "surrogateescape") == probe
     except (UnicodeError, TypeError, LookupError):
         ok = False
     if not ok:

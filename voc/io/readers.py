@@ -327,11 +327,11 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
     cust_key = cols.customer or "customer_id"
     with open(path, "rb") as f:
         head = codecs.getincrementaldecoder(encoding)("replace").decode(f.read(4096)).lstrip("\ufeff \t\r\n")
-    if head.startswith("[") and path.suffix.lower() not in (".jsonl", ".ndjson") and found.n_bad:
-        raise InputError(f"{path} is a JSON array with bytes that are not valid {encoding} on line {found.bad[0]}; "
-                         f"fix the file or pass its real encoding with --encoding.")
     # a .jsonl file is read line by line even when a line holds an array (that line is an error)
     array = head.startswith("[") and path.suffix.lower() not in (".jsonl", ".ndjson")
+    if array and found.n_bad:
+        raise InputError(f"{path} is a JSON array with bytes that are not valid {encoding} on line {found.bad[0]}; "
+                         f"fix the file or pass its real encoding with --encoding.")
     objects = _json_array_objects(path, encoding) if array else _jsonl_objects(path, encoding)
     id_prefix = default_id_prefix(path)  # default ids: file stem + content fingerprint (voc.io.ids)
     for where, obj in objects:
