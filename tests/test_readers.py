@@ -235,3 +235,51 @@ def test_turn_per_row_file_without_group_by_is_warned_about(tmp_path):
                      encoding="utf-8")  # dated: an undated contact is warned about too
     r = CliRunner().invoke(cli, ["tag", str(plain), "-o", str(tmp_path / "t.jsonl"), "-q", "-w", "1"])
     assert r.exit_code == 0 and "warning" not in r.output
+
+
+# -- a transcript exported as one text cell ("客户：……\n坐席：……") -----------------------------
+
+TRANSCRIPTS = [
+    ("客户：你好\n坐席：您好，请问有什么可以帮您\n客户：帮我查一下话费",
+     [("customer", "你好"), ("agent", "您好，请问有什么可以帮您"), ("customer", "帮我查一下话费")]),
+    ("客户：喂 坐席：您好 客户：我要查话费",  # one-line ASR export
+     [("customer", "喂"), ("agent", "您好"), ("customer", "我要查话费")]),
+    ("[00:00:01] 客户：喂\n[00:00:03] 客服小王：您好\n[00:00:09] 机器人：请对本次服务评价",
+     [("customer", "喂"), ("agent", "您好"), ("bot", "请对本次服务评价")]),
+    ("坐席(工号1023)：您好\n客户 10:01:05：好的", [("agent", "您好"), ("customer", "好的")]),
+    ("【客戶】：你好\n【系統】：轉接中", [("customer", "你好"), ("system", "轉接中")]),  # traditional
+    ("Customer: hi\nAgent: hello", [("customer", "hi"), ("agent", "hello")]),
+]
+
+NOT_TRANSCRIPTS = [
+    "客服态度太差：我打了三次电话。客户反映：没人管",  # the customer's own writing
+    "客户反映：宽带坏了\n处理结果：已派单",  # one label only
+    "我是老客户：你好\n坐席：您好",  # does not start with a label
+    "坐席：您好\n坐席：请问还有什么问题",  # no customer
+]
+
+
+@pytest.mark.parametrize("text, turns", TRANSCRIPTS)
+def test_transcript_in_one_text_is_read_as_turns(tmp_path, text, turns):
+    (tmp_path / "c.jsonl").write_text(json.dumps({"id": "1", "text": text}, ensure_ascii=False) + "\n",
+                                      encoding="utf-8")
+    write_csv(tmp_path / "c.csv", [("1", "电话", "", "", "", text)])
+    for path in (tmp_path / "c.jsonl", tmp_path / "c.csv"):
+        (got,) = contacts(read_contacts(path))
+        assert [(t.speaker, t.text) for t in got.turns] == turns
+
+
+@pytest.mark.parametrize("text", NOT_TRANSCRIPTS)
+def test_text_that_is_not_a_transcript_stays_one_customer_turn(tmp_path, text):
+    write_csv(tmp_path / "c.csv", [("1", "电话", "", "", "", text)])
+    (got,) = contacts(read_contacts(tmp_path / "c.csv"))
+    assert [(t.speaker, t.text) for t in got.turns] == [("customer", text)]
+
+
+def test_transcript_text_is_tagged_on_the_customer_side_only():
+    import voc
+
+    nlp = voc.load()
+    rec = nlp.tag("客户：帮我查一下话费余额\n坐席：您好，您的余额是35元\n客户：好的，没有了，拜拜").to_record()
+    assert "坐席" not in rec["text"] and "35" not in rec["text"] and "客户" not in rec["text"]
+    assert all("客户" not in span and "坐席" not in span for span in rec["root_cause_evidence"])

@@ -6,6 +6,7 @@ Records are frozen: a stage never mutates its input, it returns an enriched copy
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping, NamedTuple
@@ -14,12 +15,14 @@ from .errors import ConfigError, StageError
 
 SPEAKERS = ("customer", "agent", "bot", "system")
 
-# exact (lower-cased) names first, then substrings for names such as "客服小王" or "坐席(工号123)"
+# exact (lower-cased) names first, then substrings for names such as "客服小王" or "坐席(工号123)";
+# traditional forms too (客戶, 顧客, 機器人, 系統): a Big5 export keeps them
 _SPEAKER_NAMES = {
-    "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人", "c"),
+    "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人",
+                 "客戶", "用戶", "顧客", "來電人", "c"),
     "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "a"),
-    "bot": ("bot", "机器人", "智能客服", "robot", "ivr"),
-    "system": ("system", "系统", "sys"),
+    "bot": ("bot", "机器人", "智能客服", "robot", "ivr", "機器人"),
+    "system": ("system", "系统", "sys", "系統"),
 }
 _EXACT = {name: role for role, names in _SPEAKER_NAMES.items() for name in names}
 _SUBSTRINGS = [(n, role) for role in ("bot", "system", "agent", "customer")
@@ -38,6 +41,45 @@ def normalise_speaker(raw: Any) -> str:
         if needle in name:
             return role
     raise ValueError(f"unknown speaker {raw!r}; expected a customer, agent, bot or system label")
+
+
+# A transcript exported as one text ("客户：……\n坐席：……"): a speaker label at the start of a
+# line, or after a space or a sentence end on a one-line ASR export, then a colon. The label
+# is a speaker name, optionally in brackets, with a timestamp, an id in brackets or digits, or
+# an agent's "小X" name (坐席1023, 客服(工号1023), 客服小王, [00:01:02] 客户：). A longer word
+# after the name ("客服态度：", "客户反映：") is not a label: it is the customer's own writing.
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+_LABEL_NAMES = sorted((n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1
+                       and n not in ("service", "sys", "consumer")), key=len, reverse=True)
+_TRANSCRIPT_LABEL = re.compile(
+    r"(?:^|(?<=[\n\r \t\u3000。！？!?；;]))"  # (no leading space run: that would be quadratic)
+    rf"(?:[\[【(（]?{_TIME}[\]】)）]?[ \t\u3000]*)?"
+    rf"[\[【]?(?P<name>{'|'.join(map(re.escape, _LABEL_NAMES))})"
+    r"(?:[（(][^）)\n]{0,20}[）)]|[-_#·]?\d{1,10}|小[\u4e00-\u9fff])?[\]】]?"
+    rf"[ \t\u3000]*(?:{_TIME}[ \t\u3000]*)?[：:]", re.IGNORECASE)
+
+
+def split_transcript(text: str) -> "tuple[Turn, ...] | None":
+    """The turns of a transcript exported as one text, or None when the text is not one.
+
+    A text is a transcript when it starts with a speaker label (``客户：``, ``坐席:``,
+    ``[00:01] 客服小王：`` ...) and its labels name the customer and at least one other
+    speaker. Anything else (a ticket that quotes "客服：" once, "客户反映：……") stays
+    one customer text.
+    """
+    if "：" not in text and ":" not in text:  # (the common case, hot: a review or a ticket)
+        return None
+    if not _TRANSCRIPT_LABEL.match(text, len(text) - len(text.lstrip())):  # (hot too: one look)
+        return None
+    labels = list(_TRANSCRIPT_LABEL.finditer(text))
+    if len(labels) < 2:
+        return None
+    roles = [_EXACT[m["name"].lower()] for m in labels]
+    if "customer" not in roles or len(set(roles)) < 2:
+        return None
+    ends = [m.start() for m in labels[1:]] + [len(text)]
+    turns = ((role, text[m.end():end].strip()) for role, m, end in zip(roles, labels, ends))
+    return tuple(Turn(role, said) for role, said in turns if said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +124,17 @@ class Contact:
 
     @classmethod
     def from_text(cls, text: str, id: str = "0", **kwargs: Any) -> "Contact":
-        return cls(id=id, turns=(Turn("customer", text),), **kwargs)
+        """A contact from one text: the customer's, or a transcript's turns (``split_transcript``)."""
+        return cls(id=id, turns=text_turns(text), **kwargs)
 
     @property
     def is_dialogue(self) -> bool:
         return any(t.speaker != "customer" for t in self.turns) or len(self.turns) > 1
+
+
+def text_turns(text: str) -> "tuple[Turn, ...]":
+    """One text as turns: a transcript's turns, or else one customer turn."""
+    return split_transcript(text) or (Turn("customer", text),)
 
 
 def customer_text(turns: Any) -> str:

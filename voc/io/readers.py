@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from ..errors import InputError
 
 from ..lang.metadata import to_datetime
-from ..records import Contact, Turn, normalise_speaker
+from ..records import Contact, Turn, normalise_speaker, text_turns
 from . import excel
 from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
 from .ids import default_id_prefix
@@ -351,7 +351,7 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
                 text = obj.get(text_key, _first(obj, COLUMNS["text"]))
                 if text is None:
                     raise ValueError(f"no {text_key!r} or 'turns' field")
-                turns = (Turn("customer", as_text(text) or ""),)
+                turns = text_turns(as_text(text) or "")
         except ValueError as e:
             yield RowError(where, str(e), cid)
             continue
@@ -509,7 +509,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                                 "to read each call or chat as one contact", path.name, header[i_turn_spk],
                                 header[i_id], header[i_id])
                 last_id = f["id"]
-            yield Contact(turns=(Turn("customer", unescape_cell(row[i_text])),), source=f"{path}:{line}", **f)
+            yield Contact(turns=text_turns(unescape_cell(row[i_text])), source=f"{path}:{line}", **f)
         return
 
     # one turn per row, grouped by consecutive rows with the same contact id
