@@ -119,7 +119,8 @@ def test_every_file_reading_command_has_the_same_reader_options():
     def options(cmd):
         return {o for p in cmd.params for o in p.opts if o.startswith("--")}
 
-    wanted = {"--input-format", "--encoding", "--sheet", "--id-col", "--text-col", "--speaker-col", "--time-col",
+    wanted = {"--input-format", "--encoding", "--sheet", "--id-col", "--text-col", "--speaker-col", "--speakers",
+              "--time-col",
               "--channel-col", "--customer-col", "--group-by", "--no-header"}
     assert len(READER_OPTIONS) == len(wanted)
     topics = cli.commands["topics"]
@@ -189,3 +190,17 @@ def test_placeholder_dates_belong_to_no_month_and_break_no_report(tmp_path):
     assert run("tag", inp, "-o", tmp_path / "t.jsonl", "--store", db, "-q").exit_code == 0
     r = run("report", "monthly", "--store", db, "-o", tmp_path / "r.html")
     assert r.exit_code == 0 and "(2026-05)" in r.output, r.output
+
+
+def test_tag_speakers_option_maps_export_values(tmp_path):
+    src = tmp_path / "chat.csv"
+    src.write_text("session_id,waiter_send,content\nS1,0,我的快递到哪了\nS1,1,亲，今天派送\nS1,0,好的\n",
+                   encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--group-by", "session_id",
+                                 "--speaker-col", "waiter_send", "--speakers", "0=customer,1=坐席"])
+    assert r.exit_code == 0, r.output
+    (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert rec["text"] == "我的快递到哪了。好的"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--speakers", "0=路人"])
+    assert r.exit_code == 2 and "VALUE=ROLE" in r.output and "Traceback" not in r.output

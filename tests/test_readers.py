@@ -283,3 +283,19 @@ def test_transcript_text_is_tagged_on_the_customer_side_only():
     rec = nlp.tag("客户：帮我查一下话费余额\n坐席：您好，您的余额是35元\n客户：好的，没有了，拜拜").to_record()
     assert "坐席" not in rec["text"] and "35" not in rec["text"] and "客户" not in rec["text"]
     assert all("客户" not in span and "坐席" not in span for span in rec["root_cause_evidence"])
+
+
+def test_export_speaker_values_mapped_with_speakers(tmp_path):
+    rows = [("S1", "0", "我的快递到哪了"), ("S1", "1", "亲，今天派送"), ("S1", "0", "好的")]
+    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "waiter_send", "content"))
+    unmapped = list(read_contacts(path, group_by="session_id", speaker="waiter_send"))
+    errors = [i for i in unmapped if isinstance(i, RowError)]
+    assert len(errors) == 3 and all("unknown speaker" in e.reason for e in errors)
+    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="waiter_send",
+                                  columns=None, speakers={"0": "customer", "1": "agent"}))
+    assert [t.speaker for t in c.turns] == ["customer", "agent", "customer"]
+    (tmp_path / "chat.jsonl").write_text(json.dumps(
+        {"id": "S1", "turns": [{"speaker": "买家", "text": "在吗"}, {"speaker": 1, "text": "在的"}]},
+        ensure_ascii=False) + "\n", encoding="utf-8")
+    (c,) = contacts(read_contacts(tmp_path / "chat.jsonl", speakers={"1": "agent"}))
+    assert [t.speaker for t in c.turns] == ["customer", "agent"]

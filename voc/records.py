@@ -18,9 +18,10 @@ SPEAKERS = ("customer", "agent", "bot", "system")
 # exact (lower-cased) names first, then substrings for names such as "客服小王" or "坐席(工号123)";
 # traditional forms too (客戶, 顧客, 機器人, 系統): a Big5 export keeps them
 _SPEAKER_NAMES = {
-    "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人",
-                 "客戶", "用戶", "顧客", "來電人", "c"),
-    "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "a"),
+    "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人", "买家",
+                 "乘客", "旅客", "客戶", "用戶", "顧客", "來電人", "買家", "c"),
+    "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "卖家", "商家",
+              "话务员", "賣家", "話務員", "a"),
     "bot": ("bot", "机器人", "智能客服", "robot", "ivr", "機器人"),
     "system": ("system", "系统", "sys", "系統"),
 }

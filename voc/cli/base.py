@@ -159,6 +159,26 @@ def k_range_option(value: str) -> tuple[int, int, int]:
     return (nums[0], nums[1], nums[2] if len(nums) == 3 else 2)
 
 
+def speakers_option(value: str | None) -> dict[str, str] | None:
+    """``0=customer,1=agent`` -> {"0": "customer", "1": "agent"}; a role may be any speaker name."""
+    from ..io.values import scrubbed
+    from ..records import normalise_speaker
+
+    if not value:
+        return None
+    found = {}
+    for part in value.replace("，", ",").split(","):
+        raw, sep, role = part.partition("=")
+        try:
+            if not sep or not raw.strip():
+                raise ValueError
+            found[raw.strip().lower()] = normalise_speaker(role)
+        except ValueError:
+            raise click.BadParameter(f"give VALUE=ROLE pairs with the roles customer, agent, bot or system, "
+                                     f"e.g. 0=customer,1=agent (could not read {scrubbed(part.strip())!r}).") from None
+    return found
+
+
 # The reader options of every command that reads contact files (voc tag, voc label, voc topics):
 # one list, so that each command reads the same exports the same way.
 READER_OPTIONS = [
@@ -170,6 +190,9 @@ READER_OPTIONS = [
     click.option("--text-col", default=None, help="Text column (default: text, 内容, 通话内容 ...)."),
     click.option("--speaker-col", default=None,
                  help="Speaker column for one-turn-per-row files (default: speaker, 角色 ...)."),
+    click.option("--speakers", default=None, callback=lambda ctx, param, value: speakers_option(value),
+                 help="The export's own speaker values, e.g. 0=customer,1=agent or 买家=customer,卖家=agent "
+                      "(default: customer, 客户, 用户 / agent, 坐席, 客服 ...)."),
     click.option("--time-col", default=None, help="Time column (default: created_at, 时间, 创建时间 ...)."),
     click.option("--channel-col", default=None, help="Channel column (default: channel, 渠道 ...)."),
     click.option("--customer-col", default=None, help="Customer id column (default: customer_id, 客户编号 ...)."),
@@ -178,8 +201,8 @@ READER_OPTIONS = [
     click.option("--no-header", is_flag=True,
                  help="CSV/Excel without a header row: columns are named 1, 2, 3... (e.g. --text-col 1)."),
 ]
-_READER_KEYS = ("input_format", "encoding", "sheet", "id_col", "text_col", "speaker_col", "time_col", "channel_col",
-                "customer_col", "group_by", "no_header")
+_READER_KEYS = ("input_format", "encoding", "sheet", "id_col", "text_col", "speaker_col", "speakers", "time_col",
+                "channel_col", "customer_col", "group_by", "no_header")
 
 
 def reader_options(fn):
@@ -192,7 +215,7 @@ def reader_options(fn):
         o = {k: kwargs.pop(k) for k in _READER_KEYS}
         columns = Columns(id=o["id_col"], text=o["text_col"], speaker=o["speaker_col"], time=o["time_col"],
                           channel=o["channel_col"], customer=o["customer_col"], group_by=o["group_by"],
-                          no_header=o["no_header"])
+                          no_header=o["no_header"], speakers=o["speakers"])
         reader = {"format": o["input_format"], "encoding": o["encoding"], "sheet": o["sheet"], "columns": columns}
         return fn(*args, reader=reader, **kwargs)
 

@@ -14,7 +14,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import InputError
 
@@ -89,6 +89,16 @@ class Columns:
     customer: str | None = None
     group_by: str | None = None
     no_header: bool = False  # the first row is data; columns are named 1, 2, 3...
+    # the export's own speaker values, e.g. {"0": "customer", "1": "agent"} (--speakers 0=customer,1=agent);
+    # read before the built-in names (voc.records.normalise_speaker)
+    speakers: Mapping[str, str] | None = None
+
+    def speaker_role(self, raw: Any) -> str:
+        if self.speakers:
+            role = self.speakers.get(str(raw if raw is not None else "").strip().lower())
+            if role is not None:
+                return role
+        return normalise_speaker(raw)
 
 
 def _key(name: str) -> str:
@@ -192,7 +202,7 @@ def _first(obj: dict, keys: Iterable[str]) -> Any:
     return None
 
 
-def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
+def _turns_from_json(raw: Any, cols: Columns) -> tuple[Turn, ...]:
     if not isinstance(raw, list):
         raise ValueError("'turns' must be a list of {speaker, text} objects")
     turns = []
@@ -203,7 +213,7 @@ def _turns_from_json(raw: Any) -> tuple[Turn, ...]:
         if isinstance(text, list):  # STC-3 style: several utterances in one turn
             text = " ".join(s for s in (as_text(u) for u in text) if s and s.strip())
         speaker = _first(t, TURN_KEYS["speaker"])
-        turns.append(Turn(normalise_speaker(as_text(speaker)), as_text(text) or "",
+        turns.append(Turn(cols.speaker_role(as_text(speaker)), as_text(text) or "",
                           parse_time(_first(t, TURN_KEYS["at"]))))
     return tuple(turns)
 
@@ -346,7 +356,7 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
             cid = as_text(cid) or f"{id_prefix}:{where.rsplit(':', 1)[1]}"
         try:
             if "turns" in obj and obj["turns"] is not None:
-                turns = _turns_from_json(obj["turns"])
+                turns = _turns_from_json(obj["turns"], cols)
             else:
                 text = obj.get(text_key, _first(obj, COLUMNS["text"]))
                 if text is None:
@@ -532,7 +542,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                 yield Contact(turns=tuple(turns), source=f"{path}:{start_line}", **current)
             current, turns, start_line = contact_fields(row, line), [], line
         try:
-            speaker = normalise_speaker(row[i_spk])
+            speaker = cols.speaker_role(row[i_spk])
         except ValueError as e:
             yield RowError(f"{path}:{line}", str(e), cid)
             continue
