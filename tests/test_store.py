@@ -408,3 +408,16 @@ def test_migration_6_indexes_customers_by_time(tmp_path):
         plan = st.query("EXPLAIN QUERY PLAN SELECT id FROM contacts WHERE customer_id IS NOT NULL "
                         "ORDER BY customer_id, ts")
     assert any("contacts_customer_ts" in str(row) for row in plan) and not any("TEMP B-TREE" in str(r) for r in plan)
+
+
+@pytest.mark.parametrize("field, value", [("sentiment", "abc"), ("churn_risk", 7), ("contact_type", 5),
+                                          ("resolved", "maybe"), ("root_cause_scores", "oops"),
+                                          ("root_cause_evidence", {"a": 1}), ("topics", [["x", 1]]),
+                                          ("escalate", "yes")])
+def test_store_add_refuses_a_wrongly_typed_tagged_field_naming_line_and_field(tmp_path, field, value):
+    src = tmp_path / "tagged.jsonl"
+    recs = [tagged_record("C1"), {**tagged_record("C2"), field: value}]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["store", "add", str(src), "--store", str(tmp_path / "voc.db")])
+    assert r.exit_code == InputError.exit_code and "Traceback" not in r.output
+    assert "tagged.jsonl:2" in r.output and repr(field) in r.output

@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS, dimension
+from ..lang.taxonomy import CHURN_LEVELS, CONTACT_TYPES, ESCALATION_LEVELS, ROOT_CAUSES, SENTIMENT_LABELS
 from ..lang.metadata import tier as customer_tier
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
@@ -484,6 +485,44 @@ class Store:
 TAGGED_FIELDS = ("status", "model_version", "root_cause", "contact_type", "sentiment_label", "escalate")
 
 
+# The tagged fields the store and its reports read, and what each must hold (docs/formats.md):
+# a record whose field holds something else is refused with its file:line and field, before
+# SQLite (which keeps any value in any column) stores "abc" as a sentiment.
+_ENUMS = {"root_cause": ROOT_CAUSES, "contact_type": CONTACT_TYPES, "sentiment_label": SENTIMENT_LABELS,
+          "churn_level": CHURN_LEVELS, "escalation_level": ESCALATION_LEVELS,
+          "resolved": ("yes", "no", "unclear"), "sentiment_trend": ("improved", "worsened", "stable")}
+_NUMBERS = {"sentiment": 1, "churn_risk": 1, "resolved_score": 1, "agent_conduct_score": 1, "qa_score": 100}
+_LISTS = ("root_cause_evidence", "churn_reasons", "escalation_reasons", "topics", "qa_hits", "commitments")
+_OBJECTS = ("root_cause_scores", "contact_type_scores")
+
+
+def tagged_field_problem(record: dict[str, Any]) -> str | None:
+    """What is wrong with the tagged fields of a record, or None when each holds what voc tag writes."""
+    for name, allowed in _ENUMS.items():
+        v = record.get(name)
+        if v is not None and v not in allowed:
+            return f"field {name!r} is not one of {', '.join(allowed)}"
+    for name, top in _NUMBERS.items():
+        v = record.get(name)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= top):
+            return f"field {name!r} is not a number from 0 to {top}"
+    for name in _LISTS:
+        if record.get(name) is not None and not isinstance(record[name], list):
+            return f"field {name!r} is not a list"
+    for name in _OBJECTS:
+        v = record.get(name)
+        if v is not None and not (isinstance(v, dict) and all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values())):
+            return f"field {name!r} is not an object of label: probability"
+    topics = record.get("topics") or []
+    if not all(isinstance(t, list) and len(t) == 2 and isinstance(t[0], int) and not isinstance(t[0], bool)
+               for t in topics):
+        return "field 'topics' is not a list of [topic_id, weight]"
+    if record.get("escalate") is not None and not isinstance(record["escalate"], bool):
+        return "field 'escalate' is not true or false"
+    return None
+
+
 def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
     """Flat records from a JSONL file written by ``voc tag``."""
     p = Path(path)
@@ -502,6 +541,10 @@ def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
             if not any(k in record for k in TAGGED_FIELDS) or "turns" in record:
                 raise InputError(f"{p}:{n} is a raw contact, not the output of `voc tag` (no tagged fields); "
                                  f"tag it with `voc tag {p.name} -o tagged.jsonl --store STORE`.")
+            problem = tagged_field_problem(record)
+            if problem:
+                raise InputError(f"{p}:{n}: {problem}; give the JSONL output of `voc tag` unchanged, "
+                                 f"or fix that field.")
             yield record
 
 
