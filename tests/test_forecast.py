@@ -129,6 +129,11 @@ def test_too_little_history_and_missing_extra(tmp_path, monkeypatch):
         st.add_many(synth.volume_records(series))
     with pytest.raises(InputError, match="56"):
         forecast(db)
+    with Store(tmp_path / "empty.db") as st:
+        pass
+    for fn in (forecast, staffing):  # an empty store says why, not "(None)"
+        with pytest.raises(InputError, match=r"\(the store has no dated contacts\)"):
+            fn(tmp_path / "empty.db")
     monkeypatch.setitem(sys.modules, "statsmodels", None)
     with pytest.raises(ConfigError, match=r"pip install 'voc-cx\[forecast\]'"):
         forecast(db)

@@ -308,3 +308,13 @@ def test_topics_of_reviews_only_carry_no_brand_of_the_other_training_sets(shared
     assert not [b for b in brands if b in shipped], shipped
     assert json.loads((topics_dir(path) / "2026-01" / "topics.json").read_text(encoding="utf-8"))["params"][
         "keep_names"] is False
+
+
+def test_a_merge_into_a_topic_the_model_lacks_is_ignored_with_a_warning(caplog):
+    names = TopicNames.from_dict({"topics": {"7": {"merge": 999}, "8": {"merge": 3}}})
+    known = {3: "信号", 7: "账单", 8: "套餐"}
+    with caplog.at_level("WARNING", logger="voc"):
+        assert names.resolve([(7, 0.9)], known) == (7, "账单")  # not a phantom "topic 999"
+        assert names.resolve([(7, 0.9)], known) == (7, "账单")
+        assert names.resolve([(8, 0.9)], known) == (3, "信号")  # a real merge still counts
+    assert sum("999" in r.getMessage() for r in caplog.records) == 1

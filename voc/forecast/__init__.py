@@ -183,8 +183,8 @@ def staffing(store: Store | str | Path, horizon: str | int = "7d", aht: str | fl
         wait = parse_seconds(answer_within)
         out = forecast_store(st, None, horizon)
         if "all" not in out.forecasts:
-            raise InputError(f"no forecast could be made from {st.path} ({out.skipped.get('all')}); "
-                             "add more history to the store.")
+            why = out.skipped.get("all") or "the store has no dated contacts"
+            raise InputError(f"no forecast could be made from {st.path} ({why}); add more history to the store.")
         f = out.forecasts["all"]
         profile = hourly_profile(st)
         rows = []

@@ -23,12 +23,15 @@ It is read with the standard library's ``tomllib``.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from ..errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 NAME_KINDS = ("brand", "org", "place", "person")
 NAME_TAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt"})
@@ -103,6 +106,7 @@ class TopicNames:
     rename: dict[int, str] = field(default_factory=dict)
     merge: dict[int, int] = field(default_factory=dict)
     hide: set[int] = field(default_factory=set)
+    _warned: set[int] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
     def read(cls, path: str | Path | None) -> "TopicNames":
@@ -165,6 +169,14 @@ class TopicNames:
         the first that is not hidden (after merges), named by the file or else by ``names``."""
         for tid, _ in pairs:
             t = self.target(int(tid))
+            if t != int(tid) and t not in names and t not in self.rename:
+                # a merge into a topic the model does not have (a typo, or a topic gone in a refit):
+                # counting contacts under a phantom "topic 999" would mislead, so it is left out
+                if t not in self._warned:
+                    self._warned.add(t)
+                    log.warning("the names file merges topic %s into topic %s, which the topic model does not "
+                                "have; that merge is ignored (see `voc topics show` for the ids)", tid, t)
+                t = int(tid)
             if t in self.hide or int(tid) in self.hide:
                 continue
             return t, self.rename.get(t) or names.get(t) or f"topic {t}"
