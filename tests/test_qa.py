@@ -204,6 +204,14 @@ def test_shipped_scorecard_on_a_phone_call():
     assert eng.check(bad, "weibo")[1] and not {"greeting", "closing"} & {h.rule for h in eng.check(bad, "weibo")[1]}
 
 
+def test_take_it_or_leave_it_is_critical_but_a_customer_saying_it_is_not():
+    eng = Engine(load_rules())
+    rude = {h.rule for h in eng.check(T(("customer", "宽带又断了"), ("agent", "爱修不修")), "weibo")[1]}
+    assert "rude" in rude
+    calm = T(("customer", "这个手机壳可爱不可爱，你们爱买不买我无所谓"), ("agent", "您好，有什么可以帮您"))
+    assert "rude" not in {h.rule for h in eng.check(calm, "weibo")[1]}
+
+
 def test_promise_without_time_and_commitments():
     turns = T(("customer", "退款呢"), ("agent", "我们会尽快联系您。"), ("agent", "已为您申请退款，3个工作日内到账。"),
               ("agent", "稍后给您回电"))

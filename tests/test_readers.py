@@ -299,3 +299,13 @@ def test_export_speaker_values_mapped_with_speakers(tmp_path):
         ensure_ascii=False) + "\n", encoding="utf-8")
     (c,) = contacts(read_contacts(tmp_path / "chat.jsonl", speakers={"1": "agent"}))
     assert [t.speaker for t in c.turns] == ["customer", "agent"]
+
+
+def test_diarised_transcript_labels_named_with_speakers(tmp_path):
+    text = "说话人1 00:01：喂你好\n说话人2 00:03：您好，请讲\n说话人1：我要查话费"
+    write_csv(tmp_path / "c.csv", [("1", "电话", "", "", "", text)])
+    (plain,) = contacts(read_contacts(tmp_path / "c.csv"))
+    assert [(t.speaker, t.text) for t in plain.turns] == [("customer", text)]  # unknown labels: one text
+    (got,) = contacts(read_contacts(tmp_path / "c.csv", speakers={"说话人1": "客户", "说话人2": "Agent"}))
+    assert [(t.speaker, t.text) for t in got.turns] == [("customer", "喂你好"), ("agent", "您好，请讲"),
+                                                        ("customer", "我要查话费")]

@@ -52,30 +52,44 @@ def normalise_speaker(raw: Any) -> str:
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
 _LABEL_NAMES = sorted((n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1
                        and n not in ("service", "sys", "consumer")), key=len, reverse=True)
-_TRANSCRIPT_LABEL = re.compile(
-    r"(?:^|(?<=[\n\r \t\u3000。！？!?；;]))"  # (no leading space run: that would be quadratic)
-    rf"(?:[\[【(（]?{_TIME}[\]】)）]?[ \t\u3000]*)?"
-    rf"[\[【]?(?P<name>{'|'.join(map(re.escape, _LABEL_NAMES))})"
-    r"(?:[（(][^）)\n]{0,20}[）)]|[-_#·]?\d{1,10}|小[\u4e00-\u9fff])?[\]】]?"
-    rf"[ \t\u3000]*(?:{_TIME}[ \t\u3000]*)?[：:]", re.IGNORECASE)
+def _label_pattern(names: Iterable[str]) -> "re.Pattern[str]":
+    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(
+        r"(?:^|(?<=[\n\r \t\u3000。！？!?；;]))"  # (no leading space run: that would be quadratic)
+        rf"(?:[\[【(（]?{_TIME}[\]】)）]?[ \t\u3000]*)?"
+        rf"[\[【]?(?P<name>{alternatives})"
+        r"(?:[（(][^）)\n]{0,20}[）)]|[-_#·]?\d{1,10}|小[\u4e00-\u9fff])?[\]】]?"
+        rf"[ \t\u3000]*(?:{_TIME}[ \t\u3000]*)?[：:]", re.IGNORECASE)
 
 
-def split_transcript(text: str) -> "tuple[Turn, ...] | None":
+_TRANSCRIPT_LABEL = _label_pattern(_LABEL_NAMES)
+_EXTRA_LABELS: dict[tuple[tuple[str, str], ...], "re.Pattern[str]"] = {}
+
+
+def split_transcript(text: str, speakers: Mapping[str, str] | None = None) -> "tuple[Turn, ...] | None":
     """The turns of a transcript exported as one text, or None when the text is not one.
 
     A text is a transcript when it starts with a speaker label (``客户：``, ``坐席:``,
     ``[00:01] 客服小王：`` ...) and its labels name the customer and at least one other
     speaker. Anything else (a ticket that quotes "客服：" once, "客户反映：……") stays
-    one customer text.
+    one customer text. ``speakers`` adds an export's own labels, lower-cased, with their
+    roles (``{"说话人1": "customer", "说话人2": "agent"}``, ``voc tag --speakers``).
     """
     if "：" not in text and ":" not in text:  # (the common case, hot: a review or a ticket)
         return None
-    if not _TRANSCRIPT_LABEL.match(text, len(text) - len(text.lstrip())):  # (hot too: one look)
+    pattern, own = _TRANSCRIPT_LABEL, {}
+    if speakers:
+        own = {str(k).strip().lower(): normalise_speaker(v) for k, v in speakers.items() if str(k).strip()}
+        key = tuple(sorted(own.items()))
+        if key not in _EXTRA_LABELS:
+            _EXTRA_LABELS[key] = _label_pattern([*_LABEL_NAMES, *own])
+        pattern = _EXTRA_LABELS[key]
+    if not pattern.match(text, len(text) - len(text.lstrip())):  # (hot too: one look)
         return None
-    labels = list(_TRANSCRIPT_LABEL.finditer(text))
+    labels = list(pattern.finditer(text))
     if len(labels) < 2:
         return None
-    roles = [_EXACT[m["name"].lower()] for m in labels]
+    roles = [own.get(m["name"].lower()) or _EXACT[m["name"].lower()] for m in labels]
     if "customer" not in roles or len(set(roles)) < 2:
         return None
     ends = [m.start() for m in labels[1:]] + [len(text)]
@@ -133,9 +147,9 @@ class Contact:
         return any(t.speaker != "customer" for t in self.turns) or len(self.turns) > 1
 
 
-def text_turns(text: str) -> "tuple[Turn, ...]":
+def text_turns(text: str, speakers: Mapping[str, str] | None = None) -> "tuple[Turn, ...]":
     """One text as turns: a transcript's turns, or else one customer turn."""
-    return split_transcript(text) or (Turn("customer", text),)
+    return split_transcript(text, speakers) or (Turn("customer", text),)
 
 
 def customer_text(turns: Any) -> str:

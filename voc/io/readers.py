@@ -95,9 +95,10 @@ class Columns:
 
     def speaker_role(self, raw: Any) -> str:
         if self.speakers:
-            role = self.speakers.get(str(raw if raw is not None else "").strip().lower())
-            if role is not None:
-                return role
+            name = str(raw if raw is not None else "").strip().lower()
+            for key, role in self.speakers.items():
+                if str(key).strip().lower() == name:
+                    return normalise_speaker(role)
         return normalise_speaker(raw)
 
 
@@ -361,7 +362,7 @@ def _read_jsonl(path: Path, encoding: str, found: Scan, cols: Columns) -> Iterat
                 text = obj.get(text_key, _first(obj, COLUMNS["text"]))
                 if text is None:
                     raise ValueError(f"no {text_key!r} or 'turns' field")
-                turns = text_turns(as_text(text) or "")
+                turns = text_turns(as_text(text) or "", cols.speakers)
         except ValueError as e:
             yield RowError(where, str(e), cid)
             continue
@@ -519,7 +520,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
                                 "to read each call or chat as one contact", path.name, header[i_turn_spk],
                                 header[i_id], header[i_id])
                 last_id = f["id"]
-            yield Contact(turns=text_turns(unescape_cell(row[i_text])), source=f"{path}:{line}", **f)
+            yield Contact(turns=text_turns(unescape_cell(row[i_text]), cols.speakers), source=f"{path}:{line}", **f)
         return
 
     # one turn per row, grouped by consecutive rows with the same contact id
