@@ -18,6 +18,7 @@ hits of the ``qa`` stage.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple, Sequence
 
@@ -50,6 +51,19 @@ N_SHAPE = 4
 # (fewer, commoner features generalise better from ~1k dialogues, and cost less)
 BLOCKS = {"agent": (1, 2, 1.0), "later": (1, 2, 0.7), "first": (1, 2, 0.5), "last": (1, 2, 0.5)}
 MIN_DF = 5
+
+
+@lru_cache(maxsize=1)
+def service_formulas():
+    """Turns made only of service formulas (您好，很高兴为您服务 / 请问还有什么可以帮您 / 再见):
+    the customer formulas of corpus/lexicons/closings.tsv and the words of the shipped QA
+    greeting and closing conditions. They are never the agent turns behind a problem."""
+    from ..lang.closings import Formulas, default_formulas
+    from ..qa.rules import load_rules
+
+    conditions = load_rules().conditions
+    words = [*default_formulas().formulas, *conditions["greeting"].any, *conditions["closing"].any]
+    return Formulas([*words, "请问", "可以帮您", "为您服务", "亲"])
 
 
 class ConductInput(NamedTuple):
@@ -171,23 +185,28 @@ class AgentConductModel:
         return tuple(dict.fromkeys(out))
 
     def spans(self, X: Sequence[ConductInput], k: int = 2) -> list[tuple[tuple[int, str], ...]]:
-        """For each input, the ``k`` agent turns whose own text the agent block scores highest
-        (every turn of every input scored in one batch)."""
+        """For each input, up to ``k`` agent turns behind the problem, in turn order: first the
+        turns a must_not QA rule hit (爱修不修), then those whose own text the agent block scores
+        towards a problem. A turn that scores towards ``ok``, or is only service formulas (a
+        greeting, ``service_formulas``), is left out unless no turn is left (then the best one
+        is kept). Every turn of every input is scored
+        in one batch."""
         idx = [[i for i, t in enumerate(x.turns) if t.speaker == "agent" and t.text] for x in X]
-        flat = [x.turns[i].text for x, ii in zip(X, idx) if len(ii) > k for i in ii]
+        flat = [x.turns[i].text for x, ii in zip(X, idx) for i in ii]
         scores = iter([])
         if flat:
             m = self.model_
             M = m.vocabs_["agent"].transform(flat) * m.blocks["agent"][2]
             w = m.coef_[1, :M.shape[1]] - m.coef_[0, :M.shape[1]]
             scores = iter(np.asarray(M @ w).ravel().tolist())
-        out = []
+        out, formulas = [], service_formulas()
         for x, ii in zip(X, idx):
-            if len(ii) > k:
-                s = [next(scores) for _ in ii]
-                best = sorted(sorted(range(len(ii)), key=lambda j: (-s[j], j))[:k])
-                ii = [ii[j] for j in best]
-            out.append(tuple((i, x.turns[i].text) for i in ii))
+            hit = {h.turn for h in x.hits if h.type == "must_not" and h.turn is not None}
+            s = [next(scores) for _ in ii]
+            order = sorted(range(len(ii)), key=lambda j: (ii[j] not in hit, -s[j], j))
+            order = [j for j in order if ii[j] in hit or not formulas.is_formula(x.turns[ii[j]].text)] or order
+            keep = [j for j in order if ii[j] in hit or s[j] > 0][:k] or order[:1]
+            out.append(tuple((ii[j], x.turns[ii[j]].text) for j in sorted(keep)))
         return out
 
     # -- files ---------------------------------------------------------------------------
