@@ -101,3 +101,17 @@ def test_the_agent_turns_behind_a_problem_are_never_a_greeting():
     assert rec["agent_conduct"] == "problem" and rec["qa_score"] == 0.0
     spans = [text for _, text in rec["agent_conduct_spans"]]
     assert spans and spans[0] == "爱修不修" and not any("很高兴为您服务" in s for s in spans)
+
+
+def test_service_formulas_with_names_in_them_are_not_offending_turns():
+    from voc.estimators.agent_conduct import ConductInput, service_formulas
+    from voc.stages.qa import default_conduct_stage
+
+    formulas = service_formulas()
+    assert formulas.is_formula("您好优选商城客服中心很高兴为您服务")
+    assert formulas.is_formula("请问还有其他可以帮您的吗")
+    assert not formulas.is_formula("这个不归我们管，你自己去营业厅查")
+    model = default_conduct_stage(None).model
+    only_formulas = ConductInput(T(("agent", "您好工号12468为您服务请问有什么可以帮您"), ("customer", "行程有点赶"),
+                                   ("agent", "请问还有其他可以帮您的吗")))
+    assert model.spans([only_formulas]) == [()]

@@ -210,6 +210,9 @@ def test_take_it_or_leave_it_is_critical_but_a_customer_saying_it_is_not():
     assert "rude" in rude
     calm = T(("customer", "这个手机壳可爱不可爱，你们爱买不买我无所谓"), ("agent", "您好，有什么可以帮您"))
     assert "rude" not in {h.rule for h in eng.check(calm, "weibo")[1]}
+    for said in ("非常抱歉之前的同事对您爱理不理，我代表公司向您道歉", "我们绝不会说爱买不买这种话",
+                 "您反映的爱修不修这种态度我们一定严肃处理"):
+        assert "rude" not in {h.rule for h in eng.check(T(("customer", "态度太差"), ("agent", said)), "weibo")[1]}
 
 
 def test_promise_without_time_and_commitments():

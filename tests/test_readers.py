@@ -249,6 +249,10 @@ TRANSCRIPTS = [
     ("坐席(工号1023)：您好\n客户 10:01:05：好的", [("agent", "您好"), ("customer", "好的")]),
     ("【客戶】：你好\n【系統】：轉接中", [("customer", "你好"), ("system", "轉接中")]),  # traditional
     ("Customer: hi\nAgent: hello", [("customer", "hi"), ("agent", "hello")]),
+    ("2023-05-01 10:00:01 访客：在吗\n2023-05-01 10:00:03 客服-小王：您好", [("customer", "在吗"), ("agent", "您好")]),
+    ("[00:00:01-00:00:03] 客户：喂\n[00:00:03-00:00:05] 人工客服：您好", [("customer", "喂"), ("agent", "您好")]),
+    ("客户 00:00:01\n喂你好\n坐席 00:00:03\n您好请讲", [("customer", "喂你好"), ("agent", "您好请讲")]),  # label lines
+    ("\ufeff客户： 温馨提示：我的宽带断了\n坐席：好的", [("customer", "温馨提示：我的宽带断了"), ("agent", "好的")]),
 ]
 
 NOT_TRANSCRIPTS = [
@@ -256,6 +260,13 @@ NOT_TRANSCRIPTS = [
     "客户反映：宽带坏了\n处理结果：已派单",  # one label only
     "我是老客户：你好\n坐席：您好",  # does not start with a label
     "坐席：您好\n坐席：请问还有什么问题",  # no customer
+    "客户：张先生 客服：小王 问题：手机没信号三天了，我要投诉！",  # a form: other fields
+    "用户：13800138000 坐席：2001 内容：话费多扣了50元",
+    "Customer: Acme Corp\nAgent: Bob\nIssue: The router keeps dropping",
+    "用户：我要投诉你们客服！客服：态度极差，挂我电话！",  # a label after a sentence end is the text
+    "客户12:30来电反映宽带断网。 坐席14:00回访，客户表示已恢复。",  # clock times, not ids
+    "cuſtomer: bill wrong\nagent: sorry",  # "ſ" folds to "s" only outside ASCII: not a label
+    "客服张三：您好\n客户：喂",  # a label voc cannot tell from "客服态度：": left whole
 ]
 
 
@@ -299,6 +310,22 @@ def test_export_speaker_values_mapped_with_speakers(tmp_path):
         ensure_ascii=False) + "\n", encoding="utf-8")
     (c,) = contacts(read_contacts(tmp_path / "chat.jsonl", speakers={"1": "agent"}))
     assert [t.speaker for t in c.turns] == ["customer", "agent"]
+
+
+def test_speakers_values_are_read_as_exports_write_them(tmp_path):
+    rows = [("S1", "０", "我的快递到哪了"), ("S1", "1.0", "亲，今天派送")]  # full width; a float column
+    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "waiter_send", "content"))
+    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="waiter_send",
+                                  speakers={"0": "customer", "1": "agent"}))
+    assert [t.speaker for t in c.turns] == ["customer", "agent"]
+    # numbers are column values only: "1" never reads "10:00" in a text as a label
+    write_csv(tmp_path / "t.csv", [("1", "电话", "", "", "", "09:30打了客服电话没人接。\n10:00又打了一次")])
+    (t,) = contacts(read_contacts(tmp_path / "t.csv", speakers={"0": "customer", "1": "agent"}))
+    assert [x.speaker for x in t.turns] == ["customer"] and t.turns[0].text.startswith("09:30")
+    from voc.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="customer, agent, bot or system"):
+        read_contacts(path, group_by="session_id", speaker="waiter_send", speakers={"0": "路人"})
 
 
 def test_diarised_transcript_labels_named_with_speakers(tmp_path):

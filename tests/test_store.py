@@ -421,3 +421,4 @@ def test_store_add_refuses_a_wrongly_typed_tagged_field_naming_line_and_field(tm
     r = CliRunner().invoke(cli, ["store", "add", str(src), "--store", str(tmp_path / "voc.db")])
     assert r.exit_code == InputError.exit_code and "Traceback" not in r.output
     assert "tagged.jsonl:2" in r.output and repr(field) in r.output
+    assert not (tmp_path / "voc.db").exists() or Store(tmp_path / "voc.db", readonly=True).count() == 0

@@ -311,10 +311,13 @@ def test_topics_of_reviews_only_carry_no_brand_of_the_other_training_sets(shared
 
 
 def test_a_merge_into_a_topic_the_model_lacks_is_ignored_with_a_warning(caplog):
-    names = TopicNames.from_dict({"topics": {"7": {"merge": 999}, "8": {"merge": 3}}})
-    known = {3: "信号", 7: "账单", 8: "套餐"}
+    names = TopicNames.from_dict({"topics": {"7": {"merge": 999}, "999": {"name": "旧主题"},
+                                             "5": {"merge": 8}, "9": {"merge": 6}, "6": {"merge": 8},
+                                             "8": {"merge": 998}}})  # 5 -> 8 -> 998: stops at 8
+    known = {3: "信号", 5: "宽带", 6: "话费", 7: "账单", 8: "套餐", 9: "漫游"}
     with caplog.at_level("WARNING", logger="voc"):
-        assert names.resolve([(7, 0.9)], known) == (7, "账单")  # not a phantom "topic 999"
+        assert names.resolve([(7, 0.9)], known) == (7, "账单")  # not a phantom (even a named) "topic 999"
         assert names.resolve([(7, 0.9)], known) == (7, "账单")
-        assert names.resolve([(8, 0.9)], known) == (3, "信号")  # a real merge still counts
+        assert names.resolve([(5, 0.9)], known) == (8, "套餐")
+        assert names.resolve([(9, 0.9)], known) == (8, "套餐")  # a real chain still counts
     assert sum("999" in r.getMessage() for r in caplog.records) == 1

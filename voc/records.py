@@ -19,9 +19,9 @@ SPEAKERS = ("customer", "agent", "bot", "system")
 # traditional forms too (客戶, 顧客, 機器人, 系統): a Big5 export keeps them
 _SPEAKER_NAMES = {
     "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人", "买家",
-                 "乘客", "旅客", "客戶", "用戶", "顧客", "來電人", "買家", "c"),
+                 "乘客", "旅客", "访客", "客戶", "用戶", "顧客", "來電人", "買家", "訪客", "c"),
     "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "卖家", "商家",
-              "话务员", "賣家", "話務員", "a"),
+              "话务员", "接线员", "人工客服", "客服代表", "賣家", "話務員", "接線員", "a"),
     "bot": ("bot", "机器人", "智能客服", "robot", "ivr", "機器人"),
     "system": ("system", "系统", "sys", "系統"),
 }
@@ -44,57 +44,90 @@ def normalise_speaker(raw: Any) -> str:
     raise ValueError(f"unknown speaker {raw!r}; expected a customer, agent, bot or system label")
 
 
-# A transcript exported as one text ("客户：……\n坐席：……"): a speaker label at the start of a
-# line, or after a space or a sentence end on a one-line ASR export, then a colon. The label
-# is a speaker name, optionally in brackets, with a timestamp, an id in brackets or digits, or
-# an agent's "小X" name (坐席1023, 客服(工号1023), 客服小王, [00:01:02] 客户：). A longer word
-# after the name ("客服态度：", "客户反映：") is not a label: it is the customer's own writing.
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
-_LABEL_NAMES = sorted((n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1
-                       and n not in ("service", "sys", "consumer")), key=len, reverse=True)
-def _label_pattern(names: Iterable[str]) -> "re.Pattern[str]":
-    alternatives = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
-    return re.compile(
-        r"(?:^|(?<=[\n\r \t\u3000。！？!?；;]))"  # (no leading space run: that would be quadratic)
-        rf"(?:[\[【(（]?{_TIME}[\]】)）]?[ \t\u3000]*)?"
-        rf"[\[【]?(?P<name>{alternatives})"
-        r"(?:[（(][^）)\n]{0,20}[）)]|[-_#·]?\d{1,10}|小[\u4e00-\u9fff])?[\]】]?"
-        rf"[ \t\u3000]*(?:{_TIME}[ \t\u3000]*)?[：:]", re.IGNORECASE)
+# A transcript exported as one text ("客户：……\n坐席：……"). A label starts a line, or follows a
+# run of spaces on a one-line ASR export ("客户：喂 坐席：您好"); never a sentence end, where a
+# ticket's own words ("用户：我要投诉你们客服！客服：态度极差") would be cut. It is a speaker name,
+# optionally in brackets, after a timestamp ("[00:01:02] 客户：", "2023-05-01 10:00:01 客户：",
+# "[00:01-00:05] 客户："), with an id or an agent's name ("坐席1023", "客服1号", "客服(工号1023)",
+# "客服小王", "客服-张三", "客户[00:01]"), then a colon that no digit follows (so "客户12:30来电"
+# is not one), or a time and the end of the line ("客户 00:00:01" above what was said).
+# A longer word after the name ("客服态度：", "客户反映：") is not a label, and a text with any
+# other field label at such a place ("问题：", "诉求：", "Issue:") is a form, not a transcript.
+_SP = "[ \\t\u3000\xa0]"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_STAMP = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[T ]+)?[\[【(（]?(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[T ]+)?"
+          rf"{_TIME}(?:{_SP}*[-~–—]{_SP}*{_TIME})?[\]】)）]?{_SP}*")
+_SUFFIX = (rf"(?:[（(][^）)\n]{{0,20}}[）)]|[\[【]{_TIME}[\]】]|[-_#·]?[A-Za-z]?\d{{1,10}}号?|工号\d{{1,10}}"
+           rf"|[-_·]?{_SP}?小[\u4e00-\u9fff]{{1,2}}|[-_·][\u4e00-\u9fff]{{1,4}})")
+_END = rf"(?:{_SP}*[：:](?![0-9]|//)|{_SP}+{_TIME}(?:{_SP}*[：:](?![0-9]|//)|(?={_SP}*(?:\r?\n|$))))"
+_FIELD = r"[^\s\u3000\xa0：:，,。.!！?？;；()（）]{1,10}[：:](?![0-9]|//|[()])"
+_LEADING = " \t\r\n\u3000\xa0\ufeff\u200b"
+_NOT_LABELS = ("service", "sys", "consumer", "staff", "operator", "helpdesk")
+_LABEL_NAMES = [n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1 and n not in _NOT_LABELS]
+
+
+def _label_pattern(names: Iterable[str], own: Iterable[str] = ()) -> "re.Pattern[str]":
+    def alt(words: Iterable[str]) -> str:
+        return "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
+
+    label = rf"(?:{_STAMP})?[\[【]?(?:(?P<name>{alt(names)}){_SUFFIX}?"
+    label += (rf"|(?P<own>{alt(own)}))" if own else ")")
+    # ASCII: case-insensitive for the English names only ("ſ" is not "s"); the label eats the
+    # spaces after its colon, so that a field label right after it is known as the turn's text
+    return re.compile(rf"(?:^|(?<=[\n\r \t\u3000\xa0\ufeff\u200b]))(?:(?P<label>{label})[\]】]?{_END}{_SP}*|(?P<field>{_FIELD}))",
+                      re.IGNORECASE | re.ASCII)
 
 
 _TRANSCRIPT_LABEL = _label_pattern(_LABEL_NAMES)
-_EXTRA_LABELS: dict[tuple[tuple[str, str], ...], "re.Pattern[str]"] = {}
+_OWN_LABELS: dict[tuple[tuple[str, str], ...], "tuple[re.Pattern[str], dict[str, str]]"] = {}
+
+
+def _own_pattern(speakers: Mapping[str, str]) -> "tuple[re.Pattern[str], dict[str, str]]":
+    """The pattern with an export's own labels; only labels with a non-digit ("说话人1", "A"),
+    never "0"/"1" (those are column values, and "1" would read "10:00" as a label)."""
+    key = tuple(sorted((str(k), str(v)) for k, v in speakers.items()))
+    if key not in _OWN_LABELS:
+        if len(_OWN_LABELS) > 32:  # a library user with many maps: keep the cache small
+            _OWN_LABELS.clear()
+        own = {k.strip().lower(): normalise_speaker(v) for k, v in key
+               if k.strip() and not k.strip().isdigit()}
+        _OWN_LABELS[key] = (_label_pattern(_LABEL_NAMES, own), own)
+    return _OWN_LABELS[key]
 
 
 def split_transcript(text: str, speakers: Mapping[str, str] | None = None) -> "tuple[Turn, ...] | None":
     """The turns of a transcript exported as one text, or None when the text is not one.
 
     A text is a transcript when it starts with a speaker label (``客户：``, ``坐席:``,
-    ``[00:01] 客服小王：`` ...) and its labels name the customer and at least one other
-    speaker. Anything else (a ticket that quotes "客服：" once, "客户反映：……") stays
-    one customer text. ``speakers`` adds an export's own labels, lower-cased, with their
-    roles (``{"说话人1": "customer", "说话人2": "agent"}``, ``voc tag --speakers``).
+    ``[00:01] 客服小王：`` ...), its labels name the customer and at least one other speaker,
+    and no other field label (``问题：``, ``诉求：``) starts a line or follows a space. Anything
+    else (a ticket that quotes "客服：" once, "客户反映：……", a form "客户：张先生 问题：……")
+    stays one customer text. ``speakers`` adds an export's own labels with their roles
+    (``{"说话人1": "customer", "说话人2": "agent"}``, ``voc tag --speakers``).
     """
     if "：" not in text and ":" not in text:  # (the common case, hot: a review or a ticket)
         return None
-    pattern, own = _TRANSCRIPT_LABEL, {}
-    if speakers:
-        own = {str(k).strip().lower(): normalise_speaker(v) for k, v in speakers.items() if str(k).strip()}
-        key = tuple(sorted(own.items()))
-        if key not in _EXTRA_LABELS:
-            _EXTRA_LABELS[key] = _label_pattern([*_LABEL_NAMES, *own])
-        pattern = _EXTRA_LABELS[key]
-    if not pattern.match(text, len(text) - len(text.lstrip())):  # (hot too: one look)
+    pattern, own = _own_pattern(speakers) if speakers else (_TRANSCRIPT_LABEL, {})
+    first = pattern.match(text, len(text) - len(text.lstrip(_LEADING)))  # (hot too: one look)
+    if first is None or first["label"] is None:
         return None
-    labels = list(pattern.finditer(text))
-    if len(labels) < 2:
+    labels: list[tuple[str, re.Match[str]]] = []
+    for m in pattern.finditer(text, first.start()):
+        if m["field"] is not None:
+            if labels and m.start() == labels[-1][1].end():
+                continue  # what a turn starts with ("坐席： 温馨提示：……") is its text
+            return None  # a form with other fields, not a transcript
+        role = own.get(m["own"].lower()) if own and m["own"] else _EXACT.get(m["name"].lower())
+        if role is None:
+            return None
+        labels.append((role, m))
+    roles = {role for role, _ in labels}
+    if len(labels) < 2 or "customer" not in roles or len(roles) < 2:
         return None
-    roles = [own.get(m["name"].lower()) or _EXACT[m["name"].lower()] for m in labels]
-    if "customer" not in roles or len(set(roles)) < 2:
-        return None
-    ends = [m.start() for m in labels[1:]] + [len(text)]
-    turns = ((role, text[m.end():end].strip()) for role, m, end in zip(roles, labels, ends))
-    return tuple(Turn(role, said) for role, said in turns if said)
+    ends = [m.start() for _, m in labels[1:]] + [len(text)]
+    turns = tuple(Turn(role, said) for (role, m), end in zip(labels, ends)
+                  if (said := text[m.end():end].strip(_LEADING + "|")))
+    return turns or (Turn("customer", ""),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +182,8 @@ class Contact:
 
 def text_turns(text: str, speakers: Mapping[str, str] | None = None) -> "tuple[Turn, ...]":
     """One text as turns: a transcript's turns, or else one customer turn."""
-    return split_transcript(text, speakers) or (Turn("customer", text),)
+    turns = split_transcript(text, speakers)
+    return (Turn("customer", text),) if turns is None else turns
 
 
 def customer_text(turns: Any) -> str:

@@ -166,17 +166,24 @@ def speakers_option(value: str | None) -> dict[str, str] | None:
 
     if not value:
         return None
-    found = {}
+    found: dict[str, str] = {}
     for part in value.replace("，", ",").split(","):
+        if not part.strip():
+            continue  # "0=customer," : a trailing comma
         raw, sep, role = part.partition("=")
         try:
             if not sep or not raw.strip():
                 raise ValueError
-            found[raw.strip().lower()] = normalise_speaker(role)
+            role = normalise_speaker(role)
         except ValueError:
             raise click.BadParameter(f"give VALUE=ROLE pairs with the roles customer, agent, bot or system, "
                                      f"e.g. 0=customer,1=agent (could not read {scrubbed(part.strip())!r}).") from None
-    return found
+        key = raw.strip().lower()
+        if found.get(key, role) != role:
+            raise click.BadParameter(f"{scrubbed(raw.strip())!r} is given two roles ({found[key]} and {role}); "
+                                     f"give each value once.")
+        found[key] = role
+    return found or None
 
 
 # The reader options of every command that reads contact files (voc tag, voc label, voc topics):

@@ -53,17 +53,32 @@ BLOCKS = {"agent": (1, 2, 1.0), "later": (1, 2, 0.7), "first": (1, 2, 0.5), "las
 MIN_DF = 5
 
 
-@lru_cache(maxsize=1)
-def service_formulas():
-    """Turns made only of service formulas (您好，很高兴为您服务 / 请问还有什么可以帮您 / 再见):
-    the customer formulas of corpus/lexicons/closings.tsv and the words of the shipped QA
-    greeting and closing conditions. They are never the agent turns behind a problem."""
-    from ..lang.closings import Formulas, default_formulas
-    from ..qa.rules import load_rules
+class ServiceFormulas:
+    """Agent turns that are service formulas, never the turns behind a problem: a turn made only
+    of formulas (the customer formulas of corpus/lexicons/closings.tsv and the words of the shipped
+    QA greeting and closing conditions: 您好 / 再见), or a short turn (≤ 30 characters) that holds
+    one of those QA phrases of four characters or more ("您好优选商城客服中心很高兴为您服务",
+    "请问还有其他可以帮您的吗")."""
 
-    conditions = load_rules().conditions
-    words = [*default_formulas().formulas, *conditions["greeting"].any, *conditions["closing"].any]
-    return Formulas([*words, "请问", "可以帮您", "为您服务", "亲"])
+    SHORT = 30
+
+    def __init__(self) -> None:
+        from ..lang.closings import Formulas, default_formulas
+        from ..qa.rules import load_rules
+
+        conditions = load_rules().conditions
+        phrases = [*conditions["greeting"].any, *conditions["closing"].any]
+        self.only = Formulas([*default_formulas().formulas, *phrases, "请问", "可以帮您", "为您服务", "亲"])
+        self.phrases = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)
+                                           if len(p) >= 4))
+
+    def is_formula(self, text: str) -> bool:
+        return self.only.is_formula(text) or (len(text) <= self.SHORT and self.phrases.search(text) is not None)
+
+
+@lru_cache(maxsize=1)
+def service_formulas() -> ServiceFormulas:
+    return ServiceFormulas()
 
 
 class ConductInput(NamedTuple):
@@ -187,9 +202,9 @@ class AgentConductModel:
     def spans(self, X: Sequence[ConductInput], k: int = 2) -> list[tuple[tuple[int, str], ...]]:
         """For each input, up to ``k`` agent turns behind the problem, in turn order: first the
         turns a must_not QA rule hit (爱修不修), then those whose own text the agent block scores
-        towards a problem. A turn that scores towards ``ok``, or is only service formulas (a
-        greeting, ``service_formulas``), is left out unless no turn is left (then the best one
-        is kept). Every turn of every input is scored
+        towards a problem. A turn of service formulas (a greeting, ``ServiceFormulas``) is never
+        one; a turn that scores towards ``ok`` is left out unless no other is left (then the
+        best one is kept). No turn when the agent said nothing but formulas. Every turn of every input is scored
         in one batch."""
         idx = [[i for i, t in enumerate(x.turns) if t.speaker == "agent" and t.text] for x in X]
         flat = [x.turns[i].text for x, ii in zip(X, idx) for i in ii]
@@ -204,7 +219,7 @@ class AgentConductModel:
             hit = {h.turn for h in x.hits if h.type == "must_not" and h.turn is not None}
             s = [next(scores) for _ in ii]
             order = sorted(range(len(ii)), key=lambda j: (ii[j] not in hit, -s[j], j))
-            order = [j for j in order if ii[j] in hit or not formulas.is_formula(x.turns[ii[j]].text)] or order
+            order = [j for j in order if ii[j] in hit or not formulas.is_formula(x.turns[ii[j]].text)]
             keep = [j for j in order if ii[j] in hit or s[j] > 0][:k] or order[:1]
             out.append(tuple((ii[j], x.turns[ii[j]].text) for j in sorted(keep)))
         return out

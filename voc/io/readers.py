@@ -14,13 +14,13 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import InputError
-
 from ..lang.metadata import to_datetime
-from ..records import Contact, Turn, normalise_speaker, text_turns
+from ..records import Contact, Turn, text_turns
 from . import excel
+from .columns import COLUMNS, TURN_KEYS, Columns, pick_column, speaker_map
 from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
 from .ids import default_id_prefix
 from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, scrubbed, unique_header
@@ -30,40 +30,6 @@ log = logging.getLogger(__name__)
 
 FORMATS = ("jsonl", "csv", "tsv", "xlsx", "xls")
 MAX_FIELD = MAX_LINE  # a CSV field larger than this is refused (rows go to errors)
-
-# Default column names, tried in order (lower-cased). Users override with --*-col.
-COLUMNS = {
-    "id": ("id", "contact_id", "ticket_id", "call_id", "session_id", "工单号", "工单编号", "投诉编号",
-           "通话id", "会话id", "对话id", "编号", "序列号", "流水号"),
-    "text": ("text", "content", "review", "comment", "message", "内容", "通话内容", "对话内容",
-             "投诉内容", "文本", "工单内容", "问题描述", "评论", "评价内容", "留言", "消息", "描述"),
-    "speaker": ("speaker", "role", "sender", "角色", "说话人", "发言人", "发送方", "身份"),
-    "time": ("created_at", "time", "timestamp", "datetime", "date", "时间", "创建时间", "来电时间",
-             "受理时间", "日期", "提交时间", "发送时间"),
-    "channel": ("channel", "source", "渠道", "来源", "受理渠道", "接入渠道"),
-    "customer": ("customer_id", "customer", "user_id", "客户编号", "客户id", "用户id", "客户号", "会员号"),
-}
-# Columns kept in the metadata that quality inspection reads (``voc tag --qa``): the agent and the team
-AGENT_COLUMNS = {
-    "agent": ("agent_id", "agent", "agent_name", "坐席工号", "客服工号", "坐席姓名", "客服姓名", "工号", "坐席",
-              "坐席id", "客服id", "客服", "座席工号", "处理人", "受理人"),
-    "team": ("team", "group", "班组", "组别", "技能组", "团队", "小组", "部门"),
-}
-# which of them hold a person's name (redacted or pseudonymised like personal data)
-NAME_COLUMNS = ("agent_name", "坐席姓名", "客服姓名", "处理人", "受理人", "坐席", "客服")
-
-
-def find_column(keys: Sequence[str], role: str, chosen: str | None = None) -> str | None:
-    """The key of ``keys`` (metadata keys or headers) that holds ``role`` (agent / team):
-    ``chosen`` when given (compared like headers), else the first default name found."""
-    lowered = {_key(k): k for k in keys}
-    if chosen:
-        return lowered.get(_key(chosen))
-    return next((lowered[n] for n in AGENT_COLUMNS[role] if n in lowered), None)
-TURN_KEYS = {"speaker": ("speaker", "role", "sender", "角色", "说话人"),
-             "text": ("text", "content", "utterance", "utterances", "内容", "通话内容"),
-             "at": ("at", "time", "timestamp", "时间")}
-
 
 @dataclass(frozen=True, slots=True)
 class RowError:
@@ -75,55 +41,6 @@ class RowError:
 
     def to_record(self) -> dict[str, Any]:
         return {"source": self.source, "id": self.id, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class Columns:
-    """Column names chosen by the user; None means "find it among the defaults"."""
-
-    id: str | None = None
-    text: str | None = None
-    speaker: str | None = None
-    time: str | None = None
-    channel: str | None = None
-    customer: str | None = None
-    group_by: str | None = None
-    no_header: bool = False  # the first row is data; columns are named 1, 2, 3...
-    # the export's own speaker values, e.g. {"0": "customer", "1": "agent"} (--speakers 0=customer,1=agent);
-    # read before the built-in names (voc.records.normalise_speaker)
-    speakers: Mapping[str, str] | None = None
-
-    def speaker_role(self, raw: Any) -> str:
-        if self.speakers:
-            name = str(raw if raw is not None else "").strip().lower()
-            for key, role in self.speakers.items():
-                if str(key).strip().lower() == name:
-                    return normalise_speaker(role)
-        return normalise_speaker(raw)
-
-
-def _key(name: str) -> str:
-    """Header names compare case-, width- and script-insensitively (工單號 == 工单号)."""
-    from ..text.normalise import normalise
-
-    return normalise(name, spoken=False).lower().replace(" ", "")
-
-
-def _pick(header: Sequence[str], role: str, chosen: str | None, required: bool, path: str) -> int | None:
-    lowered = [_key(h) for h in header]
-    if chosen:
-        if _key(chosen) in lowered:
-            return lowered.index(_key(chosen))
-        raise InputError(f"{path} has no column {scrubbed(chosen)!r}; columns found: {scrubbed(', '.join(header))}. "
-                         f"Pass the right name with --{role}-col.")
-    for name in COLUMNS[role]:
-        if name in lowered:
-            return lowered.index(name)
-    if required:
-        shown = scrubbed(", ".join(h[:20] for h in header[:12])) or "(none)"
-        raise InputError(f"{path} has no {role} column among {shown}; name it with --{role}-col "
-                         f"(or --no-header --{role}-col N if the file has no header row).")
-    return None
 
 
 def parse_time(value: Any) -> str | None:
@@ -460,12 +377,12 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
             raise InputError(f"{path} has no rows in {which}; name the sheet that holds the contacts with --sheet.")
         raise InputError(f"{path} is empty; give a file with a header row and contacts.")
     where = str(path)
-    i_text = _pick(header, "text", cols.text, True, where)
-    i_id = _pick(header, "id", cols.group_by or cols.id, bool(cols.group_by), where)
-    i_time = _pick(header, "time", cols.time, False, where)
-    i_chan = _pick(header, "channel", cols.channel, False, where)
-    i_cust = _pick(header, "customer", cols.customer, False, where)
-    i_spk = _pick(header, "speaker", cols.speaker, bool(cols.group_by), where) if cols.group_by else None
+    i_text = pick_column(header, "text", cols.text, True, where)
+    i_id = pick_column(header, "id", cols.group_by or cols.id, bool(cols.group_by), where)
+    i_time = pick_column(header, "time", cols.time, False, where)
+    i_chan = pick_column(header, "channel", cols.channel, False, where)
+    i_cust = pick_column(header, "customer", cols.customer, False, where)
+    i_spk = pick_column(header, "speaker", cols.speaker, bool(cols.group_by), where) if cols.group_by else None
     used = {i for i in (i_text, i_id, i_time, i_chan, i_cust, i_spk) if i is not None}
     meta_cols = [(i, h) for i, h in enumerate(header) if i not in used]
     width = len(header)
@@ -499,7 +416,7 @@ def _read_table(path: Path, fmt: str, encoding: str | None, cols: Columns,
         return None
 
     if not cols.group_by:
-        i_turn_spk = _pick(header, "speaker", cols.speaker, False, where)
+        i_turn_spk = pick_column(header, "speaker", cols.speaker, False, where)
         last_id, warned = None, i_turn_spk is None or i_id is None
         for line, row in rows:
             if isinstance(row, Exception):
@@ -567,6 +484,8 @@ def read_contacts(path: str | os.PathLike, *, format: str | None = None, encodin
     path = Path(path)
     _check_path(path)
     cols = columns or Columns(**{k: v for k, v in column_names.items() if v is not None})
+    if cols.speakers:
+        speaker_map(cols.speakers)  # a role that is none: one ConfigError now, not an error per row
     fmt = format or guess_format(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}.")

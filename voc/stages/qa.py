@@ -11,7 +11,7 @@ import hmac
 from dataclasses import replace
 from pathlib import Path
 
-from ..io.readers import NAME_COLUMNS, find_column
+from ..io.columns import NAME_COLUMNS, find_column
 from ..qa.commitments import commitments
 from ..qa.engine import Engine
 from ..qa.handoff import handoff

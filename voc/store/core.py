@@ -556,6 +556,9 @@ def add_files(paths: Sequence[str | Path], store: str | Path, tz: str | None = N
         if Path(p).suffix.lower() in (".csv", ".xlsx", ".xls", ".tsv"):
             raise InputError(f"{p} is not JSONL; write the tagged output as JSONL (voc tag ... -o out.jsonl) "
                              f"or tag with --store directly.")
+    for p in paths:  # every line checked before any is added: a bad line leaves the store as it was
+        for _ in read_jsonl(p):
+            pass
     with Store(store, tz=tz) as st:
         before = st.count()
         added = 0

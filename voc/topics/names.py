@@ -164,19 +164,28 @@ class TopicNames:
             tid = self.merge[tid]
         return tid
 
+    def known_target(self, tid: int, names: Mapping[int, str]) -> int:
+        """``target``, but a merge into a topic the model does not have (``names`` holds its
+        topics; a typo, or a topic gone in a refit, even if the file still names it) is not
+        followed: counting contacts under a phantom "topic 999" would mislead. The chain stops
+        at its last topic the model has."""
+        t = tid
+        while t in self.merge:
+            nxt = self.merge[t]
+            if nxt not in names:
+                if nxt not in self._warned:
+                    self._warned.add(nxt)
+                    log.warning("the names file merges topic %s into topic %s, which the topic model does not "
+                                "have; that merge is ignored (see `voc topics show` for the ids)", t, nxt)
+                break
+            t = nxt
+        return t
+
     def resolve(self, pairs: Iterable[tuple[int, float]], names: Mapping[int, str]) -> tuple[int, str] | None:
         """(topic id, name) of a contact from its (stable id, weight) pairs, heaviest first:
         the first that is not hidden (after merges), named by the file or else by ``names``."""
         for tid, _ in pairs:
-            t = self.target(int(tid))
-            if t != int(tid) and t not in names and t not in self.rename:
-                # a merge into a topic the model does not have (a typo, or a topic gone in a refit):
-                # counting contacts under a phantom "topic 999" would mislead, so it is left out
-                if t not in self._warned:
-                    self._warned.add(t)
-                    log.warning("the names file merges topic %s into topic %s, which the topic model does not "
-                                "have; that merge is ignored (see `voc topics show` for the ids)", tid, t)
-                t = int(tid)
+            t = self.known_target(int(tid), names)
             if t in self.hide or int(tid) in self.hide:
                 continue
             return t, self.rename.get(t) or names.get(t) or f"topic {t}"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import ConfigError, InputError
-from ..records import Contact
+from ..records import Contact, Turn
 from ..store import Store
 from .text import prepare
 
@@ -73,7 +73,8 @@ def corrected(store: Store, field: str) -> list[dict[str, Any]]:
 
 
 def as_contact(item: dict[str, Any]) -> Contact:
-    return Contact.from_text(item["text"], id=str(item["id"]))
+    # the stored text is the customer's side already: one turn, never split again as a transcript
+    return Contact(id=str(item["id"]), turns=(Turn("customer", item["text"]),))
 
 
 def fingerprint(items: Sequence[dict[str, Any]]) -> str:
@@ -112,7 +113,7 @@ def base_data(task: str, base: str, store: Store | None, exclude: set[str], seed
     for rec in store.records(where=f"{field} IS NOT NULL", order="id", limit=STORE_BASE_MAX + len(exclude)):
         if rec["id"] in exclude or not (rec.get("text") or "").strip():
             continue
-        contacts.append(Contact.from_text(rec["text"], id=str(rec["id"])))
+        contacts.append(as_contact(rec))
         labels.append(rec[field])
         if len(contacts) >= STORE_BASE_MAX:
             break
