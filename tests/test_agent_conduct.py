@@ -108,9 +108,13 @@ def test_service_formulas_with_names_in_them_are_not_offending_turns():
     from voc.stages.qa import default_conduct_stage
 
     formulas = service_formulas()
-    assert formulas.is_formula("您好优选商城客服中心很高兴为您服务")
-    assert formulas.is_formula("请问还有其他可以帮您的吗")
-    assert not formulas.is_formula("这个不归我们管，你自己去营业厅查")
+    assert formulas.is_formula("您好优选商城客服中心很高兴为您服务", first=True)
+    assert formulas.is_formula("请问还有其他可以帮您的吗", last=True)
+    assert formulas.is_formula("好的，谢谢您")  # formulas only: anywhere
+    assert not formulas.is_formula("这个不归我们管，你自己去营业厅查", first=True, last=True)
+    # a phrase in a turn in the middle, or a greeting that goes on to something else later on
+    assert not formulas.is_formula("好的已经帮您处理好了还有其他问题可以随时咨询我们")
+    assert not formulas.is_formula("您好很高兴为您服务，你到底要问什么，快点说")
     model = default_conduct_stage(None).model
     only_formulas = ConductInput(T(("agent", "您好工号12468为您服务请问有什么可以帮您"), ("customer", "行程有点赶"),
                                    ("agent", "请问还有其他可以帮您的吗")))

@@ -204,8 +204,11 @@ def test_tag_speakers_option_maps_export_values(tmp_path):
     assert rec["text"] == "我的快递到哪了。好的"
     r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--speakers", "0=路人"])
     assert r.exit_code == 2 and "VALUE=ROLE" in r.output and "Traceback" not in r.output
-    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--speakers", "0=customer,0=agent"])
-    assert r.exit_code == 2 and "two roles" in r.output
+    for bad in ("0=customer,０=agent", "1=agent,1.0=customer"):  # one value, two spellings
+        r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--speakers", bad])
+        assert r.exit_code == 2 and "two roles" in r.output
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--speakers", "0=customer 1=agent"])
+    assert r.exit_code == 2 and "VALUE=ROLE" in r.output  # a space is no separator
     out.unlink()
     r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--group-by", "session_id",
                                  "--speaker-col", "waiter_send", "--speakers", "0=customer,1=agent,"])

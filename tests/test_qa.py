@@ -206,12 +206,12 @@ def test_shipped_scorecard_on_a_phone_call():
 
 def test_take_it_or_leave_it_is_critical_but_a_customer_saying_it_is_not():
     eng = Engine(load_rules())
-    rude = {h.rule for h in eng.check(T(("customer", "宽带又断了"), ("agent", "爱修不修")), "weibo")[1]}
-    assert "rude" in rude
+    for said in ("爱修不修", "爱买不买，反正不会降价", "这种价格爱买不买"):
+        assert "rude" in {h.rule for h in eng.check(T(("customer", "宽带又断了"), ("agent", said)), "weibo")[1]}
     calm = T(("customer", "这个手机壳可爱不可爱，你们爱买不买我无所谓"), ("agent", "您好，有什么可以帮您"))
     assert "rude" not in {h.rule for h in eng.check(calm, "weibo")[1]}
     for said in ("非常抱歉之前的同事对您爱理不理，我代表公司向您道歉", "我们绝不会说爱买不买这种话",
-                 "您反映的爱修不修这种态度我们一定严肃处理"):
+                 "您反映的爱修不修这种态度我们一定严肃处理", "请问您爱吃不吃辣？"):
         assert "rude" not in {h.rule for h in eng.check(T(("customer", "态度太差"), ("agent", said)), "weibo")[1]}
 
 

@@ -253,6 +253,8 @@ TRANSCRIPTS = [
     ("[00:00:01-00:00:03] 客户：喂\n[00:00:03-00:00:05] 人工客服：您好", [("customer", "喂"), ("agent", "您好")]),
     ("客户 00:00:01\n喂你好\n坐席 00:00:03\n您好请讲", [("customer", "喂你好"), ("agent", "您好请讲")]),  # label lines
     ("\ufeff客户： 温馨提示：我的宽带断了\n坐席：好的", [("customer", "温馨提示：我的宽带断了"), ("agent", "好的")]),
+    ("坐席：请报一下手机号\n客户：13800138000\n坐席：10086为您服务",  # turns that start with a number
+     [("agent", "请报一下手机号"), ("customer", "13800138000"), ("agent", "10086为您服务")]),
 ]
 
 NOT_TRANSCRIPTS = [
@@ -267,6 +269,10 @@ NOT_TRANSCRIPTS = [
     "客户12:30来电反映宽带断网。 坐席14:00回访，客户表示已恢复。",  # clock times, not ids
     "cuſtomer: bill wrong\nagent: sorry",  # "ſ" folds to "s" only outside ASCII: not a label
     "客服张三：您好\n客户：喂",  # a label voc cannot tell from "客服态度：": left whole
+    "客户：张先生 电话：13800138000 客服：小王 手机没信号三天了，我要投诉！",  # a field that holds a number
+    "用户：我要投诉你们客服！ 客服：态度极差，挂我电话！",  # a sentence end, then a space
+    "用户：我昨天打了客服电话\n客服小妹说：你自己去营业厅办\n我觉得这服务太差了",
+    "客户：我投诉\n客服（态度很差）：说不归他管\n我要求道歉",
 ]
 
 
@@ -324,8 +330,9 @@ def test_speakers_values_are_read_as_exports_write_them(tmp_path):
     assert [x.speaker for x in t.turns] == ["customer"] and t.turns[0].text.startswith("09:30")
     from voc.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="customer, agent, bot or system"):
-        read_contacts(path, group_by="session_id", speaker="waiter_send", speakers={"0": "路人"})
+    for role in ("路人", "客户经理"):  # a role is a name itself, not a word that holds one
+        with pytest.raises(ConfigError, match="customer, agent, bot or system"):
+            read_contacts(path, group_by="session_id", speaker="waiter_send", speakers={"0": role})
 
 
 def test_diarised_transcript_labels_named_with_speakers(tmp_path):
@@ -336,3 +343,7 @@ def test_diarised_transcript_labels_named_with_speakers(tmp_path):
     (got,) = contacts(read_contacts(tmp_path / "c.csv", speakers={"说话人1": "客户", "说话人2": "Agent"}))
     assert [(t.speaker, t.text) for t in got.turns] == [("customer", "喂你好"), ("agent", "您好，请讲"),
                                                         ("customer", "我要查话费")]
+    # the export's own meaning of a built-in name wins, as it does for a speaker column
+    write_csv(tmp_path / "m.csv", [("1", "chat", "", "", "", "商家：在吗\n客服：您好")])
+    (shop,) = contacts(read_contacts(tmp_path / "m.csv", speakers={"商家": "customer"}))
+    assert [t.speaker for t in shop.turns] == ["customer", "agent"]

@@ -413,7 +413,8 @@ def test_migration_6_indexes_customers_by_time(tmp_path):
 @pytest.mark.parametrize("field, value", [("sentiment", "abc"), ("churn_risk", 7), ("contact_type", 5),
                                           ("resolved", "maybe"), ("root_cause_scores", "oops"),
                                           ("root_cause_evidence", {"a": 1}), ("topics", [["x", 1]]),
-                                          ("escalate", "yes")])
+                                          ("escalate", "yes"), ("commitments", [1]), ("agent_conduct", "bad"),
+                                          ("churn_reasons", [{"a": 1}])])
 def test_store_add_refuses_a_wrongly_typed_tagged_field_naming_line_and_field(tmp_path, field, value):
     src = tmp_path / "tagged.jsonl"
     recs = [tagged_record("C1"), {**tagged_record("C2"), field: value}]

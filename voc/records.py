@@ -30,37 +30,43 @@ _SUBSTRINGS = [(n, role) for role in ("bot", "system", "agent", "customer")
                for n in _SPEAKER_NAMES[role] if len(n) > 1]
 
 
-def normalise_speaker(raw: Any) -> str:
-    """Map a speaker label from any export to customer|agent|bot|system.
+def normalise_speaker(raw: Any, exact: bool = False) -> str:
+    """Map a speaker label from any export to customer|agent|bot|system; with ``exact``, only a
+    name itself (a role given by a user: "客户经理" or "customer 1" is not one).
 
     Raises ``ValueError`` for a label that names none of them.
     """
     name = str(raw if raw is not None else "").strip().lower()
     if name in _EXACT:
         return _EXACT[name]
-    for needle, role in _SUBSTRINGS:
+    for needle, role in () if exact else _SUBSTRINGS:
         if needle in name:
             return role
     raise ValueError(f"unknown speaker {raw!r}; expected a customer, agent, bot or system label")
 
 
 # A transcript exported as one text ("客户：……\n坐席：……"). A label starts a line, or follows a
-# run of spaces on a one-line ASR export ("客户：喂 坐席：您好"); never a sentence end, where a
-# ticket's own words ("用户：我要投诉你们客服！客服：态度极差") would be cut. It is a speaker name,
-# optionally in brackets, after a timestamp ("[00:01:02] 客户：", "2023-05-01 10:00:01 客户：",
-# "[00:01-00:05] 客户："), with an id or an agent's name ("坐席1023", "客服1号", "客服(工号1023)",
-# "客服小王", "客服-张三", "客户[00:01]"), then a colon that no digit follows (so "客户12:30来电"
-# is not one), or a time and the end of the line ("客户 00:00:01" above what was said).
-# A longer word after the name ("客服态度：", "客户反映：") is not a label, and a text with any
-# other field label at such a place ("问题：", "诉求：", "Issue:") is a form, not a transcript.
+# run of spaces on a one-line ASR export ("客户：喂 坐席：您好"); never a sentence end, with or
+# without a space after it, where a ticket's own words ("用户：我要投诉你们客服！ 客服：态度极差")
+# would be cut. It is a speaker name, optionally in brackets, after a timestamp ("[00:01:02] 客户：",
+# "2023-05-01 10:00:01 客户：", "[00:01-00:05] 客户："), with an id or an agent's name ("坐席1023",
+# "客服1号", "客服(工号1023)", "客服小王", "客服-张三", "客户[00:01]"; an id that a colon and a digit
+# follow is a clock time: "客户12:30来电" is a ticket), then a colon; or a time and the end of the
+# line ("客户 00:00:01" above what was said). A longer word after the name ("客服态度：",
+# "客户反映：", "客服小妹说：") is not a label, and a text with any other field label at such a place
+# ("问题：", "诉求：", "电话：138…", "Issue:") is a form, not a transcript. Precision first: a text
+# wrongly split loses the customer's words, one wrongly left whole is read as before.
 _SP = "[ \\t\u3000\xa0]"
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _STAMP = (rf"(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[T ]+)?[\[【(（]?(?:\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}[T ]+)?"
           rf"{_TIME}(?:{_SP}*[-~–—]{_SP}*{_TIME})?[\]】)）]?{_SP}*")
-_SUFFIX = (rf"(?:[（(][^）)\n]{{0,20}}[）)]|[\[【]{_TIME}[\]】]|[-_#·]?[A-Za-z]?\d{{1,10}}号?|工号\d{{1,10}}"
-           rf"|[-_·]?{_SP}?小[\u4e00-\u9fff]{{1,2}}|[-_·][\u4e00-\u9fff]{{1,4}})")
-_END = rf"(?:{_SP}*[：:](?![0-9]|//)|{_SP}+{_TIME}(?:{_SP}*[：:](?![0-9]|//)|(?={_SP}*(?:\r?\n|$))))"
-_FIELD = r"[^\s\u3000\xa0：:，,。.!！?？;；()（）]{1,10}[：:](?![0-9]|//|[()])"
+_PAREN_ID = r"(?:工号|编号|ID)?[：:]?[A-Za-z0-9_-]{1,12}"
+_SUFFIX = (rf"(?:[（(](?:{_PAREN_ID}|{_TIME}|[\u4e00-\u9fff]{{1,3}})[）)]|[\[【]{_TIME}[\]】]"
+           rf"|[-_#·]?[A-Za-z]?\d{{1,10}}号?(?!{_SP}*[：:][0-9])|工号\d{{1,10}}"  # "客户12:30来电": a time, not an id
+           rf"|[-_·]?{_SP}?小[\u4e00-\u9fff]|[-_·][\u4e00-\u9fff]{{1,4}})")
+_END = rf"(?:{_SP}*[：:](?!//)|{_SP}+{_TIME}(?:{_SP}*[：:](?![0-9]|//)|(?={_SP}*(?:\r?\n|$))))"
+# another field label: a name that is not only digits ("12:30" is a time), then a colon
+_FIELD = r"(?![0-9]{1,10}[：:])[^\s\u3000\xa0：:，,。.!！?？;；()（）]{1,10}[：:](?!//|[()])"
 _LEADING = " \t\r\n\u3000\xa0\ufeff\u200b"
 _NOT_LABELS = ("service", "sys", "consumer", "staff", "operator", "helpdesk")
 _LABEL_NAMES = [n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1 and n not in _NOT_LABELS]
@@ -74,7 +80,7 @@ def _label_pattern(names: Iterable[str], own: Iterable[str] = ()) -> "re.Pattern
     label += (rf"|(?P<own>{alt(own)}))" if own else ")")
     # ASCII: case-insensitive for the English names only ("ſ" is not "s"); the label eats the
     # spaces after its colon, so that a field label right after it is known as the turn's text
-    return re.compile(rf"(?:^|(?<=[\n\r \t\u3000\xa0\ufeff\u200b]))(?:(?P<label>{label})[\]】]?{_END}{_SP}*|(?P<field>{_FIELD}))",
+    return re.compile(rf"(?:^|(?<=[\n\r\ufeff\u200b])|(?<![。！？!?；;…][ \t\u3000\xa0])(?<=[ \t\u3000\xa0]))(?:(?P<label>{label})[\]】]?{_END}{_SP}*|(?P<field>{_FIELD}))",
                       re.IGNORECASE | re.ASCII)
 
 
@@ -89,7 +95,7 @@ def _own_pattern(speakers: Mapping[str, str]) -> "tuple[re.Pattern[str], dict[st
     if key not in _OWN_LABELS:
         if len(_OWN_LABELS) > 32:  # a library user with many maps: keep the cache small
             _OWN_LABELS.clear()
-        own = {k.strip().lower(): normalise_speaker(v) for k, v in key
+        own = {k.strip().lower(): normalise_speaker(v, exact=True) for k, v in key
                if k.strip() and not k.strip().isdigit()}
         _OWN_LABELS[key] = (_label_pattern(_LABEL_NAMES, own), own)
     return _OWN_LABELS[key]
@@ -117,7 +123,8 @@ def split_transcript(text: str, speakers: Mapping[str, str] | None = None) -> "t
             if labels and m.start() == labels[-1][1].end():
                 continue  # what a turn starts with ("坐席： 温馨提示：……") is its text
             return None  # a form with other fields, not a transcript
-        role = own.get(m["own"].lower()) if own and m["own"] else _EXACT.get(m["name"].lower())
+        name = (m["own"] if own and m["own"] else m["name"]).lower()
+        role = own.get(name) or _EXACT.get(name)  # the export's own meaning of a name first
         if role is None:
             return None
         labels.append((role, m))

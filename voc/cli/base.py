@@ -161,6 +161,7 @@ def k_range_option(value: str) -> tuple[int, int, int]:
 
 def speakers_option(value: str | None) -> dict[str, str] | None:
     """``0=customer,1=agent`` -> {"0": "customer", "1": "agent"}; a role may be any speaker name."""
+    from ..io.columns import speaker_key
     from ..io.values import scrubbed
     from ..records import normalise_speaker
 
@@ -174,11 +175,11 @@ def speakers_option(value: str | None) -> dict[str, str] | None:
         try:
             if not sep or not raw.strip():
                 raise ValueError
-            role = normalise_speaker(role)
+            role = normalise_speaker(role, exact=True)
         except ValueError:
             raise click.BadParameter(f"give VALUE=ROLE pairs with the roles customer, agent, bot or system, "
                                      f"e.g. 0=customer,1=agent (could not read {scrubbed(part.strip())!r}).") from None
-        key = raw.strip().lower()
+        key = speaker_key(raw)  # "０" and "0", "1.0" and "1" are one value
         if found.get(key, role) != role:
             raise click.BadParameter(f"{scrubbed(raw.strip())!r} is given two roles ({found[key]} and {role}); "
                                      f"give each value once.")

@@ -56,9 +56,11 @@ MIN_DF = 5
 class ServiceFormulas:
     """Agent turns that are service formulas, never the turns behind a problem: a turn made only
     of formulas (the customer formulas of corpus/lexicons/closings.tsv and the words of the shipped
-    QA greeting and closing conditions: 您好 / 再见), or a short turn (≤ 30 characters) that holds
-    one of those QA phrases of four characters or more ("您好优选商城客服中心很高兴为您服务",
-    "请问还有其他可以帮您的吗")."""
+    QA greeting and closing conditions: 您好 / 再见), or a short agent turn (≤ 30 characters) that
+    is the agent's first and holds one of the QA greeting phrases of four characters or more
+    ("您好优选商城客服中心很高兴为您服务"), or is the agent's last and holds a closing phrase
+    ("请问还有其他可以帮您的吗"). A turn in the middle that holds a phrase ("好的已经帮您处理好了还有
+    其他问题可以随时咨询我们") says more than the formula, and stays a candidate."""
 
     SHORT = 30
 
@@ -67,13 +69,19 @@ class ServiceFormulas:
         from ..qa.rules import load_rules
 
         conditions = load_rules().conditions
-        phrases = [*conditions["greeting"].any, *conditions["closing"].any]
-        self.only = Formulas([*default_formulas().formulas, *phrases, "请问", "可以帮您", "为您服务", "亲"])
-        self.phrases = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)
-                                           if len(p) >= 4))
+        greeting, closing = conditions["greeting"].any, conditions["closing"].any
+        self.only = Formulas([*default_formulas().formulas, *greeting, *closing, "请问", "可以帮您", "为您服务", "亲"])
+        self.greeting, self.closing = self._phrases(greeting), self._phrases(closing)
 
-    def is_formula(self, text: str) -> bool:
-        return self.only.is_formula(text) or (len(text) <= self.SHORT and self.phrases.search(text) is not None)
+    @staticmethod
+    def _phrases(words: Sequence[str]) -> "re.Pattern[str]":
+        return re.compile("|".join(re.escape(p) for p in sorted(words, key=len, reverse=True) if len(p) >= 4))
+
+    def is_formula(self, text: str, first: bool = False, last: bool = False) -> bool:
+        if self.only.is_formula(text):
+            return True
+        return len(text) <= self.SHORT and ((first and self.greeting.search(text) is not None)
+                                            or (last and self.closing.search(text) is not None))
 
 
 @lru_cache(maxsize=1)
@@ -219,7 +227,8 @@ class AgentConductModel:
             hit = {h.turn for h in x.hits if h.type == "must_not" and h.turn is not None}
             s = [next(scores) for _ in ii]
             order = sorted(range(len(ii)), key=lambda j: (ii[j] not in hit, -s[j], j))
-            order = [j for j in order if ii[j] in hit or not formulas.is_formula(x.turns[ii[j]].text)]
+            order = [j for j in order if ii[j] in hit or not formulas.is_formula(
+                x.turns[ii[j]].text, first=j == 0, last=j == len(ii) - 1)]
             keep = [j for j in order if ii[j] in hit or s[j] > 0][:k] or order[:1]
             out.append(tuple((ii[j], x.turns[ii[j]].text) for j in sorted(keep)))
         return out

@@ -62,7 +62,7 @@ def speaker_map(speakers: Mapping[str, str]) -> dict[str, str]:
         if len(_SPEAKER_MAPS) > 32:
             _SPEAKER_MAPS.clear()
         try:
-            _SPEAKER_MAPS[key] = {speaker_key(k): normalise_speaker(v) for k, v in key}
+            _SPEAKER_MAPS[key] = {speaker_key(k): normalise_speaker(v, exact=True) for k, v in key}
         except ValueError as e:
             raise ConfigError(f"speakers: {scrubbed(str(e))}; give each value a role: customer, agent, bot or system."
                               ) from None

@@ -490,9 +490,11 @@ TAGGED_FIELDS = ("status", "model_version", "root_cause", "contact_type", "senti
 # SQLite (which keeps any value in any column) stores "abc" as a sentiment.
 _ENUMS = {"root_cause": ROOT_CAUSES, "contact_type": CONTACT_TYPES, "sentiment_label": SENTIMENT_LABELS,
           "churn_level": CHURN_LEVELS, "escalation_level": ESCALATION_LEVELS,
-          "resolved": ("yes", "no", "unclear"), "sentiment_trend": ("improved", "worsened", "stable")}
+          "resolved": ("yes", "no", "unclear"), "sentiment_trend": ("improved", "worsened", "stable"),
+          "agent_conduct": ("ok", "problem", "na"), "handoff": ("none", "requested", "transferred")}
 _NUMBERS = {"sentiment": 1, "churn_risk": 1, "resolved_score": 1, "agent_conduct_score": 1, "qa_score": 100}
-_LISTS = ("root_cause_evidence", "churn_reasons", "escalation_reasons", "topics", "qa_hits", "commitments")
+_LISTS = {"root_cause_evidence": str, "churn_reasons": str, "escalation_reasons": str, "topics": list,
+          "qa_hits": dict, "commitments": dict}
 _OBJECTS = ("root_cause_scores", "contact_type_scores")
 
 
@@ -506,9 +508,11 @@ def tagged_field_problem(record: dict[str, Any]) -> str | None:
         v = record.get(name)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= top):
             return f"field {name!r} is not a number from 0 to {top}"
-    for name in _LISTS:
-        if record.get(name) is not None and not isinstance(record[name], list):
-            return f"field {name!r} is not a list"
+    for name, item in _LISTS.items():
+        v = record.get(name)
+        if v is not None and not (isinstance(v, list) and all(isinstance(x, item) for x in v)):
+            what = {str: "strings", list: "lists", dict: "objects"}[item]
+            return f"field {name!r} is not a list of {what}"
     for name in _OBJECTS:
         v = record.get(name)
         if v is not None and not (isinstance(v, dict) and all(

@@ -16,7 +16,8 @@ def pipeline_through(last: str = "segment", redact: bool = True) -> Pipeline:
 
 
 def as_contacts(items: Iterable[Contact | str]) -> Iterator[Contact]:
-    """Contacts as given; a plain string becomes a one-turn contact (id: its position)."""
+    """Contacts as given; a plain string becomes a contact as ``Contact.from_text`` reads it (one
+    customer turn, or a transcript's turns), with its position as id."""
     for i, c in enumerate(items):
         yield c if isinstance(c, Contact) else Contact.from_text(str(c), id=str(i))
 
