@@ -19,9 +19,10 @@ SPEAKERS = ("customer", "agent", "bot", "system")
 # traditional forms too (客戶, 顧客, 機器人, 系統): a Big5 export keeps them
 _SPEAKER_NAMES = {
     "customer": ("customer", "客户", "用户", "顾客", "user", "client", "consumer", "客人", "来电人", "买家",
-                 "乘客", "旅客", "访客", "客戶", "用戶", "顧客", "來電人", "買家", "訪客", "c"),
+                 "乘客", "旅客", "访客", "buyer", "caller", "visitor", "客戶", "用戶", "顧客", "來電人", "買家", "訪客",
+                 "c"),
     "agent": ("agent", "坐席", "客服", "helpdesk", "staff", "人工", "座席", "service", "operator", "卖家", "商家",
-              "话务员", "接线员", "人工客服", "客服代表", "賣家", "話務員", "接線員", "a"),
+              "话务员", "接线员", "人工客服", "客服代表", "waiter", "seller", "賣家", "話務員", "接線員", "a"),
     "bot": ("bot", "机器人", "智能客服", "robot", "ivr", "機器人"),
     "system": ("system", "系统", "sys", "系統"),
 }
