@@ -69,6 +69,7 @@ _END = rf"(?:{_SP}*[：:](?!//)|{_SP}+{_TIME}(?:{_SP}*[：:](?![0-9]|//)|(?={_SP
 # another field label: a name that is not only digits ("12:30" is a time), then a colon
 _FIELD = r"(?![0-9]{1,10}[：:])[^\s\u3000\xa0：:，,。.!！?？;；()（）]{1,10}[：:](?!//|[()])"
 _LEADING = " \t\r\n\u3000\xa0\ufeff\u200b"
+_HEADER_VALUE = 8  # characters: a name or an id, the value of a header line
 _NOT_LABELS = ("service", "sys", "consumer", "staff", "operator", "helpdesk")
 _LABEL_NAMES = [n for names in _SPEAKER_NAMES.values() for n in names if len(n) > 1 and n not in _NOT_LABELS]
 
@@ -133,8 +134,11 @@ def split_transcript(text: str, speakers: Mapping[str, str] | None = None) -> "t
     if len(labels) < 2 or "customer" not in roles or len(roles) < 2:
         return None
     ends = [m.start() for _, m in labels[1:]] + [len(text)]
-    turns = tuple(Turn(role, said) for (role, m), end in zip(labels, ends)
-                  if (said := text[m.end():end].strip(_LEADING + "|")))
+    said = [text[m.end():end].strip(_LEADING + "|") for (_, m), end in zip(labels, ends)]
+    if len(said) <= 3 and "\n" in said[-1] and all("\n" not in x for x in said[:-1]) \
+            and all(len(x.split("\n", 1)[0]) <= _HEADER_VALUE for x in said):
+        return None  # a header block ("客户：张先生\n客服：小王\n" and the body on lines of its own)
+    turns = tuple(Turn(role, x) for (role, _), x in zip(labels, said) if x)
     return turns or (Turn("customer", ""),)
 
 
