@@ -194,11 +194,11 @@ def test_placeholder_dates_belong_to_no_month_and_break_no_report(tmp_path):
 
 def test_tag_speakers_option_maps_export_values(tmp_path):
     src = tmp_path / "chat.csv"
-    src.write_text("session_id,waiter_send,content\nS1,0,我的快递到哪了\nS1,1,亲，今天派送\nS1,0,好的\n",
+    src.write_text("session_id,from_staff,content\nS1,0,我的快递到哪了\nS1,1,亲，今天派送\nS1,0,好的\n",
                    encoding="utf-8")
     out = tmp_path / "o.jsonl"
     r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--group-by", "session_id",
-                                 "--speaker-col", "waiter_send", "--speakers", "0=customer,1=坐席"])
+                                 "--speaker-col", "from_staff", "--speakers", "0=customer,1=坐席"])
     assert r.exit_code == 0, r.output
     (rec,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert rec["text"] == "我的快递到哪了。好的"
@@ -211,5 +211,5 @@ def test_tag_speakers_option_maps_export_values(tmp_path):
     assert r.exit_code == 2 and "VALUE=ROLE" in r.output  # a space is no separator
     out.unlink()
     r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--group-by", "session_id",
-                                 "--speaker-col", "waiter_send", "--speakers", "0=customer,1=agent,"])
+                                 "--speaker-col", "from_staff", "--speakers", "0=customer,1=agent,"])
     assert r.exit_code == 0, r.output  # a trailing comma is no pair

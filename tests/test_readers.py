@@ -305,11 +305,11 @@ def test_transcript_text_is_tagged_on_the_customer_side_only():
 
 def test_export_speaker_values_mapped_with_speakers(tmp_path):
     rows = [("S1", "0", "我的快递到哪了"), ("S1", "1", "亲，今天派送"), ("S1", "0", "好的")]
-    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "waiter_send", "content"))
-    unmapped = list(read_contacts(path, group_by="session_id", speaker="waiter_send"))
+    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "from_staff", "content"))
+    unmapped = list(read_contacts(path, group_by="session_id", speaker="from_staff"))
     errors = [i for i in unmapped if isinstance(i, RowError)]
     assert len(errors) == 3 and all("unknown speaker" in e.reason for e in errors)
-    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="waiter_send",
+    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="from_staff",
                                   columns=None, speakers={"0": "customer", "1": "agent"}))
     assert [t.speaker for t in c.turns] == ["customer", "agent", "customer"]
     (tmp_path / "chat.jsonl").write_text(json.dumps(
@@ -321,8 +321,8 @@ def test_export_speaker_values_mapped_with_speakers(tmp_path):
 
 def test_speakers_values_are_read_as_exports_write_them(tmp_path):
     rows = [("S1", "０", "我的快递到哪了"), ("S1", "1.0", "亲，今天派送")]  # full width; a float column
-    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "waiter_send", "content"))
-    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="waiter_send",
+    path = write_csv(tmp_path / "chat.csv", rows, header=("session_id", "from_staff", "content"))
+    (c,) = contacts(read_contacts(path, group_by="session_id", speaker="from_staff",
                                   speakers={"0": "customer", "1": "agent"}))
     assert [t.speaker for t in c.turns] == ["customer", "agent"]
     # numbers are column values only: "1" never reads "10:00" in a text as a label
@@ -333,7 +333,7 @@ def test_speakers_values_are_read_as_exports_write_them(tmp_path):
 
     for role in ("路人", "客户经理"):  # a role is a name itself, not a word that holds one
         with pytest.raises(ConfigError, match="customer, agent, bot or system"):
-            read_contacts(path, group_by="session_id", speaker="waiter_send", speakers={"0": role})
+            read_contacts(path, group_by="session_id", speaker="from_staff", speakers={"0": role})
 
 
 def test_diarised_transcript_labels_named_with_speakers(tmp_path):
