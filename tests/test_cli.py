@@ -50,7 +50,7 @@ def test_tag_writes_output_errors_and_summary(jsonl, tmp_path):
     assert len(errors) == 1 and errors[0]["source"].endswith("in.jsonl:3") and "JSON" in errors[0]["reason"]
     summary = json.loads((tmp_path / "out" / "tagged.jsonl.summary.json").read_text())
     assert (summary["read"], summary["tagged"], summary["errors"]) == (4, 3, 1)
-    assert "read 4 / tagged 3 / errors 1" in result.output
+    assert "read 4 / tagged 3 (conversations: 1) / errors 1" in result.output
     assert not list((tmp_path / "out").glob(".*.tmp")), "no temporary file left behind"
 
 
@@ -190,6 +190,19 @@ def test_placeholder_dates_belong_to_no_month_and_break_no_report(tmp_path):
     assert run("tag", inp, "-o", tmp_path / "t.jsonl", "--store", db, "-q").exit_code == 0
     r = run("report", "monthly", "--store", db, "-o", tmp_path / "r.html")
     assert r.exit_code == 0 and "(2026-05)" in r.output, r.output
+
+
+def test_tag_reads_a_transcript_cell_as_a_conversation_and_says_so(tmp_path):
+    src = tmp_path / "calls.csv"
+    src.write_text('通话ID,通话内容\nC1,"客户：帮我查一下话费余额\n坐席：您好，您的余额是35元\n客户：好的，没有了"\n'
+                   'C2,快递三天没到\n', encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "tagged 2 (conversations: 1)" in r.output
+    assert json.loads((tmp_path / "o.jsonl.summary.json").read_text(encoding="utf-8"))["dialogues"] == 1
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert "坐席" not in first["text"] and "35" not in first["text"]
 
 
 def test_tag_speakers_option_maps_export_values(tmp_path):

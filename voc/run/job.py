@@ -53,6 +53,7 @@ class RunSummary:
     store_replaced_examples: list[str] = field(default_factory=list)
     store_restored: int = 0  # records of the output an earlier run had not stored, added on resume
     undated: int = 0  # tagged contacts without a readable created_at: in no monthly report
+    dialogues: int = 0  # tagged contacts read as conversations (turns, or a transcript in one text)
     stale_lock: bool = False  # the lock of a run that is gone was taken over
     fingerprint: str | None = None  # inputs, options, rules, models (the resume check)
     already_complete: bool = field(default=False, repr=False)  # --resume found the run finished
@@ -82,8 +83,10 @@ class RunSummary:
 
     def line(self) -> str:
         rate = self.tagged / self.seconds if self.seconds else 0.0
-        return (f"read {self.read:,} / tagged {self.tagged:,} / errors {self.errors:,} "
-                f"in {self.seconds:.1f} s ({rate:,.0f} contacts/s, {self.workers} workers)")
+        # how many were read as conversations: a transcript in one text cell that was not (a form,
+        # an unknown label) shows here as 0, before the analyst reads twenty results
+        return (f"read {self.read:,} / tagged {self.tagged:,} (conversations: {self.dialogues:,}) / errors "
+                f"{self.errors:,} in {self.seconds:.1f} s ({rate:,.0f} contacts/s, {self.workers} workers)")
 
 
 # issue 16: record fields that do not come from the redacted text are scrubbed once more on the
@@ -124,6 +127,7 @@ class ChunkResult:
     undated: int  # tagged contacts without a readable created_at
     records: list[dict[str, Any]] | None  # the output records, when the parent needs them
     sources: list[int] | None = None  # with records: the index of each record's input file
+    dialogues: int = 0  # tagged contacts read as conversations
 
 
 class ChunkOutput:
@@ -151,7 +155,7 @@ class ChunkOutput:
         errors: list[dict[str, Any]] = []
         good: list[dict[str, Any]] = []
         sources: list[int] = []
-        undated = 0
+        undated = dialogues = 0
         for item in items:
             if isinstance(item, RowError):
                 errors.append(_safe_error(item.to_record()))
@@ -168,6 +172,7 @@ class ChunkOutput:
             else:
                 good.append(record)
                 undated += to_datetime(record.get("created_at"), timezone.utc, epoch=True) is None
+                dialogues += item.contact.is_dialogue
                 if self.records and self.prefixes:
                     sources.append(self._input_of(item.contact.source))
         text = None
@@ -177,7 +182,7 @@ class ChunkOutput:
             text = csv_text(good, self.fields)
         return ChunkResult(n=len(items), ids=ids, by_status=by_status, tagged=len(good), errors=errors,
                            text=text, undated=undated, records=good if self.records else None,
-                           sources=sources if self.records and self.prefixes else None)
+                           sources=sources if self.records and self.prefixes else None, dialogues=dialogues)
 
 
 def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Settings | dict[str, Any] | None = None,
@@ -256,6 +261,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                     setattr(summary, k, state["counts"][k])
                 summary.by_status = dict(state["counts"]["by_status"])
                 summary.undated = state["counts"].get("undated", 0)
+                summary.dialogues = state["counts"].get("dialogues", 0)
                 if store is not None and fmt == "jsonl":  # records an earlier run did not store
                     summary.store_restored = _restore(store, output.with_name(f".{output.name}.partial"),
                                                       state["output_bytes"])
@@ -288,6 +294,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                 summary.tagged += res.tagged
                 summary.errors += len(res.errors)
                 summary.undated += res.undated
+                summary.dialogues += res.dialogues
                 for k, v in res.by_status.items():
                     summary.by_status[k] = summary.by_status.get(k, 0) + v
                 for entry in res.errors:
@@ -311,7 +318,7 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
                              "errors_bytes": err.size(),
                              "counts": {"read": summary.read, "tagged": summary.tagged,
                                         "errors": summary.errors, "by_status": summary.by_status,
-                                        "undated": summary.undated}}
+                                        "undated": summary.undated, "dialogues": summary.dialogues}}
                     if store is not None:  # the store holds the chunk before the checkpoint says it is done
                         store.flush()
                     ckpt.save(state)
