@@ -160,7 +160,8 @@ def k_range_option(value: str) -> tuple[int, int, int]:
 
 
 def speakers_option(value: str | None) -> dict[str, str] | None:
-    """``0=customer,1=agent`` -> {"0": "customer", "1": "agent"}; a role may be any speaker name."""
+    """``0=customer,1=agent`` -> {"0": "customer", "1": "agent"}; a role is a speaker name itself
+    (``1=坐席``), not a word that holds one (``客户经理``)."""
     from ..io.columns import speaker_key
     from ..io.values import scrubbed
     from ..records import normalise_speaker

@@ -212,8 +212,8 @@ class AgentConductModel:
         turns a must_not QA rule hit (爱修不修), then those whose own text the agent block scores
         towards a problem. A turn of service formulas (a greeting, ``ServiceFormulas``) is never
         one; a turn that scores towards ``ok`` is left out unless no other is left (then the
-        best one is kept). No turn when the agent said nothing but formulas. Every turn of every input is scored
-        in one batch."""
+        best one is kept). No turn when the agent said nothing but formulas. Every turn of
+        every input is scored in one batch."""
         idx = [[i for i, t in enumerate(x.turns) if t.speaker == "agent" and t.text] for x in X]
         flat = [x.turns[i].text for x, ii in zip(X, idx) for i in ii]
         scores = iter([])

@@ -40,6 +40,9 @@ def find_column(keys: Sequence[str], role: str, chosen: str | None = None) -> st
     if chosen:
         return lowered.get(header_key(chosen))
     return next((lowered[n] for n in AGENT_COLUMNS[role] if n in lowered), None)
+
+
+# the keys of a JSON turn
 TURN_KEYS = {"speaker": ("speaker", "role", "sender", "角色", "说话人"),
              "text": ("text", "content", "utterance", "utterances", "内容", "通话内容"),
              "at": ("at", "time", "timestamp", "时间")}

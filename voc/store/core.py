@@ -12,8 +12,8 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS, dimension
-from ..lang.taxonomy import CHURN_LEVELS, CONTACT_TYPES, ESCALATION_LEVELS, ROOT_CAUSES, SENTIMENT_LABELS
 from ..lang.metadata import tier as customer_tier
+from ..lang.taxonomy import CHURN_LEVELS, CONTACT_TYPES, ESCALATION_LEVELS, ROOT_CAUSES, SENTIMENT_LABELS
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
 from .corrections import add as add_correction
