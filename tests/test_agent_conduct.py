@@ -110,6 +110,7 @@ def test_service_formulas_with_names_in_them_are_not_offending_turns():
     formulas = service_formulas()
     assert formulas.is_formula("您好优选商城客服中心很高兴为您服务", first=True)
     assert formulas.is_formula("请问还有其他可以帮您的吗", last=True)
+    assert formulas.is_formula("您好,工号1024为您服务。", first=True)
     assert formulas.is_formula("好的，谢谢您")  # formulas only: anywhere
     assert not formulas.is_formula("这个不归我们管，你自己去营业厅查", first=True, last=True)
     # a phrase in a turn in the middle, or a greeting that goes on to something else later on

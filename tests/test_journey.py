@@ -142,6 +142,20 @@ def test_timeline_and_cli(planted):
     assert data["repeats"] == 5 and data["longest"][0]["customer_id"] == "JP01"
     r = runner.invoke(cli, ["journey", "--store", str(planted), "--window", "0d"])
     assert r.exit_code == ConfigError.exit_code and "window" in r.output
+    r = runner.invoke(cli, ["journey", "--store", str(planted)])
+    unlinked = data["unlinked_contacts"]
+    assert ("left out: " in r.output) == bool(unlinked)  # contacts it cannot follow are named, not hidden
+
+
+def test_journey_names_the_contacts_it_cannot_follow(tmp_path):
+    from voc.store import Store
+
+    with Store(tmp_path / "voc.db") as st:
+        st.add({"id": "A", "text": "宽带断了", "root_cause": "product", "status": "ok",
+                "created_at": "2026-10-01T10:00:00+08:00"})
+    r = CliRunner().invoke(cli, ["journey", "--store", str(tmp_path / "voc.db")])
+    assert r.exit_code == 0, r.output
+    assert "left out: 1 contacts without a customer id" in r.output
 
 
 @pytest.mark.slow

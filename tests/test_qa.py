@@ -204,6 +204,16 @@ def test_shipped_scorecard_on_a_phone_call():
     assert eng.check(bad, "weibo")[1] and not {"greeting", "closing"} & {h.rule for h in eng.check(bad, "weibo")[1]}
 
 
+def test_a_hit_says_whose_words_its_span_is():
+    eng = Engine(load_rules())
+    _, hits = eng.check(T(("customer", "这也太坑了吧，气死我了"), ("agent", "提前还款手续费是要一次性收取的")), "weibo")
+    empathy = [h for h in hits if h.rule == "no_empathy"]
+    assert empathy and all(h.speaker == "customer" for h in empathy)  # the customer's upset words
+    _, hits = eng.check(T(("customer", "宽带又断了"), ("agent", "爱修不修")), "weibo")
+    assert [h.speaker for h in hits if h.rule == "rude"] == ["agent"]
+    assert all(h.speaker is None for h in hits if h.type == "must_have")
+
+
 def test_take_it_or_leave_it_is_critical_but_a_customer_saying_it_is_not():
     eng = Engine(load_rules())
     for said in ("爱修不修", "爱买不买，反正不会降价", "这种价格爱买不买"):

@@ -100,3 +100,21 @@ def test_qa_report_renders_in_chromium_at_360_and_1280(browser, qa_store, tmp_pa
         assert measure["width"] == width
         assert measure["overflow"] <= 0, f"{key}: the page is wider than the screen by {measure['overflow']} px"
         assert measure["resources"] == [] and measure["images"] == 0
+
+
+def test_a_null_agent_is_no_agent_and_the_customers_words_are_labelled_theirs(tmp_path):
+    src = tmp_path / "calls.jsonl"
+    rows = [{"id": f"N{i}", "channel": "phone", "created_at": "2026-10-0%dT10:00:00+08:00" % (i + 1),
+             "agent_id": None, "team": None,
+             "text": "客户：这也太坑了吧，气死我了\n坐席：提前还款手续费是要一次性收取的"} for i in range(3)]
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    db, out = tmp_path / "voc.db", tmp_path / "o.jsonl"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "--qa", "--store", str(db)])
+    assert r.exit_code == 0, r.output
+    recs = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(x["agent_id"] is None and x["team"] is None for x in recs)  # not the text "None"
+    html = tmp_path / "qa.html"
+    r = CliRunner().invoke(cli, ["report", "qa", "--store", str(db), "-o", str(html)])
+    assert r.exit_code == 0, r.output
+    page = html.read_text(encoding="utf-8")
+    assert ">None<" not in page and "客户：<mark>" in page and "坐席：<mark>太坑" not in page

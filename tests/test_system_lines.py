@@ -103,8 +103,26 @@ def test_template_repeated_across_contacts_becomes_system():
 def test_templates_memory_is_capped():
     pre = Templates(2, max_lines=3)
     for i in range(10):
-        pre(Contact(str(i), (Turn("customer", f"这是第{chr(0x4e00 + i)}条不同的很长的消息内容"),)))
+        pre(Contact(str(i), (Turn("customer", f"这是第{chr(0x4e00 + i)}条不同的很长的消息内容"), Turn("agent", "好的"))))
     assert len(pre._counts) == 3
+
+
+def test_templates_leave_tickets_and_the_agents_script_alone():
+    """Thirty identical tickets about one outage stay thirty complaints; an agent's greeting said
+    in every call stays the agent's (quality inspection reads it); only customer lines of
+    dialogues become templates."""
+    pre = Templates(3)
+    ticket = "客户反映宽带无法上网，要求尽快上门维修。"
+    assert all(pre(Contact(str(i), (Turn("customer", ticket),))).turns[0].speaker == "customer" for i in range(6))
+    greeting = "您好，工号1023为您服务，请问有什么可以帮您"
+    calls = [pre(Contact(f"c{i}", (Turn("agent", greeting), Turn("customer", f"我的宽带第{i}次断网了，怎么回事"))))
+             for i in range(6)]
+    assert all(c.turns[0].speaker == "agent" for c in calls)
+    p = voc.load(qa=True, template_repeats=3, disable=("topics",))
+    scores = [t.qa.score for t in p.pipe([Contact(f"q{i}", (Turn("agent", greeting), Turn("customer", "查一下话费余额"),
+                                                           Turn("agent", "好的，感谢您的来电，再见")), channel="phone")
+                                          for i in range(6)])]
+    assert len(set(scores)) == 1  # the sixth call scores as the first
 
 
 def test_user_pattern_file(tmp_path, pipeline):

@@ -259,7 +259,9 @@ class Escalation:
 @dataclass(frozen=True, slots=True)
 class QaHit:
     """One piece of evidence of a QA rule that fired (``voc.qa``): a ``must_not`` rule's matched
-    span in turn ``turn``, or a ``must_have`` rule's missing item (``turn`` None)."""
+    span in turn ``turn`` said by ``speaker`` (the agent's words, or the customer's for a rule
+    such as "the customer is upset and the agent does not apologise"), or a ``must_have`` rule's
+    missing item (``turn`` and ``speaker`` None)."""
 
     rule: str
     item: str
@@ -267,10 +269,11 @@ class QaHit:
     type: str  # must_have | must_not
     turn: int | None
     span: str
+    speaker: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "item": self.item, "severity": self.severity, "type": self.type,
-                "turn": self.turn, "span": self.span}
+                "turn": self.turn, "speaker": self.speaker, "span": self.span}
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ class Settings:
     topics: str | None = None  # a topic model folder; None: the shipped model
     repeat_window: str | None = "7d"  # repeat contacts of a customer within this window
     system_lines: str | None = None  # a file of extra system-line patterns (kind<TAB>pattern<TAB>comment)
-    template_repeats: int = 20  # a line repeated verbatim in this many contacts of one input is a template
+    template_repeats: int = 20  # a customer line repeated verbatim in this many dialogues of one input is a template
     reasons_language: str = "zh"  # wording of the churn reasons: zh | en
     qa: bool = False  # quality inspection: the qa and agent_conduct stages (docs/qa.md)
     qa_rules: str | None = None  # a QA rules file (TOML) over the shipped scorecard

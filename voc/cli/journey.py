@@ -62,6 +62,9 @@ def journey(store_path, customer, window, similarity, as_json):
     rate = lambda v: "—" if v is None else f"{v * 100:.1f}%"  # noqa: E731
     click.echo(f"contacts {s['contacts']:,}, customers {s['customers']:,} ({s['returning_customers']:,} returning), "
                f"window {s['window_days']:g} days")
+    if s.get("unlinked_contacts"):
+        click.echo(f"left out: {s['unlinked_contacts']:,} contacts without a customer id or a readable time "
+                   f"(tag with --customer-col and --time-col to follow them)")
     click.echo(f"repeats {s['repeats']:,} ({rate(s['repeat_rate'])} of contacts; same issue by "
                f"{', '.join(f'{k} {v}' for k, v in s['same_issue_by'].items()) or '—'}), "
                f"channel switches {s['channel_switches']:,}")

@@ -45,7 +45,8 @@ from .base import CONTEXT, cli, handle_errors, reader_options
               help="File of extra system-line patterns (kind<TAB>pattern<TAB>comment; "
                    "corpus/lexicons/system_lines.tsv shows the format).")
 @click.option("--template-repeats", default=20, show_default=True, type=click.IntRange(min=0),
-              help="A line repeated verbatim in this many contacts of one input is a system line (0: off).")
+              help="A customer line repeated verbatim in this many dialogues of one input is a system line "
+                   "(0: off).")
 @click.option("--store", "store", type=click.Path(dir_okay=False), default=None,
               help="Also add the tagged contacts to this results store (SQLite file).")
 @click.option("--resume", is_flag=True,

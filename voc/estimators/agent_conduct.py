@@ -58,7 +58,8 @@ class ServiceFormulas:
     of formulas (the customer formulas of corpus/lexicons/closings.tsv and the words of the shipped
     QA greeting and closing conditions: 您好 / 再见), or a short agent turn (≤ 30 characters) that
     is the agent's first and holds one of the QA greeting phrases of four characters or more
-    ("您好优选商城客服中心很高兴为您服务"), or is the agent's last and holds a closing phrase
+    ("您好优选商城客服中心很高兴为您服务") or the agent's self-introduction ("您好,工号1024为您服务"),
+    or is the agent's last and holds a closing phrase
     ("请问还有其他可以帮您的吗"). A turn in the middle that holds a phrase ("好的已经帮您处理好了还有
     其他问题可以随时咨询我们") says more than the formula, and stays a candidate."""
 
@@ -72,6 +73,7 @@ class ServiceFormulas:
         greeting, closing = conditions["greeting"].any, conditions["closing"].any
         self.only = Formulas([*default_formulas().formulas, *greeting, *closing, "请问", "可以帮您", "为您服务", "亲"])
         self.greeting, self.closing = self._phrases(greeting), self._phrases(closing)
+        self.intro = conditions["self_intro"].regex  # 工号1024为您服务: the opening names the agent
 
     @staticmethod
     def _phrases(words: Sequence[str]) -> "re.Pattern[str]":
@@ -80,8 +82,9 @@ class ServiceFormulas:
     def is_formula(self, text: str, first: bool = False, last: bool = False) -> bool:
         if self.only.is_formula(text):
             return True
-        return len(text) <= self.SHORT and ((first and self.greeting.search(text) is not None)
-                                            or (last and self.closing.search(text) is not None))
+        return len(text) <= self.SHORT and (
+            (first and (self.greeting.search(text) is not None or self.intro.search(text) is not None))
+            or (last and self.closing.search(text) is not None))
 
 
 @lru_cache(maxsize=1)

@@ -273,7 +273,8 @@ class Engine:
                 spans = sorted({h for n in r.when.positive if ctx.holds(n) for h in ctx.get_hits(n)})
                 for turn, s, e in spans[:self.MAX_SPANS] or [(None, 0, 0)]:
                     span = turns[turn].text[s:e] if turn is not None else ""
-                    hits.append(QaHit(r.id, r.item, r.severity, r.type, turn, span))
+                    hits.append(QaHit(r.id, r.item, r.severity, r.type, turn, span,
+                                      turns[turn].speaker if turn is not None else None))
             elif r.type == "must_have" and not value:
                 hits.append(QaHit(r.id, r.item, r.severity, r.type, None, ""))
             else:

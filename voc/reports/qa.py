@@ -27,6 +27,9 @@ SIGNAL_NAMES = {"rephrased": "客户换说法重复提问", "bot_fallback": "机
 KIND_NAMES = {"callback": "回电/联系", "deadline": "限时处理", "application": "申请/提交", "follow_up": "跟进"}
 SEVERITY_NAMES = {"critical": "致命", "major": "严重", "minor": "一般", "info": "提示"}
 NO_AGENT = "（未标坐席）"
+NO_TEAM = "（未标班组）"
+# whose words a hit's span is (a hit of an older store has no speaker: the agent's, as before)
+SPEAKER_NAMES = {"agent": "坐席", "customer": "客户", "bot": "机器人", "system": "系统"}
 
 
 @dataclass
@@ -60,8 +63,9 @@ def _delta(cur: float | None, prev: float | None) -> float | None:
 
 def _cards(store: Store, dim: str, months: list[str]) -> dict[str, dict[Any, Scorecard]]:
     marks = ",".join("?" * len(months))
+    missing = NO_TEAM if dim == "team" else NO_AGENT
     rows = store.query(f"SELECT month, COALESCE({dim}, ?), qa_score, agent_conduct, qa_hits FROM contacts "
-                       f"WHERE month IN ({marks}) AND {QA_WHERE}", (NO_AGENT, *months))
+                       f"WHERE month IN ({marks}) AND {QA_WHERE}", (missing, *months))
     out: dict[str, list] = {m: [] for m in months}
     for m, key, score, conduct, hits in rows:
         out[m].append((key, score, conduct, hits))
@@ -98,6 +102,7 @@ def _examples(store: Store, month: str, items: list[str], per_item: int = 3) -> 
                 span = h.get("span") or ""
                 out[item].append({"id": id_, "when": display_time(created_at, store.tz), "channel": channel,
                                   "agent": agent or NO_AGENT, "rule": h.get("rule"), "span": span,
+                                  "who": SPEAKER_NAMES.get(h.get("speaker"), "坐席"),
                                   "missing": h.get("type") == "must_have", "score": score,
                                   "customer": highlight(excerpt(text, (), 120), ())})
     return [{"item": i, "examples": out[i]} for i in items if out[i]]

@@ -53,8 +53,8 @@ class Qa:
             cols = self._cols[keys] = (find_column(keys, "agent", self.agent_col),
                                        find_column(keys, "team", self.team_col))
         a, m = cols
-        raw = str(metadata[a]).strip() or None if a else None
-        team = str(metadata[m]).strip() or None if m else None
+        raw = _value(metadata[a]) if a else None
+        team = _value(metadata[m]) if m else None
         agent = raw
         if raw is not None and self.redact:
             if self.key is not None:
@@ -82,6 +82,11 @@ class Qa:
                 c = replace(c, metadata={**c.metadata, key: qa.agent_id})
             out.append(evolve(t, qa=qa, contact=c))
         return out
+
+
+def _value(v) -> str | None:
+    """An agent or team cell as text; a JSON null or an empty cell is no agent (not "None")."""
+    return None if v is None else (str(v).strip() or None)
 
 
 class AgentConductStage:

@@ -1,5 +1,7 @@
-"""Templates: lines that repeat verbatim across many contacts of one input (an export's
-header, a bot's greeting, a queue notice nobody listed) are system lines (taxonomy section 10).
+"""Templates: customer lines of dialogues that repeat verbatim across many contacts of one input
+(an export's header or a quick-reply button written under the customer's name, a notice nobody
+listed) are system lines (taxonomy section 10). Agent and bot lines are left to the speaker
+they were exported with, and a single text (a ticket, a review) is never a template.
 
 ``Templates(repeats)`` is a parent-side preprocessor (``voc.registry.preprocessor``): called
 once per contact in input order, it counts each line (normalised lightly: NFKC, case, spaces,
@@ -20,6 +22,7 @@ from ..records import Contact, Turn
 from ..text.normalise import nfkc
 
 SYSTEM = "system"
+CUSTOMER = "customer"
 MIN_CHARS = 10
 MAX_LINES = 500_000
 _DIGITS = re.compile(r"\d+")
@@ -49,11 +52,16 @@ class Templates:
         self._counts: dict[bytes, int] = {}
 
     def __call__(self, c: Contact) -> Contact:
-        if not isinstance(c, Contact) or not c.turns:
+        # a single text (a ticket, a review) is never a template: thirty identical complaints
+        # about one outage are thirty complaints, and emptying them would lose them
+        if not isinstance(c, Contact) or len(c.turns) < 2:
             return c
         counts, seen, marked = self._counts, set(), None
         for i, turn in enumerate(c.turns):
-            if turn.speaker == SYSTEM or not turn.text:
+            # the customer's side only: an agent's script (the greeting and closing of every
+            # call) is the agent's own words, which quality inspection reads; a bot's repeated
+            # fallback is what hand-off detection reads
+            if turn.speaker != CUSTOMER or not turn.text:
                 continue
             key = line_key(turn.text)
             if len(key) < self.min_chars:
