@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Mapping, Sequence
 
 from ..errors import ConfigError, InputError
@@ -55,21 +56,13 @@ def speaker_key(raw: Any) -> str:
     return key[:-2] if key.endswith(".0") and key[:-2].isdigit() else key
 
 
-_SPEAKER_MAPS: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
-
-
 def speaker_map(speakers: Mapping[str, str]) -> dict[str, str]:
-    """``speakers`` with its keys as ``speaker_key`` reads them and each role checked once."""
-    key = tuple(sorted((str(k), str(v)) for k, v in speakers.items()))
-    if key not in _SPEAKER_MAPS:
-        if len(_SPEAKER_MAPS) > 32:
-            _SPEAKER_MAPS.clear()
-        try:
-            _SPEAKER_MAPS[key] = {speaker_key(k): normalise_speaker(v, exact=True) for k, v in key}
-        except ValueError as e:
-            raise ConfigError(f"speakers: {scrubbed(str(e))}; give each value a role: customer, agent, bot or system."
-                              ) from None
-    return _SPEAKER_MAPS[key]
+    """``speakers`` with its keys as ``speaker_key`` reads them and each role checked."""
+    try:
+        return {speaker_key(k): normalise_speaker(v, exact=True) for k, v in speakers.items()}
+    except ValueError as e:
+        raise ConfigError(f"speakers: {scrubbed(str(e))}; give each value a role: customer, agent, bot or system."
+                          ) from None
 
 
 @dataclass(frozen=True)
@@ -88,9 +81,14 @@ class Columns:
     # read before the built-in names (voc.records.normalise_speaker)
     speakers: Mapping[str, str] | None = None
 
+    @cached_property
+    def roles(self) -> dict[str, str]:
+        """``speakers`` read once (``speaker_map``): a ``ConfigError`` for a role that is none."""
+        return speaker_map(self.speakers) if self.speakers else {}
+
     def speaker_role(self, raw: Any) -> str:
         if self.speakers:
-            role = speaker_map(self.speakers).get(speaker_key(raw))
+            role = self.roles.get(speaker_key(raw))
             if role is not None:
                 return role
         try:

@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..lang.metadata import to_datetime
 from ..records import Contact, Turn, text_turns
 from . import excel
-from .columns import COLUMNS, TURN_KEYS, Columns, pick_column, speaker_map
+from .columns import COLUMNS, TURN_KEYS, Columns, pick_column
 from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
 from .ids import default_id_prefix
 from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, scrubbed, unique_header
@@ -484,8 +484,7 @@ def read_contacts(path: str | os.PathLike, *, format: str | None = None, encodin
     path = Path(path)
     _check_path(path)
     cols = columns or Columns(**{k: v for k, v in column_names.items() if v is not None})
-    if cols.speakers:
-        speaker_map(cols.speakers)  # a role that is none: one ConfigError now, not an error per row
+    cols.roles  # a --speakers role that is none: one ConfigError now, not an error per row
     fmt = format or guess_format(path)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}.")
