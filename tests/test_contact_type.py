@@ -138,3 +138,13 @@ def test_customer_closings_decide_nothing(nlp):
         closed = nlp.tag(_call(*lines, closing)).contact_type
         assert closed == plain, closing
     assert nlp.tag(_call(*lines, "没有了，那我明天再打来")).contact_type != plain  # not only formulas: read
+
+
+@pytest.mark.parametrize("said", ["在吗", "你好？？", "好的", "谢谢", "好的谢谢，拜拜"])
+def test_formulas_only_is_other(nlp, said):
+    """Greetings, acknowledgements and courtesy thanks alone are no reason for a contact
+    (taxonomy sections 7 and 2): a lone "好的" once came out praise and "在吗" inquiry."""
+    assert nlp.tag(said).contact_type.label == "other"
+    call = nlp.tag(_call("您好请问有什么可以帮您", said, "请问还有什么可以帮您", "没有了 拜拜"))
+    assert call.contact_type.label == "other"
+    assert nlp.tag(said + " 我想改一下收货地址").contact_type.label != "other"  # not formulas only: read
