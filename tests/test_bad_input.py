@@ -51,8 +51,10 @@ def test_too_many_and_too_few_fields_including_first_row(tmp_path):
 
 def test_unclosed_quote(tmp_path):
     s, recs, errs = run(tmp_path, "q.csv", (CSV_HEAD + '1,好\n2,"没有结束的引号\n3,行\n4,行\n').encode())
-    assert [r["id"] for r in recs] == ["1"]
+    # the stray quote's row is an error; the lines after it are rows of their own, not swallowed
+    assert [r["id"] for r in recs] == ["1", "3", "4"]
     assert len(errs) == 1 and "unclosed quote" in errs[0]["reason"] and "line 3" in errs[0]["reason"]
+    assert errs[0]["source"].endswith(":3") and s.read == 4
 
 
 def test_quoted_multiline_transcript(tmp_path):

@@ -109,6 +109,20 @@ def test_forecast_by_root_cause_rows_and_files(store, tmp_path):
     assert lines[0] == "series,by,period,days,expected,lo,hi,level" and len(lines) == 8
 
 
+def test_forecast_csv_escapes_formulas_and_refuses_other_formats(store, tmp_path):
+    """A series named by the user's own values (a channel '=HYPERLINK(...)') is text in the CSV,
+    never a formula; -o f.xlsx is refused instead of writing CSV text Excel calls damaged."""
+    from voc.forecast import csv_text
+
+    text = csv_text([{"series": '=HYPERLINK("http://x","y")', "by": "channel", "expected": 1.0},
+                     {"series": "-2+3", "by": "channel", "expected": 2.0}])
+    assert text.splitlines()[1].startswith('"\'=HYPERLINK(') and text.splitlines()[2].startswith("'-2+3")
+    for cmd in (["forecast", "--store", str(store), "-o", str(tmp_path / "f.xlsx")],
+                ["staffing", "--store", str(store), "-o", str(tmp_path / "s.xlsx")]):
+        r = CliRunner().invoke(cli, cmd)
+        assert r.exit_code != 0 and ".csv or .json" in r.output and not (tmp_path / cmd[-1]).exists()
+
+
 def test_staffing_uses_the_handle_time_metadata(store):
     s = staffing(store, horizon="2d", shrinkage=0.3)
     assert s["aht_source"] == "metadata.handle_time" and 250 < s["aht_seconds"] < 350

@@ -196,7 +196,7 @@ def test_excel_number_cells_holding_ids_phones_and_cards(tmp_path, caplog):
     wb.save(path)
     got = [x for x in read_contacts(path)]
     assert got[0].metadata == {"card": "6222021234567890", "phone": PHONE}  # up to 2**53: exact
-    assert got[0].id.isdigit() and got[0].id.startswith("1234567890123457")  # 18 digits: the file holds 16
+    assert got[0].id == "1.234567890123457E+17"  # 18 digits: the file holds 16, shown as a spreadsheet does
     assert got[1].id == "012345678901234567"
     assert any("more than 15 digits" in r.message for r in caplog.records)
     # a writer that stores every digit (databases, hand-made XML): recovered exactly
@@ -208,6 +208,23 @@ def test_excel_number_cells_holding_ids_phones_and_cards(tmp_path, caplog):
                 data = data.replace(b"<v>1.234567890123457e+17</v>", b"<v>123456789012345678</v>")
             z.writestr(info, data)
     assert next(iter(read_contacts(tmp_path / "full.xlsx"))).id == "123456789012345678"
+
+
+def test_an_id_number_stored_as_a_number_is_redacted_in_the_id_columns(tmp_path):
+    """An 18-digit ID number in a number cell loses its check digit; padded with zeros it read as
+    a number of its own and left the region and birth date in clear in `id` and `customer_id`."""
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["id", "text", "customer_id", "身份证"])
+    ws.append([1.1010519491231e+17, "退款没到", 1.1010519491231e+17, 1.1010519491231e+17])
+    wb.save(tmp_path / "ids.xlsx")
+    out = tmp_path / "o.jsonl"
+    assert CliRunner().invoke(cli, ["tag", str(tmp_path / "ids.xlsx"), "-o", str(out), "-q", "-w", "1"]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert "110105" not in text and "1.1010519491231" not in text
+    rec = json.loads(text)
+    assert rec["id"].startswith("〔身份证") and rec["customer_id"].startswith("〔身份证")
 
 
 def _xlsx(path, rows):

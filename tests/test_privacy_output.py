@@ -34,3 +34,25 @@ def test_customer_id_and_metadata_redacted_and_pseudonyms_stable():
     # without a key an id still gets a tag (Redactor.for_ids): two customers never become one
     assert plain["customer_id"].startswith("〔手机号:") and plain["customer_id"] != other["customer_id"]
     assert "13812345678" not in plain["customer_id"]
+
+
+def test_the_errors_file_uses_the_name_list_and_the_output_ids(tmp_path):
+    """--names was applied to the output but not to the errors file, and an error row's phone
+    id was the bare placeholder while the output's was keyed, so the two could not be matched."""
+    import json as _json
+
+    from click.testing import CliRunner
+
+    from voc.cli import cli
+
+    src = tmp_path / "v.jsonl"
+    src.write_text(_json.dumps({"id": "13912345678", "turns": [{"speaker": "客户", "text": "退款没到"},
+                                                              {"speaker": "张伟", "text": "x"}]}, ensure_ascii=False)
+                   + "\n", encoding="utf-8")
+    (tmp_path / "names.txt").write_text("张伟\n", encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = CliRunner().invoke(cli, ["tag", str(src), "-o", str(out), "-q", "-w", "1", "--names", str(tmp_path / "names.txt")])
+    assert r.exit_code == 0, r.output
+    err = (tmp_path / "o.jsonl.errors.jsonl").read_text(encoding="utf-8")
+    assert "张伟" not in err and "13912345678" not in err
+    assert _json.loads(err)["id"].startswith("〔手机号:")

@@ -348,3 +348,18 @@ def test_diarised_transcript_labels_named_with_speakers(tmp_path):
     write_csv(tmp_path / "m.csv", [("1", "chat", "", "", "", "商家：在吗\n客服：您好")])
     (shop,) = contacts(read_contacts(tmp_path / "m.csv", speakers={"商家": "customer"}))
     assert [t.speaker for t in shop.turns] == ["customer", "agent"]
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("1714540800", "2024-05-01T13:20:00+08:00"), ("1714540800000", "2024-05-01T13:20:00+08:00"),
+    (1714540800, "2024-05-01T13:20:00+08:00"), ("202605011030", "2026-05-01T10:30:00+08:00"),
+    ("20260501103000", "2026-05-01T10:30:00+08:00"), ("2026年05月01日 10时30分", "2026-05-01T10:30:00+08:00"),
+    ("2026-05-01 下午3:30", "2026-05-01T15:30:00+08:00"), ("2026-05-01 晚上8点15分", "2026-05-01T20:15:00+08:00"),
+    ("12345", "12345"), ("99999999999", "99999999999"), ("2026-13-01", "2026-13-01")])
+def test_times_are_read_right_or_kept_as_text(tmp_path, raw, iso):
+    """A Unix time once became the year 1714 and 202605011030 10:03 (strptime takes one-digit
+    fields): a time is read right or kept as the raw text, never turned into another date."""
+    path = tmp_path / "t.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "退款没到", "created_at": raw}, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+    assert next(iter(read_contacts(path))).created_at == iso

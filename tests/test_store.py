@@ -244,6 +244,12 @@ def test_other_files_are_not_taken_for_stores(tmp_path):
         Store(junk)
     with pytest.raises(InputError, match="no results store"):
         Store(tmp_path / "missing.db", readonly=True)
+    # the refused file is left as it was: no switch to WAL, no -wal/-shm files beside it
+    assert sqlite3.connect(other).execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.db", "other.db"]
+    with pytest.raises(ConfigError, match="unknown time zone"):
+        Store(tmp_path / "new.db", tz="Mars/Phobos")
+    assert not (tmp_path / "new.db").exists()
 
 
 @pytest.mark.parametrize("created_at, month", [
@@ -423,3 +429,19 @@ def test_store_add_refuses_a_wrongly_typed_tagged_field_naming_line_and_field(tm
     assert r.exit_code == InputError.exit_code and "Traceback" not in r.output
     assert "tagged.jsonl:2" in r.output and repr(field) in r.output
     assert not (tmp_path / "voc.db").exists() or Store(tmp_path / "voc.db", readonly=True).count() == 0
+
+
+def test_store_add_names_the_line_of_a_damaged_file(tmp_path):
+    """A file cut inside a character, or a line whose id is null, is refused with its file:line
+    (before: "a file is not UTF-8 text (UnicodeDecodeError ...)" naming no file)."""
+    from voc.store import add_files
+
+    good = json.dumps({"id": "a", "status": "ok", "root_cause": "other", "text": "好"}, ensure_ascii=False)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_bytes((good + "\n" + good.replace('"a"', '"b"')).encode("utf-8")[:-4])
+    with pytest.raises(InputError, match=r"cut\.jsonl:2 is not UTF-8 text"):
+        add_files([cut], tmp_path / "s.db")
+    null = tmp_path / "null.jsonl"
+    null.write_text(good + "\n" + good.replace('"a"', "null") + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"null\.jsonl:2 has no contact id"):
+        add_files([null], tmp_path / "s.db")

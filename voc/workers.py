@@ -117,8 +117,22 @@ def unpack(chunk: list[Any]) -> list[Any]:
     return chunk.unpack() if isinstance(chunk, Packed) else chunk
 
 
+def _quiet_worker() -> None:
+    """A worker leaves interruption to the parent: Ctrl+C (sent to the whole process group)
+    is ignored here, as the parent stops the pool and says "Interrupted." once; and a worker
+    whose parent was killed ends silently when it writes to the broken pipe (SIGPIPE's default)
+    instead of printing a BrokenPipeError traceback under the user's prompt. Errors while
+    tagging are not affected: the pool sends them to the parent, which reports them."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+
+
 def _init_rebuild(factory: Callable[[], Any]) -> None:
     global _WORKER_TARGET
+    _quiet_worker()
     _WORKER_TARGET = factory().warm()
     freeze()
 
@@ -126,6 +140,7 @@ def _init_rebuild(factory: Callable[[], Any]) -> None:
 def _init_inherit(target: Any) -> None:
     """Initializer of a forked worker: the target is the parent's, already in memory."""
     global _WORKER_TARGET
+    _quiet_worker()
     _WORKER_TARGET = target
     freeze()
 

@@ -78,6 +78,18 @@ def check_outputs(outputs: list[tuple[str, object]], reads: list[tuple[str, obje
         done.append((what, path))
 
 
+def check_suffix(path: object, suffixes: tuple[str, ...]) -> None:
+    """Refuse an output whose suffix names a format the command does not write (``-o f.xlsx``
+    for a CSV would give Excel a file it calls damaged)."""
+    from pathlib import Path
+
+    from ..errors import OutputError
+
+    if path and Path(str(path)).suffix.lower() not in suffixes:
+        raise OutputError(f"{path}: this command writes {' or '.join(suffixes)} files; give an output path "
+                          f"ending in {' or '.join(suffixes)}.")
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="voc")
 @click.option("-v", "--verbose", count=True, help="Log progress details on stderr (-vv for debug).")

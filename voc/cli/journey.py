@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .base import CONTEXT, check_outputs, cli, handle_errors
+from .base import CONTEXT, check_outputs, check_suffix, cli, handle_errors
 
 STORE = click.option("--store", "store_path", required=True, type=click.Path(dir_okay=False),
                      help="Results store (SQLite file).")
@@ -101,16 +101,15 @@ def forecast_cmd(store_path, by, horizon, freq, level, output):
       voc forecast --store voc.db --period week --horizon 8w -o forecast.json
     """
     check_outputs([("output", output)], [("results store", store_path)])
-    from ..forecast import forecast, write_rows
+    check_suffix(output, (".csv", ".json"))
+    from ..forecast import csv_text, forecast, write_rows
 
     out = forecast(store_path, by=by, horizon=horizon, level=level)
     rows = out.rows(freq)
     if output:
         click.echo(f"voc: wrote {write_rows(rows, output)} ({len(rows)} rows)", err=True)
     else:
-        click.echo(",".join(rows[0]))
-        for r in rows:
-            click.echo(",".join("" if v is None else str(v) for v in r.values()))
+        click.echo(csv_text(rows, newline="\n"), nl=False)
     for name, why in out.skipped.items():
         click.echo(f"voc: no forecast for {name}: {why}", err=True)
 
@@ -137,6 +136,7 @@ def staffing_cmd(store_path, horizon, aht, target, answer_within, shrinkage, out
       voc staffing --store voc.db --shrinkage 0.3 -o staffing.csv
     """
     check_outputs([("output", output)], [("results store", store_path)])
+    check_suffix(output, (".csv", ".json"))
     from ..forecast import staffing, write_rows
 
     s = staffing(store_path, horizon=horizon, aht=aht, target=target, answer_within=answer_within,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .base import CONTEXT, check_outputs, cli, evaluate, handle_errors, reader_options, train
+from .base import CONTEXT, check_outputs, check_suffix, cli, evaluate, handle_errors, reader_options, train
 from .corrections import evaluate_from_store, from_store_options, train_from_store
 
 
@@ -104,6 +104,7 @@ def label(inputs, n, output, model, names, reader):
       voc train root-cause --data to_label.csv -o models/root_cause/my-1
     """
     check_outputs([("output", output)], [("input", p) for p in inputs])
+    check_suffix(output, (".csv",))
     from ..training.root_cause import label_sample
 
     path = label_sample(inputs, n, output, model=model, names=names, read_options=reader)

@@ -102,21 +102,34 @@ class Outlook:
         return write_rows(self.rows(freq), path)
 
 
-def write_rows(rows: list[dict[str, Any]], path: str | Path) -> Path:
-    """CSV (UTF-8 with BOM, for Excel) or JSON by the suffix; every string redacted."""
+def csv_text(rows: list[dict[str, Any]], newline: str = "\r\n") -> str:
+    """The rows as CSV text: every string redacted, and text a spreadsheet would run as a
+    formula (a channel or root cause value starting with = + - @) escaped (``escape_cell``)."""
+    import io
+
+    from ..io.writers import escape_cell
     from ..text.redact import Redactor
 
     rows = Redactor().scrub(rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=newline)
+    w.writerow(list(rows[0]) if rows else ["series"])
+    w.writerows([[escape_cell(v) for v in r.values()] for r in rows])
+    return buf.getvalue()
+
+
+def write_rows(rows: list[dict[str, Any]], path: str | Path) -> Path:
+    """CSV (UTF-8 with BOM, for Excel; ``csv_text``) or JSON by the suffix; every string redacted."""
+    from ..text.redact import Redactor
+
     p = Path(path)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
         if p.suffix.lower() == ".json":
-            p.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            p.write_text(json.dumps(Redactor().scrub(rows), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         else:
             with open(p, "w", encoding="utf-8-sig", newline="") as f:
-                w = csv.DictWriter(f, fieldnames=list(rows[0]) if rows else ["series"])
-                w.writeheader()
-                w.writerows(rows)
+                f.write(csv_text(rows))
     except OSError as e:
         raise OutputError(f"cannot write {p} ({e.strerror}); choose a writable output path.") from None
     return p

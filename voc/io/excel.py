@@ -157,7 +157,15 @@ def rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
                 exact = digits.get((r0 + i, c0 + j))
                 if exact is not None:
                     cells[j] = exact
-                elif not lossy:
+                    continue
+                # the digits the file has, in the E notation a spreadsheet shows and exports
+                # (1.1010519491231E+17), never padded with zeros that read as a number of their
+                # own: redaction judges such a rounded number by its shape (an ID's region and
+                # birth date), in an id column too
+                text = repr(v)
+                if "e" in text:
+                    cells[j] = text.upper()
+                if not lossy:
                     lossy = True
                     log.warning("%s: cell %s%d holds a number of more than 15 digits stored as a number, whose "
                                 "last digits the file no longer has; export ID, phone and card columns as text",

@@ -45,9 +45,10 @@ class RowError:
 
 def parse_time(value: Any) -> str | None:
     """ISO 8601 with offset (Asia/Shanghai when the input has none); the raw text if unparseable
-    or out of range (``voc.lang.metadata.to_datetime`` reads it; a bare number stays text)."""
+    or out of range (``voc.lang.metadata.to_datetime`` reads it; a number or a 10- or 13-digit
+    text is Unix seconds or milliseconds, kept as text when it falls outside 1990-2099)."""
     try:
-        dt = to_datetime(value)
+        dt = to_datetime(value, epoch=True)
         if dt is not None and 1 < dt.year < 9999:  # (a time at the ends of the range overflows in UTC)
             return dt.isoformat()
     except (ValueError, OverflowError, OSError):  # year 99999, a time zone shift past year 9999
@@ -315,15 +316,16 @@ def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> 
             except csv.Error:
                 delimiter = ","
         reader = csv.reader(f, delimiter=delimiter, strict=True)
+        offset = 0  # physical lines before the reader's first (after an unclosed quote: see below)
         while True:
-            start = reader.line_num + 1  # a quoted field may span lines: report where the row starts
+            start = offset + reader.line_num + 1  # a quoted field may span lines: report where the row starts
             try:
                 row = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError:
                 raise InputError(f"{path} has bytes that are not valid {encoding} near line "
-                                 f"{reader.line_num + 1}; fix the file or pass --encoding.") from None
+                                 f"{offset + reader.line_num + 1}; fix the file or pass --encoding.") from None
             except csv.Error as e:
                 if "field larger than field limit" in str(e):
                     # the reader would go on from inside that field and take its rest for rows
@@ -331,15 +333,24 @@ def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> 
                                      f"line {start} (often a quote that is never closed); fix that row and run "
                                      f"again.") from None
                 if "unexpected end of data" in str(e):
-                    reason = (f"unclosed quote: the row starting on line {start} runs to the end of the "
-                              f"file (line {reader.line_num}); those lines were not read as contacts")
-                else:
-                    reason = f"malformed CSV ({e}) in lines {start}-{reader.line_num}"
-                yield start, ValueError(reason)  # type: ignore[misc]
+                    # a quote opened and never closed (a stray " at the start of a field of an
+                    # unquoted export): that row is an error, and the lines after it are read
+                    # again as rows of their own rather than swallowed into it
+                    yield start, ValueError(f"unclosed quote in the row on line {start}; the row was not read, "  # type: ignore[misc]
+                                            f"the lines after it were")
+                    f.seek(0)
+                    lines = iter(f)
+                    for _ in itertools.islice(lines, start):
+                        pass
+                    offset = start
+                    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+                    continue
+                yield start, ValueError(f"malformed CSV ({e}) in lines {start}-{offset + reader.line_num}")  # type: ignore[misc]
                 continue
-            if found.n_bad and (bad_lines is None or any(start <= n <= reader.line_num for n in bad_lines)) \
+            end = offset + reader.line_num
+            if found.n_bad and (bad_lines is None or any(start <= n <= end for n in bad_lines)) \
                     and any(ESCAPED_BYTE.search(c) for c in row):
-                lines = f"line {start}" if start == reader.line_num else f"lines {start}-{reader.line_num}"
+                lines = f"line {start}" if start == end else f"lines {start}-{end}"
                 yield start, ValueError(f"bytes not valid {encoding} in {lines}; the row was not read")  # type: ignore[misc]
                 continue
             yield start, row

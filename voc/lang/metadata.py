@@ -14,6 +14,7 @@ TIER_KEYS = ("tier", "customer_tier", "customer_level", "vip_level", "member_lev
              "value_tier", "客户价值", "价值等级", "客户分层", "segment")
 """Metadata keys read as the customer value tier (case-insensitive), the first present wins."""
 REPEAT_KEY = "repeat_contacts"
+REPEAT_INPUT_KEY = "repeat_contacts_input"  # an input column named repeat_contacts, kept apart from voc's count
 DIMENSION_KEYS = {
     "product": ("product", "product_name", "产品", "产品名称", "业务", "业务类型", "套餐"),
     "region": ("region", "city", "province", "地区", "区域", "地域", "省份", "城市", "归属地"),
@@ -73,8 +74,16 @@ def repeat_count(metadata: Mapping[str, Any]) -> int:
 
 # -- time ---------------------------------------------------------------------------------------
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-                "%Y-%m-%d", "%Y/%m/%d", "%Y%m%d%H%M%S", "%Y%m%d", "%Y年%m月%d日 %H:%M:%S",
-                "%Y年%m月%d日 %H:%M", "%Y年%m月%d日", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d")
+                "%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日",
+                "%Y年%m月%d日%H:%M:%S", "%Y年%m月%d日%H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分",
+                "%Y年%m月%d日%H时%M分%S秒", "%Y年%m月%d日%H时%M分", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d")
+# digits only: read by their length alone (strptime takes one-digit fields, so 1714540800 would be
+# the year 1714 and 202605011030 10:03)
+DIGIT_FORMATS = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+# 下午3:30, 晚上8点15分: the half of the day before a 12-hour time
+_HALF_DAY = re.compile(r"\s*(上午|早上|凌晨|中午|下午|傍晚|晚上)\s*(\d{1,2})(?:[:：点时](\d{1,2})分?)?(?:[:：](\d{1,2}))?\s*$")
+_PM = ("中午", "下午", "傍晚", "晚上")
+EPOCH_YEARS = (1990, 2100)  # a Unix time outside these years is not a contact's time: the raw text is kept
 _ISO_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}:\d{2}")
 _EPOCH = re.compile(r"\d{10}(\d{3})?(\.\d+)?")
 
@@ -93,7 +102,8 @@ def to_datetime(value: Any, tz: tzinfo = SHANGHAI, *, epoch: bool = False) -> da
     elif isinstance(value, date):
         dt = datetime(value.year, value.month, value.day)
     elif epoch and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+        dt = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)
+        return dt if EPOCH_YEARS[0] <= dt.year < EPOCH_YEARS[1] else None
     elif isinstance(value, str) and _ISO_OFFSET.fullmatch(value):  # what the readers write
         try:
             return datetime.fromisoformat(value)
@@ -112,10 +122,27 @@ def to_datetime(value: Any, tz: tzinfo = SHANGHAI, *, epoch: bool = False) -> da
 def _parse_text(s: str) -> datetime | None:
     if not s:
         return None
+    if s.isdigit():
+        fmt = DIGIT_FORMATS.get(len(s))
+        try:
+            return datetime.strptime(s, fmt) if fmt else None
+        except ValueError:
+            return None
     try:
         return datetime.fromisoformat(s.replace("Z", "+00:00"))
     except ValueError:
         pass
+    m = _HALF_DAY.search(s)
+    if m is not None and s[:m.start()].strip():
+        day = _parse_text(s[:m.start()].strip())
+        hour, minute, second = int(m.group(2)), int(m.group(3) or 0), int(m.group(4) or 0)
+        if m.group(1) in _PM and hour < 12:
+            hour += 12
+        elif m.group(1) not in _PM and hour == 12:
+            hour = 0
+        if day is None or day.hour or day.minute or hour > 23 or minute > 59 or second > 59:
+            return None
+        return day.replace(hour=hour, minute=minute, second=second)
     for fmt in TIME_FORMATS:
         try:
             return datetime.strptime(s, fmt)

@@ -163,6 +163,9 @@ def write_report(store: Store | str | Path, output: str | Path, *, month: str | 
     or over ``since``..``until`` when either is given. Returns (the period covered, paths written)."""
     if month and (since or until):
         raise InputError("give either --month or --since/--until, not both.")
+    for m in (month, since, until):
+        if m:
+            check_month(m)  # before the topics are fitted (seconds on a large store)
     from .topics import use_store_topics
 
     use_store_topics(store)  # before the store is opened for reading (a path only)

@@ -95,22 +95,22 @@ class RunSummary:
 _SCRUB_FIELDS = ("root_cause_evidence", "churn_reasons", "escalation_reasons", "topic_label", "status")
 
 
-def _scrub_record(record: dict[str, Any]) -> dict[str, Any]:
-    from ..io.values import scrubbed
-
+def _scrub_record(record: dict[str, Any], redactor: Any) -> dict[str, Any]:
     for k in _SCRUB_FIELDS:
         v = record.get(k)
         if v is not None and v != "ok":
-            record[k] = scrubbed(v)
+            record[k] = redactor.scrub(v)
     return record
 
 
-def _safe_error(entry: dict[str, Any]) -> dict[str, Any]:
+def _safe_error(entry: dict[str, Any], redactor: Any) -> dict[str, Any]:
     """Error rows can quote input (an unknown speaker label, the id, a header cell): every
-    string of the row is redacted (``Redactor.scrub``)."""
-    from ..io.values import scrubbed
-
-    return scrubbed(entry)
+    string of the row is redacted, with the run's name list, and the id as the output's ids
+    are (a keyed pseudonym, so an error row and an output row of one id match)."""
+    out = redactor.scrub({k: v for k, v in entry.items() if k != "id"})
+    if entry.get("id") is not None:
+        out["id"] = redactor.for_ids().scrub(entry["id"])
+    return {k: out.get(k) for k in entry}
 
 
 @dataclass
@@ -136,12 +136,28 @@ class ChunkOutput:
     records back (an XLSX output, a results store)."""
 
     def __init__(self, fmt: str, records: bool = False, inputs: Sequence[str] = (),
-                 fields: tuple[str, ...] = OUTPUT_FIELDS, scrub: bool = True):
+                 fields: tuple[str, ...] = OUTPUT_FIELDS, scrub: bool = True, names: str | None = None,
+                 pseudonymise_key: bytes | None = None):
         self.fmt = fmt
         self.scrub = scrub  # off only with --no-redact
+        self.names, self.pseudonymise_key = names, pseudonymise_key  # as the redact stage's (--names, --pseudonymise)
+        self._redactor: Any = None
         self.fields = fields
         self.records = records or fmt not in RESUMABLE_FORMATS
         self.prefixes = [f"{Path(p)}:" for p in inputs]  # a contact's source is "<path>:<where>"
+
+    @property
+    def redactor(self) -> Any:
+        """The run's redactor (built once per process; not pickled to the workers)."""
+        if self._redactor is None:
+            from ..text.redact import Redactor, read_names
+
+            self._redactor = Redactor(pseudonymise_key=self.pseudonymise_key,
+                                      names=read_names(self.names) if self.names else ())
+        return self._redactor
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_redactor": None}
 
     def _input_of(self, source: str | None) -> int:
         for i, prefix in enumerate(self.prefixes):
@@ -158,17 +174,17 @@ class ChunkOutput:
         undated = dialogues = 0
         for item in items:
             if isinstance(item, RowError):
-                errors.append(_safe_error(item.to_record()))
+                errors.append(_safe_error(item.to_record(), self.redactor))
                 continue
             record = item.to_record()
             if self.scrub:
-                _scrub_record(record)
+                _scrub_record(record, self.redactor)
             ids.append(record["id"])
             head = "error" if item.error is not None else record["status"].partition(":")[0]
             by_status[head] = by_status.get(head, 0) + 1
             if item.error is not None:
                 errors.append(_safe_error({"source": item.contact.source, "id": record["id"],
-                                           "reason": str(item.error)}))
+                                           "reason": str(item.error)}, self.redactor))
             else:
                 good.append(record)
                 undated += to_datetime(record.get("created_at"), timezone.utc, epoch=True) is None
@@ -287,7 +303,9 @@ def tag_files(inputs: Sequence[str | Path], output: str | Path, *, settings: Set
         # output, a results store or an on_record callback
         finish = ChunkOutput(fmt, records=store is not None or on_record is not None,
                              inputs=inputs if store is not None else (), fields=fields,
-                             scrub=pipeline.settings is None or pipeline.settings.redact)
+                             scrub=pipeline.settings is None or pipeline.settings.redact,
+                             names=pipeline.settings.person_names if pipeline.settings is not None else None,
+                             pseudonymise_key=pipeline.settings.pseudonymise_key if pipeline.settings is not None else None)
         try:
             for res in engine.map_chunks(pipeline, chunked(items, batch_size), finalize_chunk=finish):
                 summary.read += res.n

@@ -10,7 +10,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta, timezone
 
 from ..errors import ConfigError
-from ..lang.metadata import REPEAT_KEY, to_datetime
+from ..lang.metadata import REPEAT_INPUT_KEY as INPUT_KEY, REPEAT_KEY, to_datetime
 from ..records import Contact
 
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(d|h|m|w|day|days|hour|hours|天|日|小时|周|分钟)?\s*$", re.I)
@@ -89,7 +89,12 @@ class RepeatContacts:
             self._start.pop(k, None)
 
     def __call__(self, c: Contact) -> Contact:
-        if not isinstance(c, Contact) or not c.customer_id or self.window is None:
+        if not isinstance(c, Contact):
+            return c
+        if REPEAT_KEY in c.metadata:  # an input column of that name is the user's, not voc's count
+            meta = {(INPUT_KEY if k == REPEAT_KEY else k): v for k, v in c.metadata.items()}
+            c = Contact(c.id, c.turns, c.channel, c.created_at, c.customer_id, meta, c.source)
+        if not c.customer_id or self.window is None:
             return c
         key = str(c.customer_id)
         when = to_datetime(c.created_at)

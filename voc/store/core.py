@@ -13,13 +13,13 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS, dimension
 from ..lang.metadata import tier as customer_tier
-from ..lang.taxonomy import CHURN_LEVELS, CONTACT_TYPES, ESCALATION_LEVELS, ROOT_CAUSES, SENTIMENT_LABELS
 from ..records import OUTPUT_FIELDS, QA_FIELDS
 from . import schema
 from .corrections import add as add_correction
 from .corrections import reapply
 from .corrections import rows as correction_rows
 from .schema import COLUMN_FIELDS, INSERT
+from .tagged import read_jsonl
 from .times import DEFAULT_TZ, check_month, get_tz, parse_duration, parse_time
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ class Store:
         self.added = 0
         self.undated = 0
         memory = self.path == ":memory:"
+        if tz is not None:
+            get_tz(tz)  # a bad --tz is refused before any file is made
         if not memory:
             p = Path(self.path)
             if readonly and not p.is_file():
@@ -77,6 +79,7 @@ class Store:
             else:
                 self.conn = sqlite3.connect(self.path, timeout=30)
             self.conn.execute("PRAGMA secure_delete = ON")
+            self._refuse_foreign()  # before WAL: a file that is not a store is left as it was
             if not readonly and not memory:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
@@ -110,10 +113,13 @@ class Store:
             return 0
         return self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
 
-    def _migrate(self) -> None:
+    def _refuse_foreign(self) -> None:
         tables = self._tables()
         if tables and "schema_version" not in tables:
             raise InputError(f"{self.path} is an SQLite file but not a voc results store; give another --store path.")
+
+    def _migrate(self) -> None:
+        self._refuse_foreign()
         current = self.schema_version()
         if current > schema.SCHEMA_VERSION:
             raise ConfigError(f"the store {self.path} has schema version {current}, newer than this voc "
@@ -222,9 +228,9 @@ class Store:
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
             int(dt.timestamp()) if dt else None,
             now,
-            None if created is None else r(str(created)),
-            None if channel is None else r(str(channel)),
-            self._id_redact(str(customer)) if customer not in (None, "") else None,
+            None if created is None else r(_as_text(created)),
+            None if channel is None else r(_as_text(channel)),
+            self._id_redact(_as_text(customer)) if customer not in (None, "") else None,
             r(record.get("text")),
             label,
             scores.get(label) if isinstance(scores, dict) and label else None,
@@ -481,75 +487,13 @@ class Store:
         return f"Store({self.path!r}, tz={self.timezone!r})"
 
 
-# fields only a tagged record has: a line with none of them is a raw export
-TAGGED_FIELDS = ("status", "model_version", "root_cause", "contact_type", "sentiment_label", "escalate")
-
-
-# The tagged fields the store and its reports read, and what each must hold (docs/formats.md):
-# a record whose field holds something else is refused with its file:line and field, before
-# SQLite (which keeps any value in any column) stores "abc" as a sentiment.
-_ENUMS = {"root_cause": ROOT_CAUSES, "contact_type": CONTACT_TYPES, "sentiment_label": SENTIMENT_LABELS,
-          "churn_level": CHURN_LEVELS, "escalation_level": ESCALATION_LEVELS,
-          "resolved": ("yes", "no", "unclear"), "sentiment_trend": ("improved", "worsened", "stable"),
-          "agent_conduct": ("ok", "problem", "na"), "handoff": ("none", "requested", "transferred")}
-_NUMBERS = {"sentiment": 1, "churn_risk": 1, "resolved_score": 1, "agent_conduct_score": 1, "qa_score": 100}
-_LISTS = {"root_cause_evidence": str, "churn_reasons": str, "escalation_reasons": str, "topics": list,
-          "qa_hits": dict, "commitments": dict}
-_OBJECTS = ("root_cause_scores", "contact_type_scores")
-
-
-def tagged_field_problem(record: dict[str, Any]) -> str | None:
-    """What is wrong with the tagged fields of a record, or None when each holds what voc tag writes."""
-    for name, allowed in _ENUMS.items():
-        v = record.get(name)
-        if v is not None and v not in allowed:
-            return f"field {name!r} is not one of {', '.join(allowed)}"
-    for name, top in _NUMBERS.items():
-        v = record.get(name)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= top):
-            return f"field {name!r} is not a number from 0 to {top}"
-    for name, item in _LISTS.items():
-        v = record.get(name)
-        if v is not None and not (isinstance(v, list) and all(isinstance(x, item) for x in v)):
-            what = {str: "strings", list: "lists", dict: "objects"}[item]
-            return f"field {name!r} is not a list of {what}"
-    for name in _OBJECTS:
-        v = record.get(name)
-        if v is not None and not (isinstance(v, dict) and all(
-                isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values())):
-            return f"field {name!r} is not an object of label: probability"
-    topics = record.get("topics") or []
-    if not all(isinstance(t, list) and len(t) == 2 and isinstance(t[0], int) and not isinstance(t[0], bool)
-               for t in topics):
-        return "field 'topics' is not a list of [topic_id, weight]"
-    if record.get("escalate") is not None and not isinstance(record["escalate"], bool):
-        return "field 'escalate' is not true or false"
-    return None
-
-
-def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Flat records from a JSONL file written by ``voc tag``."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"no such file {p}; give the JSONL output of `voc tag`.")
-    with open(p, encoding="utf-8-sig") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError:
-                raise InputError(f"{p}:{n} is not a JSON line; give the JSONL output of `voc tag`.") from None
-            if not isinstance(record, dict) or "id" not in record:
-                raise InputError(f"{p}:{n} has no contact id; give the JSONL output of `voc tag`.")
-            if not any(k in record for k in TAGGED_FIELDS) or "turns" in record:
-                raise InputError(f"{p}:{n} is a raw contact, not the output of `voc tag` (no tagged fields); "
-                                 f"tag it with `voc tag {p.name} -o tagged.jsonl --store STORE`.")
-            problem = tagged_field_problem(record)
-            if problem:
-                raise InputError(f"{p}:{n}: {problem}; give the JSONL output of `voc tag` unchanged, "
-                                 f"or fix that field.")
-            yield record
+def _as_text(value: Any) -> str:
+    """A value of a text column as text: a list or an object as JSON (not Python's repr)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
 
 
 def add_files(paths: Sequence[str | Path], store: str | Path, tz: str | None = None) -> dict[str, Any]:

@@ -238,7 +238,11 @@ def _coherence(lda, texts, dictionary, corpus, measure: str, topn: int, per_topi
     cm = CoherenceModel(topics=top, texts=texts if measure != "u_mass" else None,
                         corpus=corpus if measure == "u_mass" else None, dictionary=dictionary,
                         coherence=measure, topn=topn, processes=1)
-    return cm.get_coherence_per_topic() if per_topic else cm.get_coherence()
+    import warnings
+
+    with warnings.catch_warnings():  # gensim's log(0) of word pairs that never co-occur: its own business,
+        warnings.simplefilter("ignore", RuntimeWarning)  # not a line with a library path under the user's prompt
+        return cm.get_coherence_per_topic() if per_topic else cm.get_coherence()
 
 
 def _describe(model: TopicModel, theta, texts, ids, per_cv, corpus) -> list[dict[str, Any]]:
