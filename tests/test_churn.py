@@ -129,6 +129,16 @@ def test_repeat_contacts_window():
     assert stream[0].metadata == {}  # input not mutated
 
 
+def test_an_input_column_named_repeat_contacts_is_the_users_not_vocs_count():
+    """An input field repeat_contacts was trusted as voc's count (without a customer id) or
+    silently overwritten (with one); it is kept as repeat_contacts_input."""
+    pre = RepeatContacts("7d")
+    a = pre(Contact(id="a", turns=(Turn("customer", "快递没到"),), metadata={"repeat_contacts": 50}))
+    assert a.metadata == {"repeat_contacts_input": 50}
+    b = pre(Contact(id="b", turns=(Turn("customer", "快递没到"),), customer_id="U1", metadata={"repeat_contacts": 50}))
+    assert b.metadata == {"repeat_contacts_input": 50, "repeat_contacts": 0}
+
+
 def test_repeat_contacts_without_time_and_hours():
     pre = RepeatContacts("48h")
     a = [pre(contact(i, "C", None)) for i in range(3)]
@@ -273,7 +283,7 @@ def test_exit_context_features():
 
 
 def test_default_stage_is_the_shipped_label_model(default):
-    assert default.labels is not None and default.version == "1.1.2"
+    assert default.labels is not None and default.version == "1.1.3"
     assert Churn(model="cues").labels is None and Churn(model="cues").version == "cues-2"
 
 
@@ -462,3 +472,19 @@ def test_churn_reasons_are_chinese_by_default_and_english_on_request():
     assert not any(c.isascii() and c.isalpha() for r in zh for c in r)  # no English words in the Chinese
     with pytest.raises(voc.ConfigError):
         voc.load(reasons_language="fr")
+
+
+@pytest.mark.parametrize("scorer", ["default", "stage"])
+def test_what_is_dropped_is_named_in_the_clause_before(scorer, request):
+    """A clause that is the exit cue alone (不想要了, 想退了) drops what the clause before names:
+    one order, one item, one courier (taxonomy 3: not churn); an account or the company is still
+    exit, and so is a closing "不用了，谢谢" not."""
+    st = request.getfixturevalue(scorer)
+    for text in ("帮我取消一下这个订单吧，不想要了，还没发货", "这件衣服我穿着不太喜欢，想退了",
+                 "能不能换家快递发？这个快递到我们这要五天"):
+        ch = st([dialogue(("customer", text), ("agent", "好的亲"), sentiment=0.3)])[0].churn
+        assert ch.level != "high" and not exit_words(ch), (text, ch)
+    ch = st([dialogue(("customer", "这款还有M码吗"), ("agent", "有的亲"), ("customer", "不用了，谢谢"))])[0].churn
+    assert not exit_words(ch), ch
+    ch = st([dialogue(("customer", "你们信号太差了，不想要了，我要销户"), sentiment=0.1, root_cause="process")])[0].churn
+    assert ch.level == "high" and exit_words(ch), ch

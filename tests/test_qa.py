@@ -235,6 +235,28 @@ def test_promise_without_time_and_commitments():
     assert commitments(T(("agent", "无法为您申请退款"))) == ()
 
 
+
+def test_help_is_not_shirking_and_an_order_is_not_the_account():
+    """Showing the way, asking a colleague for the customer, changing an order's address or an
+    invoice title, and praise that denies disappointment are no QA faults (an analyst's read)."""
+    eng = Engine(load_rules())
+    for customer, agent in [("这个订单怎么看物流", "您好，您自己查看一下订单详情，点查看物流就可以看到了"),
+                            ("咖啡机少发了一个配件", "这个我帮您找其他部门的同事核实一下，请稍等"),
+                            ("地址写错了，能帮我改到3栋110室吗", "好的亲，已经帮您修改好了，收货地址为3栋110室"),
+                            ("发票抬头能帮我改一下吗", "好的，已为您更改发票抬头"),
+                            ("你们家的东西从来没让我失望过，点个赞", "谢谢亲的支持")]:
+        rules = {h.rule for h in eng.check(T(("customer", customer), ("agent", agent)), "weibo")[1]}
+        assert not rules & {"shirking", "identity_before_change", "no_empathy"}, (agent, rules)
+    rules = {h.rule for h in eng.check(T(("customer", "查不到"), ("agent", "这个不归我们管，你自己去查")), "weibo")[1]}
+    assert "shirking" in rules
+
+
+def test_commitments_with_the_time_in_between():
+    got = [(c.kind, c.due) for c in commitments(T(("agent", "我把您的问题升级给班长，班长会在今天下午5点前给您回电。"),
+                                                   ("agent", "我已经登记了，会在今天之内处理。")))]
+    assert got == [("callback", "今天"), ("deadline", "今天")]
+    assert commitments(T(("agent", "我会在系统里帮您看一下"))) == ()
+
 # -- hand-off ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("turns, state, at", [
     ((("customer", "查话费"), ("bot", "请问您要查询哪个月"), ("customer", "转人工")), "requested", 2),

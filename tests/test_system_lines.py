@@ -306,3 +306,35 @@ def test_shipped_system_lines_through_the_lookahead():
     assert lines.strip("咨询订单号:[订单x] 我的快递呢") == "我的快递呢"
     assert lines.strip("您好[数字x]元的[订单X]") == "您好 元的"
     assert lines.is_line("您前面还有 3 人，请耐心等待") and not lines.is_line("订单什么时候到")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("系统提示：支付失败，请更换支付方式。我用的信用卡，怎么回事？", "怎么回事"),
+    ("刚才机器人说您前面还有15位，我等了四十分钟才接进来，你们客服也太少了吧", "四十分钟"),
+    ("人工客服繁忙，打了五次都打不进来，你们到底有没有人？", "打不进来"),
+    ("刚才你们机器人一直说正在为您转接人工客服请稍候，结果等了二十分钟都没人，什么破服务", "破服务"),
+])
+def test_a_customer_quoting_a_notice_keeps_the_turn(pipeline, text, said):
+    """A notice pattern made the whole turn a system line, so the customer's complaint about the
+    queue or the payment error was lost; words in the customer's own voice (我, 你们) keep it."""
+    assert not system_lines().is_line(text)
+    t = pipeline.tag(Contact("q", (Turn("customer", text), Turn("agent", "非常抱歉让您久等了"))))
+    assert said in t.text and t.turns[0].speaker == "customer"
+
+
+@pytest.mark.parametrize("text", ["用户已通过微信公众号接入", "您已进入人工服务队列，当前排队第3位，请耐心等待",
+                                  "会话超时，系统已自动结束本次会话", "用户评价：非常满意",
+                                  "人工客服繁忙，请留言，我们将尽快回复您", "亲，我是智能客服小蜜，正在为您转接人工客服，请稍候"])
+def test_more_notices_without_the_customer_voice(text):
+    assert system_lines().is_line(text)
+
+
+def test_notice_lines_inside_a_customer_cell_go_and_the_customer_words_stay(pipeline):
+    """An export that writes the system's lines into the customer's cell: the notice lines go,
+    the customer's lines stay, and the turn stays one turn."""
+    t = pipeline.tag(Contact("m", (Turn("customer", "转人工\n正在为您转接人工客服，请稍候\n您前面还有2位，请耐心等待"),
+                                   Turn("agent", "您好，请问有什么可以帮您"),
+                                   Turn("customer", "好的\n会话已结束"))))
+    assert [x.speaker for x in t.turns] == ["customer", "agent", "customer"]
+    assert t.text == "转人工。好的"
+    assert pipeline.tag(Contact("s", (Turn("customer", "正在为您转接人工客服，请稍候\n您前面还有2位"),))).text == ""

@@ -59,6 +59,8 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 CANCEL_GAP = 4  # an exit_cancel word at most this many characters before or after an exit cue cancels it
+ELLIPSIS_CHARS = 2  # an exit cue's clause with at most this many other letters reads its object from the clause before
+_LETTERS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _clause_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -84,7 +86,8 @@ def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), clo
     A cue in a rhetorical question that denies it (怎么可能退网) is marked negated like one after a
     negation (不会换运营商); a cue is dropped when a ``cancel`` word (订单, 这单, 流量包, 退货 ...)
     overlaps it or stands at most ``CANCEL_GAP`` characters before or after it in its clause (one
-    order or one add-on, not the company), and when the cue is itself a closing formula (拜拜,
+    order or one add-on, not the company), or stands in the clause before a clause that is the cue
+    alone (这个订单吧，不想要了), and when the cue is itself a closing formula (拜拜,
     再见了) in a clause that says nothing but a closing (好的，拜拜)."""
     if not matches:  # most texts: no exit cue, and no need to sort the closing words
         return []
@@ -98,10 +101,23 @@ def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), clo
         off = max(lo, h.start - CANCEL_GAP - 8)
         if any(_cancels(near, off, w, h.start, h.end) for w in cancel):
             continue
+        if cancel and _elliptical(text, lo, hi, h) and any(w in text[_clause_span(text, lo - 1, lo - 1)[0]:lo]
+                                                           for w in cancel):
+            continue  # 这个订单吧，不想要了: the clause before names what is dropped
         if not h.negated and rhetorical(text, h.start):
             h = h._replace(negated=True)
         out.append(h)
     return out
+
+
+def _elliptical(text: str, lo: int, hi: int, h: Hit) -> bool:
+    """Whether the clause ``text[lo:hi]`` of exit cue ``h`` is the cue and at most
+    ``ELLIPSIS_CHARS`` other letters (不想要了, 想退了): it names nothing, so what is dropped is
+    named in the clause before (帮我取消一下这个订单吧，不想要了)."""
+    if lo == 0:
+        return False
+    rest = text[lo:h.start] + text[h.end:hi]
+    return len(_LETTERS.findall(rest)) <= ELLIPSIS_CHARS
 
 
 def _cancels(near: str, off: int, word: str, start: int, end: int) -> bool:
@@ -397,7 +413,7 @@ class TrainedChurn:
 # The shipped default: a model learned from the project's own taxonomy labels
 # ============================================================================================
 DEFAULT_FORMAT = "voc-churn-labels/1"
-DEFAULT_VERSION = "1.1.2"
+DEFAULT_VERSION = "1.1.3"
 DENSE_NAMES = [*FEATURE_NAMES, *CONTEXT_FEATURES]
 NGRAM_SIZES = (2, 3)
 NGRAM_SCALE = 0.2  # 0: no n-grams. Else the n-grams' share of the score: they refine the readable features, not replace them

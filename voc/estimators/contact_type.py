@@ -35,7 +35,7 @@ from .common import checked_label, load_folder, prepared
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "contact_type"
-VERSION = "1.4.0"  # of the shipped model (voc.training.contact_type.build_default)
+VERSION = "1.4.1"  # of the shipped model (voc.training.contact_type.build_default)
 FORMAT = "voc-contact-type/1"
 LABELS = ("complaint", "inquiry", "request", "praise", "suggestion", "other")
 LABEL_ALIASES = {"投诉": "complaint", "咨询": "inquiry", "办理": "request", "求助": "request", "表扬": "praise",

@@ -36,7 +36,7 @@ from .common import checked_label, load_folder, transposed
 from .linear_text import LinearText, fit_with_dev, save_folder
 
 NAME = "resolved"
-VERSION = "1.3.1"  # of the shipped model (voc.training.resolved.build_default)
+VERSION = "1.3.2"  # of the shipped model (voc.training.resolved.build_default)
 FORMAT = "voc-resolved/2"
 LABELS = ("yes", "no", "unclear")
 LABEL_ALIASES = {"是": "yes", "已解决": "yes", "否": "no", "未解决": "no", "不清楚": "unclear", "不确定": "unclear"}

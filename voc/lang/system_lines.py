@@ -30,6 +30,16 @@ _SUBSTANTIVE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _SPACES = re.compile(r"[ \t\u3000]{2,}")
 
 
+# The customer speaking in the first person, or to the company as 你们: words an export system,
+# queue or bot never writes around its notices (they say 您; a bot's 我是/我们/我司/我行 are excluded).
+_VOICE = re.compile(r"我(?![们司行是])|你们|俺|咱")
+
+
+def _own_voice(rest: str) -> bool:
+    """Whether ``rest`` (a turn outside its system-line match) holds the customer's own words."""
+    return _VOICE.search(rest) is not None
+
+
 def substantive(text: str) -> bool:
     """Whether ``text`` holds a letter, a digit or a Chinese character."""
     return _SUBSTANTIVE.search(text) is not None
@@ -53,17 +63,31 @@ class SystemLines:
     # -- matching ------------------------------------------------------------------------
     def is_line(self, text: str) -> bool:
         """True when the (normalised) turn ``text`` is a system line as a whole: it starts
-        with a prefix, a ``line`` pattern matches it, or nothing substantive is left once its
-        fragments are removed."""
+        with a prefix or a ``line`` pattern matches it, and the rest of the turn is not in the
+        customer's own voice (``_own_voice``: 我, 你们, 俺), or nothing substantive is left once
+        its fragments are removed. A customer who quotes a notice keeps the turn:
+        "刚才机器人说您前面还有15位，我等了四十分钟" and "系统提示：支付失败。我用的信用卡，怎么回事？"
+        are the customer's words, not a queue or system notice."""
         s = text.strip()
         if not s:
             return False
-        if self.prefixes and s.startswith(self.prefixes):
-            return True
-        if any(p.search(s) for p in self._line):
+        if self.is_notice(s):
             return True
         if self._fragment is not None and self._fragment.search(s):
             return not substantive(self._fragment.sub("", s))
+        return False
+
+    def is_notice(self, text: str) -> bool:
+        """True when ``text`` starts with a prefix or a ``line`` pattern matches it, and the rest
+        of it is not in the customer's own voice (``is_line`` without the fragments test)."""
+        s = text.strip()
+        if self.prefixes and s.startswith(self.prefixes):
+            cut = max(len(p) for p in self.prefixes if s.startswith(p))
+            return not _own_voice(s[cut:])
+        for p in self._line:
+            m = p.search(s)
+            if m is not None:
+                return not _own_voice(s[:m.start()] + "\n" + s[m.end():])
         return False
 
     def strip(self, text: str) -> str:

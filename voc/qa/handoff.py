@@ -59,6 +59,8 @@ NOT_REQUEST = compile_scanning(
     r"|打不进|进不去|接不通|联系不上|没(给|有给)?回|不回|(联系|打|找)了?.{0,6}半天|无果|未果|只发|说了|告诉我|告知|答复"
     # narrative time and sequence words (连忙进入app找人工客服, 之前联系过客服)
     r"|之前|当时|曾经?|昨天|前天|上次|多次|几次|连忙|于是|后来|然后|随后|结果"
+    # a habit told in a suggestion or complaint (现在每次都要找客服改), not a request now
+    r"|每次|每回|总是|老是|还得|都得|都要找"
     # a wish or complaint about a person, not a request (要是真人该多好, 比真人有意思)
     r"|要是|如果是|比真人|真人秀|真人真事")
 _MENTION = re.compile(r"@[\w\-·]+")

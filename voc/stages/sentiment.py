@@ -41,7 +41,7 @@ from ..records import Tagged, evolve
 log = logging.getLogger(__name__)
 
 NAME = "sentiment"
-VERSION = "1.2.1"
+VERSION = "1.2.2"
 BACKENDS = ("default", "snownlp")
 DEFAULT_BAND = (0.35, 0.65)
 TREND_DELTA = 0.2  # end - start beyond this is improved / worsened

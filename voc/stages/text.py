@@ -42,7 +42,7 @@ class Normalise:
                 key = (turn.speaker, turn.text)
                 got = done.get(key)
                 if got is None:
-                    got = done[key] = self._turn(turn)
+                    got = done[key] = self._lines_out(turn)
                 speaker, text, found = got
                 if speaker == "customer":
                     emoji.extend(found)
@@ -64,6 +64,19 @@ class Normalise:
                 status = t.status
             out.append(evolve(t, turns=turns_t, text=text, emoji=tuple(emoji), status=status))
         return out
+
+    def _lines_out(self, turn: Turn) -> tuple[str, str, tuple[str, ...]]:
+        """``_turn`` of the turn without the lines of a multi-line turn that are system notices
+        (a prefix or ``line`` pattern: ``SystemLines.is_notice``). An export that writes
+        "好的\n会话已结束" or "转人工\n正在为您转接人工客服，请稍候" into one customer cell keeps
+        the customer's "好的" and "转人工": a whole-turn test would either keep the notice as the
+        customer's words or drop the customer's words with it. The turn stays one turn."""
+        if turn.speaker != SYSTEM and "\n" in turn.text:
+            lines = turn.text.split("\n")
+            keep = [x for x in lines if not (x.strip() and self._lines.is_notice(normalise(x, spoken=False)))]
+            if len(keep) < len(lines) and any(x.strip() for x in keep):
+                return self._turn(Turn(turn.speaker, "\n".join(keep), turn.at))
+        return self._turn(turn)
 
     def _turn(self, turn: Turn) -> tuple[str, str, tuple[str, ...]]:
         """(speaker, normalised text, emoji) of one turn; a system line gets speaker system."""
