@@ -57,6 +57,15 @@ def test_unclosed_quote(tmp_path):
     assert errs[0]["source"].endswith(":3") and s.read == 4
 
 
+def test_two_stray_quotes_cost_their_own_rows_only(tmp_path):
+    """Two stray quotes paired up and swallowed every row between them into one error."""
+    rows = [f"R{i},快递{i}号没到" for i in range(1, 11)]
+    rows[2], rows[6] = 'R3,"我的快递没到，急', 'R7,"又一个'
+    s, recs, errs = run(tmp_path, "q2.csv", (CSV_HEAD + "\n".join(rows) + "\n").encode())
+    assert [r["id"] for r in recs] == ["R1", "R2", "R4", "R5", "R6", "R8", "R9", "R10"]
+    assert [e["source"].rsplit(":", 1)[1] for e in errs] == ["4", "8"] and s.read == 10
+
+
 def test_quoted_multiline_transcript(tmp_path):
     s, recs, _ = run(tmp_path, "m.csv", (CSV_HEAD + '1,"客户：喂\n坐席：您好\n客户：宽带断了"\n2,好\n').encode())
     assert len(recs) == 2 and "宽带断了" in recs[0]["text"]

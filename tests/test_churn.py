@@ -283,7 +283,7 @@ def test_exit_context_features():
 
 
 def test_default_stage_is_the_shipped_label_model(default):
-    assert default.labels is not None and default.version == "1.1.3"
+    assert default.labels is not None and default.version == "1.1.4"
     assert Churn(model="cues").labels is None and Churn(model="cues").version == "cues-2"
 
 
@@ -488,3 +488,13 @@ def test_what_is_dropped_is_named_in_the_clause_before(scorer, request):
     assert not exit_words(ch), ch
     ch = st([dialogue(("customer", "你们信号太差了，不想要了，我要销户"), sentiment=0.1, root_cause="process")])[0].churn
     assert ch.level == "high" and exit_words(ch), ch
+
+
+@pytest.mark.parametrize("scorer", ["default", "stage"])
+def test_an_account_exit_after_an_order_clause_still_counts(scorer, request):
+    """Only a cue that drops something named elsewhere (不想要了, 想退了) reads the clause before;
+    销户, 退网 and 转网 name the service themselves."""
+    st = request.getfixturevalue(scorer)
+    for text in ("物流太差，我要销户", "快递三天都没到，销户", "订单一直不发货，我要销户", "你们物流太慢，我要退网"):
+        ch = st([dialogue(("customer", text), sentiment=0.1, root_cause="process")])[0].churn
+        assert ch.level == "high" and exit_words(ch), (text, ch)

@@ -247,8 +247,15 @@ def test_help_is_not_shirking_and_an_order_is_not_the_account():
                             ("你们家的东西从来没让我失望过，点个赞", "谢谢亲的支持")]:
         rules = {h.rule for h in eng.check(T(("customer", customer), ("agent", agent)), "weibo")[1]}
         assert not rules & {"shirking", "identity_before_change", "no_empathy"}, (agent, rules)
-    rules = {h.rule for h in eng.check(T(("customer", "查不到"), ("agent", "这个不归我们管，你自己去查")), "weibo")[1]}
-    assert "shirking" in rules
+    for agent in ("这个不归我们管，你自己去查", "这个不归我们管，我这边也没办法，你自己去问银行", "我这边管不了，你找别人去吧",
+                  "快递丢了跟我们没关系，你自己点击物流入口去查"):
+        assert "shirking" in {h.rule for h in eng.check(T(("customer", "查不到"), ("agent", agent)), "weibo")[1]}, agent
+    for customer in ("真是气死我了，你们的垃圾服务不会让我失望，才怪", "太失望了，不要再让我失望了", "你们真让我失望"):
+        assert "no_empathy" in {h.rule for h in eng.check(T(("customer", customer), ("agent", "好的")), "weibo")[1]}
+    for agent in ("已经为您修改了绑定手机号，以后快递通知会发到新号码", "已经帮您注销了账户，订单记录会保留",
+                  "已为您重置密码，预约服务不受影响"):
+        got = {h.rule for h in eng.check(T(("customer", "改一下"), ("agent", agent)), "phone")[1]}
+        assert "identity_before_change" in got, agent
 
 
 def test_commitments_with_the_time_in_between():

@@ -338,3 +338,22 @@ def test_notice_lines_inside_a_customer_cell_go_and_the_customer_words_stay(pipe
     assert [x.speaker for x in t.turns] == ["customer", "agent", "customer"]
     assert t.text == "转人工。好的"
     assert pipeline.tag(Contact("s", (Turn("customer", "正在为您转接人工客服，请稍候\n您前面还有2位"),))).text == ""
+
+
+@pytest.mark.parametrize("text", ["为什么系统自动结束会话了？问题还没解决", "怎么又会话超时了，烦死了，再这样就投诉",
+                                  "排了半天还是当前排队第8位，什么破服务，销户", "我进入队列半小时了还没人",
+                                  "已经进入排队队列一个小时了还没人理", "对话超时好几次了，烦死了", "买家已从店铺咨询过，没人回复",
+                                  "系统：安卓12"])
+def test_customer_complaints_in_notice_words_are_not_notices(text):
+    """The notice patterns name the notice's own wording: a customer complaining about a
+    timeout or the queue, without a pronoun, is still the customer."""
+    assert not system_lines().is_line(text)
+
+
+@pytest.mark.parametrize("text", ["【自动回复】您好，我现在不在，稍后回复您", "本消息由机器人自动发送，我不会回复",
+                                  "请对本次服务进行评价，我需要您的支持", "您前面还有5位，我会尽快为您服务",
+                                  "【自动回复】您好，咱们店铺客服在线时间为9:00-22:00"])
+def test_markers_and_service_talk_stay_system_lines_whatever_follows(pipeline, text):
+    assert system_lines().is_line(text)
+    t = pipeline.tag(Contact("b", (Turn("customer", "我的快递三天没到"), Turn("agent", text))))
+    assert [x.speaker for x in t.turns] == ["customer", "system"]

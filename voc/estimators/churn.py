@@ -60,6 +60,10 @@ def _clause(text: str, start: int, end: int) -> tuple[str, str]:
 
 CANCEL_GAP = 4  # an exit_cancel word at most this many characters before or after an exit cue cancels it
 ELLIPSIS_CHARS = 2  # an exit cue's clause with at most this many other letters reads its object from the clause before
+# the exit cues that drop something named elsewhere (不想要了, 想退了: which thing?), unlike 销户, 退网 or
+# 转网, which name the company's service themselves: only these read the clause before
+DROP_CUES = frozenset({"不要了", "不想要了", "退了", "我要退", "退掉", "取消掉", "取消这个", "不买了", "退货", "退款",
+                       "要求退款", "退费", "换别的", "换掉", "想换", "停掉", "不点了", "不订了", "不住了", "不吃了"})
 _LETTERS = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -101,8 +105,8 @@ def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), clo
         off = max(lo, h.start - CANCEL_GAP - 8)
         if any(_cancels(near, off, w, h.start, h.end) for w in cancel):
             continue
-        if cancel and _elliptical(text, lo, hi, h) and any(w in text[_clause_span(text, lo - 1, lo - 1)[0]:lo]
-                                                           for w in cancel):
+        if cancel and h.term in DROP_CUES and _elliptical(text, lo, hi, h) \
+                and any(w in text[_clause_span(text, lo - 1, lo - 1)[0]:lo] for w in cancel):
             continue  # 这个订单吧，不想要了: the clause before names what is dropped
         if not h.negated and rhetorical(text, h.start):
             h = h._replace(negated=True)
@@ -113,7 +117,7 @@ def exit_hits(text: str, matches: Sequence[Hit], cancel: Sequence[str] = (), clo
 def _elliptical(text: str, lo: int, hi: int, h: Hit) -> bool:
     """Whether the clause ``text[lo:hi]`` of exit cue ``h`` is the cue and at most
     ``ELLIPSIS_CHARS`` other letters (不想要了, 想退了): it names nothing, so what is dropped is
-    named in the clause before (帮我取消一下这个订单吧，不想要了)."""
+    named in the clause before (帮我取消一下这个订单吧，不想要了). Only for ``DROP_CUES``."""
     if lo == 0:
         return False
     rest = text[lo:h.start] + text[h.end:hi]
@@ -413,7 +417,7 @@ class TrainedChurn:
 # The shipped default: a model learned from the project's own taxonomy labels
 # ============================================================================================
 DEFAULT_FORMAT = "voc-churn-labels/1"
-DEFAULT_VERSION = "1.1.3"
+DEFAULT_VERSION = "1.1.4"
 DENSE_NAMES = [*FEATURE_NAMES, *CONTEXT_FEATURES]
 NGRAM_SIZES = (2, 3)
 NGRAM_SCALE = 0.2  # 0: no n-grams. Else the n-grams' share of the score: they refine the readable features, not replace them

@@ -332,11 +332,14 @@ def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> 
                     raise InputError(f"{path} has a field of over {MAX_FIELD:,} characters in the row starting on "
                                      f"line {start} (often a quote that is never closed); fix that row and run "
                                      f"again.") from None
-                if "unexpected end of data" in str(e):
-                    # a quote opened and never closed (a stray " at the start of a field of an
-                    # unquoted export): that row is an error, and the lines after it are read
-                    # again as rows of their own rather than swallowed into it
-                    yield start, ValueError(f"unclosed quote in the row on line {start}; the row was not read, "  # type: ignore[misc]
+                end = offset + reader.line_num
+                if "unexpected end of data" in str(e) or end > start:
+                    # a quote opened and never closed, or closed only on a later line (a stray " at
+                    # the start of a field of an unquoted export): that row's first line is an
+                    # error, and the lines after it are read again as rows of their own rather
+                    # than swallowed into it
+                    why = "unclosed quote" if "unexpected end of data" in str(e) else f"malformed CSV ({e})"
+                    yield start, ValueError(f"{why} in the row on line {start}; the row was not read, "  # type: ignore[misc]
                                             f"the lines after it were")
                     f.seek(0)
                     lines = iter(f)
@@ -345,7 +348,7 @@ def _rows_csv(path: Path, encoding: str, found: Scan, delimiter: str | None) -> 
                     offset = start
                     reader = csv.reader(lines, delimiter=delimiter, strict=True)
                     continue
-                yield start, ValueError(f"malformed CSV ({e}) in lines {start}-{offset + reader.line_num}")  # type: ignore[misc]
+                yield start, ValueError(f"malformed CSV ({e}) in line {start}")  # type: ignore[misc]
                 continue
             end = offset + reader.line_num
             if found.n_bad and (bad_lines is None or any(start <= n <= end for n in bad_lines)) \

@@ -24,20 +24,22 @@ from ..errors import ConfigError
 from .cues import tsv_rows
 from .patterns import compile_scanning, compile_user
 
-KINDS = ("prefix", "line", "fragment")
+KINDS = ("prefix", "line", "fragment", "marker")
 SYSTEM = "system"
 _SUBSTANTIVE = re.compile(r"[0-9A-Za-z\u3400-\u4dbf\u4e00-\u9fff]")
 _SPACES = re.compile(r"[ \t\u3000]{2,}")
 
 
 # The customer speaking in the first person, or to the company as 你们: words an export system,
-# queue or bot never writes around its notices (they say 您; a bot's 我是/我们/我司/我行 are excluded).
-_VOICE = re.compile(r"我(?![们司行是])|你们|俺|咱")
+# queue or bot never writes around its notices (they say 您; a bot's 我是/我们/我司/我行 are
+# excluded, and so is a turn that serves the reader: 为您, 给您, 帮您 are the service's words).
+_VOICE = re.compile(r"我(?![们司行是])|你们|俺|咱(?!们)")
+_SERVICE = re.compile(r"[为给帮]您")
 
 
 def _own_voice(rest: str) -> bool:
     """Whether ``rest`` (a turn outside its system-line match) holds the customer's own words."""
-    return _VOICE.search(rest) is not None
+    return _VOICE.search(rest) is not None and _SERVICE.search(rest) is None
 
 
 def substantive(text: str) -> bool:
@@ -49,10 +51,13 @@ class SystemLines:
     """A matcher of system lines built from ``prefix`` literals, ``line`` and ``fragment``
     regular expressions (see the module docstring)."""
 
-    def __init__(self, prefixes: Iterable[str] = (), lines: Iterable[str] = (), fragments: Iterable[str] = ()):
+    def __init__(self, prefixes: Iterable[str] = (), lines: Iterable[str] = (), fragments: Iterable[str] = (),
+                 markers: Iterable[str] = ()):
         self.prefixes = tuple(dict.fromkeys(p.strip() for p in prefixes if p.strip()))
         self.lines = tuple(dict.fromkeys(lines))
         self.fragments = tuple(dict.fromkeys(fragments))
+        self.markers = tuple(dict.fromkeys(markers))
+        self._marker = _compile(self.markers)
         # Speed: the anchored patterns (^...) and the others as two regexes, not one: mixed in
         # one alternation they are all tried at every position (~2x slower); a search of the
         # union matches when a search of either part does.
@@ -61,7 +66,7 @@ class SystemLines:
         self._fragment = _compile(self.fragments)
 
     # -- matching ------------------------------------------------------------------------
-    def is_line(self, text: str) -> bool:
+    def is_line(self, text: str, voice: bool = True) -> bool:
         """True when the (normalised) turn ``text`` is a system line as a whole: it starts
         with a prefix or a ``line`` pattern matches it, and the rest of the turn is not in the
         customer's own voice (``_own_voice``: 我, 你们, 俺), or nothing substantive is left once
@@ -71,23 +76,26 @@ class SystemLines:
         s = text.strip()
         if not s:
             return False
-        if self.is_notice(s):
+        if self.is_notice(s, voice):
             return True
         if self._fragment is not None and self._fragment.search(s):
             return not substantive(self._fragment.sub("", s))
         return False
 
-    def is_notice(self, text: str) -> bool:
-        """True when ``text`` starts with a prefix or a ``line`` pattern matches it, and the rest
-        of it is not in the customer's own voice (``is_line`` without the fragments test)."""
+    def is_notice(self, text: str, voice: bool = True) -> bool:
+        """True when a ``marker`` matches ``text``, or it starts with a prefix or a ``line``
+        pattern matches it and (with ``voice``: a customer's turn) the rest of it is not in the
+        customer's own voice (``is_line`` without the fragments test)."""
         s = text.strip()
+        if self._marker is not None and self._marker.search(s):
+            return True
         if self.prefixes and s.startswith(self.prefixes):
             cut = max(len(p) for p in self.prefixes if s.startswith(p))
-            return not _own_voice(s[cut:])
+            return not (voice and _own_voice(s[cut:]))
         for p in self._line:
             m = p.search(s)
             if m is not None:
-                return not _own_voice(s[:m.start()] + "\n" + s[m.end():])
+                return not (voice and _own_voice(s[:m.start()] + "\n" + s[m.end():]))
         return False
 
     def strip(self, text: str) -> str:
@@ -99,15 +107,16 @@ class SystemLines:
 
     def split(self, text: str) -> tuple[bool, str]:
         """(is the turn a system line, the turn with its fragments removed)."""
-        if self.is_line(text):
+        if self.is_line(text, voice=False):
             return True, text
         return False, self.strip(text)
 
     def __bool__(self) -> bool:
-        return bool(self.prefixes or self.lines or self.fragments)
+        return bool(self.prefixes or self.lines or self.fragments or self.markers)
 
     def __add__(self, other: "SystemLines") -> "SystemLines":
-        return SystemLines(self.prefixes + other.prefixes, self.lines + other.lines, self.fragments + other.fragments)
+        return SystemLines(self.prefixes + other.prefixes, self.lines + other.lines, self.fragments + other.fragments,
+                           self.markers + other.markers)
 
     # -- files ---------------------------------------------------------------------------
     @classmethod
@@ -133,7 +142,7 @@ class SystemLines:
                 except ValueError as e:  # catastrophic backtracking (voc.lang.patterns)
                     raise ConfigError(f"{path}:{n}: {pattern!r} is refused: {e}.") from None
             found[kind].append(pattern)
-        return cls(found["prefix"], found["line"], found["fragment"])
+        return cls(found["prefix"], found["line"], found["fragment"], found["marker"])
 
     @classmethod
     def from_files(cls, *extra: str | Path | None) -> "SystemLines":

@@ -73,7 +73,8 @@ class Normalise:
         customer's words or drop the customer's words with it. The turn stays one turn."""
         if turn.speaker != SYSTEM and "\n" in turn.text:
             lines = turn.text.split("\n")
-            keep = [x for x in lines if not (x.strip() and self._lines.is_notice(normalise(x, spoken=False)))]
+            voice = turn.speaker == "customer"
+            keep = [x for x in lines if not (x.strip() and self._lines.is_notice(normalise(x, spoken=False), voice))]
             if len(keep) < len(lines) and any(x.strip() for x in keep):
                 return self._turn(Turn(turn.speaker, "\n".join(keep), turn.at))
         return self._turn(turn)
@@ -86,7 +87,9 @@ class Normalise:
         raw = lines.strip(turn.text)  # masked placeholders go before normalise reads them as emoji
         spoken = turn.speaker == "customer"  # spoken fillers go from the customer's words only
         text, found = normalise_with_emoji(raw, spoken)
-        if lines.is_line(text) or (raw != turn.text and not substantive(text)):
+        # the customer's own voice (我, 你们) keeps a customer turn that quotes a notice; an agent's
+        # or bot's turn that a notice pattern matches is a system line whatever it says
+        if lines.is_line(text, turn.speaker == "customer") or (raw != turn.text and not substantive(text)):
             return SYSTEM, normalise(turn.text, spoken=False) or turn.text.strip(), ()
         stripped = lines.strip(text)
         if stripped != text:
