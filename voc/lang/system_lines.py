@@ -61,8 +61,12 @@ class SystemLines:
         # Speed: the anchored patterns (^...) and the others as two regexes, not one: mixed in
         # one alternation they are all tried at every position (~2x slower); a search of the
         # union matches when a search of either part does.
-        self._line = tuple(x for x in (_compile([p for p in self.lines if p.startswith("^")]),
-                                       _compile([p for p in self.lines if not p.startswith("^")])) if x is not None)
+        # Speed: the markers are searched with the line patterns (a turn no pattern matches, the
+        # usual case, costs the same two searches as before markers existed); the markers alone are
+        # searched again only for a customer turn whose own voice would otherwise keep it
+        both = (*self.lines, *self.markers)
+        self._line = tuple(x for x in (_compile([p for p in both if p.startswith("^")]),
+                                       _compile([p for p in both if not p.startswith("^")])) if x is not None)
         self._fragment = _compile(self.fragments)
 
     # -- matching ------------------------------------------------------------------------
@@ -87,15 +91,17 @@ class SystemLines:
         pattern matches it and (with ``voice``: a customer's turn) the rest of it is not in the
         customer's own voice (``is_line`` without the fragments test)."""
         s = text.strip()
-        if self._marker is not None and self._marker.search(s):
-            return True
         if self.prefixes and s.startswith(self.prefixes):
             cut = max(len(p) for p in self.prefixes if s.startswith(p))
-            return not (voice and _own_voice(s[cut:]))
+            if not (voice and _own_voice(s[cut:])):
+                return True
+            return self._marker is not None and self._marker.search(s) is not None
         for p in self._line:
             m = p.search(s)
             if m is not None:
-                return not (voice and _own_voice(s[:m.start()] + "\n" + s[m.end():]))
+                if not (voice and _own_voice(s[:m.start()] + "\n" + s[m.end():])):
+                    return True
+                return self._marker is not None and self._marker.search(s) is not None
         return False
 
     def strip(self, text: str) -> str:
