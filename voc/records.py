@@ -198,6 +198,20 @@ def text_turns(text: str, speakers: Mapping[str, str] | None = None) -> "tuple[T
     return (Turn("customer", text),) if turns is None else turns
 
 
+def as_text(value: Any) -> str | None:
+    """A scalar field (id, channel, customer, text) as a string: None and "" stay None, lists
+    and objects become their JSON text (keys sorted), numbers and booleans ``str``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, dict)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
 def customer_text(turns: Any) -> str:
     """The customer's side of a conversation, turns joined with a full stop."""
     parts = [t.text for t in turns if t.speaker == "customer" and t.text]

@@ -18,12 +18,12 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from ..errors import InputError
 from ..lang.metadata import to_datetime
-from ..records import Contact, Turn, text_turns
+from ..records import Contact, Turn, as_text, text_turns
 from . import excel
 from .columns import COLUMNS, TURN_KEYS, Columns, pick_column
 from .encoding import ESCAPED_BYTE, SAMPLE, WIDE, Scan, check_encoding, detect_encoding, scan
 from .ids import default_id_prefix
-from .values import BIG_DECODER, DECODER, MAX_LINE, as_text, checked, parse_json, scrubbed, unique_header
+from .values import BIG_DECODER, DECODER, MAX_LINE, checked, parse_json, scrubbed, unique_header
 from .writers import unescape_cell
 
 log = logging.getLogger(__name__)

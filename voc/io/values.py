@@ -88,18 +88,6 @@ def no_surrogates(obj: Any) -> Any:
     return obj
 
 
-def as_text(value: Any) -> str | None:
-    """A scalar field (id, channel, customer, text) as a string: None and "" stay None, lists
-    and objects become their JSON text (keys sorted), numbers and booleans ``str``."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
 def unique_header(cells: Sequence[str], where: str) -> list[str]:
     """Header names with none lost: an empty name becomes ``column_<position>``, a repeated
     one gets ``_2``, ``_3`` ... (warned once per file), so every column reaches the metadata."""

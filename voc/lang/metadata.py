@@ -102,8 +102,8 @@ def to_datetime(value: Any, tz: tzinfo = SHANGHAI, *, epoch: bool = False) -> da
     elif isinstance(value, date):
         dt = datetime(value.year, value.month, value.day)
     elif epoch and isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value == value and abs(value) < 1e15 and float(value).is_integer() and len(str(int(value))) in DIGIT_FORMATS:
-            dt = _parse_text(str(int(value)))  # 20260501 or 20260501103000 written as a JSON number
+        if 0 < value < 1e15 and float(value).is_integer():
+            dt = _parse_text(str(int(value)))  # 20260501 or 20260501103000 written as a JSON number (DIGIT_FORMATS)
             if dt is not None:
                 return dt.replace(tzinfo=tz)
         dt = datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz)

@@ -91,18 +91,16 @@ class SystemLines:
         pattern matches it and (with ``voice``: a customer's turn) the rest of it is not in the
         customer's own voice (``is_line`` without the fragments test)."""
         s = text.strip()
+        rest = None  # the turn outside what matched
         if self.prefixes and s.startswith(self.prefixes):
-            cut = max(len(p) for p in self.prefixes if s.startswith(p))
-            if not (voice and _own_voice(s[cut:])):
-                return True
-            return self._marker is not None and self._marker.search(s) is not None
-        for p in self._line:
-            m = p.search(s)
+            rest = s[max(len(p) for p in self.prefixes if s.startswith(p)):]
+        else:
+            m = next((m for m in (p.search(s) for p in self._line) if m is not None), None)
             if m is not None:
-                if not (voice and _own_voice(s[:m.start()] + "\n" + s[m.end():])):
-                    return True
-                return self._marker is not None and self._marker.search(s) is not None
-        return False
+                rest = s[:m.start()] + "\n" + s[m.end():]
+        if rest is None:
+            return False
+        return not (voice and _own_voice(rest)) or (self._marker is not None and self._marker.search(s) is not None)
 
     def strip(self, text: str) -> str:
         """``text`` with every system fragment removed (spaces left behind are collapsed)."""

@@ -103,13 +103,13 @@ def _scrub_record(record: dict[str, Any], redactor: Any) -> dict[str, Any]:
     return record
 
 
-def _safe_error(entry: dict[str, Any], redactor: Any) -> dict[str, Any]:
+def _safe_error(entry: dict[str, Any], redactor: Any, ids: Any) -> dict[str, Any]:
     """Error rows can quote input (an unknown speaker label, the id, a header cell): every
-    string of the row is redacted, with the run's name list, and the id as the output's ids
-    are (a keyed pseudonym, so an error row and an output row of one id match)."""
+    string of the row is redacted with the run's ``redactor`` (its name list), and the id with
+    ``ids`` as the output's ids are (a keyed pseudonym, so an error row and an output row match)."""
     out = redactor.scrub({k: v for k, v in entry.items() if k != "id"})
     if entry.get("id") is not None:
-        out["id"] = redactor.for_ids().scrub(entry["id"])
+        out["id"] = ids.scrub(entry["id"])
     return {k: out.get(k) for k in entry}
 
 
@@ -142,6 +142,7 @@ class ChunkOutput:
         self.scrub = scrub  # off only with --no-redact
         self.names, self.pseudonymise_key = names, pseudonymise_key  # as the redact stage's (--names, --pseudonymise)
         self._redactor: Any = None
+        self._ids: Any = None
         self.fields = fields
         self.records = records or fmt not in RESUMABLE_FORMATS
         self.prefixes = [f"{Path(p)}:" for p in inputs]  # a contact's source is "<path>:<where>"
@@ -154,10 +155,14 @@ class ChunkOutput:
 
             self._redactor = Redactor(pseudonymise_key=self.pseudonymise_key,
                                       names=read_names(self.names) if self.names else ())
+            self._ids = self._redactor.for_ids()
         return self._redactor
 
+    def _error(self, entry: dict[str, Any]) -> dict[str, Any]:
+        return _safe_error(entry, self.redactor, self._ids)
+
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_redactor": None}
+        return {**self.__dict__, "_redactor": None, "_ids": None}
 
     def _input_of(self, source: str | None) -> int:
         for i, prefix in enumerate(self.prefixes):
@@ -174,7 +179,7 @@ class ChunkOutput:
         undated = dialogues = 0
         for item in items:
             if isinstance(item, RowError):
-                errors.append(_safe_error(item.to_record(), self.redactor))
+                errors.append(self._error(item.to_record()))
                 continue
             record = item.to_record()
             if self.scrub:
@@ -183,8 +188,8 @@ class ChunkOutput:
             head = "error" if item.error is not None else record["status"].partition(":")[0]
             by_status[head] = by_status.get(head, 0) + 1
             if item.error is not None:
-                errors.append(_safe_error({"source": item.contact.source, "id": record["id"],
-                                           "reason": str(item.error)}, self.redactor))
+                errors.append(self._error({"source": item.contact.source, "id": record["id"],
+                                           "reason": str(item.error)}))
             else:
                 good.append(record)
                 undated += to_datetime(record.get("created_at"), timezone.utc, epoch=True) is None

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ..errors import ConfigError, InputError, OutputError
 from ..lang.metadata import DIMENSION_KEYS, TIER_KEYS, dimension
 from ..lang.metadata import tier as customer_tier
-from ..records import OUTPUT_FIELDS, QA_FIELDS
+from ..records import OUTPUT_FIELDS, QA_FIELDS, as_text
 from . import schema
 from .corrections import add as add_correction
 from .corrections import reapply
@@ -228,9 +228,9 @@ class Store:
             f"{dt.year:04d}-{dt.month:02d}" if dt else None,
             int(dt.timestamp()) if dt else None,
             now,
-            None if created is None else r(_as_text(created)),
-            None if channel is None else r(_as_text(channel)),
-            self._id_redact(_as_text(customer)) if customer not in (None, "") else None,
+            None if created is None else r(as_text(created) or ""),  # a list or object as JSON, not repr
+            None if channel is None else r(as_text(channel) or ""),
+            self._id_redact(as_text(customer)) if customer not in (None, "") else None,
             r(record.get("text")),
             label,
             scores.get(label) if isinstance(scores, dict) and label else None,
@@ -485,15 +485,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store({self.path!r}, tz={self.timezone!r})"
-
-
-def _as_text(value: Any) -> str:
-    """A value of a text column as text: a list or an object as JSON (not Python's repr)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
 
 
 def add_files(paths: Sequence[str | Path], store: str | Path, tz: str | None = None) -> dict[str, Any]:
